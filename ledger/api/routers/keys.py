@@ -1,0 +1,38 @@
+"""API key management (admin only). A key's secret is returned once, at creation."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from ledger.api.deps import ADMINS, get_ctx, require
+from ledger.auth import keys
+from ledger.auth.keys import Caller
+from ledger.context import Clearance
+from ledger.records.enums import Role
+
+router = APIRouter(prefix="/keys", tags=["keys"])
+admin = require(*ADMINS)
+
+
+class KeyRequest(BaseModel):
+    role: Role
+    label: str | None = None
+
+
+@router.post("", status_code=201, summary="Create an API key (the secret is shown only in this response)")
+def create(body: KeyRequest, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
+    text, row = keys.create_key(ctx, body.role.value, body.label, caller.actor)
+    return {"id": row.id, "role": row.role, "label": row.label, "key": text}
+
+
+@router.get("", summary="List API keys (never their secrets)")
+def list_keys(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(admin)) -> list[dict[str, Any]]:
+    return [{"id": k.id, "role": k.role, "label": k.label, "revoked": k.revoked_at is not None}
+            for k in keys.list_keys(ctx)]
+
+
+@router.post("/{key_id}/revoke", summary="Revoke an API key")
+def revoke(key_id: str, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
+    keys.revoke_key(ctx, key_id, caller.actor)
+    return {"id": key_id, "revoked": True}

@@ -1,0 +1,80 @@
+"""The log over HTTP: key, checkpoint, entries, inclusion and consistency proofs, redaction."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
+from ledger.auth.keys import Caller
+from ledger.context import Clearance
+from ledger.log import audit, views
+from ledger.records.enums import Role
+from ledger.records.redaction import redact_entry
+
+router = APIRouter(prefix="/log", tags=["log"])
+readers = require(*LOG_READERS)
+
+
+class RedactRequest(BaseModel):
+    reason: str = Field(min_length=1, description="e.g. the erasure request's reference")
+
+
+@router.get("/key", response_class=PlainTextResponse, summary="The log's verifier key (signed-note vkey)")
+def key(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
+    return ctx.log_key.vkey + "\n"
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse, summary="Latest signed checkpoint (C2SP tlog-checkpoint)")
+def checkpoint(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
+    return ctx.checkpoint()
+
+
+@router.get("/entries", summary="Entries with their envelopes and (unless redacted) payloads")
+def entries(start: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+            ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> list[dict[str, Any]]:
+    return views.entries(ctx, start, limit)
+
+
+@router.get("/entries/{index}", summary="One entry")
+def entry(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
+    found = views.entries(ctx, index, 1)
+    if not found or found[0]["index"] != index:
+        views.leaf(ctx, index)  # raises NotFound
+    return found[0]
+
+
+@router.get("/entries/{index}/leaf", summary="The leaf bytes exactly as hashed")
+def entry_leaf(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> Response:
+    return Response(views.leaf(ctx, index), media_type="application/octet-stream")
+
+
+@router.get("/entries/{index}/tlog-proof", response_class=PlainTextResponse,
+            summary="Offline proof file (c2sp.org/tlog-proof@v1) against the latest checkpoint")
+def entry_proof_file(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
+    return views.tlog_proof(ctx, index)
+
+
+@router.get("/proofs/inclusion", summary="RFC 9162 inclusion proof")
+def inclusion(index: int = Query(ge=0), size: int | None = Query(default=None, ge=1),
+              ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
+    return views.inclusion(ctx, index, size)
+
+
+@router.get("/proofs/consistency", summary="RFC 9162 consistency proof between two tree sizes")
+def consistency(first: int = Query(ge=1), second: int = Query(ge=1),
+                ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
+    return views.consistency(ctx, first, second)
+
+
+@router.post("/entries/{index}/redact", summary="Remove an entry's personal data (blocked by legal holds)")
+def redact(index: int, body: RedactRequest, ctx: Clearance = Depends(get_ctx),
+           caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
+    return {"log": redact_entry(ctx, index, body.reason, caller.actor).as_json()}
+
+
+@router.get("/verify", summary="Recompute the tree, check checkpoints and replay events against the tables")
+def verify(ctx: Clearance = Depends(get_ctx),
+           _: Caller = Depends(require(Role.admin, Role.legal, Role.auditor))) -> dict[str, Any]:
+    return audit.verify(ctx).as_json()

@@ -1,0 +1,74 @@
+"""Create, read, list (and revoke, release) routes for every record kind, from the registry."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
+from ledger.auth.keys import Caller
+from ledger.context import Clearance
+from ledger.records import service
+from ledger.records.kinds import KINDS, RecordKind
+
+router = APIRouter()
+
+
+class RevokeRequest(BaseModel):
+    reason: str = Field(min_length=1, description="why the record is revoked; kept in the log")
+    revoked_on: date | None = Field(default=None, description="effective date; today when absent")
+
+
+class ReleaseRequest(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+def _add_routes(kind: RecordKind) -> None:
+    path = f"/{kind.plural}"
+    writers = LEGAL if kind.name == "legal_hold" else WRITERS
+
+    def create(body: kind.fields,  # type: ignore[name-defined]
+               id: str | None = Query(default=None, description="choose the record id (else one is made)"),
+               ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*writers))) -> dict[str, Any]:
+        data = body.model_dump(mode="json", exclude_unset=True)
+        if id is not None:
+            data["id"] = id
+        return service.create_record(ctx, kind, data, caller.actor).as_json()
+
+    def list_all(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+        total, items = service.list_records(ctx, kind, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+    def read(record_id: str, ctx: Clearance = Depends(get_ctx),
+             _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+        return service.get_record(ctx, kind, record_id)
+
+    tags: list[Any] = [kind.plural]
+    router.add_api_route(path, create, methods=["POST"], status_code=201, tags=tags,
+                         summary=f"Register a {kind.name.replace('_', ' ')}", name=f"create_{kind.name}")
+    router.add_api_route(path, list_all, methods=["GET"], tags=tags, summary=f"List {kind.summary.lower()}",
+                         name=f"list_{kind.name}")
+    router.add_api_route(path + "/{record_id}", read, methods=["GET"], tags=tags,
+                         summary=f"Read one {kind.name.replace('_', ' ')}", name=f"read_{kind.name}")
+
+    if kind.revocable:
+        def revoke(record_id: str, body: RevokeRequest, ctx: Clearance = Depends(get_ctx),
+                   caller: Caller = Depends(require(*REVOKERS))) -> dict[str, Any]:
+            written, affected = service.revoke(ctx, kind, record_id, body.reason, caller.actor, body.revoked_on)
+            return {**written.as_json(), "dependents": affected}
+
+        router.add_api_route(path + "/{record_id}/revoke", revoke, methods=["POST"], tags=tags,
+                             summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
+                             name=f"revoke_{kind.name}")
+
+
+for _kind in KINDS.values():
+    _add_routes(_kind)
+
+
+@router.post("/legal-holds/{hold_id}/release", tags=["legal-holds"], summary="Release a legal hold")
+def release_hold(hold_id: str, body: ReleaseRequest, ctx: Clearance = Depends(get_ctx),
+                 caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
+    return service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json()

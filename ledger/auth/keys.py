@@ -1,0 +1,76 @@
+"""API keys: ``clr_<id>_<secret>``. Only SHA-256 of the secret is stored (and logged);
+the secret is 256 random bits, so the hash reveals nothing useful."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from ledger.context import Clearance
+from ledger.errors import Conflict, NotFound, Unauthorized, ValidationFailed, FieldProblem
+from ledger.log.events import Event
+from ledger.records.enums import Role
+from ledger.records.models import ApiKey
+
+PREFIX = "clr"
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: str
+    role: Role
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(ctx: Clearance, role: str, label: str | None = None, actor: str = "cli") -> tuple[str, ApiKey]:
+    """Create a key; return the full key text (shown once) and its stored record."""
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise ValidationFailed("unknown role", problems=[FieldProblem("role", f"one of {', '.join(r.value for r in Role)}")]) from None
+    key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    payload = {"role": role_value.value, "label": label, "secret_sha256": _digest(secret)}
+    with ctx.db.transaction() as session:
+        ctx.record(session, [Event("apikey.created", payload, "api_key", key_id, actor)])
+        row = session.get(ApiKey, key_id)
+    return f"{PREFIX}_{key_id}_{secret}", row  # type: ignore[return-value]
+
+
+def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> None:
+    with ctx.db.transaction() as session:
+        row = session.get(ApiKey, key_id)
+        if row is None:
+            raise NotFound(f"no API key {key_id!r}")
+        if row.revoked_at is not None:
+            raise Conflict(f"API key {key_id!r} is already revoked")
+        ctx.record(session, [Event("apikey.revoked", {}, "api_key", key_id, actor)])
+
+
+def list_keys(ctx: Clearance) -> list[ApiKey]:
+    with ctx.db.reader() as session:
+        return list(session.exec(select(ApiKey).order_by(ApiKey.log_index)).all())
+
+
+def authenticate(ctx: Clearance, presented: str | None) -> Caller:
+    """Resolve a presented key to its caller, or raise Unauthorized (never echoing the key)."""
+    if not presented:
+        raise Unauthorized("an API key is required (Authorization: Bearer <key> or X-API-Key)")
+    parts = presented.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise Unauthorized("the API key is malformed")
+    with ctx.db.reader() as session:
+        row = session.get(ApiKey, parts[1])
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_sha256, _digest(parts[2])):
+        raise Unauthorized("the API key is unknown or revoked")
+    return Caller(row.id, Role(row.role))

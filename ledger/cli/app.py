@@ -1,0 +1,109 @@
+"""The Typer application: top-level commands and the sub-command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import Progress
+
+from ledger.cli import log_cmds, records_cmds
+from ledger.cli.common import JSON_OPTION, console, context, print_json, ready_context
+
+app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(log_cmds.app, name="log")
+keys_app = typer.Typer(help="API keys and their roles", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+records_cmds.register(app)
+
+
+@app.command()
+def init(origin: Optional[str] = typer.Option(None, help="checkpoint origin line for a new log")) -> None:
+    """Create the data directory, database, log and log key (idempotent)."""
+    from ledger.setup import initialise
+
+    result = initialise(context(), origin)
+    home = context().settings.home
+    console.print(("[green]initialised[/green] " if result.created else "already initialised: ") + str(home))
+    console.print(f"log verifier key: {result.vkey}")
+
+
+@app.command()
+def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
+    """Run the HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from ledger.api.app import create_app
+
+    ctx = ready_context()
+    uvicorn.run(create_app(ctx), host=host or ctx.settings.api_host, port=port or ctx.settings.api_port)
+
+
+@keys_app.command("create")
+def keys_create(role: str = typer.Option(..., "--role", help="admin, registrar, generator, legal or auditor"),
+                label: Optional[str] = typer.Option(None, "--label")) -> None:
+    """Create an API key and print it once; only its hash is kept."""
+    from ledger.auth.keys import create_key
+
+    text, row = create_key(ready_context(), role, label)
+    typer.echo(text)
+    typer.echo(f"# key {row.id}, role {row.role}: store it now; it cannot be shown again", err=True)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (ids and roles, never secrets)."""
+    from ledger.auth.keys import list_keys
+
+    for key in list_keys(ready_context()):
+        state = "revoked" if key.revoked_at else "active"
+        typer.echo(f"{key.id}\t{key.role}\t{state}\t{key.label or ''}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key."""
+    from ledger.auth.keys import revoke_key
+
+    revoke_key(ready_context(), key_id)
+    typer.echo(f"revoked {key_id}")
+
+
+@app.command("import")
+def import_(path: Path = typer.Argument(..., help=".csv or .json file of rights records"),
+            kind: Optional[str] = typer.Option(None, "--kind", help="record kind for rows without record_type"),
+            report_path: Optional[Path] = typer.Option(None, "--report", help="write the per-row report as JSON"),
+            as_json: bool = JSON_OPTION) -> None:
+    """Import rights records; rejected rows write nothing, accepted rows are committed."""
+    from ledger.records.importer import import_file, read_rows
+
+    ctx = ready_context()
+    total = sum(1 for _ in read_rows(path, kind)) if path.is_file() else 0
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"importing {path.name}", total=total)
+        report = import_file(ctx, path, kind, progress=lambda n: bar.advance(task, n))
+    if report_path:
+        from ledger.fsutil import write_atomic
+        import json
+
+        write_atomic(report_path, json.dumps(report.as_json(), indent=2).encode())
+    if as_json:
+        print_json(report.as_json())
+    else:
+        console.print(f"{len(report.accepted)} accepted, {len(report.rejected)} rejected")
+        for row in report.rejected:
+            console.print(f"[red]row {row.row}[/red] ({row.kind}): {row.error}")
+            for problem in row.problems:
+                console.print(f"    {problem.field}: {problem.message}")
+    if report.rejected:
+        raise typer.Exit(2)
+
+
+@app.command()
+def demo() -> None:
+    """Build a small studio world in CLEARANCE_HOME, summarise it and prove it is logged."""
+    from ledger.demo import run_demo
+
+    run_demo(context(), console)

@@ -1,0 +1,52 @@
+"""What every command shares: the installation, JSON output, field parsing."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from ledger.context import Clearance
+
+console = Console()
+err_console = Console(stderr=True)
+
+JSON_OPTION = typer.Option(False, "--json", help="print machine-readable JSON")
+
+
+@lru_cache(maxsize=1)
+def context() -> Clearance:
+    ctx = Clearance.open()
+    return ctx
+
+
+def ready_context() -> Clearance:
+    ctx = context()
+    ctx.check_ready()
+    return ctx
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, Any]:
+    """``field=value`` pairs; values that look like JSON arrays or objects are parsed as JSON."""
+    from ledger.errors import FieldProblem, ValidationFailed
+
+    data: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValidationFailed("fields are given as FIELD=VALUE", problems=[FieldProblem(pair, "no '=' found")])
+        if value[:1] in "[{":
+            try:
+                data[name] = json.loads(value)
+                continue
+            except json.JSONDecodeError as exc:
+                raise ValidationFailed("bad JSON value", problems=[FieldProblem(name, str(exc))]) from None
+        data[name] = value
+    return data

@@ -1,0 +1,122 @@
+"""``clearance <kind> add|list|show|revoke`` for every record kind in the registry."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
+from ledger.errors import ValidationFailed, FieldProblem
+from ledger.records import service
+from ledger.records.kinds import KINDS, RecordKind
+
+SUMMARY_COLUMNS = ("name", "title", "matter", "contract_ref", "version", "entry", "kind", "role")
+
+
+def _load_json(path: str) -> dict[str, Any]:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"{path} is not valid JSON", problems=[FieldProblem(path, str(exc))]) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{path} must hold one JSON object")
+    return data
+
+
+def _media_fields(kind: RecordKind, path: Path) -> dict[str, Any]:
+    from ledger.media_store import store_file
+
+    if kind.name != "asset":
+        raise ValidationFailed("--file applies to assets only", problems=[FieldProblem("--file", "not an asset")])
+    stored = store_file(ready_context().settings, path)
+    return {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
+            "media_type": stored.media_type, "source_uri": path.resolve().as_uri()}
+
+
+def _command_name(kind: RecordKind) -> str:
+    return kind.name.replace("_", "-")
+
+
+def build(kind: RecordKind) -> typer.Typer:
+    sub = typer.Typer(help=kind.summary, no_args_is_help=True)
+
+    @sub.command("add")
+    def add(fields: list[str] = typer.Argument(None, help="FIELD=VALUE pairs (JSON for lists and objects)"),
+            from_json: Optional[str] = typer.Option(None, "--from-json", help="a JSON object file, or - for stdin"),
+            record_id: Optional[str] = typer.Option(None, "--id", help="choose the record id"),
+            media_file: Optional[Path] = typer.Option(None, "--file", help="assets: store this file and take "
+                                                      "sha256, md5, sha1, size and media type from it"),
+            as_json: bool = JSON_OPTION) -> None:
+        """Register a record; prints its id and log index."""
+        data = _load_json(from_json) if from_json else {}
+        if media_file is not None:
+            data.update(_media_fields(kind, media_file))
+        data.update(parse_assignments(fields or []))
+        if record_id:
+            data["id"] = record_id
+        written = service.create_record(ready_context(), kind, data, "cli")
+        if as_json:
+            print_json(written.as_json())
+        else:
+            console.print(f"[green]added[/green] {kind.name} {written.record['id']} "
+                          f"(log entry {written.receipt.index}, checkpoint size {written.receipt.tree_size})")
+
+    @sub.command("list")
+    def list_(limit: int = typer.Option(100, min=1), offset: int = typer.Option(0, min=0),
+              as_json: bool = JSON_OPTION) -> None:
+        """List records in the order they were registered."""
+        total, items = service.list_records(ready_context(), kind, limit, offset)
+        if as_json:
+            print_json({"total": total, "items": items})
+            return
+        table = Table(title=f"{kind.plural} ({total})")
+        shown = [c for c in SUMMARY_COLUMNS if items and c in items[0]][:2]
+        for column in ["id", *shown, "log_index"]:
+            table.add_column(column)
+        for item in items:
+            table.add_row(*(str(item.get(c, "")) for c in ["id", *shown, "log_index"]))
+        console.print(table)
+
+    @sub.command("show")
+    def show(record_id: str) -> None:
+        """Print one record as JSON."""
+        print_json(service.get_record(ready_context(), kind, record_id))
+
+    if kind.revocable:
+        @sub.command("revoke")
+        def revoke(record_id: str, reason: str = typer.Option(..., "--reason"),
+                   on: Optional[str] = typer.Option(None, "--on", help="effective date (YYYY-MM-DD)"),
+                   as_json: bool = JSON_OPTION) -> None:
+            """Revoke; lists the assets, dataset versions and models that depend on it."""
+            try:
+                revoked_on = date.fromisoformat(on) if on else None
+            except ValueError:
+                raise ValidationFailed("bad date", problems=[FieldProblem("--on", "expected YYYY-MM-DD")]) from None
+            written, affected = service.revoke(ready_context(), kind, record_id, reason, "cli", revoked_on)
+            if as_json:
+                print_json({**written.as_json(), "dependents": affected})
+                return
+            console.print(f"[yellow]revoked[/yellow] {kind.name} {record_id} (log entry {written.receipt.index})")
+            for label, ids in affected.items():
+                console.print(f"  {label.replace('_', ' ')} affected: {', '.join(ids) or 'none'}")
+
+    if kind.name == "legal_hold":
+        @sub.command("release")
+        def release(hold_id: str, reason: str = typer.Option(..., "--reason")) -> None:
+            """Release a legal hold."""
+            written = service.release_hold(ready_context(), hold_id, reason, "cli")
+            console.print(f"released legal hold {hold_id} (log entry {written.receipt.index})")
+
+    return sub
+
+
+def register(app: typer.Typer) -> None:
+    for kind in KINDS.values():
+        app.add_typer(build(kind), name=_command_name(kind), rich_help_panel="Records")

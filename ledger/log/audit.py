@@ -1,0 +1,204 @@
+"""``clearance log verify``: trust nothing the database says without recomputing it.
+
+1. Entries are contiguous, each leaf is a canonical envelope naming its own
+   index, and each stored payload matches the hash its leaf commits to (a
+   missing payload must be explained by a later redaction event).
+2. The tree is recomputed from the entries; every stored leaf node, the head,
+   and every signed checkpoint (signature, origin, root) must agree with it,
+   and consecutive checkpoints must be consistent by the stored nodes' proofs.
+3. The events are replayed into an empty in-memory database through the same
+   projection code; every table must equal the live one, row for row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select as sa_select
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from ledger.context import Clearance
+from ledger.log import merkle, store
+from ledger.log.events import Envelope
+from ledger.log.note import NoteError, open_checkpoint
+from ledger.log.tables import LogEntry, LogNode, SignedCheckpoint, node_id
+from ledger.records import models as m
+from ledger.records.kinds import KINDS, LINK_TABLES
+from ledger.records.projection import project
+
+REPLAYED_TABLES: list[type[SQLModel]] = [k.table for k in KINDS.values()] + LINK_TABLES + [m.ApiKey]
+
+
+@dataclass
+class Finding:
+    where: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+@dataclass
+class VerifyReport:
+    size: int = 0
+    checkpoints: int = 0
+    rows_compared: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, where: str, problem: str) -> None:
+        self.findings.append(Finding(where, problem))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "size": self.size, "checkpoints": self.checkpoints,
+                "rows_compared": self.rows_compared, "findings": [vars(f) for f in self.findings]}
+
+
+def verify(ctx: Clearance, replay: bool = True) -> VerifyReport:
+    report = VerifyReport()
+    verifier = ctx.log_key.verifier
+    with ctx.db.reader() as session:
+        checkpoints = list(session.exec(select(SignedCheckpoint).order_by(SignedCheckpoint.size)).all())
+        wanted_sizes = {c.size for c in checkpoints}
+        roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
+        leaf_hashes: list[bytes] = []
+        redacted: dict[int, dict[str, Any]] = {}
+        missing_payloads: list[int] = []
+        frontier: list[bytes] = []
+        for entry in store.iter_entries(session):
+            size = len(leaf_hashes)
+            if entry.idx != size:
+                report.add(f"entry {size}", f"missing (next stored entry is {entry.idx})")
+                break
+            entry.leaf, entry.payload = _as_bytes(entry.leaf), _as_bytes(entry.payload)
+            leaf_hashes.append(merkle.leaf_hash(entry.leaf))
+            frontier, _ = merkle.append_leaf(frontier, size, leaf_hashes[-1])
+            if size + 1 in wanted_sizes:
+                roots[size + 1] = merkle.frontier_root(frontier)
+            _check_entry(report, entry, redacted)
+            if entry.payload is None:
+                missing_payloads.append(entry.idx)
+        report.size = len(leaf_hashes)
+        _check_nodes(report, session, leaf_hashes)
+        head_size = store.tree_size(session)
+        if head_size != report.size:
+            report.add("log head", f"says size {head_size}, but {report.size} contiguous entries are stored")
+        elif report.size and merkle.frontier_root(frontier) != store.root_at(session, report.size):
+            report.add("tree nodes", "the stored nodes do not give the root recomputed from the entries")
+        for index in missing_payloads:
+            if index not in redacted:
+                report.add(f"entry {index}", "payload is missing and no redaction event explains it")
+        _check_checkpoints(report, session, checkpoints, roots, verifier)
+    if replay:
+        _replay_and_compare(report, ctx, redacted)
+    return report
+
+
+def _as_bytes(value: Any) -> Any:
+    """A column edited behind the log's back may come back as text; hash what is there."""
+    return value.encode() if isinstance(value, str) else value
+
+
+def _check_entry(report: VerifyReport, entry: LogEntry, redacted: dict[int, dict[str, Any]]) -> None:
+    try:
+        envelope = Envelope.parse(entry.leaf)
+    except (ValueError, KeyError, TypeError) as exc:
+        report.add(f"entry {entry.idx}", f"leaf is not a valid event envelope ({exc})")
+        return
+    if envelope.index != entry.idx:
+        report.add(f"entry {entry.idx}", f"leaf says it is entry {envelope.index}: entries were reordered or moved")
+    if entry.payload is not None and hashlib.sha256(entry.payload).hexdigest() != envelope.payload_sha256:
+        report.add(f"entry {entry.idx}", "stored payload does not match the hash its leaf commits to")
+    if envelope.type == "payload.redacted" and entry.payload is not None:
+        try:
+            body = json.loads(entry.payload)
+            redacted[int(body["entry"])] = body["residual"]
+        except (ValueError, KeyError, TypeError):
+            report.add(f"entry {entry.idx}", "redaction event payload is malformed")
+
+
+def _check_nodes(report: VerifyReport, session: Session, leaf_hashes: list[bytes], batch: int = 5000) -> None:
+    """Compare each recomputed leaf hash with the stored level-0 node, naming the entry that differs."""
+    nodes = LogNode.__table__
+    for start in range(0, len(leaf_hashes), batch):
+        stop = min(len(leaf_hashes), start + batch)
+        rows = session.connection().execute(
+            sa_select(nodes.c.id, nodes.c.hash).where(nodes.c.id >= node_id(0, start), nodes.c.id < node_id(0, stop)))
+        stored = {row.id: row.hash for row in rows}
+        for index in range(start, stop):
+            if stored.get(node_id(0, index)) != leaf_hashes[index]:
+                report.add(f"entry {index}", "leaf bytes differ from the hash recorded when it was appended")
+
+
+def _check_checkpoints(report: VerifyReport, session: Session, checkpoints: list[SignedCheckpoint],
+                       roots: dict[int, bytes], verifier: Any) -> None:
+    previous: SignedCheckpoint | None = None
+    for checkpoint in checkpoints:
+        where = f"checkpoint at size {checkpoint.size}"
+        report.checkpoints += 1
+        try:
+            body = open_checkpoint(checkpoint.note, verifier)
+        except NoteError as exc:
+            report.add(where, f"signature does not verify: {exc}")
+            continue
+        if body.size != checkpoint.size or body.root != checkpoint.root:
+            report.add(where, "stored size or root differs from the signed note")
+        if checkpoint.size > report.size:
+            report.add(where, f"covers {checkpoint.size} entries but only {report.size} are stored")
+            continue
+        if roots.get(checkpoint.size) != body.root:
+            report.add(where, f"the entries 0..{checkpoint.size - 1} no longer hash to the signed root")
+        if previous is not None and previous.size > 0:
+            try:
+                proof = store.consistency_proof(session, previous.size, checkpoint.size)
+                merkle.verify_consistency(previous.size, checkpoint.size, previous.root, body.root, proof)
+            except Exception as exc:  # noqa: BLE001 - every failure is a finding
+                report.add(where, f"not consistent with the checkpoint at size {previous.size}: {exc}")
+        previous = checkpoint
+
+
+def _normalise(row: SQLModel) -> dict[str, Any]:
+    values = {c.name: getattr(row, c.name) for c in row.__table__.columns}  # type: ignore[attr-defined]
+    return to_jsonable_python(values)
+
+
+def _rows(session: Session, table: type[SQLModel]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    return {tuple(getattr(r, k) for k in keys): _normalise(r) for r in session.exec(select(table)).all()}
+
+
+def _replay_and_compare(report: VerifyReport, ctx: Clearance, redacted: dict[int, dict[str, Any]]) -> None:
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in REPLAYED_TABLES])  # type: ignore[attr-defined]
+    with Session(engine) as replay, ctx.db.reader() as live:
+        for entry in store.iter_entries(live):
+            try:
+                envelope = Envelope.parse(_as_bytes(entry.leaf))
+                body = json.loads(entry.payload) if entry.payload is not None else redacted.get(entry.idx)
+                if body is not None:
+                    with replay.begin_nested():
+                        project(replay, envelope, body)
+            except Exception as exc:  # noqa: BLE001 - every failure is a finding
+                report.add(f"entry {entry.idx}", f"cannot be replayed: {exc}")
+        for table in REPLAYED_TABLES:
+            want, have = _rows(replay, table), _rows(live, table)
+            name = table.__tablename__  # type: ignore[attr-defined]
+            report.rows_compared += len(have)
+            for key in sorted(set(want) | set(have), key=str):
+                where = f"table {name} record {'/'.join(map(str, key))}"
+                if key not in have:
+                    report.add(where, "is in the log but missing from the table")
+                elif key not in want:
+                    report.add(where, "is in the table but no event created it")
+                elif want[key] != have[key]:
+                    fields = sorted(k for k in want[key] if want[key][k] != have[key].get(k))
+                    report.add(where, f"differs from the log in {', '.join(fields)}")
+    engine.dispose()

@@ -1,0 +1,59 @@
+"""Tables that hold the log itself: entries, tree nodes, the head and checkpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; PostgreSQL needs 64 bits.
+_BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
+
+NODE_LEVEL_SHIFT = 48
+
+
+def node_id(level: int, index: int) -> int:
+    """One integer key per perfect subtree: the level above bit 48, the index below."""
+    return (level << NODE_LEVEL_SHIFT) | index
+
+
+class LogEntry(SQLModel, table=True):
+    """One leaf of the log. ``leaf`` is exactly the bytes that are hashed."""
+
+    __tablename__ = "log_entries"
+
+    idx: int = Field(sa_column=Column(_BigIntKey, primary_key=True, autoincrement=False))
+    leaf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    event_type: str = Field(index=True)
+    subject_kind: str | None = Field(default=None)
+    subject_id: str | None = Field(default=None, index=True)
+
+
+class LogNode(SQLModel, table=True):
+    """The hash of one perfect subtree, keyed by :func:`node_id`."""
+
+    __tablename__ = "log_nodes"
+
+    id: int = Field(sa_column=Column(_BigIntKey, primary_key=True, autoincrement=False))
+    hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LogHead(SQLModel, table=True):
+    """The single row every append locks: tree size and right frontier (hashes, left to right)."""
+
+    __tablename__ = "log_head"
+
+    id: int = Field(default=1, primary_key=True)
+    size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    frontier: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+
+
+class SignedCheckpoint(SQLModel, table=True):
+    __tablename__ = "log_checkpoints"
+
+    size: int = Field(sa_column=Column(_BigIntKey, primary_key=True, autoincrement=False))
+    root: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    signed_at: datetime

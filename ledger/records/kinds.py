@@ -1,0 +1,123 @@
+"""The registry of record kinds: one entry drives the API routes, CLI commands,
+imports, projection and verification of that kind, so none of them is written
+per kind by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import SQLModel
+
+from ledger.records import models as m
+
+Reference = tuple[str, str, str]
+"""(field path, referenced kind, referenced id)."""
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    plural: str
+    fields: type[SQLModel]
+    table: type[SQLModel]
+    id_prefix: str
+    summary: str
+    references: dict[str, str] = field(default_factory=dict)
+    """Scalar or list fields holding ids of another kind."""
+    extra_references: Callable[[SQLModel], list[Reference]] | None = None
+    links: Callable[[str, SQLModel], list[SQLModel]] | None = None
+    """Index rows derived from the record (for dependency queries)."""
+    personal_fields: frozenset[str] = frozenset()
+    revocable: bool = False
+
+    def references_of(self, record: SQLModel) -> list[Reference]:
+        found: list[Reference] = []
+        for name, kind in self.references.items():
+            value = getattr(record, name)
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None:
+                    found.append((name, kind, item))
+        if self.extra_references:
+            found.extend(self.extra_references(record))
+        return found
+
+
+def _asset_people_refs(asset: SQLModel) -> list[Reference]:
+    refs: list[Reference] = []
+    for i, person in enumerate(asset.depicted):  # type: ignore[attr-defined]
+        refs.append((f"depicted[{i}].party_id", "party", person.party_id))
+        if person.consent_id:
+            refs.append((f"depicted[{i}].consent_id", "consent", person.consent_id))
+        if person.estate_permission_id:
+            refs.append((f"depicted[{i}].estate_permission_id", "estate_permission", person.estate_permission_id))
+    return refs
+
+
+def _asset_links(asset_id: str, asset: SQLModel) -> list[SQLModel]:
+    return [m.AssetPerson(asset_id=asset_id, party_id=p.party_id, consent_id=p.consent_id,
+                          estate_permission_id=p.estate_permission_id)
+            for p in asset.depicted]  # type: ignore[attr-defined]
+
+
+def _heir_refs(permission: SQLModel) -> list[Reference]:
+    return [(f"heirs[{i}].party_id", "party", h.party_id)
+            for i, h in enumerate(permission.heirs)]  # type: ignore[attr-defined]
+
+
+def _legal_hold_refs(hold: SQLModel) -> list[Reference]:
+    kind = hold.record_kind  # type: ignore[attr-defined]
+    if kind not in KINDS:
+        return [("record_kind", "?", kind)]
+    return [("record_id", kind, hold.record_id)]  # type: ignore[attr-defined]
+
+
+KINDS: dict[str, RecordKind] = {k.name: k for k in [
+    RecordKind("party", "parties", m.PartyFields, m.Party, "pty",
+               "People, organisations and estates",
+               personal_fields=frozenset({"contact_email", "contact_phone", "postal_address"})),
+    RecordKind("license", "licenses", m.LicenseFields, m.License, "lic",
+               "Licenses for training assets and reference works",
+               references={"licensor_id": "party", "licensee_id": "party"}, revocable=True),
+    RecordKind("asset", "assets", m.AssetFields, m.Asset, "ast",
+               "Training assets, reference works and likeness references",
+               references={"rights_holder_id": "party", "license_id": "license"},
+               extra_references=_asset_people_refs, links=_asset_links),
+    RecordKind("consent", "consents", m.PerformerConsentFields, m.PerformerConsent, "cns",
+               "Performer consents for digital replicas (AB 2602)",
+               references={"performer_id": "party", "supersedes_id": "consent"}, revocable=True),
+    RecordKind("estate_permission", "estate-permissions", m.EstatePermissionFields, m.EstatePermission, "est",
+               "Estate permissions for deceased personalities (AB 1836)",
+               references={"decedent_id": "party", "grantor_id": "party"},
+               extra_references=_heir_refs, revocable=True),
+    RecordKind("opt_out", "opt-outs", m.OptOutSignalFields, m.OptOutSignal, "opt",
+               "Training and data-mining opt-out signals read from assets",
+               references={"asset_id": "asset"}),
+    RecordKind("dataset", "datasets", m.DatasetFields, m.Dataset, "dst", "Datasets",
+               references={"owner_id": "party"}),
+    RecordKind("dataset_version", "dataset-versions", m.DatasetVersionFields, m.DatasetVersion, "dsv",
+               "Frozen dataset versions and their assets",
+               references={"dataset_id": "dataset", "asset_ids": "asset"},
+               links=lambda i, r: [m.DatasetVersionAsset(dataset_version_id=i, asset_id=a)
+                                   for a in dict.fromkeys(r.asset_ids)]),  # type: ignore[attr-defined]
+    RecordKind("model", "models", m.AiModelFields, m.AiModel, "mdl",
+               "Models and the dataset versions they were trained on",
+               references={"dataset_version_ids": "dataset_version", "developer_id": "party"},
+               links=lambda i, r: [m.ModelTraining(model_id=i, dataset_version_id=d)
+                                   for d in dict.fromkeys(r.dataset_version_ids)]),  # type: ignore[attr-defined]
+    RecordKind("legal_hold", "legal-holds", m.LegalHoldFields, m.LegalHold, "hld",
+               "Legal holds: records that may not be redacted or changed",
+               extra_references=_legal_hold_refs),
+]}
+
+LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining]
+
+
+def kind_named(name: str) -> RecordKind:
+    normalised = name.replace("-", "_")
+    for kind in KINDS.values():
+        if normalised in (kind.name, kind.plural.replace("-", "_")):
+            return kind
+    from ledger.errors import NotFound
+
+    raise NotFound(f"unknown record kind {name!r}; known kinds: {', '.join(KINDS)}")

@@ -1,0 +1,415 @@
+"""Rights records: what the law makes a studio prove (see shared/DOMAIN.md).
+
+Each record type has a ``*Fields`` class, which validates input at the edges
+(API bodies, CLI, imports), and a table class that adds the columns only events
+set: the id, the creating log index, and revocation or release state. SQLModel
+table classes do not validate on construction, which is why input always goes
+through the ``*Fields`` class first.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from ledger.records.enums import (
+    AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, OptOutEntry, OptOutSource,
+    OptOutValue, PartyKind, ReplicaType, Representation, Role, Use)
+from ledger.records.types import DecimalText, UTCDateTime
+
+TERRITORY = re.compile(r"^(WORLD|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+def _money(**kw: Any) -> Any:
+    return Field(default=None, sa_type=DecimalText, ge=0, **kw)
+
+
+def _json_list(**kw: Any) -> Any:
+    return Field(default_factory=list, sa_type=JSON, **kw)
+
+
+def _check_territories(values: list[str]) -> list[str]:
+    for value in values:
+        if not TERRITORY.match(value):
+            raise ValueError(f"{value!r} is not an ISO 3166 code (e.g. 'US', 'US-CA') or 'WORLD'")
+    return values
+
+
+def _check_term(start: date | None, end: date | None, start_name: str, end_name: str) -> None:
+    if start and end and end < start:
+        raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntendedUse(_Strict):
+    """One structured use a performer consented to (AB 2602: a reasonably specific description)."""
+
+    project: str = Field(min_length=1)
+    uses: list[Use] = Field(default_factory=list)
+    media: list[Medium] = Field(min_length=1)
+    territories: list[str] = Field(min_length=1)
+    term_start: date | None = None
+    term_end: date | None = None
+    scenes_or_roles: list[str] = Field(default_factory=list)
+
+    _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
+
+    @model_validator(mode="after")
+    def _term(self) -> IntendedUse:
+        _check_term(self.term_start, self.term_end, "term_start", "term_end")
+        return self
+
+
+class DepictedPerson(_Strict):
+    """A person seen or heard in an asset, and the record that makes the use lawful."""
+
+    party_id: str
+    consent_id: str | None = None
+    estate_permission_id: str | None = None
+
+
+class HeirShare(_Strict):
+    party_id: str
+    share: Decimal = Field(gt=0, le=1)
+
+
+class _RecordFields(SQLModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- parties
+
+class PartyFields(_RecordFields):
+    kind: PartyKind
+    name: str = Field(min_length=1, max_length=300)
+    aliases: list[str] = _json_list()
+    born_on: date | None = None
+    died_on: date | None = None
+    domicile: str | None = None
+    union_affiliation: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    postal_address: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> PartyFields:
+        if self.died_on and self.died_on > date.today():
+            raise ValueError("died_on is in the future")
+        _check_term(self.born_on, self.died_on, "born_on", "died_on")
+        return self
+
+
+class Party(PartyFields, table=True):
+    __tablename__ = "parties"
+    id: str = Field(primary_key=True)
+    log_index: int
+    redacted: bool = False
+
+
+# ---------------------------------------------------------------- licenses
+
+class LicenseFields(_RecordFields):
+    licensor_id: str
+    licensee_id: str
+    chain_of_title: list[str] = _json_list()
+    governing_law: str | None = None
+    permitted_uses: list[Use] = Field(sa_type=JSON, min_length=1)
+    media: list[Medium] = Field(sa_type=JSON, min_length=1)
+    territories: list[str] = Field(sa_type=JSON, min_length=1)
+    starts_on: date
+    ends_on: date | None = None
+    exclusive: bool = False
+    attribution: str | None = None
+    consideration: Decimal | None = _money()
+    currency: str | None = Field(default=None, schema_extra={'pattern': r"^[A-Z]{3}$"})
+    source_document_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+    source_uri: str | None = None
+    verified_at_source: bool = False
+    reviewer: str | None = None
+    reviewed_on: date | None = None
+
+    _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
+
+    @model_validator(mode="after")
+    def _term(self) -> LicenseFields:
+        _check_term(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        return self
+
+
+class Revocable(SQLModel):
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_on: date | None = None
+    revocation_reason: str | None = None
+    revoked_by: str | None = None
+
+
+class License(LicenseFields, Revocable, table=True):
+    __tablename__ = "licenses"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+# ---------------------------------------------------------------- assets
+
+class AssetFields(_RecordFields):
+    role: AssetRole
+    title: str = Field(min_length=1, max_length=500)
+    media_type: str = Field(schema_extra={'pattern': r"^[a-z]+/[a-z0-9.+-]+$"})
+    sha256: str = Field(schema_extra={'pattern': SHA256}, index=True)
+    md5: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{32}$"})
+    sha1: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{40}$"})
+    size_bytes: int | None = Field(default=None, ge=0)
+    source_uri: str | None = None
+    acquisition_method: AcquisitionMethod
+    acquired_on: date | None = None
+    acquired_by: str | None = None
+    rights_holder_id: str | None = None
+    license_id: str | None = Field(default=None, index=True)
+    depicted: list[DepictedPerson] = _json_list()
+    rights_management_info: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    notes: str | None = None
+
+
+class Asset(AssetFields, table=True):
+    __tablename__ = "assets"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+class AssetPerson(SQLModel, table=True):
+    """Index of ``Asset.depicted``: which asset depends on which consent or permission."""
+
+    __tablename__ = "asset_people"
+    asset_id: str = Field(primary_key=True, foreign_key="assets.id")
+    party_id: str = Field(primary_key=True, index=True)
+    consent_id: str | None = Field(default=None, index=True)
+    estate_permission_id: str | None = Field(default=None, index=True)
+
+
+# ---------------------------------------------------------------- performer consent (AB 2602)
+
+class PerformerConsentFields(_RecordFields):
+    performer_id: str
+    contract_ref: str = Field(min_length=1)
+    clause_ref: str | None = None
+    executed_on: date
+    performance_fixed_on: date | None = None
+    replica_type: ReplicaType
+    replaces_in_person_work: bool
+    intended_uses: list[IntendedUse] = _json_list()
+    intended_use_text: str | None = None
+    representation: Representation
+    counsel_name: str | None = None
+    counsel_bar_number: str | None = None
+    signed_terms_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+    union_name: str | None = None
+    union_agreement: str | None = None
+    union_clause: str | None = None
+    covers_voice: bool = False
+    covers_likeness: bool = True
+    digital_alteration_allowed: bool = False
+    compensation: Decimal | None = _money()
+    currency: str | None = Field(default=None, schema_extra={'pattern': r"^[A-Z]{3}$"})
+    survives_death: bool = True
+    document_sha256s: list[str] = _json_list()
+    supersedes_id: str | None = None
+
+    @model_validator(mode="after")
+    def _representation(self) -> PerformerConsentFields:
+        if self.representation == Representation.counsel:
+            missing = [f for f in ("counsel_name", "counsel_bar_number", "signed_terms_sha256") if not getattr(self, f)]
+            if missing:
+                raise ValueError(f"representation 'counsel' needs {', '.join(missing)}")
+        if self.representation == Representation.union:
+            missing = [f for f in ("union_name", "union_agreement") if not getattr(self, f)]
+            if missing:
+                raise ValueError(f"representation 'union' needs {', '.join(missing)}")
+        if not (self.covers_voice or self.covers_likeness):
+            raise ValueError("a consent must cover the voice, the likeness or both")
+        return self
+
+
+class PerformerConsent(PerformerConsentFields, Revocable, table=True):
+    __tablename__ = "performer_consents"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+# ---------------------------------------------------------------- estate permission (AB 1836)
+
+class EstatePermissionFields(_RecordFields):
+    decedent_id: str
+    died_on: date
+    domicile: str | None = None
+    rights_expire_on: date | None = None
+    grantor_id: str
+    grantor_kind: GrantorKind
+    heirs: list[HeirShare] = _json_list()
+    chain_of_title_sha256s: list[str] = _json_list()
+    registration_number: str | None = None
+    registration_date: date | None = None
+    registry_searched_on: date | None = None
+    permitted_works: list[str] = _json_list()
+    permitted_uses: list[Use] = _json_list()
+    media: list[Medium] = _json_list()
+    territories: list[str] = _json_list()
+    term_start: date | None = None
+    term_end: date | None = None
+    consent_date: date | None = None
+    consideration: Decimal | None = _money()
+    currency: str | None = Field(default=None, schema_extra={'pattern': r"^[A-Z]{3}$"})
+    exception: AB1836Exception | None = None
+    exception_reviewer: str | None = None
+    exception_reviewed_on: date | None = None
+
+    _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
+
+    @model_validator(mode="after")
+    def _rules(self) -> EstatePermissionFields:
+        expiry = _add_years(self.died_on, 70)
+        if self.rights_expire_on is None:
+            self.rights_expire_on = expiry
+        elif self.rights_expire_on != expiry:
+            raise ValueError(f"rights_expire_on must be died_on + 70 years ({expiry})")
+        if self.exception and not (self.exception_reviewer and self.exception_reviewed_on):
+            raise ValueError("an AB 1836 exception needs exception_reviewer and exception_reviewed_on")
+        if not self.exception and not self.consent_date:
+            raise ValueError("consent_date is required unless an exception is recorded")
+        if self.grantor_kind == GrantorKind.heirs and not self.heirs:
+            raise ValueError("grantor_kind 'heirs' needs the heirs and their shares")
+        if self.heirs and sum(h.share for h in self.heirs) > 1:
+            raise ValueError("heirs' shares add up to more than 1")
+        if not (self.registration_number or self.registry_searched_on):
+            raise ValueError("give registration_number (with registration_date) or registry_searched_on")
+        _check_term(self.term_start, self.term_end, "term_start", "term_end")
+        return self
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class EstatePermission(EstatePermissionFields, Revocable, table=True):
+    __tablename__ = "estate_permissions"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+# ---------------------------------------------------------------- opt-out signals
+
+class OptOutSignalFields(_RecordFields):
+    asset_id: str = Field(index=True)
+    source: OptOutSource
+    entry: OptOutEntry
+    value: OptOutValue
+    constraint_details: str | None = None
+    read_from: str = Field(min_length=1)
+    read_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OptOutSignal(OptOutSignalFields, table=True):
+    __tablename__ = "opt_out_signals"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+# ---------------------------------------------------------------- datasets and models
+
+class DatasetFields(_RecordFields):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    owner_id: str | None = None
+
+
+class Dataset(DatasetFields, table=True):
+    __tablename__ = "datasets"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+class DatasetVersionFields(_RecordFields):
+    dataset_id: str
+    version: str = Field(min_length=1)
+    frozen_on: date | None = None
+    asset_ids: list[str] = _json_list()
+    notes: str | None = None
+
+
+class DatasetVersion(DatasetVersionFields, table=True):
+    __tablename__ = "dataset_versions"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+class DatasetVersionAsset(SQLModel, table=True):
+    __tablename__ = "dataset_version_assets"
+    dataset_version_id: str = Field(primary_key=True, foreign_key="dataset_versions.id")
+    asset_id: str = Field(primary_key=True, index=True)
+
+
+class AiModelFields(_RecordFields):
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    checkpoint_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+    dataset_version_ids: list[str] = _json_list()
+    trained_on: date | None = None
+    developer_id: str | None = None
+
+
+class AiModel(AiModelFields, table=True):
+    __tablename__ = "ai_models"
+    id: str = Field(primary_key=True)
+    log_index: int
+
+
+class ModelTraining(SQLModel, table=True):
+    __tablename__ = "model_training"
+    model_id: str = Field(primary_key=True, foreign_key="ai_models.id")
+    dataset_version_id: str = Field(primary_key=True, index=True)
+
+
+# ---------------------------------------------------------------- legal holds
+
+class LegalHoldFields(_RecordFields):
+    matter: str = Field(min_length=1)
+    record_kind: str
+    record_id: str
+    placed_by: str = Field(min_length=1)
+    placed_on: date
+    reason: str | None = None
+
+
+class LegalHold(LegalHoldFields, table=True):
+    __tablename__ = "legal_holds"
+    id: str = Field(primary_key=True)
+    log_index: int
+    released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    release_reason: str | None = None
+
+
+# ---------------------------------------------------------------- API keys
+
+class ApiKey(SQLModel, table=True):
+    """A caller's key. Only a SHA-256 of the secret part is kept."""
+
+    __tablename__ = "api_keys"
+    id: str = Field(primary_key=True)
+    role: Role
+    label: str | None = None
+    secret_sha256: str
+    log_index: int
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,158 @@
+"""Creating, reading and revoking rights records; every write is a logged event."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
+
+from ledger.context import Clearance, Receipt
+from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from ledger.log.events import Event
+from ledger.records import models as m
+from ledger.records.kinds import KINDS, RecordKind
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
+
+
+def problems_from(exc: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    return [FieldProblem(prefix + ".".join(str(p) for p in error["loc"]) or "(body)", error["msg"])
+            for error in exc.errors()]
+
+
+def validate_fields(kind: RecordKind, data: dict[str, Any]) -> SQLModel:
+    try:
+        return kind.fields.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(f"invalid {kind.name} record", problems=problems_from(exc)) from None
+
+
+def record_dict(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
+    values = {column.name: getattr(row, column.name) for column in row.__table__.columns}  # type: ignore[attr-defined]
+    return {"record_type": kind.name, **to_jsonable_python(values)}
+
+
+def _check_references(session: Session, kind: RecordKind, fields: SQLModel) -> list[FieldProblem]:
+    problems = []
+    for path, target, target_id in kind.references_of(fields):
+        if target not in KINDS:
+            problems.append(FieldProblem(path, f"unknown record kind {target_id!r}"))
+        elif session.get(KINDS[target].table, target_id) is None:
+            problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
+    if kind.name == "estate_permission":
+        decedent = session.get(m.Party, fields.decedent_id)  # type: ignore[attr-defined]
+        if decedent is not None and decedent.died_on != fields.died_on:  # type: ignore[attr-defined]
+            problems.append(FieldProblem("died_on", f"party {decedent.id} is recorded with died_on "
+                                         f"{decedent.died_on}, not {fields.died_on}"))  # type: ignore[attr-defined]
+    return problems
+
+
+@dataclass(frozen=True)
+class Written:
+    record: dict[str, Any]
+    receipt: Receipt
+
+    def as_json(self) -> dict[str, Any]:
+        return {"record": self.record, "log": self.receipt.as_json()}
+
+
+def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor: str) -> Event:
+    """Validate ``data`` as a new record of ``kind`` against the current state; return its event."""
+    data = dict(data)
+    record_id = data.pop("id", None) or f"{kind.id_prefix}_{uuid.uuid4().hex[:20]}"
+    if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
+        raise ValidationFailed(f"invalid {kind.name} record",
+                               problems=[FieldProblem("id", "letters, digits and _.:- only, at most 100")])
+    fields = validate_fields(kind, data)
+    problems = _check_references(session, kind, fields)
+    if problems:
+        raise ValidationFailed(f"{kind.name} refers to records that do not exist", problems=problems)
+    if session.get(kind.table, record_id) is not None:
+        raise Conflict(f"a {kind.name} with id {record_id!r} already exists", extra={"id": record_id})
+    return Event("record.created", fields.model_dump(mode="json"), kind.name, record_id, actor)
+
+
+def create_record(ctx: Clearance, kind: RecordKind, data: dict[str, Any], actor: str) -> Written:
+    with ctx.db.transaction() as session:
+        event = create_event(session, kind, data, actor)
+        appended = ctx.record(session, [event])[0]
+        record = record_dict(kind, session.get(kind.table, event.subject_id))  # type: ignore[arg-type]
+    return Written(record, ctx.receipt(appended))
+
+
+def get_row(session: Session, kind: RecordKind, record_id: str) -> Any:
+    row = session.get(kind.table, record_id)
+    if row is None:
+        raise NotFound(f"no {kind.name} with id {record_id!r}", extra={"kind": kind.name, "id": record_id})
+    return row
+
+
+def get_record(ctx: Clearance, kind: RecordKind, record_id: str) -> dict[str, Any]:
+    with ctx.db.reader() as session:
+        return record_dict(kind, get_row(session, kind, record_id))
+
+
+def list_records(ctx: Clearance, kind: RecordKind, limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    with ctx.db.reader() as session:
+        total = session.exec(select(func.count()).select_from(kind.table)).one()
+        rows = session.exec(select(kind.table).order_by(kind.table.log_index)  # type: ignore[attr-defined]
+                            .offset(offset).limit(limit)).all()
+        return int(total), [record_dict(kind, row) for row in rows]
+
+
+# ---------------------------------------------------------------- revocation
+
+def dependents(session: Session, kind: RecordKind, record_id: str) -> dict[str, list[str]]:
+    """What depends on a license, consent or estate permission: assets, dataset versions, models."""
+    if kind.name == "license":
+        assets = session.exec(select(m.Asset.id).where(m.Asset.license_id == record_id)).all()
+    else:
+        column = m.AssetPerson.consent_id if kind.name == "consent" else m.AssetPerson.estate_permission_id
+        assets = session.exec(select(m.AssetPerson.asset_id).where(column == record_id)).all()
+    asset_ids = sorted(set(assets))
+    versions = sorted(set(session.exec(select(m.DatasetVersionAsset.dataset_version_id)
+                                       .where(m.DatasetVersionAsset.asset_id.in_(asset_ids))).all())) if asset_ids else []  # type: ignore[attr-defined]
+    models = sorted(set(session.exec(select(m.ModelTraining.model_id)
+                                     .where(m.ModelTraining.dataset_version_id.in_(versions))).all())) if versions else []  # type: ignore[attr-defined]
+    return {"assets": asset_ids, "dataset_versions": versions, "models": models}
+
+
+def revoke(ctx: Clearance, kind: RecordKind, record_id: str, reason: str, actor: str,
+           revoked_on: date | None = None) -> tuple[Written, dict[str, list[str]]]:
+    if not kind.revocable:
+        raise Conflict(f"{kind.plural} cannot be revoked")
+    if not reason.strip():
+        raise ValidationFailed("a revocation needs a reason", problems=[FieldProblem("reason", "must not be empty")])
+    with ctx.db.transaction() as session:
+        row = get_row(session, kind, record_id)
+        if row.revoked_at is not None:
+            raise Conflict(f"{kind.name} {record_id!r} was already revoked on {row.revoked_on}")
+        payload = {"reason": reason, "revoked_on": (revoked_on or date.today()).isoformat()}
+        appended = ctx.record(session, [Event("record.revoked", payload, kind.name, record_id, actor)])[0]
+        affected = dependents(session, kind, record_id)
+        record = record_dict(kind, row)
+    return Written(record, ctx.receipt(appended)), affected
+
+
+def active_holds(session: Session, record_kind: str, record_id: str) -> list[m.LegalHold]:
+    query = select(m.LegalHold).where(m.LegalHold.record_kind == record_kind, m.LegalHold.record_id == record_id,
+                                      m.LegalHold.released_at.is_(None))  # type: ignore[union-attr]
+    return list(session.exec(query).all())
+
+
+def release_hold(ctx: Clearance, hold_id: str, reason: str, actor: str) -> Written:
+    kind = KINDS["legal_hold"]
+    with ctx.db.transaction() as session:
+        row = get_row(session, kind, hold_id)
+        if row.released_at is not None:
+            raise Conflict(f"legal hold {hold_id!r} was already released")
+        appended = ctx.record(session, [Event("legal_hold.released", {"reason": reason}, kind.name, hold_id, actor)])[0]
+        record = record_dict(kind, row)
+    return Written(record, ctx.receipt(appended))

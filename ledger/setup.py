@@ -1,0 +1,40 @@
+"""``clearance init``: create the data directory, the database, the log and its key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.context import Clearance
+from ledger.errors import ConfigurationError
+from ledger.log import store
+from ledger.log.events import Event
+from ledger.log.signer import KEY_FILE, LogKey
+
+
+@dataclass(frozen=True)
+class InitResult:
+    created: bool
+    vkey: str
+    checkpoint: str
+
+
+def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
+    """Idempotent: an installation that exists is left as it is."""
+    settings = ctx.settings
+    settings.home.mkdir(parents=True, exist_ok=True)
+    key_exists = (settings.keys_dir / KEY_FILE).exists()
+    ctx.db.create_all()
+    with ctx.db.transaction() as session:
+        fresh = store.initialise(session)
+        if fresh and key_exists:
+            key = LogKey.load(settings.keys_dir)
+        elif fresh:
+            key = LogKey.create(settings.keys_dir, origin or settings.log_origin)
+        else:
+            if not key_exists:
+                raise ConfigurationError(f"the database holds a log but {settings.keys_dir} has no log key")
+            key = LogKey.load(settings.keys_dir)
+        if fresh:
+            ctx.record(session, [Event("log.initialized", {"origin": key.origin, "vkey": key.vkey})])
+    ctx.__dict__["log_key"] = key
+    return InitResult(fresh, key.vkey, ctx.checkpoint())
