@@ -194,17 +194,17 @@ def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
 
 def verify_consistency(size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> None:
     """Raise :class:`ProofError` unless ``proof`` shows tree ``size1`` is a prefix of ``size2``."""
-    _check_hashes(root1, root2, *proof)
     if size2 < size1:
         raise ProofError(f"size {size2} is smaller than size {size1}")
+    if size1 == 0:
+        raise ProofError("a consistency proof from the empty tree proves nothing")
     if size1 == size2:
         if proof:
             raise ProofError("a consistency proof between equal sizes must be empty")
         if root1 != root2:
             raise ProofError(f"two different roots for the same tree size {size1}")
         return
-    if size1 == 0:
-        raise ProofError("a consistency proof from the empty tree proves nothing")
+    _check_hashes(root1, root2, *proof)
     if not proof:
         raise ProofError("the consistency proof is empty")
     path = list(proof)

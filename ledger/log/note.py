@@ -49,7 +49,7 @@ class Verifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> Verifier:
         try:
-            name, hex_id, b64 = vkey.strip().split("+")
+            name, hex_id, b64 = vkey.strip().split("+", 2)
             raw = base64.b64decode(b64, validate=True)
         except (ValueError, TypeError) as exc:
             raise NoteError("verifier key must read <name>+<8 hex digits>+<base64 key>") from exc

@@ -1,0 +1,86 @@
+"""``log verify`` detects every way of rewriting history behind the log's back."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ledger.context import Clearance
+from ledger.log import audit
+from ledger.records.kinds import KINDS
+from ledger.records.service import create_record
+
+
+def _world(ctx: Clearance) -> list[dict]:
+    studio = create_record(ctx, KINDS["party"], {"kind": "organisation", "name": "Studio"}, "t").record
+    people = [create_record(ctx, KINDS["party"], {"kind": "person", "name": f"P{i}"}, "t").record for i in range(4)]
+    return [studio, *people]
+
+
+def _sql(ctx: Clearance, statement: str, **params: object) -> None:
+    with ctx.db.write_engine.connect() as conn:
+        conn.execute(sa.text(statement), params)
+        conn.commit()
+
+
+def _wheres(ctx: Clearance) -> list[str]:
+    report = audit.verify(ctx)
+    assert not report.ok
+    return [f.where for f in report.findings]
+
+
+def test_untouched_log_verifies(ctx: Clearance) -> None:
+    _world(ctx)
+    report = audit.verify(ctx)
+    assert report.ok, report.findings
+    assert report.size == 6 and report.rows_compared == 5
+
+
+def test_edited_entry_is_named(ctx: Clearance) -> None:
+    _world(ctx)
+    with ctx.db.reader() as s:
+        leaf = s.connection().execute(sa.text("SELECT leaf FROM log_entries WHERE idx = 3")).scalar_one()
+    _sql(ctx, "UPDATE log_entries SET leaf = :leaf WHERE idx = 3", leaf=bytes(leaf).replace(b'"actor":"t"', b'"actor":"x"'))
+    assert "entry 3" in _wheres(ctx)
+
+
+def test_edited_payload_is_named(ctx: Clearance) -> None:
+    _world(ctx)
+    with ctx.db.reader() as s:
+        payload = s.connection().execute(sa.text("SELECT payload FROM log_entries WHERE idx = 2")).scalar_one()
+    _sql(ctx, "UPDATE log_entries SET payload = :p WHERE idx = 2", p=bytes(payload).replace(b"P0", b"Q0"))
+    assert "entry 2" in _wheres(ctx)
+
+
+def test_deleted_entry_is_named(ctx: Clearance) -> None:
+    _world(ctx)
+    _sql(ctx, "DELETE FROM log_entries WHERE idx = 4")
+    assert "entry 4" in _wheres(ctx)
+
+
+def test_reordered_entries_are_named(ctx: Clearance) -> None:
+    _world(ctx)
+    _sql(ctx, "UPDATE log_entries SET idx = -1 WHERE idx = 2")
+    _sql(ctx, "UPDATE log_entries SET idx = 2 WHERE idx = 3")
+    _sql(ctx, "UPDATE log_entries SET idx = 3 WHERE idx = -1")
+    wheres = _wheres(ctx)
+    assert "entry 2" in wheres and "entry 3" in wheres
+
+
+def test_edited_table_row_is_named(ctx: Clearance) -> None:
+    records = _world(ctx)
+    _sql(ctx, "UPDATE parties SET name = 'Forged' WHERE id = :id", id=records[2]["id"])
+    report = audit.verify(ctx)
+    assert [str(f) for f in report.findings] == [f"table parties record {records[2]['id']}: differs from the log in name"]
+
+
+def test_row_inserted_without_event_is_named(ctx: Clearance) -> None:
+    _world(ctx)
+    _sql(ctx, "INSERT INTO parties (id, kind, name, aliases, log_index, redacted) "
+              "VALUES ('ghost', 'person', 'Ghost', '[]', 99, false)")
+    assert "table parties record ghost" in _wheres(ctx)
+
+
+def test_forged_checkpoint_is_named(ctx: Clearance) -> None:
+    _world(ctx)
+    _sql(ctx, "UPDATE log_checkpoints SET note = replace(note, '\n6\n', '\n7\n') WHERE size = 6")
+    assert "checkpoint at size 6" in _wheres(ctx)

@@ -1,0 +1,82 @@
+"""Appends, proofs and checkpoints against a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from sqlalchemy import update
+
+from ledger.context import Clearance
+from ledger.errors import IntegrityError
+from ledger.log import merkle, store, views
+from ledger.log.events import Envelope, Event
+from ledger.log.note import Verifier, open_checkpoint
+from ledger.log.proof_file import ProofFile
+from ledger.log.tables import LogNode, node_id
+
+
+def _append_notes(ctx: Clearance, count: int, batch: int = 1) -> None:
+    for start in range(0, count, batch):
+        with ctx.db.transaction() as session:
+            store.append(session, [Event("log.initialized", {"n": i}) for i in range(start, min(count, start + batch))])
+
+
+def test_leaves_are_canonical_envelopes_committing_to_their_payload(ctx: Clearance) -> None:
+    _append_notes(ctx, 3)
+    leaf = views.leaf(ctx, 2)
+    envelope = Envelope.parse(leaf)
+    assert envelope.index == 2 and envelope.type == "log.initialized"
+    entry = views.entries(ctx, 2, 1)[0]
+    assert entry["payload"] == {"n": 1}
+    assert base64.b64decode(entry["leaf_hash"]) == merkle.leaf_hash(leaf)
+
+
+def test_every_entry_proves_against_signed_checkpoint(ctx: Clearance) -> None:
+    _append_notes(ctx, 37, batch=5)
+    note = ctx.checkpoint()
+    verifier = Verifier.from_vkey(ctx.log_key.vkey)
+    checkpoint = open_checkpoint(note, verifier)
+    assert checkpoint.size == 38
+    for index in range(checkpoint.size):
+        proof_file = ProofFile.parse(views.tlog_proof(ctx, index))
+        assert proof_file.verify(views.leaf(ctx, index), verifier) == checkpoint
+    with pytest.raises(merkle.ProofError):
+        ProofFile.parse(views.tlog_proof(ctx, 5)).verify(views.leaf(ctx, 6), verifier)
+
+
+def test_consistency_between_checkpoints(ctx: Clearance) -> None:
+    _append_notes(ctx, 10)
+    first = open_checkpoint(ctx.checkpoint(), ctx.log_key.verifier)
+    _append_notes(ctx, 23, batch=7)
+    second = open_checkpoint(ctx.checkpoint(), ctx.log_key.verifier)
+    proof = views.consistency(ctx, first.size, second.size)["proof"]
+    merkle.verify_consistency(first.size, second.size, first.root, second.root, [base64.b64decode(p) for p in proof])
+
+
+def test_no_new_checkpoint_without_new_entries(ctx: Clearance) -> None:
+    assert ctx.checkpoint() == ctx.checkpoint()
+
+
+def test_refuses_to_sign_an_inconsistent_tree(ctx: Clearance) -> None:
+    _append_notes(ctx, 6)
+    ctx.checkpoint()
+    _append_notes(ctx, 3)
+    with ctx.db.transaction() as session:  # someone rewrites history in the node store
+        session.connection().execute(update(LogNode.__table__).where(LogNode.__table__.c.id == node_id(3, 0))
+                                     .values(hash=b"\x00" * 32))
+    with pytest.raises(IntegrityError, match="refusing to sign"):
+        ctx.checkpoint()
+
+
+def test_a_failed_transaction_leaves_no_entry(ctx: Clearance) -> None:
+    with ctx.db.reader() as session:
+        before = store.tree_size(session)
+    with pytest.raises(RuntimeError):
+        with ctx.db.transaction() as session:
+            store.append(session, [Event("log.initialized", {})])
+            raise RuntimeError("crash between the append and the commit")
+    with ctx.db.reader() as session:
+        assert store.tree_size(session) == before
+        with pytest.raises(Exception):
+            store.get_entry(session, before)
