@@ -38,6 +38,11 @@ class ClearanceError(Exception):
         self.problems: list[FieldProblem] = problems or []
         self.extra: dict[str, Any] = extra or {}
 
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.detail
+        return self.detail + " (" + "; ".join(f"{p.field}: {p.message}" for p in self.problems) + ")"
+
     def diagnostics(self) -> str:
         """A human-readable, multi-line explanation of what went wrong."""
         lines = [f"{self.title}: {self.detail}"]

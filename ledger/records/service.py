@@ -73,7 +73,7 @@ def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor
     fields = validate_fields(kind, data)
     problems = _check_references(session, kind, fields)
     if problems:
-        raise ValidationFailed(f"{kind.name} refers to records that do not exist", problems=problems)
+        raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
     if session.get(kind.table, record_id) is not None:
         raise Conflict(f"a {kind.name} with id {record_id!r} already exists", extra={"id": record_id})
     return Event("record.created", fields.model_dump(mode="json"), kind.name, record_id, actor)

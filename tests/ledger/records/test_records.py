@@ -1,0 +1,148 @@
+"""Rights records: validation that names the field, references, revocation impact, redaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ledger.context import Clearance
+from ledger.errors import Conflict, ValidationFailed
+from ledger.log import audit, views
+from ledger.records.kinds import KINDS
+from ledger.records.redaction import redact_entry
+from ledger.records.service import create_record, get_record, list_records, release_hold, revoke
+
+SHA = "ab" * 32
+
+
+def add(ctx: Clearance, record_kind: str, **data: Any) -> dict[str, Any]:
+    return create_record(ctx, KINDS[record_kind], data, "test").record
+
+
+def _studio_world(ctx: Clearance) -> dict[str, str]:
+    studio = add(ctx, "party", kind="organisation", name="Studio")["id"]
+    performer = add(ctx, "party", kind="person", name="Ann Performer", contact_email="ann@example.com")["id"]
+    lic = add(ctx, "license", licensor_id=studio, licensee_id=studio, permitted_uses=["train"], media=["any"],
+              territories=["WORLD"], starts_on="2024-01-01")["id"]
+    consent = add(ctx, "consent", performer_id=performer, contract_ref="C-1", executed_on="2025-01-02",
+                  replica_type="employment_based", replaces_in_person_work=False, representation="union",
+                  union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")["id"]
+    a1 = add(ctx, "asset", role="training_asset", title="Licensed", media_type="video/mp4", sha256=SHA,
+             acquisition_method="licensed", license_id=lic)["id"]
+    a2 = add(ctx, "asset", role="training_asset", title="Performer", media_type="video/mp4", sha256="cd" * 32,
+             acquisition_method="own_production", depicted=[{"party_id": performer, "consent_id": consent}])["id"]
+    a3 = add(ctx, "asset", role="training_asset", title="Unrelated", media_type="image/png", sha256="ef" * 32,
+             acquisition_method="own_production")["id"]
+    ds = add(ctx, "dataset", name="lib")["id"]
+    v1 = add(ctx, "dataset_version", dataset_id=ds, version="1", asset_ids=[a1, a3])["id"]
+    v2 = add(ctx, "dataset_version", dataset_id=ds, version="2", asset_ids=[a2, a3])["id"]
+    m1 = add(ctx, "model", name="M", version="1", dataset_version_ids=[v1])["id"]
+    m2 = add(ctx, "model", name="M", version="2", dataset_version_ids=[v2])["id"]
+    return dict(studio=studio, performer=performer, license=lic, consent=consent, a1=a1, a2=a2, a3=a3,
+                v1=v1, v2=v2, m1=m1, m2=m2)
+
+
+@pytest.mark.parametrize("kind, data, field", [
+    ("party", {"kind": "robot", "name": "X"}, "kind"),
+    ("party", {"kind": "person", "name": "X", "died_on": "2999-01-01"}, "died_on"),
+    ("party", {"kind": "person", "name": "X", "shoe_size": 9}, "shoe_size"),
+    ("license", {"licensor_id": "a", "licensee_id": "b", "permitted_uses": ["sell_tickets"], "media": ["any"],
+                 "territories": ["WORLD"], "starts_on": "2024-01-01"}, "permitted_uses.0"),
+    ("license", {"licensor_id": "a", "licensee_id": "b", "permitted_uses": ["train"], "media": ["any"],
+                 "territories": ["Atlantis"], "starts_on": "2024-01-01"}, "territories"),
+    ("license", {"licensor_id": "a", "licensee_id": "b", "permitted_uses": ["train"], "media": ["any"],
+                 "territories": ["US"], "starts_on": "2024-13-01"}, "starts_on"),
+    ("license", {"licensor_id": "a", "licensee_id": "b", "permitted_uses": ["train"], "media": ["any"],
+                 "territories": ["US"], "starts_on": "2024-01-01", "consideration": "lots"}, "consideration"),
+    ("asset", {"role": "training_asset", "title": "t", "media_type": "video/mp4", "sha256": "xyz",
+               "acquisition_method": "licensed"}, "sha256"),
+    ("consent", {"performer_id": "p", "contract_ref": "c", "executed_on": "2025-01-01",
+                 "replica_type": "background", "replaces_in_person_work": True, "representation": "counsel"},
+     "counsel_name"),
+])
+def test_bad_values_are_rejected_naming_the_field(sqlite_ctx: Clearance, kind: str, data: dict, field: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        create_record(sqlite_ctx, KINDS[kind], data, "test")
+    text = caught.value.diagnostics()
+    assert field in text
+    assert list_records(sqlite_ctx, KINDS[kind])[0] == 0  # nothing half-written
+
+
+def test_references_must_exist(ctx: Clearance) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        add(ctx, "license", licensor_id="nobody", licensee_id="nobody", permitted_uses=["train"], media=["any"],
+            territories=["US"], starts_on="2024-01-01")
+    assert {p.field for p in caught.value.problems} == {"licensor_id", "licensee_id"}
+
+
+def test_money_and_dates_round_trip_exactly(ctx: Clearance) -> None:
+    studio = add(ctx, "party", kind="organisation", name="S")["id"]
+    lic = add(ctx, "license", licensor_id=studio, licensee_id=studio, permitted_uses=["train"], media=["any"],
+              territories=["US-CA"], starts_on="2024-02-29", consideration="1234567890123.45")
+    again = get_record(ctx, KINDS["license"], lic["id"])
+    assert again["consideration"] == "1234567890123.45" and again["starts_on"] == "2024-02-29"
+
+
+def test_estate_permission_computes_expiry_and_checks_death(ctx: Clearance) -> None:
+    dead = add(ctx, "party", kind="person", name="Late Star", died_on="1980-02-29")["id"]
+    estate = add(ctx, "party", kind="estate", name="Estate")["id"]
+    base = dict(decedent_id=dead, grantor_id=estate, grantor_kind="estate", consent_date="2025-01-01",
+                registry_searched_on="2025-01-01")
+    permission = add(ctx, "estate_permission", died_on="1980-02-29", **base)
+    assert permission["rights_expire_on"] == "2050-02-28"
+    with pytest.raises(ValidationFailed, match="died_on"):
+        add(ctx, "estate_permission", died_on="1981-01-01", **base)
+    with pytest.raises(ValidationFailed, match="exception_reviewer"):
+        add(ctx, "estate_permission", died_on="1980-02-29", **{**base, "exception": "fleeting_incidental"})
+
+
+def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
+    w = _studio_world(ctx)
+    written, affected = revoke(ctx, KINDS["license"], w["license"], "licensor terminated", "test")
+    assert affected == {"assets": [w["a1"]], "dataset_versions": [w["v1"]], "models": [w["m1"]]}
+    assert written.record["revoked_at"] and written.record["revocation_reason"] == "licensor terminated"
+    with pytest.raises(Conflict):
+        revoke(ctx, KINDS["license"], w["license"], "again", "test")
+
+
+def test_revoking_a_consent_lists_its_dependents(ctx: Clearance) -> None:
+    w = _studio_world(ctx)
+    _, affected = revoke(ctx, KINDS["consent"], w["consent"], "performer withdrew", "test")
+    assert affected == {"assets": [w["a2"]], "dataset_versions": [w["v2"]], "models": [w["m2"]]}
+    assert audit.verify(ctx).ok
+
+
+def test_redaction_removes_personal_data_and_the_log_still_verifies(ctx: Clearance) -> None:
+    w = _studio_world(ctx)
+    performer = get_record(ctx, KINDS["party"], w["performer"])
+    redact_entry(ctx, performer["log_index"], "GDPR erasure request #12", "test")
+    after = get_record(ctx, KINDS["party"], w["performer"])
+    assert after["contact_email"] is None and after["name"] == "Ann Performer" and after["redacted"]
+    entry = views.entries(ctx, performer["log_index"], 1)[0]
+    assert entry["payload"] is None and entry["redacted"]
+    report = audit.verify(ctx)
+    assert report.ok, report.findings
+    with pytest.raises(Conflict, match="already redacted"):
+        redact_entry(ctx, performer["log_index"], "again", "test")
+
+
+def test_legal_hold_blocks_redaction_until_released(ctx: Clearance) -> None:
+    w = _studio_world(ctx)
+    performer = get_record(ctx, KINDS["party"], w["performer"])
+    hold = create_record(ctx, KINDS["legal_hold"], {
+        "matter": "Doe v. Studio", "record_kind": "party", "record_id": w["performer"],
+        "placed_by": "General Counsel", "placed_on": "2026-01-05"}, "test").record
+    with pytest.raises(Conflict, match="Doe v. Studio"):
+        redact_entry(ctx, performer["log_index"], "erasure", "test")
+    assert get_record(ctx, KINDS["party"], w["performer"])["contact_email"] == "ann@example.com"
+    release_hold(ctx, hold["id"], "matter settled", "test")
+    redact_entry(ctx, performer["log_index"], "erasure", "test")
+    assert audit.verify(ctx).ok
+
+
+def test_non_personal_entries_cannot_be_redacted(ctx: Clearance) -> None:
+    w = _studio_world(ctx)
+    lic = get_record(ctx, KINDS["license"], w["license"])
+    with pytest.raises(Conflict, match="no personal data"):
+        redact_entry(ctx, lic["log_index"], "why not", "test")
