@@ -1,0 +1,261 @@
+"""Turn facts into Cedar entities, touches and request contexts.
+
+Nothing here decides anything: it restates the records in the shapes the
+schema (``clearance.cedarschema``) declares. Dates become yyyymmdd Longs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from policies.decision import GrantRef, SubjectKind, Touch
+from policies.errors import FactsError
+from policies.facts import (
+    AssetFacts,
+    ConsentFacts,
+    EstatePermissionFacts,
+    GrantScope,
+    LicenseFacts,
+    PersonFacts,
+    PolicyRequest,
+)
+
+NAMESPACE = "Clearance"
+_ENTITY_TYPE: dict[str, str] = {
+    "asset": "Asset",
+    "person": "Person",
+    "clip": "Clip",
+    "license": "License",
+    "consent": "Consent",
+    "estate_permission": "EstatePermission",
+    "model": "Model",
+    "service": "GenerationService",
+}
+_PENDING_CLIP = "pending"
+
+
+def ymd(day: date) -> int:
+    """A date as the Long the policies compare: 2025-01-01 -> 20250101."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def uid(kind: str, ident: str) -> dict[str, str]:
+    return {"type": f"{NAMESPACE}::{_ENTITY_TYPE[kind]}", "id": ident}
+
+
+def ref(kind: str, ident: str) -> dict[str, dict[str, str]]:
+    """An entity reference as an attribute or context value."""
+    return {"__entity": uid(kind, ident)}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One resource touched one way, with the grants it may rely on."""
+
+    kind: SubjectKind
+    id: str
+    touch: Touch
+    grants: tuple[GrantRef, ...]
+    owner_asset: str | None = None  # for dataset audits: the training asset this belongs to
+
+
+def _scope_attrs(grant: GrantScope) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "uses": sorted(grant.uses),
+        "any_media": grant.any_media,
+        "media": sorted(grant.media),
+        "worldwide": grant.worldwide,
+        "territories": sorted(grant.territories),
+        "starts_ymd": ymd(grant.starts_on),
+        "revoked": grant.revoked,
+    }
+    if grant.ends_on is not None:
+        attrs["ends_ymd"] = ymd(grant.ends_on)
+    return attrs
+
+
+def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
+    attrs = _scope_attrs(consent) | {
+        "projects": sorted(consent.projects),
+        "performance_fixed_ymd": ymd(consent.performance_fixed_on),
+        "replaces_in_person_work": consent.replaces_in_person_work,
+        "specific_use_description": consent.specific_use_description,
+        "consistent_with_fundamental_character": consent.consistent_with_fundamental_character,
+        "representation": consent.representation,
+        "union_agreement_covers_replicas": consent.union_agreement_covers_replicas,
+        "survives_death": consent.survives_death,
+    }
+    if consent.counsel_signed_terms_sha256 is not None:
+        attrs["counsel_signed_terms_sha256"] = consent.counsel_signed_terms_sha256
+    return attrs
+
+
+def _estate_attrs(permission: EstatePermissionFacts) -> dict[str, Any]:
+    attrs = _scope_attrs(permission) | {
+        "works": sorted(permission.works),
+        "consent_ymd": ymd(permission.consent_on),
+    }
+    if permission.exception is not None:
+        attrs["exception"] = permission.exception
+    if permission.legal_reviewer:
+        attrs["legal_reviewer"] = permission.legal_reviewer
+    return attrs
+
+
+def _asset_attrs(asset: AssetFacts) -> dict[str, Any]:
+    return {
+        "title": asset.title,
+        "kind": asset.kind,
+        "mining_signals": sorted({signal.token for signal in asset.opt_outs}),
+    }
+
+
+def _person_attrs(person: PersonFacts) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"name": person.name, "deceased": person.deceased}
+    if person.died_on is not None:
+        attrs["death_ymd"] = ymd(person.died_on)
+    return attrs
+
+
+class EntityBuilder:
+    """Collects the entities of one request, refusing two different records under one id."""
+
+    def __init__(self) -> None:
+        self._entities: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(self, kind: str, ident: str, attrs: dict[str, Any]) -> None:
+        key = (kind, ident)
+        entity = {"uid": uid(kind, ident), "attrs": attrs, "parents": []}
+        existing = self._entities.get(key)
+        if existing is not None and existing != entity:
+            raise FactsError(f"two different {kind} records share the id {ident!r}")
+        self._entities[key] = entity
+
+    def entities(self) -> list[dict[str, Any]]:
+        return list(self._entities.values())
+
+
+def principal_of(request: PolicyRequest) -> tuple[str, str]:
+    ctx = request.context
+    return ("service", ctx.service_id) if ctx.service_id is not None else ("model", ctx.model_id or "")
+
+
+def build_entities(request: PolicyRequest) -> list[dict[str, Any]]:
+    """Every entity the request's touches and candidate grants refer to."""
+    builder = EntityBuilder()
+    kind, ident = principal_of(request)
+    builder.add(kind, ident, {})
+    if request.context.action in ("generate", "release"):
+        builder.add("clip", request.context.clip_id or _PENDING_CLIP, {"project": request.context.project})
+    for asset in request.assets:
+        builder.add("asset", asset.id, _asset_attrs(asset))
+        for lic in asset.licenses:
+            builder.add("license", lic.id, _scope_attrs(lic))
+    for person in request.people:
+        builder.add("person", person.id, _person_attrs(person))
+        for consent in person.consents:
+            builder.add("consent", consent.id, _consent_attrs(consent))
+        for permission in person.estate_permissions:
+            builder.add("estate_permission", permission.id, _estate_attrs(permission))
+    return builder.entities()
+
+
+def _index(request: PolicyRequest) -> tuple[dict[str, AssetFacts], dict[str, PersonFacts]]:
+    assets: dict[str, AssetFacts] = {}
+    for asset in request.assets:
+        if asset.id in assets:
+            raise FactsError(f"asset {asset.id!r} is listed twice")
+        assets[asset.id] = asset
+    people: dict[str, PersonFacts] = {}
+    for person in request.people:
+        if person.id in people:
+            raise FactsError(f"person {person.id!r} is listed twice")
+        people[person.id] = person
+    return assets, people
+
+
+def _grants_of_asset(asset: AssetFacts) -> tuple[GrantRef, ...]:
+    return tuple(GrantRef(kind="license", id=lic.id) for lic in asset.licenses)
+
+
+def _grants_of_person(person: PersonFacts) -> tuple[GrantRef, ...]:
+    return tuple(
+        [GrantRef(kind="consent", id=c.id) for c in person.consents]
+        + [GrantRef(kind="estate_permission", id=p.id) for p in person.estate_permissions]
+    )
+
+
+def subjects_of(request: PolicyRequest) -> list[Subject]:
+    """Each resource the request touches, once per distinct way it is touched."""
+    ctx = request.context
+    assets, people = _index(request)
+    found: dict[tuple[str, str, Touch], Subject] = {}
+
+    def asset(ident: str, touch: Touch, field: str, owner: str | None = None) -> None:
+        if ident not in assets:
+            raise FactsError(f"{field} names asset {ident!r}, which is not among the request's assets")
+        found.setdefault(("asset", ident, touch),
+                         Subject("asset", ident, touch, _grants_of_asset(assets[ident]), owner))
+
+    def person(ident: str, touch: Touch, field: str, owner: str | None = None) -> None:
+        if ident not in people:
+            raise FactsError(f"{field} names person {ident!r}, who is not among the request's people")
+        key = ("person", ident, touch) if owner is None else ("person", f"{owner}/{ident}", touch)
+        found.setdefault(key, Subject("person", ident, touch, _grants_of_person(people[ident]), owner))
+
+    if ctx.action == "train":
+        if (request.matches or ctx.prompt_works or ctx.prompt_people or ctx.reference_inputs
+                or ctx.declared_people or ctx.replica_subjects):
+            raise FactsError("a train request takes assets (and the people they depict), not matches, "
+                             "prompts, reference inputs, declared people or replica subjects")
+        for item in request.assets:
+            asset(item.id, Touch(kind="training"), "assets", owner=item.id)
+            for ident in item.people_depicted:
+                person(ident, Touch(kind="depicted"), f"assets[{item.id}].people_depicted", owner=item.id)
+        return list(found.values())
+
+    if ctx.action == "create_replica" and (request.matches or ctx.reference_inputs or ctx.prompt_works):
+        raise FactsError("a create_replica request concerns people only: "
+                         "no asset matches, reference inputs or prompt works")
+    for ident in ctx.reference_inputs:
+        asset(ident, Touch(kind="reference_input"), "reference_inputs")
+    for ident in ctx.prompt_works:
+        asset(ident, Touch(kind="prompt_title"), "prompt_works")
+    for ident in ctx.declared_people:
+        person(ident, Touch(kind="declared"), "declared_people")
+    for ident in ctx.prompt_people:
+        person(ident, Touch(kind="prompt_mention"), "prompt_people")
+    for ident in ctx.replica_subjects:
+        person(ident, Touch(kind="replica_subject"), "replica_subjects")
+    for match in request.matches:
+        kind = "match" if match.subject == "asset" else "face_match"
+        touch = Touch(kind=kind, channel=match.channel, strength=match.strength)
+        (asset if match.subject == "asset" else person)(match.subject_id, touch, "matches")
+    if ctx.action in ("generate", "release"):
+        clip_id = ctx.clip_id or _PENDING_CLIP
+        found[("clip", clip_id, Touch(kind="clip"))] = Subject("clip", clip_id, Touch(kind="clip"), ())
+    return list(found.values())
+
+
+def cedar_request(request: PolicyRequest, subject: Subject, grant: GrantRef | None) -> dict[str, Any]:
+    """One Cedar request: the subject as resource, relying on ``grant`` (or on none)."""
+    ctx = request.context
+    context: dict[str, Any] = {
+        "project": ctx.project,
+        "uses": sorted(ctx.uses),
+        "media": sorted(ctx.media),
+        "territories": sorted(ctx.territories),
+        "use_ymd": ymd(ctx.use_date),
+        "touch": subject.touch.model_dump(),
+    }
+    if grant is not None:
+        context[grant.kind] = ref(grant.kind, grant.id)
+    kind, ident = principal_of(request)
+    return {
+        "principal": uid(kind, ident),
+        "action": {"type": f"{NAMESPACE}::Action", "id": ctx.action},
+        "resource": uid(subject.kind, subject.id),
+        "context": context,
+    }

@@ -1,0 +1,245 @@
+"""The typed facts the ledger hands to the policy engine.
+
+These models carry what the records say, not what the law concludes: whether a
+consent is enforceable, whether a death is recent enough to matter, which
+opt-out values block training, all of that is decided in the ``.cedar`` files.
+The models only check shape (types, dates, a SHA-256 looking like one) so that
+a malformed record fails here, naming its field, rather than inside Cedar.
+
+Scopes are explicit and fail closed: a grant covers a medium only if
+``any_media`` is true or the medium is listed, and a territory only if
+``worldwide`` is true or the territory is listed. Leaving them out covers
+nothing.
+
+Vocabulary (plain strings, so legal teams can extend it in the policies):
+
+* uses: ``train``, ``fine_tune``, ``generate``, ``distribute``, ``commercial``,
+  ``advertising``, ``replica`` ... whatever the studio's licenses name.
+* media: ``film``, ``tv``, ``streaming``, ``social``, ``advertising`` ...
+* territories: ISO 3166 codes (``US``, ``FR``) or the studio's own regions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+
+Action = Literal["train", "generate", "release", "create_replica"]
+"""The Cedar actions a request can ask about."""
+
+Representation = Literal["counsel", "union", "none"]
+Channel = Literal["exact", "perceptual", "semantic", "identity"]
+Strength = Literal["strong", "grey"]
+AssetKind = Literal["training", "reference", "likeness_reference"]
+
+Names = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
+"""A set of names that serialises as a sorted list, so dumps are deterministic (for digests)."""
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_IPTC_VOCAB = "http://ns.useplus.org/ldf/vocab/"
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GrantScope(_Facts):
+    """What a license, consent or estate permission permits, and for how long.
+
+    ``ends_on`` is the last day covered; ``None`` means no end date.
+    """
+
+    id: str = Field(min_length=1)
+    uses: Names = frozenset()
+    any_media: bool = False
+    media: Names = frozenset()
+    worldwide: bool = False
+    territories: Names = frozenset()
+    starts_on: date
+    ends_on: date | None = None
+    revoked: bool = False
+
+    @model_validator(mode="after")
+    def _term_in_order(self) -> GrantScope:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError(f"ends_on {self.ends_on} is before starts_on {self.starts_on}")
+        return self
+
+
+class LicenseFacts(GrantScope):
+    """A license for one or more assets, as verified at its source."""
+
+
+class ConsentFacts(GrantScope):
+    """A performer's consent to digital replicas of their likeness (AB 2602, union terms).
+
+    ``projects`` are the projects or works it names (new consent per project).
+    ``specific_use_description`` says the contract describes the intended uses
+    reasonably specifically; ``consistent_with_fundamental_character`` records
+    the determination that the use fits the contract and the performance as
+    recorded. ``counsel_signed_terms_sha256`` is the hash of the writing the
+    performer signed or initialled when represented by counsel.
+    """
+
+    projects: Names = frozenset()
+    performance_fixed_on: date
+    replaces_in_person_work: bool = True
+    specific_use_description: bool = False
+    consistent_with_fundamental_character: bool = False
+    representation: Representation = "none"
+    counsel_signed_terms_sha256: str | None = None
+    union_agreement_covers_replicas: bool = False
+    survives_death: bool = True
+
+    @field_validator("counsel_signed_terms_sha256")
+    @classmethod
+    def _hex_sha256(cls, value: str | None) -> str | None:
+        if value is not None and not _SHA256.fullmatch(value):
+            raise ValueError("expected 64 lowercase hex digits (SHA-256 of the signed terms)")
+        return value
+
+
+class EstatePermissionFacts(GrantScope):
+    """Permission from a deceased personality's rights holder (AB 1836), or a recorded exception.
+
+    For a permission, ``consent_on`` is the date the rights holder consented.
+    For an exception, ``exception`` names it (``news``, ``public_affairs``,
+    ``sports``, ``comment``, ``criticism``, ``scholarship``, ``satire``,
+    ``parody``, ``documentary``, ``historical``, ``biographical``,
+    ``fleeting_or_incidental``, ``advertising_for_exempt_work``),
+    ``legal_reviewer`` who signed it off and ``consent_on`` the sign-off date.
+    ``works`` are the works it names.
+    """
+
+    works: Names = frozenset()
+    consent_on: date
+    exception: str | None = None
+    legal_reviewer: str | None = None
+
+
+class PersonFacts(_Facts):
+    """A registered person: performer, subject of a likeness, or deceased personality."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    deceased: bool = False
+    died_on: date | None = None
+    consents: list[ConsentFacts] = []
+    estate_permissions: list[EstatePermissionFacts] = []
+
+    @model_validator(mode="after")
+    def _death_is_dated(self) -> PersonFacts:
+        if self.deceased and self.died_on is None:
+            raise ValueError("died_on is required when deceased is true")
+        if self.died_on is not None and not self.deceased:
+            raise ValueError("died_on is set but deceased is false")
+        return self
+
+
+class OptOutSignal(_Facts):
+    """One training/mining signal read from an asset.
+
+    ``entry`` is the signal's key as read: ``cawg.ai_training``,
+    ``c2pa.ai_training`` (legacy label), ``plus:DataMining``,
+    ``tdm-reservation``. ``value`` is its value: ``allowed``, ``notAllowed``,
+    ``constrained``, an IPTC code such as ``DMI-PROHIBITED-AIMLTRAINING`` (the
+    full vocabulary URI is accepted and shortened), or ``1``/``0``.
+    """
+
+    entry: str = Field(min_length=1)
+    value: str = Field(min_length=1)
+    read_from: str = ""
+    read_at: datetime | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _short_iptc_code(cls, value: str) -> str:
+        return value.removeprefix(_IPTC_VOCAB).strip()
+
+    @property
+    def token(self) -> str:
+        """The ``entry=value`` string the opt-out policy matches against."""
+        return f"{self.entry}={self.value}"
+
+
+class AssetFacts(_Facts):
+    """A registered work: a training asset, a reference work or a likeness reference."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    kind: AssetKind = "training"
+    licenses: list[LicenseFacts] = []
+    opt_outs: list[OptOutSignal] = []
+    people_depicted: list[str] = []
+    """Ids of people (given in the request's ``people``) who appear in the asset."""
+
+
+class MatchFacts(_Facts):
+    """One similarity match from the fingerprint search, classified by the ledger.
+
+    ``subject`` says whether the match is to a registered work (``asset``) or
+    to an enrolled person's likeness (``person``); ``strength`` is the ledger's
+    classification against its calibrated thresholds.
+    """
+
+    subject: Literal["asset", "person"]
+    subject_id: str = Field(min_length=1)
+    channel: Channel
+    score: float
+    strength: Strength
+    threshold: float | None = None
+    query_time_s: float | None = None
+    matched_time_s: float | None = None
+
+
+class RequestContext(_Facts):
+    """What is being asked: who, which action, for which use, where and when.
+
+    The principal is ``service_id`` when given, else ``model_id``; ``train``
+    needs ``model_id``. ``use_date`` is the date of the use: the training run,
+    the generation, or the planned release date. ``project`` is the project or
+    work the use is for (for training, the model or training project consents
+    and permissions name).
+    """
+
+    action: Action
+    model_id: str | None = None
+    service_id: str | None = None
+    project: str = Field(min_length=1)
+    uses: Names = Field(min_length=1)
+    media: Names = frozenset()
+    territories: Names = Field(min_length=1)
+    use_date: date
+    clip_id: str | None = None
+    reference_inputs: list[str] = []
+    declared_people: list[str] = []
+    prompt_people: list[str] = []
+    prompt_works: list[str] = []
+    replica_subjects: list[str] = []
+
+    @model_validator(mode="after")
+    def _principal_fits_action(self) -> RequestContext:
+        if self.model_id is None and self.service_id is None:
+            raise ValueError("give model_id or service_id: the principal making the request")
+        if self.action == "train" and self.model_id is None:
+            raise ValueError("action 'train' needs model_id: the model being trained")
+        if self.action == "create_replica" and not self.replica_subjects:
+            raise ValueError("action 'create_replica' needs replica_subjects: whose replica is made")
+        return self
+
+
+class PolicyRequest(_Facts):
+    """Everything one decision needs: the request and the records it touches.
+
+    ``assets`` and ``people`` hold every record the request or the matches
+    name (reference inputs, matched works, people declared, detected or named
+    in the prompt, people depicted in training assets).
+    """
+
+    context: RequestContext
+    assets: list[AssetFacts] = []
+    people: list[PersonFacts] = []
+    matches: list[MatchFacts] = []
