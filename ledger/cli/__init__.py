@@ -11,7 +11,7 @@ from ledger.errors import ClearanceError
 def main() -> None:
     """Entry point: run the app and turn Clearance errors into diagnostics and exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except ClearanceError as exc:
         print(exc.diagnostics(), file=sys.stderr)
         sys.exit(exc.exit_code)
@@ -27,3 +27,4 @@ def main() -> None:
             print("aborted", file=sys.stderr)
             sys.exit(130)
         raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,141 @@
+"""The ``clearance`` command as users and other tools run it (real subprocesses)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.log import merkle
+from ledger.log.note import Verifier, open_checkpoint
+from ledger.log.proof_file import ProofFile
+
+CLI = [sys.executable, "-c", "from ledger.cli import main; main()"]
+
+
+def run(home: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CLEARANCE_HOME": str(home), "COLUMNS": "200"}
+    env.pop("CLEARANCE_DATABASE_URL", None)
+    result = subprocess.run(CLI + list(args), env=env, input=input, capture_output=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"clearance {' '.join(args)} exited {result.returncode}:\n"
+                             f"{result.stdout.decode()}\n{result.stderr.decode()}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("demo") / "home"
+    out = run(home, "demo").stdout.decode()
+    assert "verified" in out and "Victor Crane" in out
+    return home
+
+
+def test_log_contract_for_other_tools(demo_home: Path) -> None:
+    vkey = run(demo_home, "log", "key").stdout.decode().strip()
+    name, key_id, b64 = vkey.split("+", 2)
+    public = base64.b64decode(b64)[1:]
+    assert key_id == hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4].hex()
+    verifier = Verifier.from_vkey(vkey)
+    checkpoint = open_checkpoint(run(demo_home, "log", "checkpoint").stdout.decode(), verifier)
+    leaf = run(demo_home, "log", "entry", "5").stdout
+    proof = ProofFile.parse(run(demo_home, "log", "prove", "5").stdout.decode())
+    assert proof.index == 5
+    assert proof.verify(leaf, verifier) == checkpoint
+    merkle.verify_inclusion(5, checkpoint.size, hashlib.sha256(b"\x00" + leaf).digest(), proof.proof, checkpoint.root)
+
+
+def test_demo_runs_twice_and_log_verifies(demo_home: Path) -> None:
+    run(demo_home, "demo")
+    assert b"OK" in run(demo_home, "log", "verify").stdout
+
+
+def test_verify_exits_non_zero_naming_the_tampered_row(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "demo")
+    with sqlite3.connect(home / "clearance.db") as db:
+        db.execute("UPDATE licenses SET territories = '[\"US\"]' WHERE id = 'demo-license-harbor'")
+    result = run(home, "log", "verify", check=False)
+    assert result.returncode == 7
+    assert b"licenses record demo-license-harbor" in result.stdout and b"territories" in result.stdout
+
+
+def test_records_add_list_show_revoke(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    out = run(home, "party", "add", "kind=organisation", "name=Harbor Archive", "--id", "harbor").stdout.decode()
+    assert "added party harbor" in out
+    run(home, "license", "add", "--id", "lic1", "licensor_id=harbor", "licensee_id=harbor",
+        'permitted_uses=["train"]', 'media=["any"]', 'territories=["WORLD"]', "starts_on=2024-01-01")
+    media = tmp_path / "work.png"
+    media.write_bytes(b"\x89PNG not really, but bytes are bytes")
+    added = json.loads(run(home, "asset", "add", "--file", str(media), "--json", "role=training_asset",
+                           "title=Work", "acquisition_method=licensed", "license_id=lic1").stdout)
+    assert added["record"]["sha256"] == hashlib.sha256(media.read_bytes()).hexdigest()
+    shown = json.loads(run(home, "license", "show", "lic1").stdout)
+    assert shown["territories"] == ["WORLD"]
+    listing = json.loads(run(home, "party", "list", "--json").stdout)
+    assert listing["total"] == 1
+    revoked = run(home, "license", "revoke", "lic1", "--reason", "terminated").stdout.decode()
+    assert added["record"]["id"] in revoked
+
+
+def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    bad = run(home, "party", "add", "kind=robot", "name=X", check=False)
+    assert bad.returncode == 2 and b"kind" in bad.stderr
+    missing = run(home, "license", "show", "nope", check=False)
+    assert missing.returncode == 3 and b"nope" in missing.stderr
+    uninitialised = run(tmp_path / "empty", "party", "list", check=False)
+    assert uninitialised.returncode == 6 and b"clearance init" in uninitialised.stderr
+
+
+def test_keys_create_prints_the_key_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    key = run(home, "keys", "create", "--role", "auditor").stdout.decode().strip()
+    assert key.startswith("clr_")
+    listing = run(home, "keys", "list").stdout.decode()
+    assert "auditor" in listing and key.split("_", 2)[2] not in listing
+    bad = run(home, "keys", "create", "--role", "emperor", check=False)
+    assert bad.returncode == 2 and b"role" in bad.stderr
+
+
+def test_import_commits_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    rows = [
+        {"record_type": "party", "id": "studio", "kind": "organisation", "name": "Studio"},
+        {"record_type": "party", "id": "broken", "kind": "organisation"},
+        {"record_type": "license", "id": "l1", "licensor_id": "studio", "licensee_id": "studio",
+         "permitted_uses": ["train"], "media": ["any"], "territories": ["US"], "starts_on": "2024-01-01"},
+        {"record_type": "license", "id": "l2", "licensor_id": "ghost", "licensee_id": "studio",
+         "permitted_uses": ["train"], "media": ["any"], "territories": ["US"], "starts_on": "2024-01-01"},
+    ]
+    source = tmp_path / "rights.json"
+    source.write_text(json.dumps(rows))
+    result = run(home, "import", str(source), "--json", check=False)
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["accepted"] == 2 and report["rejected"] == 2
+    errors = {e["row"]: e for e in report["errors"]}
+    assert errors[2]["problems"][0]["field"] == "name"
+    assert errors[4]["problems"][0]["field"] == "licensor_id"
+    assert json.loads(run(home, "party", "list", "--json").stdout)["total"] == 1
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("kind,name,aliases,died_on\nperson,Ann,A.;Annie,\nperson,Old Star,,1970-01-01\n"
+                        "person,,,\n")
+    result = run(home, "import", str(csv_file), "--kind", "party", "--json", check=False)
+    report = json.loads(result.stdout)
+    assert report["accepted"] == 2 and report["errors"][0]["row"] == 3
+    parties = json.loads(run(home, "party", "list", "--json").stdout)["items"]
+    assert ["A.", "Annie"] in [p["aliases"] for p in parties]
+    assert b"OK" in run(home, "log", "verify").stdout
