@@ -74,10 +74,20 @@ class GrantorKind(StrEnum):
 
 
 class AB1836Exception(StrEnum):
-    news_public_affairs_sports = "news_public_affairs_sports"
-    comment_criticism_scholarship_satire_parody = "comment_criticism_scholarship_satire_parody"
-    documentary_historical_biographical = "documentary_historical_biographical"
-    fleeting_incidental = "fleeting_incidental"
+    """Civil Code 3344.1 exceptions, one value per statutory ground."""
+
+    news = "news"
+    public_affairs = "public_affairs"
+    sports = "sports"
+    comment = "comment"
+    criticism = "criticism"
+    scholarship = "scholarship"
+    satire = "satire"
+    parody = "parody"
+    documentary = "documentary"
+    historical = "historical"
+    biographical = "biographical"
+    fleeting_or_incidental = "fleeting_or_incidental"
     advertising_for_exempt_work = "advertising_for_exempt_work"
 
 
@@ -90,19 +100,23 @@ class OptOutSource(StrEnum):
     ai_txt = "ai.txt"
 
 
-class OptOutEntry(StrEnum):
-    ai_training = "cawg.ai_training"
-    ai_generative_training = "cawg.ai_generative_training"
-    ai_inference = "cawg.ai_inference"
-    data_mining = "cawg.data_mining"
-    tdm = "tdm"
-    all = "all"
-
-
-class OptOutValue(StrEnum):
-    allowed = "allowed"
-    not_allowed = "notAllowed"
-    constrained = "constrained"
+OPT_OUT_VOCABULARY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # source -> (entries it can carry, values an entry can take)
+    "cawg.training-mining": (
+        frozenset({"cawg.ai_training", "cawg.ai_generative_training", "cawg.ai_inference", "cawg.data_mining"}),
+        frozenset({"allowed", "notAllowed", "constrained"})),
+    "c2pa.training-mining": (
+        frozenset({"c2pa.ai_training", "c2pa.ai_generative_training", "c2pa.ai_inference", "c2pa.data_mining"}),
+        frozenset({"allowed", "notAllowed", "constrained"})),
+    "iptc:plus:DataMining": (
+        frozenset({"plus:DataMining"}),
+        frozenset({"DMI-UNSPECIFIED", "DMI-ALLOWED", "DMI-ALLOWED-WITHCONSTRAINTS", "DMI-PROHIBITED",
+                   "DMI-PROHIBITED-AIMLTRAINING", "DMI-PROHIBITED-GENAIMLTRAINING",
+                   "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", "DMI-PROHIBITED-SEECONSTRAINT"})),
+    "tdmrep": (frozenset({"tdm-reservation"}), frozenset({"0", "1"})),
+    "robots.txt": (frozenset({"robots"}), frozenset({"allow", "disallow"})),
+    "ai.txt": (frozenset({"ai.txt"}), frozenset({"allow", "disallow"})),
+}
 
 
 class Role(StrEnum):

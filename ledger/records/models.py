@@ -19,8 +19,8 @@ from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
-    AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, OptOutEntry, OptOutSource,
-    OptOutValue, PartyKind, ReplicaType, Representation, Role, Use)
+    OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, OptOutSource,
+    PartyKind, ReplicaType, Representation, Role, Use)
 from ledger.records.types import DecimalText, UTCDateTime
 
 TERRITORY = re.compile(r"^(WORLD|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
@@ -216,6 +216,8 @@ class PerformerConsentFields(_RecordFields):
     union_name: str | None = None
     union_agreement: str | None = None
     union_clause: str | None = None
+    union_agreement_covers_replicas: bool = False
+    use_consistent_with_performance: bool = False
     covers_voice: bool = False
     covers_likeness: bool = True
     digital_alteration_allowed: bool = False
@@ -314,11 +316,20 @@ class EstatePermission(EstatePermissionFields, Revocable, table=True):
 class OptOutSignalFields(_RecordFields):
     asset_id: str = Field(index=True)
     source: OptOutSource
-    entry: OptOutEntry
-    value: OptOutValue
+    entry: str
+    value: str
     constraint_details: str | None = None
     read_from: str = Field(min_length=1)
     read_at: datetime = Field(sa_type=UTCDateTime)
+
+    @model_validator(mode="after")
+    def _vocabulary(self) -> OptOutSignalFields:
+        entries, values = OPT_OUT_VOCABULARY[self.source.value]
+        if self.entry not in entries:
+            raise ValueError(f"entry {self.entry!r} is not one of {sorted(entries)} for source {self.source.value}")
+        if self.value not in values:
+            raise ValueError(f"value {self.value!r} is not one of {sorted(values)} for source {self.source.value}")
+        return self
 
 
 class OptOutSignal(OptOutSignalFields, table=True):

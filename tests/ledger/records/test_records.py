@@ -94,7 +94,7 @@ def test_estate_permission_computes_expiry_and_checks_death(ctx: Clearance) -> N
     with pytest.raises(ValidationFailed, match="died_on"):
         add(ctx, "estate_permission", died_on="1981-01-01", **base)
     with pytest.raises(ValidationFailed, match="exception_reviewer"):
-        add(ctx, "estate_permission", died_on="1980-02-29", **{**base, "exception": "fleeting_incidental"})
+        add(ctx, "estate_permission", died_on="1980-02-29", **{**base, "exception": "fleeting_or_incidental"})
 
 
 def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
