@@ -4,3 +4,5 @@ from ledger.log.tables import LogEntry, LogHead, LogNode, SignedCheckpoint  # no
 from ledger.records.models import (  # noqa: F401
     AiModel, ApiKey, Asset, AssetPerson, Dataset, DatasetVersion, DatasetVersionAsset, EstatePermission,
     LegalHold, License, ModelTraining, OptOutSignal, Party, PerformerConsent)
+from ledger.fingerprints.models import FingerprintSet  # noqa: F401,E402
+import ledger.fingerprints.events  # noqa: F401,E402  (registers its projectors)

@@ -28,6 +28,8 @@ class Settings(BaseModel):
     max_import_rows: int = Field(default=1_000_000, gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8750
+    embeddings: dict[str, Any] = Field(default_factory=dict,
+                                       description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import log_cmds, records_cmds
+from ledger.cli import log_cmds, media_cmds, records_cmds
 from ledger.cli.common import JSON_OPTION, console, context, print_json, ready_context
 
 app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
@@ -17,6 +17,11 @@ app.add_typer(log_cmds.app, name="log")
 keys_app = typer.Typer(help="API keys and their roles", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 records_cmds.register(app)
+app.add_typer(media_cmds.person_app, name="person")
+app.add_typer(media_cmds.index_app, name="index")
+app.command("register")(media_cmds.register)
+app.command("match")(media_cmds.match)
+app.command("doctor")(media_cmds.doctor)
 
 
 @app.command()

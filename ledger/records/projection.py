@@ -29,6 +29,8 @@ def projector(event_type: str) -> Callable[[Handler], Handler]:
 
 
 def project(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
+    import ledger.models  # noqa: F401  (every feature's projectors register on import)
+
     handler = HANDLERS.get(envelope.type)
     if handler is None:
         raise IntegrityError(f"entry {envelope.index} has event type {envelope.type!r}, which nothing projects")

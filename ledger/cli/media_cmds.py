@@ -1,0 +1,193 @@
+"""Commands that read media: register, person add/enroll/erase, match, index rebuild, doctor."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.progress import Progress
+
+from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
+
+MEDIA_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".mp4", ".mov", ".webm", ".mkv"}
+
+person_app = typer.Typer(help="People whose likeness is protected: add, enroll likeness references, erase",
+                         no_args_is_help=True)
+index_app = typer.Typer(help="The similarity indexes", no_args_is_help=True)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+_WORKER: Any = None
+
+
+def _init_worker(config: Any) -> None:
+    global _WORKER
+    from embeddings import Fingerprinter
+
+    _WORKER = Fingerprinter(config)
+
+
+def _fingerprint_in_worker(path: str) -> tuple[str, Any, str | None]:
+    from embeddings import EmbeddingsError
+
+    try:
+        return path, _WORKER.fingerprint_file(Path(path), purpose="reference"), None
+    except EmbeddingsError as exc:
+        return path, None, exc.diagnostics()
+    except OSError as exc:
+        return path, None, f"{path}: cannot be read ({exc.strerror})"
+
+
+def register(paths: list[Path] = typer.Argument(..., help="files or folders of media"),
+             role: str = typer.Option("reference_work", help="training_asset, reference_work or likeness_reference"),
+             acquisition: str = typer.Option("own_production", help="how the studio acquired the files"),
+             license_id: Optional[str] = typer.Option(None, "--license", help="license covering these files"),
+             rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
+             workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
+             as_json: bool = JSON_OPTION) -> None:
+    """Register media files as assets with their fingerprints; a failed file is reported and skipped."""
+    from ledger.fingerprints.service import embeddings_config, register_asset
+
+    ctx = ready_context()
+    files = _expand(paths)
+    if not files:
+        raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
+    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": date.today().isoformat()}
+    if license_id:
+        base["license_id"] = license_id
+    if rights_holder:
+        base["rights_holder_id"] = rights_holder
+    done: list[dict[str, Any]] = []
+    failed: list[dict[str, str]] = []
+    count = workers or min(len(files), os.cpu_count() or 1)
+    with Progress(console=console, transient=not as_json) as bar, \
+            ProcessPoolExecutor(count, initializer=_init_worker, initargs=(embeddings_config(ctx),)) as pool:
+        task = bar.add_task("fingerprinting and registering", total=len(files))
+        futures = [pool.submit(_fingerprint_in_worker, str(f)) for f in files]
+        for future in as_completed(futures):
+            path, fps, error = future.result()
+            try:
+                if error:
+                    raise ValidationFailed(error)
+                data = Path(path).read_bytes()
+                result = register_asset(ctx, {**base, "source_uri": Path(path).resolve().as_uri()}, data,
+                                        Path(path).name, "cli", fingerprints=fps)
+                done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
+            except ClearanceError as exc:
+                failed.append({"file": path, "error": str(exc)})
+            bar.advance(task)
+    if as_json:
+        print_json({"registered": done, "failed": failed})
+    else:
+        for item in done:
+            console.print(f"[green]registered[/green] {item['file']} as {item['asset']} ({item['frames']} frames)")
+        for item in failed:
+            console.print(f"[red]skipped[/red] {item['file']}: {item['error']}")
+        console.print(f"{len(done)} registered, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(2)
+
+
+@person_app.command("add")
+def person_add(name: str, died: Optional[str] = typer.Option(None, "--died", help="date of death, YYYY-MM-DD"),
+               alias: list[str] = typer.Option([], "--alias", help="another name (repeatable)"),
+               person_id: Optional[str] = typer.Option(None, "--id")) -> None:
+    """Register a person (living, or deceased with --died)."""
+    from ledger.records.kinds import KINDS
+    from ledger.records.service import create_record
+
+    data: dict[str, Any] = {"kind": "person", "name": name, "aliases": alias}
+    if died:
+        data["died_on"] = died
+    if person_id:
+        data["id"] = person_id
+    written = create_record(ready_context(), KINDS["party"], data, "cli")
+    console.print(f"added person {written.record['id']} ({name}), log entry {written.receipt.index}")
+
+
+@person_app.command("enroll")
+def person_enroll(person: str = typer.Argument(..., help="the person's id or exact name"),
+                  files: list[Path] = typer.Argument(..., help="photos or clips of the person")) -> None:
+    """Add face templates from likeness references (only their hash enters the log)."""
+    from ledger.fingerprints.service import enroll
+
+    items = []
+    for path in files:
+        if not path.is_file():
+            raise ValidationFailed(f"{path} does not exist or is not a file")
+        items.append((path.name, path.read_bytes()))
+    for row in enroll(ready_context(), person, items, "cli"):
+        console.print(f"enrolled {row['file']}: {row['faces']} face(s), log entry {row['log']['index']}")
+
+
+@person_app.command("erase")
+def person_erase(person: str, reason: str = typer.Option(..., "--reason")) -> None:
+    """Erase a person's face templates (refused under a legal hold)."""
+    from ledger.fingerprints.service import erase_likeness
+
+    receipt = erase_likeness(ready_context(), person, reason, "cli")
+    console.print(f"erased face templates; logged as entry {receipt.index}")
+
+
+def match(file: Path, as_json: bool = JSON_OPTION) -> None:
+    """Which registered works or enrolled people does this image or video look like?"""
+    from ledger.fingerprints.service import match_media
+
+    if not file.is_file():
+        raise ValidationFailed(f"{file} does not exist or is not a file")
+    _, result = match_media(ready_context(), file.read_bytes(), file.name)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    channels = result.channels
+    console.print(f"channels run: {', '.join(channels.ran)}")
+    for name, why in channels.unavailable.items():
+        console.print(f"[yellow]not run[/yellow] {name}: {why}")
+    if not result.owners:
+        console.print("no matches")
+    for owner in result.owners:
+        align = f", alignment rate {owner.alignment.rate:.2f} offset {owner.alignment.offset_s:+.2f}s" \
+            if owner.alignment else ""
+        console.print(f"{owner.owner_kind} {owner.owner}: {owner.frames_matched}/{owner.query_frames} query frames "
+                      f"({owner.share:.0%}) by {', '.join(owner.methods)}{align}")
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild every channel's index from the stored fingerprints."""
+    from ledger.fingerprints import indexing
+
+    indexes = indexing.rebuild(ready_context())
+    for name, stats in indexes.stats().items():
+        console.print(f"{name}: {stats['vectors']} vectors, {stats['owners']} owners ({stats['index_type']})")
+
+
+def doctor(as_json: bool = JSON_OPTION) -> None:
+    """Report what this installation can and cannot look at (channels, weights, index)."""
+    from ledger.fingerprints import indexing
+    from ledger.fingerprints.service import fingerprinter
+
+    ctx = ready_context()
+    status = fingerprinter(ctx).status
+    stats = indexing.current(ctx).stats()
+    if as_json:
+        print_json({"channels": status.to_dict(), "index": stats, "home": str(ctx.settings.home)})
+        return
+    for line in status.lines():
+        console.print(line)
+    for name, item in stats.items():
+        console.print(f"index {name}: {item['vectors']} vectors, {item['owners']} owners ({item['index_type']})")

@@ -1,0 +1,162 @@
+"""Registering assets with their fingerprints, enrolling likenesses, and matching media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from embeddings import EmbeddingsConfig, EmbeddingsError, Fingerprinter, MatchResult, MediaFingerprints, ModelUnavailable
+from embeddings import match as search
+from ledger.context import Clearance, Receipt
+from ledger.errors import Conflict, ConfigurationError, FieldProblem, MediaRejected, NotFound, ValidationFailed
+from ledger.fingerprints import indexing
+from ledger.fingerprints.models import FingerprintSet
+from ledger.fingerprints.store import added_event, attach_data, encode
+from ledger.log.events import Event
+from ledger.media_store import digests, store_bytes
+from ledger.records import models as m
+from ledger.records.kinds import KINDS
+from ledger.records.service import Written, active_holds, create_event, record_dict
+from sqlmodel import select
+
+
+def embeddings_config(ctx: Clearance) -> EmbeddingsConfig:
+    """Settings file ``[embeddings]`` values, overridden by ``CLEARANCE_*`` variables."""
+    cached = ctx.__dict__.get("_embeddings_config")
+    if cached is None:
+        known = {f.name for f in fields(EmbeddingsConfig)}
+        unknown = set(ctx.settings.embeddings) - known
+        if unknown:
+            raise ConfigurationError(f"unknown [embeddings] settings: {', '.join(sorted(unknown))}")
+        try:
+            from_env = EmbeddingsConfig.from_env()
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        defaults = EmbeddingsConfig()
+        file_values = {k: v for k, v in ctx.settings.embeddings.items()
+                       if getattr(from_env, k) == getattr(defaults, k)}
+        cached = from_env.with_(**file_values)
+        ctx.__dict__["_embeddings_config"] = cached
+    return cached
+
+
+def fingerprinter(ctx: Clearance) -> Fingerprinter:
+    """One Fingerprinter per process (loading dlib and CLIP is slow)."""
+    cached = ctx.__dict__.get("_fingerprinter")
+    if cached is None:
+        cached = Fingerprinter(embeddings_config(ctx))
+        ctx.__dict__["_fingerprinter"] = cached
+    return cached
+
+
+def fingerprint(ctx: Clearance, data: bytes, name: str, purpose: str) -> MediaFingerprints:
+    try:
+        return fingerprinter(ctx).fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]
+    except ModelUnavailable as exc:
+        raise ConfigurationError(exc.diagnostics()) from None
+    except EmbeddingsError as exc:
+        raise MediaRejected(exc.diagnostics(), extra={"file": name}) from None
+
+
+@dataclass(frozen=True)
+class Registered:
+    written: Written
+    fingerprints: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.written.as_json(), "fingerprints": self.fingerprints}
+
+
+def _summary(fps: MediaFingerprints) -> dict[str, Any]:
+    return {"kind": fps.kind, "frames": len(fps.frames), "faces": len(fps.face_templates()),
+            "channels": fps.channels.to_dict()}
+
+
+def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str, actor: str,
+                   fingerprints: MediaFingerprints | None = None) -> Registered:
+    """Store the bytes, fingerprint them, and log the asset and its fingerprints in one transaction."""
+    stored = store_bytes(ctx.settings, media, name)
+    fps = fingerprints or fingerprint(ctx, media, name, "reference")
+    fields_ = {"title": Path(name).stem or name, **data, "sha256": stored.sha256, "md5": stored.md5,
+               "sha1": stored.sha1, "size_bytes": stored.size_bytes}
+    fields_.setdefault("media_type", stored.media_type)
+    blob = encode(fps)
+    kind = KINDS["asset"]
+    with ctx.db.transaction() as session:
+        asset_event = create_event(session, kind, fields_, actor)
+        fps_event = added_event("asset", asset_event.subject_id or "", fps, blob, actor)
+        appended = ctx.record(session, [asset_event, fps_event])
+        attach_data(session, fps_event.subject_id or "", blob)
+        record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
+    indexing.apply_committed(ctx, appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])
+    return Registered(Written(record, ctx.receipt(appended[0])), _summary(fps))
+
+
+def resolve_person(ctx: Clearance, name_or_id: str) -> m.Party:
+    with ctx.db.reader() as session:
+        party = session.get(m.Party, name_or_id)
+        if party is None:
+            found = session.exec(select(m.Party).where(m.Party.name == name_or_id, m.Party.kind == "person")).all()
+            if len(found) > 1:
+                raise Conflict(f"{len(found)} people are named {name_or_id!r}; use an id: "
+                               f"{', '.join(p.id for p in found)}")
+            party = found[0] if found else None
+    if party is None or (party.kind.value if hasattr(party.kind, "value") else party.kind) != "person":
+        raise NotFound(f"no person with id or name {name_or_id!r}")
+    return party
+
+
+def enroll(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor: str) -> list[dict[str, Any]]:
+    """Add face templates from likeness references. A file with no face is refused, naming it."""
+    party = resolve_person(ctx, person_id)
+    prepared = []
+    for name, data in files:
+        fps = fingerprint(ctx, data, name, "likeness")
+        if not fps.face_templates():
+            raise MediaRejected(f"{name}: no face found; a likeness reference must show the person's face",
+                                extra={"file": name})
+        prepared.append((name, fps, encode(fps)))
+    with ctx.db.transaction() as session:
+        events = [added_event("person", party.id, fps, blob, actor) for _, fps, blob in prepared]
+        appended = ctx.record(session, events)
+        for event, (_, _, blob) in zip(events, prepared):
+            attach_data(session, event.subject_id or "", blob)
+    indexing.apply_committed(ctx, appended[0].index, appended[-1].index,
+                             [("person", party.id, fps) for _, fps, _ in prepared], [])
+    receipt = ctx.receipt(appended[-1])
+    return [{"file": name, "faces": len(fps.face_templates()), "fingerprint_set": e.subject_id,
+             "log": receipt.as_json() if e is events[-1] else {"index": a.index}}
+            for (name, fps, _), e, a in zip(prepared, events, appended)]
+
+
+def erase_likeness(ctx: Clearance, person_id: str, reason: str, actor: str) -> Receipt:
+    """Erase a person's face templates (an erasure request or revoked consent); refused under legal hold."""
+    party = resolve_person(ctx, person_id)
+    with ctx.db.transaction() as session:
+        holds = active_holds(session, "party", party.id)
+        if holds:
+            raise Conflict(f"legal hold {holds[0].id} ({holds[0].matter}) blocks erasing {party.name}'s templates")
+        sets = session.exec(select(FingerprintSet).where(FingerprintSet.owner_id == party.id,
+                                                          FingerprintSet.erased == False)).all()  # noqa: E712
+        if not sets:
+            raise NotFound(f"{party.name} has no enrolled likeness to erase")
+        appended = ctx.record(session, [Event("fingerprints.erased", {"reason": reason}, "fingerprint_set", s.id, actor)
+                                        for s in sets])
+    indexing.rebuild(ctx)
+    return ctx.receipt(appended[-1])
+
+
+def match_media(ctx: Clearance, data: bytes, name: str) -> tuple[MediaFingerprints, MatchResult]:
+    query = fingerprint(ctx, data, name, "query")
+    return query, search(query, indexing.current(ctx), embeddings_config(ctx))
+
+
+def hashes_of(data: bytes) -> dict[str, str]:
+    sha256, md5, sha1 = digests(data)
+    return {"sha256": sha256, "md5": md5, "sha1": sha1}
+
+
+def require_files(files: list[tuple[str, bytes]]) -> None:
+    if not files:
+        raise ValidationFailed("no files given", problems=[FieldProblem("files", "give at least one file")])
