@@ -19,7 +19,7 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
-    from ledger.api.routers import keys, log, records
+    from ledger.api.routers import keys, log, media, records
 
     ctx = ctx or Clearance.open()
     app = FastAPI(title="Clearance", version="0.1.0",
@@ -52,6 +52,7 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
         error.status, error.title, error.slug = exc.status_code, str(exc.detail), "http"
         return _problem(error, request)
 
+    app.include_router(media.router, prefix="/v1")
     app.include_router(records.router, prefix="/v1")
     app.include_router(log.router, prefix="/v1")
     app.include_router(keys.router, prefix="/v1")

@@ -1,0 +1,85 @@
+"""Routes that take media: register an asset with its file, enroll a likeness, match, doctor."""
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, require
+from ledger.auth.keys import Caller
+from ledger.context import Clearance
+from ledger.errors import FieldProblem, PayloadTooLarge, ValidationFailed
+from ledger.fingerprints import indexing
+from ledger.fingerprints import service as fingerprints
+
+router = APIRouter(tags=["media"])
+CHUNK = 1 << 20
+
+
+async def read_upload(upload: UploadFile, limit: int) -> bytes:
+    """Read an uploaded file, refusing it as soon as it passes ``limit`` bytes."""
+    chunks, total = [], 0
+    while chunk := await upload.read(CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise PayloadTooLarge(f"{upload.filename}: larger than max_upload_bytes ({limit})")
+        chunks.append(chunk)
+    if not total:
+        raise ValidationFailed(f"{upload.filename}: the file is empty", problems=[FieldProblem("file", "empty")])
+    return b"".join(chunks)
+
+
+def _json_field(text: str, name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"{name} is not valid JSON", problems=[FieldProblem(name, exc.msg)]) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"{name} must be a JSON object", problems=[FieldProblem(name, "expected an object")])
+    return value
+
+
+@router.post("/assets/upload", status_code=201,
+             summary="Register an asset from its file: hashes, fingerprints and index entries included")
+async def upload_asset(file: UploadFile = File(...),
+                       record: str = Form("{}", description="asset fields as JSON (role, acquisition_method, ...)"),
+                       ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
+    data = await read_upload(file, ctx.settings.max_upload_bytes)
+    fields = _json_field(record, "record")
+    from starlette.concurrency import run_in_threadpool
+
+    result = await run_in_threadpool(fingerprints.register_asset, ctx, fields, data, file.filename or "upload",
+                                     caller.actor)
+    return result.as_json()
+
+
+@router.post("/parties/{party_id}/likeness", status_code=201,
+             summary="Enroll likeness references (photos or clips) of a person; only template hashes are logged")
+async def enroll(party_id: str, files: list[UploadFile] = File(...), ctx: Clearance = Depends(get_ctx),
+                 caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
+    items = [(f.filename or "upload", await read_upload(f, ctx.settings.max_upload_bytes)) for f in files]
+    from starlette.concurrency import run_in_threadpool
+
+    return {"enrolled": await run_in_threadpool(fingerprints.enroll, ctx, party_id, items, caller.actor)}
+
+
+@router.post("/parties/{party_id}/likeness/erase",
+             summary="Erase a person's face templates (refused under a legal hold)")
+def erase(party_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
+          caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
+    return {"log": fingerprints.erase_likeness(ctx, party_id, reason, caller.actor).as_json()}
+
+
+@router.post("/match", summary="Which registered works or enrolled people does this image or video look like?")
+async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
+                _: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:
+    data = await read_upload(file, ctx.settings.max_upload_bytes)
+    from starlette.concurrency import run_in_threadpool
+
+    _, result = await run_in_threadpool(fingerprints.match_media, ctx, data, file.filename or "upload")
+    return result.to_dict()
+
+
+@router.get("/doctor", summary="Which channels this installation runs, which it cannot and why; index sizes")
+def doctor(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*ADMINS, *LEGAL))) -> dict[str, Any]:
+    return {"channels": fingerprints.fingerprinter(ctx).status.to_dict(), "index": indexing.current(ctx).stats()}
