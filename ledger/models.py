@@ -3,6 +3,8 @@
 from ledger.log.tables import LogEntry, LogHead, LogNode, SignedCheckpoint  # noqa: F401
 from ledger.records.models import (  # noqa: F401
     AiModel, ApiKey, Asset, AssetPerson, Dataset, DatasetVersion, DatasetVersionAsset, EstatePermission,
-    LegalHold, License, ModelTraining, OptOutSignal, Party, PerformerConsent)
+    LegalHold, License, LicenseAsset, ModelTraining, OptOutSignal, Party, PerformerConsent)
 from ledger.fingerprints.models import FingerprintSet  # noqa: F401,E402
 import ledger.fingerprints.events  # noqa: F401,E402  (registers its projectors)
+from ledger.checks.models import Check, CheckFailure, Clip  # noqa: F401,E402
+import ledger.checks.events  # noqa: F401,E402  (registers its projectors)

@@ -28,6 +28,18 @@ class Settings(BaseModel):
     max_import_rows: int = Field(default=1_000_000, gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8750
+    policies_dir: Path | None = Field(default=None, description="Cedar policy folder; default the shipped policies/")
+    grey_band: float = Field(default=0.25, ge=0, lt=1, description="share of a threshold's range that asks for review")
+    face_grey_band: float = Field(default=0.1, ge=0, lt=1, description="face L2 distance below the threshold that asks for review")
+    check_sync_max_bytes: int = Field(default=50 * 1024**2, gt=0, description="larger clips are checked in the background (202)")
+    c2pa_signer_chain: Path | None = Field(default=None, description="PEM chain of the production signer")
+    c2pa_signer_key: Path | None = Field(default=None, description="its private key (PEM); else the dev signer")
+    c2pa_trust_settings: list[Path] = Field(default_factory=list,
+                                            description="extra c2pa trust settings files (anchors) for verify")
+    c2pa_training_mining: dict[str, str] = Field(
+        default_factory=lambda: {k: "notAllowed" for k in ("cawg.ai_training", "cawg.ai_generative_training",
+                                                            "cawg.ai_inference", "cawg.data_mining")},
+        description="the cawg.training-mining entries written into signed clips")
     embeddings: dict[str, Any] = Field(default_factory=dict,
                                        description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 
@@ -41,6 +53,10 @@ class Settings(BaseModel):
     @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
+
+    @property
+    def c2pa_dir(self) -> Path:
+        return self.keys_dir / "c2pa"
 
     @property
     def media_dir(self) -> Path:
@@ -63,7 +79,8 @@ class Settings(BaseModel):
         for name in cls.model_fields:
             key = f"{ENV_PREFIX}{name.upper()}"
             if key in env:
-                values[name] = env[key]
+                raw = env[key]
+                values[name] = raw.split(os.pathsep) if name == "c2pa_trust_settings" else raw
         values.update(overrides)
         values["home"] = home if "home" not in overrides else overrides["home"]
         try:

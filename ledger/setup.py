@@ -37,4 +37,7 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
         if fresh:
             ctx.record(session, [Event("log.initialized", {"origin": key.origin, "vkey": key.vkey})])
     ctx.__dict__["log_key"] = key
+    from ledger.signing import ensure_dev_credentials
+
+    ensure_dev_credentials(ctx)
     return InitResult(fresh, key.vkey, ctx.checkpoint())

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import log_cmds, media_cmds, records_cmds
-from ledger.cli.common import JSON_OPTION, console, context, print_json, ready_context
+from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds
+from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
 app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -22,6 +22,11 @@ app.add_typer(media_cmds.index_app, name="index")
 app.command("register")(media_cmds.register)
 app.command("match")(media_cmds.match)
 app.command("doctor")(media_cmds.doctor)
+app.command("check")(check_cmds.check)
+app.command("audit-training")(check_cmds.audit_training)
+app.command("sign")(check_cmds.sign)
+app.command("verify")(check_cmds.verify)
+app.add_typer(check_cmds.review_app, name="review")
 
 
 @app.command()
@@ -86,7 +91,7 @@ def import_(path: Path = typer.Argument(..., help=".csv or .json file of rights 
 
     ctx = ready_context()
     total = sum(1 for _ in read_rows(path, kind)) if path.is_file() else 0
-    with Progress(console=console, transient=True) as bar:
+    with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(f"importing {path.name}", total=total)
         report = import_file(ctx, path, kind, progress=lambda n: bar.advance(task, n))
     if report_path:

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
 
 MEDIA_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".mp4", ".mov", ".webm", ".mkv"}
@@ -74,7 +74,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
     done: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     count = workers or min(len(files), os.cpu_count() or 1)
-    with Progress(console=console, transient=not as_json) as bar, \
+    with Progress(console=err_console, transient=True) as bar, \
             ProcessPoolExecutor(count, initializer=_init_worker, initargs=(embeddings_config(ctx),)) as pool:
         task = bar.add_task("fingerprinting and registering", total=len(files))
         futures = [pool.submit(_fingerprint_in_worker, str(f)) for f in files]

@@ -81,12 +81,19 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
     fields_ = {"title": Path(name).stem or name, **data, "sha256": stored.sha256, "md5": stored.md5,
                "sha1": stored.sha1, "size_bytes": stored.size_bytes}
     fields_.setdefault("media_type", stored.media_type)
+    from ledger.signing import read_manifest_for_ingest
+
+    manifest, signals = read_manifest_for_ingest(ctx, stored.path, name)
+    if manifest is not None:
+        fields_["rights_management_info"] = {**fields_.get("rights_management_info", {}), "c2pa": manifest}
     blob = encode(fps)
     kind = KINDS["asset"]
     with ctx.db.transaction() as session:
         asset_event = create_event(session, kind, fields_, actor)
         fps_event = added_event("asset", asset_event.subject_id or "", fps, blob, actor)
-        appended = ctx.record(session, [asset_event, fps_event])
+        opt_outs = [create_event(session, KINDS["opt_out"], {**signal, "asset_id": asset_event.subject_id}, actor,
+                                 pending={"asset": {asset_event.subject_id}}) for signal in signals]
+        appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
         attach_data(session, fps_event.subject_id or "", blob)
         record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
     indexing.apply_committed(ctx, appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])

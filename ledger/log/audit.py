@@ -27,12 +27,14 @@ from ledger.log import merkle, store
 from ledger.log.events import Envelope
 from ledger.log.note import NoteError, open_checkpoint
 from ledger.log.tables import LogEntry, LogNode, SignedCheckpoint, node_id
+from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.fingerprints.models import FingerprintSet
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, LINK_TABLES
 from ledger.records.projection import project
 
-REPLAYED_TABLES: list[type[SQLModel]] = [k.table for k in KINDS.values()] + LINK_TABLES + [m.ApiKey, FingerprintSet]
+REPLAYED_TABLES: list[type[SQLModel]] = [k.table for k in KINDS.values()] + LINK_TABLES + [
+    m.ApiKey, FingerprintSet, Clip, Check, CheckFailure]
 DERIVED_COLUMNS = {"fingerprint_sets": "data"}
 """Columns the log holds only a hash of (``<column>_sha256``); checked against it, not replayed."""
 

@@ -78,7 +78,9 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in [
                personal_fields=frozenset({"contact_email", "contact_phone", "postal_address"})),
     RecordKind("license", "licenses", m.LicenseFields, m.License, "lic",
                "Licenses for training assets and reference works",
-               references={"licensor_id": "party", "licensee_id": "party"}, revocable=True),
+               references={"licensor_id": "party", "licensee_id": "party", "asset_ids": "asset"}, revocable=True,
+               links=lambda i, r: [m.LicenseAsset(license_id=i, asset_id=a)
+                                   for a in dict.fromkeys(r.asset_ids)]),  # type: ignore[attr-defined]
     RecordKind("asset", "assets", m.AssetFields, m.Asset, "ast",
                "Training assets, reference works and likeness references",
                references={"rights_holder_id": "party", "license_id": "license"},
@@ -110,7 +112,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in [
                extra_references=_legal_hold_refs),
 ]}
 
-LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining]
+LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining, m.LicenseAsset]
 
 
 def kind_named(name: str) -> RecordKind:

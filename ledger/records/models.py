@@ -122,6 +122,7 @@ class Party(PartyFields, table=True):
 class LicenseFields(_RecordFields):
     licensor_id: str
     licensee_id: str
+    asset_ids: list[str] = _json_list(description="assets this license covers (besides those naming it)")
     chain_of_title: list[str] = _json_list()
     governing_law: str | None = None
     permitted_uses: list[Use] = Field(sa_type=JSON, min_length=1)
@@ -158,6 +159,14 @@ class License(LicenseFields, Revocable, table=True):
     __tablename__ = "licenses"
     id: str = Field(primary_key=True)
     log_index: int
+
+
+class LicenseAsset(SQLModel, table=True):
+    """Index of ``License.asset_ids``."""
+
+    __tablename__ = "license_assets"
+    license_id: str = Field(primary_key=True, foreign_key="licenses.id")
+    asset_id: str = Field(primary_key=True, index=True)
 
 
 # ---------------------------------------------------------------- assets
@@ -364,6 +373,8 @@ class DatasetVersion(DatasetVersionFields, table=True):
     __tablename__ = "dataset_versions"
     id: str = Field(primary_key=True)
     log_index: int
+    revocation_flags: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    """Revoked licenses and consents its assets relied on (set by ``dataset_version.flagged``)."""
 
 
 class DatasetVersionAsset(SQLModel, table=True):

@@ -117,3 +117,11 @@ def _key_revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) 
     row.revoked_at = _time(envelope)
     session.add(row)
     session.flush()
+
+
+@projector("dataset_version.flagged")
+def _flagged(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
+    row = _subject(session, envelope)
+    row.revocation_flags = [*row.revocation_flags, payload]
+    session.add(row)
+    session.flush()

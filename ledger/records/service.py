@@ -39,11 +39,14 @@ def record_dict(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
 
-def _check_references(session: Session, kind: RecordKind, fields: SQLModel) -> list[FieldProblem]:
+def _check_references(session: Session, kind: RecordKind, fields: SQLModel,
+                      pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
     problems = []
     for path, target, target_id in kind.references_of(fields):
         if target not in KINDS:
             problems.append(FieldProblem(path, f"unknown record kind {target_id!r}"))
+        elif target_id in (pending or {}).get(target, set()):
+            continue
         elif session.get(KINDS[target].table, target_id) is None:
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
     if kind.name == "estate_permission":
@@ -63,19 +66,30 @@ class Written:
         return {"record": self.record, "log": self.receipt.as_json()}
 
 
-def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor: str) -> Event:
-    """Validate ``data`` as a new record of ``kind`` against the current state; return its event."""
+def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor: str,
+                 pending: dict[str, set[str]] | None = None) -> Event:
+    """Validate ``data`` as a new record of ``kind`` against the current state; return its event.
+
+    ``pending`` names records created earlier in the same batch of events (kind -> ids),
+    which references may point to before they are projected.
+    """
     data = dict(data)
     record_id = data.pop("id", None) or f"{kind.id_prefix}_{uuid.uuid4().hex[:20]}"
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
         raise ValidationFailed(f"invalid {kind.name} record",
                                problems=[FieldProblem("id", "letters, digits and _.:- only, at most 100")])
     fields = validate_fields(kind, data)
-    problems = _check_references(session, kind, fields)
+    problems = _check_references(session, kind, fields, pending)
     if problems:
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
     if session.get(kind.table, record_id) is not None:
         raise Conflict(f"a {kind.name} with id {record_id!r} already exists", extra={"id": record_id})
+    if kind.name == "asset":
+        same = session.exec(select(m.Asset.id).where(m.Asset.sha256 == fields.sha256)).first()  # type: ignore[attr-defined]
+        if same is not None:
+            raise Conflict(f"asset {same} already has these bytes (SHA-256 {fields.sha256}); "  # type: ignore[attr-defined]
+                           "cover it with a license's asset_ids instead of registering it again",
+                           extra={"asset_id": same})
     return Event("record.created", fields.model_dump(mode="json"), kind.name, record_id, actor)
 
 
@@ -112,7 +126,8 @@ def list_records(ctx: Clearance, kind: RecordKind, limit: int = 100, offset: int
 def dependents(session: Session, kind: RecordKind, record_id: str) -> dict[str, list[str]]:
     """What depends on a license, consent or estate permission: assets, dataset versions, models."""
     if kind.name == "license":
-        assets = session.exec(select(m.Asset.id).where(m.Asset.license_id == record_id)).all()
+        assets = [*session.exec(select(m.Asset.id).where(m.Asset.license_id == record_id)).all(),
+                  *session.exec(select(m.LicenseAsset.asset_id).where(m.LicenseAsset.license_id == record_id)).all()]
     else:
         column = m.AssetPerson.consent_id if kind.name == "consent" else m.AssetPerson.estate_permission_id
         assets = session.exec(select(m.AssetPerson.asset_id).where(column == record_id)).all()
@@ -124,8 +139,18 @@ def dependents(session: Session, kind: RecordKind, record_id: str) -> dict[str, 
     return {"assets": asset_ids, "dataset_versions": versions, "models": models}
 
 
+def released_clips(session: Session, kind: RecordKind, record_id: str) -> list[str]:
+    """Clips already releasable whose check relied on this license, consent or permission (for takedown)."""
+    from ledger.checks.models import Check
+
+    grant = f"{kind.name}:{record_id}"
+    rows = session.exec(select(Check).where(Check.verdict.in_(["pass", "review"]))).all()  # type: ignore[attr-defined]
+    return sorted({row.clip_id for row in rows if grant in row.relied_on and row.releasable})
+
+
 def revoke(ctx: Clearance, kind: RecordKind, record_id: str, reason: str, actor: str,
            revoked_on: date | None = None) -> tuple[Written, dict[str, list[str]]]:
+    """Revoke, flag the dataset versions that depend on it, and report everything that does."""
     if not kind.revocable:
         raise Conflict(f"{kind.plural} cannot be revoked")
     if not reason.strip():
@@ -135,8 +160,13 @@ def revoke(ctx: Clearance, kind: RecordKind, record_id: str, reason: str, actor:
         if row.revoked_at is not None:
             raise Conflict(f"{kind.name} {record_id!r} was already revoked on {row.revoked_on}")
         payload = {"reason": reason, "revoked_on": (revoked_on or date.today()).isoformat()}
-        appended = ctx.record(session, [Event("record.revoked", payload, kind.name, record_id, actor)])[0]
+        events = [Event("record.revoked", payload, kind.name, record_id, actor)]
         affected = dependents(session, kind, record_id)
+        flag = {"kind": kind.name, "id": record_id, "reason": reason, "revoked_on": payload["revoked_on"]}
+        events += [Event("dataset_version.flagged", flag, "dataset_version", v, actor)
+                   for v in affected["dataset_versions"]]
+        appended = ctx.record(session, events)[0]
+        affected["released_clips"] = released_clips(session, kind, record_id)
         record = record_dict(kind, row)
     return Written(record, ctx.receipt(appended)), affected
 

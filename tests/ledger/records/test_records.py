@@ -100,7 +100,9 @@ def test_estate_permission_computes_expiry_and_checks_death(ctx: Clearance) -> N
 def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
     w = _studio_world(ctx)
     written, affected = revoke(ctx, KINDS["license"], w["license"], "licensor terminated", "test")
-    assert affected == {"assets": [w["a1"]], "dataset_versions": [w["v1"]], "models": [w["m1"]]}
+    assert affected == {"assets": [w["a1"]], "dataset_versions": [w["v1"]], "models": [w["m1"]], "released_clips": []}
+    flags = get_record(ctx, KINDS["dataset_version"], w["v1"])["revocation_flags"]
+    assert flags[0]["id"] == w["license"] and flags[0]["reason"] == "licensor terminated"
     assert written.record["revoked_at"] and written.record["revocation_reason"] == "licensor terminated"
     with pytest.raises(Conflict):
         revoke(ctx, KINDS["license"], w["license"], "again", "test")
@@ -109,7 +111,7 @@ def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
 def test_revoking_a_consent_lists_its_dependents(ctx: Clearance) -> None:
     w = _studio_world(ctx)
     _, affected = revoke(ctx, KINDS["consent"], w["consent"], "performer withdrew", "test")
-    assert affected == {"assets": [w["a2"]], "dataset_versions": [w["v2"]], "models": [w["m2"]]}
+    assert affected == {"assets": [w["a2"]], "dataset_versions": [w["v2"]], "models": [w["m2"]], "released_clips": []}
     assert audit.verify(ctx).ok
 
 

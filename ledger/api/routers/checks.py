@@ -1,0 +1,159 @@
+"""Pre-release checks, reviews and training audits over HTTP."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
+from ledger.api.routers.media import read_upload
+from ledger.auth.keys import Caller
+from ledger import signing
+from ledger.checks import reviews, service, training
+from ledger.checks.request import CheckRequest
+from ledger.context import Clearance
+from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
+from ledger.media_store import path_for
+from ledger.records.enums import Role
+from ledger.records.service import problems_from
+
+router = APIRouter(tags=["checks"])
+SUBMITTERS = (Role.admin, Role.generator)
+CHECK_READERS = (*READERS, Role.generator)
+_background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clearance-check")
+
+
+class ReviewRequest(BaseModel):
+    decision: str = Field(description="approve or reject")
+    reason: str = Field(min_length=1, description="why; kept in the log")
+
+
+def _parse_request(text: str) -> CheckRequest:
+    try:
+        return CheckRequest.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed("request is not valid JSON", problems=[FieldProblem("request", exc.msg)]) from None
+    except ValidationError as exc:
+        raise ValidationFailed("invalid check request", problems=problems_from(exc, "request.")) from None
+
+
+def _run_in_background(ctx: Clearance, clip_id: str, actor: str) -> None:
+    try:
+        service.run(ctx, clip_id, actor)
+    except ClearanceError:
+        pass  # logged as check.failed by service.run; the job URL reports it
+
+
+@router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
+             responses={202: {"description": "long clip: accepted, poll the job URL"}})
+async def submit_check(request: str = Form(..., description="CheckRequest as JSON"),
+                       file: UploadFile | None = File(default=None),
+                       clip_sha256: str | None = Form(default=None, description="bytes already stored"),
+                       wait: bool = Query(default=True, description="false: always answer 202 at once"),
+                       ctx: Clearance = Depends(get_ctx),
+                       caller: Caller = Depends(require(*SUBMITTERS))) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    check_request = _parse_request(request)
+    if file is not None:
+        data, name = await read_upload(file, ctx.settings.max_upload_bytes), file.filename or "clip"
+    elif clip_sha256:
+        stored = path_for(ctx.settings, clip_sha256.lower()) if len(clip_sha256) == 64 else None
+        if stored is None or not stored.is_file():
+            raise NotFound(f"no stored bytes with SHA-256 {clip_sha256}", extra={"field": "clip_sha256"})
+        data, name = stored.read_bytes(), f"{clip_sha256}.bin"
+    else:
+        raise ValidationFailed("give the clip as file or clip_sha256",
+                               problems=[FieldProblem("file", "missing (or give clip_sha256)")])
+    clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
+    if not wait or len(data) > ctx.settings.check_sync_max_bytes:
+        _background.submit(_run_in_background, ctx, clip_id, caller.actor)
+        return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
+                            status_code=202)
+    outcome = await run_in_threadpool(service.run, ctx, clip_id, caller.actor)
+    result = outcome.as_json()
+    if outcome.verdict == "pass":
+        result["signed"] = await run_in_threadpool(_sign_into_store, ctx, outcome.check["id"], outcome.clip["filename"],
+                                                   caller.actor)
+    return result
+
+
+def _sign_into_store(ctx: Clearance, check_id: str, filename: str, actor: str) -> dict[str, Any]:
+    out = ctx.settings.home / "signed" / f"{check_id}{Path(filename).suffix.lower()}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return signing.sign_check(ctx, check_id, out, actor)
+
+
+@router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review")
+def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
+               caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:
+    check, clip = service.get_check(ctx, check_id)
+    return _sign_into_store(ctx, check_id, clip["filename"], caller.actor)
+
+
+@router.get("/checks/{check_id}/signed", summary="Download the signed clip", response_class=FileResponse)
+def download_signed(check_id: str, ctx: Clearance = Depends(get_ctx),
+                    _: Caller = Depends(require(*CHECK_READERS))) -> FileResponse:
+    _, clip = service.get_check(ctx, check_id)
+    return FileResponse(signing.signed_path(ctx, check_id), filename=f"signed-{clip['filename']}")
+
+
+@router.post("/verify", tags=["provenance"],
+             summary="Verify a file: C2PA state under the trust anchors, log inclusion, content match")
+async def verify(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
+                 _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
+    import tempfile
+
+    from starlette.concurrency import run_in_threadpool
+
+    data = await read_upload(file, ctx.settings.max_upload_bytes)
+    suffix = Path(file.filename or "upload").suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(data)
+        handle.flush()
+        report = await run_in_threadpool(signing.verify_media, ctx, Path(handle.name))
+    return report.as_json()
+
+
+@router.get("/checks/jobs/{clip_id}", summary="Poll a background check: 202 while running, then its result")
+def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*CHECK_READERS))) -> Any:
+    state = service.check_for_clip(ctx, clip_id)
+    if state is None:
+        return JSONResponse({"clip_id": clip_id, "state": "running"}, status_code=202)
+    if state["state"] == "failed":
+        error = ClearanceError(state["detail"])
+        error.status, error.title, error.slug = state["status"], "Check failed", "check-failed"
+        raise error
+    return {"clip_id": clip_id, "state": "decided", "check": state["check"]}
+
+
+@router.get("/checks/{check_id}", summary="A decided check with its clip")
+def read_check(check_id: str, ctx: Clearance = Depends(get_ctx),
+               _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
+    check, clip = service.get_check(ctx, check_id)
+    return {"check": check, "clip": clip}
+
+
+@router.get("/reviews", summary="Checks awaiting a person's review")
+def list_reviews(ctx: Clearance = Depends(get_ctx),
+                 _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> list[dict[str, Any]]:
+    return reviews.pending(ctx)
+
+
+@router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")
+def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
+           caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
+    check, receipt = reviews.decide(ctx, check_id, body.decision, body.reason, caller.actor)
+    return {"check": check, "log": receipt.as_json()}
+
+
+@router.get("/dataset-versions/{version_id}/audit-training", tags=["dataset-versions"],
+            summary="May each asset of this dataset version be used for training? (action train)")
+def audit_training(version_id: str, model_id: str | None = None,
+                   territory: list[str] = Query(default=["US"]),
+                   ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+    return training.audit_training(ctx, version_id, model_id, territory)

@@ -1,0 +1,75 @@
+"""Clips submitted for release and the checks decided on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Text
+from sqlmodel import Field, SQLModel
+
+from ledger.records.types import UTCDateTime
+
+
+class Clip(SQLModel, table=True):
+    """A generated clip as submitted, with the generation metadata the policies read."""
+
+    __tablename__ = "clips"
+    id: str = Field(primary_key=True)
+    sha256: str = Field(index=True)
+    md5: str
+    sha1: str
+    size_bytes: int
+    filename: str
+    model_id: str | None = None
+    service: str
+    requested_by: str | None = None
+    dataset_version_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    prompt: str = Field(default="", sa_type=Text)
+    reference_asset_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    declared_people: list[str] = Field(default_factory=list, sa_type=JSON)
+    uses: list[str] = Field(default_factory=list, sa_type=JSON)
+    project: str
+    media: list[str] = Field(default_factory=list, sa_type=JSON)
+    territories: list[str] = Field(default_factory=list, sa_type=JSON)
+    release_date: date
+    log_index: int
+
+
+class Check(SQLModel, table=True):
+    """The decision on a clip. ``relied_on`` lists the grants that cleared it (for revocation impact)."""
+
+    __tablename__ = "checks"
+    id: str = Field(primary_key=True)
+    clip_id: str = Field(index=True)
+    verdict: str = Field(index=True)
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    matches: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    channels: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    prompt_findings: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    relied_on: list[str] = Field(default_factory=list, sa_type=JSON)
+    policy_set_hash: str
+    inputs_sha256: str
+    log_index: int
+    review_state: str = "none"
+    """none (pass or block), pending, approved or rejected."""
+    reviewer: str | None = None
+    review_reason: str | None = None
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    signed_sha256: str | None = None
+    manifest_sha256: str | None = None
+    manifest_label: str | None = None
+
+    @property
+    def releasable(self) -> bool:
+        return self.verdict == "pass" or self.review_state == "approved"
+
+
+class CheckFailure(SQLModel, table=True):
+    """A submitted clip whose check could not be completed (e.g. undecodable media)."""
+
+    __tablename__ = "check_failures"
+    clip_id: str = Field(primary_key=True)
+    status: int
+    detail: str = Field(sa_type=Text)
+    log_index: int

@@ -1,0 +1,40 @@
+"""Human review of checks that ended in ``review``: approve (releasable) or reject, with a reason."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlmodel import select
+
+from ledger.checks.models import Check, Clip
+from ledger.checks.service import _row_json
+from ledger.context import Clearance, Receipt
+from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from ledger.log.events import Event
+
+Decision = Literal["approved", "rejected"]
+
+
+def pending(ctx: Clearance) -> list[dict[str, Any]]:
+    with ctx.db.reader() as session:
+        rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(Check.log_index)).all()
+        return [{**_row_json(row), "clip": _row_json(session.get(Clip, row.clip_id))} for row in rows]
+
+
+def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str) -> tuple[dict[str, Any], Receipt]:
+    normalised = {"approve": "approved", "approved": "approved", "reject": "rejected", "rejected": "rejected"}.get(decision)
+    if normalised is None:
+        raise ValidationFailed("unknown review decision", problems=[FieldProblem("decision", "approve or reject")])
+    if not reason.strip():
+        raise ValidationFailed("a review needs a reason", problems=[FieldProblem("reason", "must not be empty")])
+    with ctx.db.transaction() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise NotFound(f"no check with id {check_id!r}")
+        if check.review_state != "pending":
+            raise Conflict(f"check {check_id} is not awaiting review (verdict {check.verdict}, "
+                           f"review {check.review_state})")
+        appended = ctx.record(session, [Event("check.reviewed", {"decision": normalised, "reason": reason},
+                                              "check", check_id, actor)])[0]
+        row = _row_json(check)
+    return row, ctx.receipt(appended)

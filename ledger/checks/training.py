@@ -1,0 +1,41 @@
+"""Dataset clearance for training: evaluate ``train`` for every asset of a dataset version."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ledger.checks.facts import asset_facts, person_facts
+from ledger.checks.service import policy_engine
+from ledger.context import Clearance
+from ledger.errors import NotFound
+from ledger.records import models as m
+from policies import PolicyRequest, RequestContext
+
+
+def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None = None,
+                   territories: list[str] | None = None, project: str | None = None,
+                   use_date: date | None = None) -> dict[str, Any]:
+    """Which assets of the version may be used to train ``model_id`` (or the models trained on it)."""
+    engine = policy_engine(ctx)
+    with ctx.db.reader() as session:
+        version = session.get(m.DatasetVersion, dataset_version_id)
+        if version is None:
+            raise NotFound(f"no dataset version with id {dataset_version_id!r}")
+        model = session.get(m.AiModel, model_id) if model_id else None
+        if model_id and model is None:
+            raise NotFound(f"no model with id {model_id!r}")
+        assets = [asset_facts(session, a) for a in dict.fromkeys(version.asset_ids)]
+        people = [person_facts(session, p) for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
+    principal = model_id or f"dataset:{dataset_version_id}"
+    context = RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
+                             uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),
+                             use_date=use_date or date.today())
+    results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=people)) if assets else []
+    report = []
+    for item in results:
+        report.append({"asset_id": item.asset_id, "cleared": item.cleared, "verdict": item.decision.verdict.value,
+                       "reasons": [r.describe() for r in item.decision.reasons if not item.cleared]})
+    return {"dataset_version": dataset_version_id, "model": model_id, "policy_set_hash": engine.policy_set_hash,
+            "assets": len(report), "cleared": sum(r["cleared"] for r in report),
+            "not_cleared": [r for r in report if not r["cleared"]], "results": report}

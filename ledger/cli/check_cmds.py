@@ -1,0 +1,163 @@
+"""``clearance check``, ``clearance review`` and ``clearance audit-training``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from pydantic import ValidationError
+
+from rich.markup import escape
+
+from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+from ledger.errors import FieldProblem, ValidationFailed
+
+EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
+review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
+
+
+def print_outcome(outcome: dict[str, Any]) -> None:
+    colour = {"pass": "green", "review": "yellow", "block": "red"}[outcome["verdict"]]
+    console.print(f"[bold {colour}]{outcome['verdict'].upper()}[/bold {colour}] check {outcome['check_id']} "
+                  f"(clip {outcome['clip_id']}, log entry {outcome['log']['index']})")
+    for reason in outcome["reasons"]:
+        subject = f" {reason['subject_kind']} {reason['subject_id']}" if reason.get("subject_kind") else ""
+        console.print(escape(f"  [{reason['policy_id']}]{subject}: {reason['sentence']}"))
+    for match in outcome["matches"]:
+        console.print(f"  match: {match['subject']} {match['subject_id']} via {match['channel']} "
+                      f"({match['method']} {match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), "
+                      f"{match['frames_matched']}/{match['query_frames']} frames")
+    for person in outcome["prompt_findings"]["people"]:
+        console.print(f"  prompt names {person['name']} ({person['id']})")
+    for work in outcome["prompt_findings"]["works"]:
+        console.print(f"  prompt names the work {work['title']} ({work['id']})")
+    unavailable = outcome["channels"]["unavailable"]
+    console.print(f"  channels run: {', '.join(outcome['channels']['ran'])}"
+                  + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
+    if outcome.get("signed"):
+        console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
+
+
+def check(file: Path,
+          service: str = typer.Option("cli", help="the generation service asking"),
+          project: str = typer.Option(..., help="project or work the clip is for"),
+          medium: list[str] = typer.Option(..., "--medium", help="repeatable, e.g. streaming"),
+          territory: list[str] = typer.Option(..., "--territory", help="repeatable, ISO 3166 or WORLD"),
+          use: list[str] = typer.Option(["generate", "release"], "--use", help="repeatable"),
+          model: Optional[str] = typer.Option(None, "--model", help="registered model id"),
+          dataset_version: list[str] = typer.Option([], "--dataset-version"),
+          prompt: str = typer.Option("", "--prompt"),
+          reference: list[str] = typer.Option([], "--reference", help="asset id given to the model (repeatable)"),
+          person: list[str] = typer.Option([], "--person", help="declared person id (repeatable)"),
+          release_date: Optional[str] = typer.Option(None, "--release-date", help="YYYY-MM-DD, default today"),
+          requested_by: Optional[str] = typer.Option(None, "--requested-by"),
+          out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
+          as_json: bool = JSON_OPTION) -> None:
+    """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
+    from ledger.checks.request import CheckRequest
+    from ledger.checks.service import check_clip
+
+    if not file.is_file():
+        raise ValidationFailed(f"{file} does not exist or is not a file")
+    try:
+        request = CheckRequest(service=service, project=project, media=medium, territories=territory, uses=use,
+                               model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
+                               reference_asset_ids=reference, declared_people=person, requested_by=requested_by,
+                               release_date=date.fromisoformat(release_date) if release_date else date.today())
+    except ValidationError as exc:
+        from ledger.records.service import problems_from
+
+        raise ValidationFailed("invalid check options", problems=problems_from(exc, "--")) from None
+    except ValueError:
+        raise ValidationFailed("bad date", problems=[FieldProblem("--release-date", "expected YYYY-MM-DD")]) from None
+    ctx = ready_context()
+    outcome = check_clip(ctx, request, file.read_bytes(), file.name, "cli")
+    result = outcome.as_json()
+    if out is not None and outcome.verdict == "pass":
+        from ledger.signing import sign_check
+
+        result["signed"] = sign_check(ctx, outcome.check["id"], out, "cli")
+    if as_json:
+        print_json(result)
+    else:
+        print_outcome(result)
+    raise typer.Exit(EXIT_FOR_VERDICT[outcome.verdict])
+
+
+@review_app.command("list")
+def review_list(as_json: bool = JSON_OPTION) -> None:
+    """Checks awaiting review."""
+    from ledger.checks.reviews import pending
+
+    items = pending(ready_context())
+    if as_json:
+        print_json(items)
+        return
+    for item in items:
+        sentences = "; ".join(r["sentence"] for r in item["reasons"])
+        console.print(f"{item['id']} clip {item['clip_id']} ({item['clip']['filename']}): {sentences}")
+    console.print(f"{len(items)} awaiting review")
+
+
+@review_app.command("decide")
+def review_decide(check_id: str, decision: str = typer.Argument(..., help="approve or reject"),
+                  reason: str = typer.Option(..., "--reason")) -> None:
+    """Approve or reject a check in review (the decision is logged)."""
+    from ledger.checks.reviews import decide
+
+    check, receipt = decide(ready_context(), check_id, decision, reason, "cli")
+    console.print(f"{check['review_state']} check {check_id} (log entry {receipt.index})")
+
+
+def audit_training(dataset_version: str, model: Optional[str] = typer.Option(None, "--model"),
+                   territory: list[str] = typer.Option(["US"], "--territory"), as_json: bool = JSON_OPTION) -> None:
+    """Evaluate 'train' for every asset of a dataset version; list each asset not cleared, with the reason."""
+    from ledger.checks.training import audit_training as run_audit
+
+    report = run_audit(ready_context(), dataset_version, model, territory)
+    if as_json:
+        print_json(report)
+    else:
+        console.print(f"{report['cleared']}/{report['assets']} assets of {dataset_version} cleared for training")
+        for item in report["not_cleared"]:
+            console.print(f"[red]not cleared[/red] {item['asset_id']}:")
+            for reason in item["reasons"]:
+                console.print(f"    {reason}")
+    if report["not_cleared"]:
+        raise typer.Exit(20)
+
+
+def sign(check_id: str, out: Path = typer.Option(..., "--out", help="where to write the signed clip"),
+         as_json: bool = JSON_OPTION) -> None:
+    """Sign the clip of a passed check, or of a check whose review was approved."""
+    from ledger.signing import sign_check
+
+    result = sign_check(ready_context(), check_id, out, "cli")
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"signed {out} (manifest {result['manifest_label']}, log entry {result['log']['index']})")
+
+
+def verify(file: Path, as_json: bool = JSON_OPTION) -> None:
+    """Verify a file: C2PA signature and trust, log inclusion of its Clearance check, content match. Exit 0 only if all hold."""
+    from ledger.signing import verify_media
+
+    if not file.is_file():
+        raise ValidationFailed(f"{file} does not exist or is not a file")
+    report = verify_media(ready_context(), file)
+    if as_json:
+        print_json(report.as_json())
+    else:
+        c2pa = report.c2pa
+        console.print(f"C2PA: {c2pa['state']}" + (f" ({', '.join(f['code'] for f in c2pa['failures'])})"
+                                                  if c2pa["failures"] else ""))
+        for reason in c2pa["reasons"]:
+            console.print(f"  {reason}")
+        console.print(f"log: {report.log['reason']}")
+        console.print(f"content: {report.content['reason']}")
+        console.print("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
+    if not report.ok:
+        raise typer.Exit(8)

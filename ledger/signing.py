@@ -1,0 +1,226 @@
+"""Provenance for released clips: sign a releasable check, verify any file against C2PA and the log.
+
+The C2PA work is in :mod:`ledger.provenance`; this module supplies it with the
+ledger's facts (the check, its log entry and checkpoint) and records the
+result (``clip.signed``). Verification trusts the database for nothing it can
+prove: the checkpoint's signature is checked with the log key, and the check's
+entry is proved included in that checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.checks.models import Check, Clip
+from ledger.context import Clearance
+from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
+from ledger.log import merkle, store
+from ledger.log.events import Envelope, Event
+from ledger.log.note import NoteError, open_checkpoint
+from ledger.media_store import path_for, store_file
+from ledger.provenance import (
+    ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput, SigningIdentity, TrainingMiningEntry,
+    TrustSettings, create_dev_ca, sign_clip, verify_file)
+from ledger.records import models as m
+
+
+def ensure_dev_credentials(ctx: Clearance) -> DevCredentials | None:
+    """Create the development CA and signer at ``init`` unless a production signer is configured."""
+    if ctx.settings.c2pa_signer_chain:
+        return None
+    credentials = DevCredentials.in_directory(ctx.settings.c2pa_dir)
+    if not credentials.exists():
+        credentials = create_dev_ca(ctx.settings.c2pa_dir)
+    return credentials
+
+
+def signing_identity(ctx: Clearance) -> SigningIdentity:
+    settings = ctx.settings
+    if settings.c2pa_signer_chain:
+        if not settings.c2pa_signer_key:
+            raise ConfigurationError("CLEARANCE_C2PA_SIGNER_CHAIN is set but CLEARANCE_C2PA_SIGNER_KEY is not")
+        return SigningIdentity.from_pem_files(settings.c2pa_signer_chain, settings.c2pa_signer_key)
+    credentials = DevCredentials.in_directory(settings.c2pa_dir)
+    if not credentials.exists():
+        raise ConfigurationError(f"no C2PA signer in {settings.c2pa_dir}; run 'clearance init' "
+                                 "(or set CLEARANCE_C2PA_SIGNER_CHAIN and CLEARANCE_C2PA_SIGNER_KEY)")
+    return credentials.identity()
+
+
+def trust_settings(ctx: Clearance) -> TrustSettings | None:
+    """The dev root (when present) plus every configured trust settings file."""
+    found = []
+    credentials = DevCredentials.in_directory(ctx.settings.c2pa_dir)
+    if credentials.exists():
+        found.append(credentials.trust())
+    for path in ctx.settings.c2pa_trust_settings:
+        if not Path(path).is_file():
+            raise ConfigurationError(f"trust settings file {path} (CLEARANCE_C2PA_TRUST_SETTINGS) does not exist")
+        found.append(TrustSettings.load(Path(path)))
+    return TrustSettings.combine(*found) if found else None
+
+
+def _training_mining(ctx: Clearance) -> list[TrainingMiningEntry]:
+    return [TrainingMiningEntry(key, use) for key, use in sorted(ctx.settings.c2pa_training_mining.items())]  # type: ignore[arg-type]
+
+
+def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str, Any]:
+    """Sign the clip of a releasable check into ``out`` and log ``clip.signed``."""
+    with ctx.db.reader() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise NotFound(f"no check with id {check_id!r}")
+        if not check.releasable:
+            state = "awaits review" if check.review_state == "pending" else \
+                f"was {check.review_state}" if check.review_state == "rejected" else f"is {check.verdict}"
+            raise Conflict(f"refusing to sign: check {check_id} {state}; only a passed check or an approved "
+                           "review can be signed", extra={"verdict": check.verdict, "review": check.review_state})
+        clip = session.get(Clip, check.clip_id)
+        model = session.get(m.AiModel, clip.model_id) if clip and clip.model_id else None
+        references = []
+        for asset_id in clip.reference_asset_ids if clip else []:
+            asset = session.get(m.Asset, asset_id)
+            if asset is not None:
+                stored = path_for(ctx.settings, asset.sha256)
+                references.append(ReferenceInput(title=asset.title, media_type=asset.media_type, asset_id=asset.id,
+                                                 path=stored if stored.is_file() else None))
+        covering = store.checkpoint_covering(session, check.log_index)
+    assert clip is not None
+    if covering is None:
+        ctx.checkpoint()
+        with ctx.db.reader() as session:
+            covering = store.checkpoint_covering(session, check.log_index)
+    release = ClearanceRelease(
+        check_id=check.id, verdict="approved" if check.review_state == "approved" else "pass",
+        reviewer=check.reviewer if check.review_state == "approved" else None, policy_set_hash=check.policy_set_hash,
+        log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=covering.note)  # type: ignore[union-attr]
+    generator = GeneratingModel(name=model.name if model else clip.service, version=model.version if model else None,
+                                model_id=model.id if model else None)
+    signed = sign_clip(
+        path_for(ctx.settings, clip.sha256), Path(out), identity=signing_identity(ctx), release=release,
+        model=generator, references=references, training_mining=_training_mining(ctx), clip_sha256=clip.sha256,
+        title=clip.filename)
+    store_file(ctx.settings, Path(out))
+    with ctx.db.transaction() as session:
+        appended = ctx.record(session, [Event("clip.signed", {"signed_sha256": signed.sha256,
+                                                              "manifest_sha256": signed.manifest_sha256,
+                                                              "manifest_label": signed.manifest_label},
+                                              "check", check.id, actor)])[0]
+    return {"path": str(out), "sha256": signed.sha256, "manifest_sha256": signed.manifest_sha256,
+            "manifest_label": signed.manifest_label, "log": ctx.receipt(appended).as_json(),
+            "download": f"/v1/checks/{check.id}/signed"}
+
+
+@dataclass
+class VerifyReport:
+    c2pa: dict[str, Any]
+    log: dict[str, Any]
+    content: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        c2pa_ok = self.c2pa["state"] == "Trusted" and not self.c2pa["failures"]
+        return c2pa_ok and self.log["ok"] is not False and self.content["ok"] is not False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "c2pa": self.c2pa, "log": self.log, "content": self.content}
+
+
+def _log_inclusion(ctx: Clearance, release: ClearanceRelease) -> dict[str, Any]:
+    """Is the assertion's check entry in a checkpoint signed by this log's key?"""
+    result: dict[str, Any] = {"ok": False, "index": release.log_index, "origin": release.log_origin}
+    try:
+        checkpoint = open_checkpoint(release.checkpoint, ctx.log_key.verifier)
+    except NoteError as exc:
+        return {**result, "reason": f"the checkpoint in the manifest is not signed by this log's key ({exc})"}
+    result["checkpoint_size"] = checkpoint.size
+    with ctx.db.reader() as session:
+        try:
+            entry = store.get_entry(session, release.log_index)
+            proof = store.inclusion_proof(session, release.log_index, checkpoint.size)
+        except (NotFound, ConfigurationError) as exc:
+            return {**result, "reason": f"log entry {release.log_index} cannot be proved: {exc}"}
+    try:
+        merkle.verify_inclusion(release.log_index, checkpoint.size, merkle.leaf_hash(entry.leaf), proof, checkpoint.root)
+    except merkle.ProofError as exc:
+        return {**result, "reason": f"log entry {release.log_index} is not in the signed checkpoint: {exc}"}
+    envelope = Envelope.parse(entry.leaf)
+    if envelope.type != "check.decided" or envelope.subject_id != release.check_id:
+        return {**result, "reason": f"log entry {release.log_index} is {envelope.type} of {envelope.subject_id}, "
+                                    f"not the decision of check {release.check_id}"}
+    return {**result, "ok": True, "proof": [base64.b64encode(h).decode() for h in proof],
+            "reason": f"check {release.check_id} is entry {release.log_index}, included in the signed checkpoint "
+                      f"of size {checkpoint.size}"}
+
+
+def verify_media(ctx: Clearance, path: Path) -> VerifyReport:
+    result = verify_file(path, trust=trust_settings(ctx))
+    c2pa_report = result.as_dict()
+    release = result.active_manifest.clearance if result.active_manifest else None
+    if release is None:
+        na = {"ok": None, "reason": "no Clearance assertion in this file"}
+        return VerifyReport(c2pa_report, na, dict(na))
+    log = _log_inclusion(ctx, release)
+    with ctx.db.reader() as session:
+        check = session.get(Check, release.check_id)
+        clip = session.get(Clip, check.clip_id) if check else None
+    if check is None or clip is None or not check.signed_sha256:
+        content = {"ok": False, "reason": f"this ledger has no signed clip for check {release.check_id}"}
+    elif release.clip_sha256 != clip.sha256:
+        content = {"ok": False, "reason": "the manifest names another clip than the one this check decided "
+                                          "(a manifest moved from another clip)"}
+    elif result.manifest_sha256 != check.manifest_sha256:
+        content = {"ok": False, "reason": "the manifest differs from the one logged when the clip was signed"}
+    elif result.file_sha256 != check.signed_sha256:
+        content = {"ok": False, "reason": "the file's bytes differ from the signed clip that was logged"}
+    else:
+        content = {"ok": True, "reason": f"the file is the signed clip logged for check {check.id}",
+                   "clip_id": clip.id}
+    return VerifyReport(c2pa_report, log, content)
+
+
+def signed_path(ctx: Clearance, check_id: str) -> Path:
+    with ctx.db.reader() as session:
+        check = session.get(Check, check_id)
+    if check is None or not check.signed_sha256:
+        raise NotFound(f"check {check_id!r} has no signed clip")
+    path = path_for(ctx.settings, check.signed_sha256)
+    if not path.is_file():
+        raise ProvenanceError(f"the signed clip of check {check_id} is missing from the media store")
+    return path
+
+
+def read_manifest_for_ingest(ctx: Clearance, path: Path, filename: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """What an asset's own C2PA manifest says, for its record; training-mining entries become opt-out signals.
+
+    Returns (summary for ``rights_management_info["c2pa"]`` or None without a
+    manifest, opt-out signal fields without ``asset_id``). An invalid manifest
+    is recorded with its state and codes, never dropped.
+    """
+    from datetime import UTC, datetime
+
+    result = verify_file(path, trust=trust_settings(ctx))
+    if not result.has_manifest:
+        return None, []
+    manifest = result.active_manifest
+    summary: dict[str, Any] = {"state": result.state, "codes": list(result.codes), "reasons": list(result.reasons),
+                               "manifest_count": result.manifest_count, "manifest_sha256": result.manifest_sha256}
+    if manifest is not None:
+        details = result.as_dict().get("active_manifest") or {}
+        summary.update({key: details.get(key) for key in ("label", "claim_generator", "signer", "actions",
+                                                          "ingredients", "training_mining_label")})
+        summary["training_mining"] = {e.key: e.as_dict() for e in manifest.training_mining}
+    signals = []
+    label = manifest.training_mining_label if manifest else None
+    for entry in manifest.training_mining if manifest else ():
+        source = "c2pa.training-mining" if (label or "").startswith("c2pa.") else "cawg.training-mining"
+        prefix = source.split(".")[0]
+        key = entry.key if entry.key.startswith(prefix + ".") else f"{prefix}.{entry.key.split('.')[-1]}"
+        signals.append({"source": source, "entry": key, "value": entry.effective_use,
+                        "constraint_details": entry.constraint_info,
+                        "read_from": f"C2PA manifest {manifest.label} in {filename} ({result.state})",  # type: ignore[union-attr]
+                        "read_at": datetime.now(UTC).isoformat()})
+    return summary, signals
