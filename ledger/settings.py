@@ -29,8 +29,8 @@ class Settings(BaseModel):
     api_host: str = "127.0.0.1"
     api_port: int = 8750
     policies_dir: Path | None = Field(default=None, description="Cedar policy folder; default the shipped policies/")
-    grey_band: float = Field(default=0.25, ge=0, lt=1, description="share of a threshold's range that asks for review")
-    face_grey_band: float = Field(default=0.1, ge=0, lt=1, description="face L2 distance below the threshold that asks for review")
+    strength: dict[str, float] = Field(default_factory=dict,
+                                       description="[strength] table: StrengthSettings fields (strong-match limits)")
     check_sync_max_bytes: int = Field(default=50 * 1024**2, gt=0, description="larger clips are checked in the background (202)")
     c2pa_signer_chain: Path | None = Field(default=None, description="PEM chain of the production signer")
     c2pa_signer_key: Path | None = Field(default=None, description="its private key (PEM); else the dev signer")

@@ -129,7 +129,11 @@ def run(ctx: Clearance, clip_id: str, actor: str) -> CheckOutcome:
     except ClearanceError as error:
         _fail(ctx, clip_id, error, actor)
         raise
-    owners = classify(result, StrengthSettings(ctx.settings.grey_band, ctx.settings.face_grey_band))
+    try:
+        strength = StrengthSettings(**ctx.settings.strength)
+    except TypeError as exc:
+        raise ConfigurationError(f"[strength] settings: {exc}") from None
+    owners = classify(result, strength)
     with ctx.db.reader() as session:
         prompt = screen_prompt(session, clip.prompt)
         request = _policy_request(session, clip, owners, prompt)

@@ -1,10 +1,23 @@
 """Classify similarity evidence as *strong* (decide automatically) or *grey* (a person looks).
 
-Every match the embeddings side returns is within its channel's calibrated
-threshold. Evidence deep inside the threshold is strong; evidence in the outer
-``grey_band`` of the threshold's range is grey. An owner seen by two different
-methods (say PDQ and keypoints) is strong whatever the scores, and an exact
-file hash is always strong.
+Every match the embeddings side returns is already within its channel's
+calibrated threshold. Evidence well inside it is strong; evidence between the
+strong limit and the threshold is grey and sends the clip to review when no
+license covers the work. An owner seen by two different methods (say PDQ and
+keypoints) is strong whatever the scores, and an identical file is always strong.
+
+The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
+../shared/data):
+
+* PDQ distance: same-work median 10, different-work minimum 98 (threshold 64);
+  strong at 32 or less.
+* keypoint inliers: same-work 5th percentile 59, different-work maximum 16
+  (threshold 24); strong at 48 or more.
+* face L2 distance: same-person maximum 0.455, different-person minimum 0.66
+  (threshold 0.55); strong at 0.46 or less, so the gap between the two
+  populations is the grey zone.
+* CLIP cosine: not calibrated (no weights here); strong a quarter of the way
+  from the threshold to 1.
 """
 
 from __future__ import annotations
@@ -17,23 +30,24 @@ from embeddings import FrameMatch, MatchResult
 
 @dataclass(frozen=True)
 class StrengthSettings:
-    grey_band: float = 0.25
-    """Share of a threshold's range, nearest the threshold, that counts as grey."""
-    face_grey_band: float = 0.1
-    """For faces, the grey band in L2 units below the threshold."""
+    pdq_strong_max_distance: float = 32
+    keypoint_strong_min_inliers: float = 48
+    face_strong_max_distance: float = 0.46
+    clip_strong_fraction: float = 0.25
 
 
 def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
     if match.method == "sha256":
         return True
+    if match.method == "pdq":
+        return match.score <= settings.pdq_strong_max_distance
+    if match.method == "keypoints":
+        return match.score >= settings.keypoint_strong_min_inliers
     if match.method == "face":
-        return match.score <= match.threshold - settings.face_grey_band
-    lower_is_closer = match.metric in ("hamming_bits", "l2")
-    if lower_is_closer:
-        return match.score <= match.threshold * (1 - settings.grey_band)
-    if match.metric == "cosine":
-        return match.score >= match.threshold + (1 - match.threshold) * settings.grey_band
-    return match.score >= match.threshold * (1 + settings.grey_band)
+        return match.score <= settings.face_strong_max_distance
+    if match.method == "clip":
+        return match.score >= match.threshold + (1 - match.threshold) * settings.clip_strong_fraction
+    return False
 
 
 def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, Any]]:
@@ -41,8 +55,9 @@ def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, 
     owners = []
     for owner in result.owners:
         evidence = [m for m in result.matches if m.owner == owner.owner]
-        strong = any(evidence_is_strong(m, settings) for m in evidence) or len({m.method for m in evidence} - {"sha256"}) >= 2
-        best = next((m for m in evidence if evidence_is_strong(m, settings)), evidence[0]) if evidence else None
+        strong_evidence = [m for m in evidence if evidence_is_strong(m, settings)]
+        strong = bool(strong_evidence) or len({m.method for m in evidence} - {"sha256"}) >= 2
+        best = (strong_evidence or evidence or [None])[0]
         owners.append({
             "subject": owner.owner_kind, "subject_id": owner.owner,
             "channel": best.channel if best else "perceptual", "method": best.method if best else None,

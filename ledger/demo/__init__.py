@@ -1,60 +1,108 @@
-"""``clearance demo``: a small studio world, built on the embedded default."""
+"""``clearance demo``: the whole story on the embedded default, offline, with media it makes itself.
+
+A studio registers licensed and unlicensed works (with real fingerprints),
+performers with and without compliant consent, and deceased performers with
+and without estate permission; then four generated clips are checked: one
+passes and is signed, one copies the unlicensed work and is blocked, one
+shows it small in a corner and goes to review, and one whose prompt names a
+deceased performer without estate permission is blocked. The signed clip is
+verified, a tampered copy fails, and an entry is proved with the public key.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from ledger.checks.request import CheckRequest
+from ledger.checks.service import check_clip
 from ledger.context import Clearance
 from ledger.demo import world
-from ledger.demo.media import synthetic_work
+from ledger.demo.media import generated_clip, synthetic_work, work_clip
+from ledger.errors import NotFound
+from ledger.fingerprints.service import register_asset
 from ledger.log import views
-from ledger.log.proof_file import ProofFile
 from ledger.log.note import Verifier
-from ledger.media_store import store_bytes
+from ledger.log.proof_file import ProofFile
 from ledger.records import service
 from ledger.records.kinds import KINDS
 from ledger.setup import initialise
+from ledger.signing import sign_check, verify_media
+
+RELEASE_DATE = date(2026, 12, 1)
 
 
-def _ensure(ctx: Clearance, kind: str, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Create the record unless the demo already made it; return it and whether it is new."""
-    from ledger.errors import NotFound
-
+def _ensure(ctx: Clearance, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create the record unless an earlier run of the demo made it."""
     try:
-        return service.get_record(ctx, KINDS[kind], data["id"]), False
+        return service.get_record(ctx, KINDS[kind], data["id"])
     except NotFound:
-        return service.create_record(ctx, KINDS[kind], data, "demo").record, True
+        return service.create_record(ctx, KINDS[kind], data, "demo").record
+
+
+def _ensure_work(ctx: Clearance, asset_id: str, title: str, seed: int, **fields: Any) -> dict[str, Any]:
+    try:
+        return service.get_record(ctx, KINDS["asset"], asset_id)
+    except NotFound:
+        media = work_clip(synthetic_work(seed))
+        data = {"id": asset_id, "title": title, "acquired_on": "2024-01-10", **fields}
+        return register_asset(ctx, data, media, f"{asset_id}.mp4", "demo").written.record
 
 
 def build_world(ctx: Clearance) -> dict[str, list[dict[str, Any]]]:
     made: dict[str, list[dict[str, Any]]] = {}
 
-    def add(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-        record, _ = _ensure(ctx, kind, data)
+    def add(kind: str, record: dict[str, Any]) -> None:
         made.setdefault(kind, []).append(record)
-        return record
 
     for party in world.parties():
-        add("party", party)
-    add("license", world.license_record())
-    asset_ids = []
+        add("party", _ensure(ctx, "party", party))
+    add("license", _ensure(ctx, "license", world.license_record()))
     for asset_id, title, seed in world.WORKS:
-        stored = store_bytes(ctx.settings, synthetic_work(seed), f"{asset_id}.png")
-        add("asset", {"id": asset_id, "role": "training_asset", "title": title, "media_type": stored.media_type,
-                      "sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
-                      "source_uri": f"library://harbor-archive/{asset_id}", "acquisition_method": "licensed",
-                      "acquired_on": "2024-01-10", "acquired_by": "Northlight library team",
-                      "rights_holder_id": world.HARBOR, "license_id": world.LICENSE})
-        asset_ids.append(asset_id)
+        add("asset", _ensure_work(ctx, asset_id, title, seed, role="training_asset", acquisition_method="licensed",
+                                  acquired_by="Northlight library team", rights_holder_id=world.HARBOR,
+                                  license_id=world.LICENSE, source_uri=f"library://harbor-archive/{asset_id}"))
+    asset_id, title, seed = world.UNLICENSED_WORK
+    add("asset", _ensure_work(ctx, asset_id, title, seed, role="reference_work", acquisition_method="purchased",
+                              rights_holder_id=world.RIDGEWAY, source_uri="library://reference/night-market"))
     for consent in world.consents():
-        add("consent", consent)
-    add("estate_permission", world.estate_permission())
-    for kind, data in world.dataset_records(asset_ids):
-        add(kind, data)
+        add("consent", _ensure(ctx, "consent", consent))
+    add("estate_permission", _ensure(ctx, "estate_permission", world.estate_permission()))
+    for kind, data in world.dataset_records([w[0] for w in world.WORKS]):
+        add(kind, _ensure(ctx, kind, data))
     return made
+
+
+def _scenarios() -> list[tuple[str, bytes, dict[str, Any]]]:
+    licensed = synthetic_work(world.WORKS[0][2])
+    unlicensed = synthetic_work(world.UNLICENSED_WORK[2])
+    return [
+        ("harbor-regraded.mp4", generated_clip(licensed, grade=(1.15, 1.0, 0.85)),
+         {"reference_asset_ids": [world.WORKS[0][0]], "prompt": "the harbour at dusk, warmer light"}),
+        ("night-market-copy.mp4", generated_clip(unlicensed, mirror=True, grade=(0.9, 1.0, 1.1)),
+         {"prompt": "a busy night market, cinematic"}),
+        ("street-with-poster.mp4", generated_clip(unlicensed, inset=0.45),
+         {"prompt": "a city street with a poster in the corner"}),
+        ("tribute-scene.mp4", generated_clip(synthetic_work(77)),
+         {"prompt": "a tribute scene performed by Victor Crane"}),
+    ]
+
+
+def _print_check(console: Console, name: str, outcome: dict[str, Any]) -> None:
+    colour = {"pass": "green", "review": "yellow", "block": "red"}[outcome["verdict"]]
+    console.print(f"\n[bold]{name}[/bold]: [bold {colour}]{outcome['verdict'].upper()}[/bold {colour}] "
+                  f"(check {outcome['check_id']}, log entry {outcome['log']['index']})")
+    for reason in outcome["reasons"]:
+        subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
+        console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
+    for match in outcome["matches"]:
+        console.print(f"  match: {match['subject']} {match['subject_id']} ({match['method']} {match['score']:g}, "
+                      f"{match['strength']}, {match['frames_matched']}/{match['query_frames']} frames)")
 
 
 def run_demo(ctx: Clearance, console: Console) -> None:
@@ -70,8 +118,45 @@ def run_demo(ctx: Clearance, console: Console) -> None:
             table.add_row(kind, record["id"], str(what))
     console.print(table)
     _consent_notes(made, console)
+
+    console.rule("Pre-release checks of four generated clips")
+    work_dir = ctx.settings.home / "demo"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    passed = None
+    for name, media, extra in _scenarios():
+        request = CheckRequest(service=world.SERVICE, model_id=world.MODEL, project=world.PROJECT,
+                               media=["streaming"], territories=["US"], release_date=RELEASE_DATE, **extra)
+        outcome = check_clip(ctx, request, media, name, "demo").as_json()
+        _print_check(console, name, outcome)
+        if outcome["verdict"] == "pass" and passed is None:
+            passed = sign_check(ctx, outcome["check_id"], work_dir / f"signed-{name}", "demo")
+            console.print(f"  signed with a C2PA manifest: {passed['path']}")
+    if passed is not None:
+        _show_verification(ctx, console, Path(passed["path"]))
+    _show_log(ctx, console, made)
+
+
+def _show_verification(ctx: Clearance, console: Console, signed: Path) -> None:
+    console.rule("Verifying the signed clip")
+    report = verify_media(ctx, signed)
+    console.print(f"{signed.name}: C2PA {report.c2pa['state']}; log: {report.log['reason']}; "
+                  f"content: {report.content['reason']} -> "
+                  + ("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]"))
+    tampered = signed.with_name("tampered-" + signed.name)
+    data = bytearray(signed.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+    report = verify_media(ctx, tampered)
+    codes = ", ".join(f["code"] for f in report.c2pa["failures"])
+    console.print(f"{tampered.name} (one byte flipped): C2PA {report.c2pa['state']} ({codes}); "
+                  f"content: {report.content['reason']} -> "
+                  + ("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]"))
+
+
+def _show_log(ctx: Clearance, console: Console, made: dict[str, list[dict[str, Any]]]) -> None:
+    console.rule("The log")
     note = ctx.checkpoint()
-    console.print("\n[bold]Latest signed checkpoint[/bold] (C2SP tlog-checkpoint):")
+    console.print("Latest signed checkpoint (C2SP tlog-checkpoint):")
     console.print(note, markup=False, highlight=False)
     index = made["license"][0]["log_index"]
     proof = ProofFile.parse(views.tlog_proof(ctx, index))

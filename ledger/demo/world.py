@@ -14,10 +14,16 @@ LILLIAN_ESTATE = "demo-hart-estate"
 VICTOR = "demo-victor-crane"
 LICENSE = "demo-license-harbor"
 
-WORKS = [  # (id, title, seed)
+RIDGEWAY = "demo-ridgeway-films"
+
+WORKS = [  # (id, title, seed): licensed from the Harbor Film Archive
     ("demo-work-harbor-dusk", "Harbor at Dusk (1998 feature, reel 3)", 11),
     ("demo-work-lighthouse", "The Lighthouse Keeper (2004 short)", 23),
 ]
+UNLICENSED_WORK = ("demo-work-night-market", "Night Market (2011 feature)", 37)
+PROJECT = "Tidewater (2026 series)"
+SERVICE = "northlight-genai"
+MODEL = "demo-model-nl-video"
 
 
 def parties() -> list[dict[str, Any]]:
@@ -30,6 +36,7 @@ def parties() -> list[dict[str, Any]]:
         {"id": LILLIAN, "kind": "person", "name": "Lillian Hart", "born_on": "1921-04-02", "died_on": "1990-06-15"},
         {"id": LILLIAN_ESTATE, "kind": "estate", "name": "Estate of Lillian Hart", "domicile": "US-CA"},
         {"id": VICTOR, "kind": "person", "name": "Victor Crane", "born_on": "1930-01-09", "died_on": "1985-11-30"},
+        {"id": RIDGEWAY, "kind": "organisation", "name": "Ridgeway Films", "domicile": "US-CA"},
     ]
 
 
