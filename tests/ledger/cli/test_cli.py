@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +35,10 @@ def run(home: Path, *args: str, input: bytes | None = None, check: bool = True) 
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("demo") / "home"
     out = run(home, "demo").stdout.decode()
-    assert "verified" in out and "Victor Crane" in out
+    verdicts = re.findall(r"^\S+\.mp4: (PASS|BLOCK|REVIEW) \(check", out, re.MULTILINE)
+    assert verdicts == ["PASS", "BLOCK", "REVIEW", "BLOCK"], out
+    assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
+    assert "-> verified" in out and "-> NOT verified" in out
     return home
 
 

@@ -1,0 +1,85 @@
+"""Registering, enrolling, matching and rebuilding through the ``clearance`` command, on real media."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.ledger.cli.test_cli import run
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    home = tmp_path_factory.mktemp("media") / "home"
+    run(home, "init")
+    folder = tmp_path_factory.mktemp("works")
+    for name in ("ukbench00120.jpg", "ukbench09380.jpg", "ukbench08976.jpg"):
+        shutil.copy(shared_data / "near-duplicates" / "ukbench" / name, folder / name)
+    shutil.copy(shared_data / "malformed" / "ukbench09268_corrupt.jpg", folder / "broken.jpg")
+    result = run(home, "register", str(folder), "--json", check=False)
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert len(report["registered"]) == 3
+    assert [Path(f["file"]).name for f in report["failed"]] == ["broken.jpg"]
+    assert "broken.jpg" in report["failed"][0]["error"]
+    run(home, "person", "add", "Barack Obama", "--id", "obama")
+    run(home, "person", "add", "Joe Biden", "--id", "biden", "--alias", "Joseph R. Biden")
+    run(home, "person", "enroll", "obama", str(shared_data / "faces" / "obama_1.jpg"))
+    run(home, "person", "enroll", "Joe Biden", str(shared_data / "faces" / "biden_1.jpg"))
+    return home
+
+
+def _owners(home: Path, path: Path) -> dict[str, float]:
+    result = json.loads(run(home, "match", str(path), "--json").stdout)
+    assert "exact" in result["channels"]["ran"]
+    return {o["owner"]: o["share"] for o in result["owners"]}
+
+
+def test_match_finds_copies_and_people(home: Path, shared_data: Path) -> None:
+    assets = json.loads(run(home, "asset", "list", "--json").stdout)["items"]
+    by_title = {a["title"]: a["id"] for a in assets}
+    assert list(_owners(home, shared_data / "near-duplicates/ukbench/ukbench00120_resize.jpg")) == \
+        [by_title["ukbench00120"]]
+    assert list(_owners(home, shared_data / "near-duplicates/ukbench/ukbench09380.webp")) == \
+        [by_title["ukbench09380"]]
+    assert set(_owners(home, shared_data / "faces/two_people.jpg")) == {"obama", "biden"}
+    assert set(_owners(home, shared_data / "faces/obama_480p.jpg")) == {"obama"}
+
+
+def test_enrolling_a_photo_without_a_face_is_refused(home: Path, shared_data: Path) -> None:
+    result = run(home, "person", "enroll", "obama", str(shared_data / "near-duplicates/bridge/aaa-orig.jpg"),
+                 check=False)
+    assert result.returncode == 2 and b"no face found" in result.stderr
+
+
+def test_index_is_rebuilt_after_it_is_lost_or_damaged(home: Path, shared_data: Path) -> None:
+    index = home / "index"
+    for item in index.glob("*.faiss"):
+        item.write_bytes(b"torn write")
+    assert set(_owners(home, shared_data / "faces/biden_2.jpg")) == {"biden"}
+    shutil.rmtree(index)
+    assert set(_owners(home, shared_data / "faces/biden_2.jpg")) == {"biden"}
+    out = run(home, "index", "rebuild").stdout.decode()
+    assert "face: 2 vectors" in out
+
+
+def test_doctor_names_what_does_not_run(home: Path) -> None:
+    report = json.loads(run(home, "doctor", "--json").stdout)
+    states = {c["name"]: c for c in report["channels"]["channels"]}
+    assert states["perceptual"]["available"] and states["identity"]["available"]
+    assert not states["semantic"]["available"] and "CLEARANCE_CLIP" in states["semantic"]["detail"]
+
+
+def test_face_templates_are_hashed_in_the_log_and_erasable(home: Path, shared_data: Path) -> None:
+    entries = json.loads(run(home, "log", "entry", "0", "--json").stdout)
+    assert entries["index"] == 0
+    listing = run(home, "log", "verify", "--json")
+    assert json.loads(listing.stdout)["ok"]
+    run(home, "person", "erase", "biden", "--reason", "erasure request 42")
+    assert "biden" not in _owners(home, shared_data / "faces/biden_2.jpg")
+    assert json.loads(run(home, "log", "verify", "--json").stdout)["ok"]
