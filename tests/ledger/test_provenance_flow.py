@@ -1,0 +1,80 @@
+"""Provenance as the ledger uses it: verify any file, record manifests on ingest, audit training sets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ledger.context import Clearance
+from ledger.fingerprints.service import register_asset
+from ledger.provenance import ClearanceRelease, GeneratingModel, TrainingMiningEntry, sign_clip
+from ledger.records.kinds import KINDS
+from ledger.records.service import create_record, list_records
+from ledger.checks.training import audit_training
+from ledger.signing import signing_identity
+from tests.ledger.cli.test_cli import run
+from tests.provenance.conftest import make_image
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.mark.parametrize("name, code", [
+    ("C.jpg", 0), ("CA.jpg", 0), ("XCA_data_hash_mismatch.jpg", 8), ("E-sig-CA_claim_signature_mismatch.jpg", 8),
+    ("A_no_manifest.jpg", 8), ("video1_no_manifest.mp4", 8), ("video1_two_manifests.mp4", 8),
+])
+def test_verify_files_made_by_others(tmp_path: Path, shared_data: Path, name: str, code: int) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    os.environ["CLEARANCE_C2PA_TRUST_SETTINGS"] = str(shared_data / "c2pa" / "trust_config_test_settings.json")
+    try:
+        result = run(home, "verify", str(shared_data / "c2pa" / name), "--json", check=False)
+    finally:
+        del os.environ["CLEARANCE_C2PA_TRUST_SETTINGS"]
+    assert result.returncode == code, result.stdout.decode() + result.stderr.decode()
+    report = json.loads(result.stdout)
+    expected_state = {"C.jpg": "Trusted", "CA.jpg": "Trusted", "A_no_manifest.jpg": "NoManifest",
+                      "video1_no_manifest.mp4": "NoManifest", "video1_two_manifests.mp4": "Valid"}.get(name, "Invalid")
+    assert report["c2pa"]["state"] == expected_state
+    assert report["log"]["ok"] is None  # none of these carries a Clearance assertion
+
+
+def test_ingest_records_manifest_and_turns_training_mining_into_opt_outs(sqlite_ctx: Clearance, tmp_path: Path,
+                                                                          shared_data: Path) -> None:
+    ctx = sqlite_ctx
+    source = make_image(tmp_path / "still.png", size=(320, 240), seed=4)
+    signed = tmp_path / "signed.png"
+    release = ClearanceRelease(check_id="external", verdict="pass", policy_set_hash="0" * 64, log_index=0,
+                               log_origin="elsewhere", checkpoint="elsewhere\n1\n" + "A" * 43 + "=\n\n— x y\n")
+    sign_clip(source, signed, identity=signing_identity(ctx), release=release,
+              model=GeneratingModel(name="other-model"),
+              training_mining=[TrainingMiningEntry("cawg.ai_training", "notAllowed"),
+                               TrainingMiningEntry("cawg.ai_inference", "allowed")])
+    studio = create_record(ctx, KINDS["party"], {"kind": "organisation", "name": "S"}, "t").record["id"]
+    lic = create_record(ctx, KINDS["license"], {"licensor_id": studio, "licensee_id": studio,
+                                                "permitted_uses": ["train"], "media": ["any"],
+                                                "territories": ["WORLD"], "starts_on": "2024-01-01"}, "t").record["id"]
+    asset = register_asset(ctx, {"role": "training_asset", "acquisition_method": "licensed", "license_id": lic},
+                           signed.read_bytes(), "signed.png", "t").written.record
+    c2pa = asset["rights_management_info"]["c2pa"]
+    assert c2pa["state"] == "Trusted" and c2pa["training_mining"]["cawg.ai_training"] == {"use": "notAllowed"}
+    _, signals = list_records(ctx, KINDS["opt_out"])
+    assert {(s["entry"], s["value"]) for s in signals} == {("cawg.ai_training", "notAllowed"),
+                                                          ("cawg.ai_inference", "allowed")}
+    broken = register_asset(ctx, {"role": "reference_work", "acquisition_method": "purchased"},
+                            (shared_data / "c2pa" / "XCA_data_hash_mismatch.jpg").read_bytes(), "XCA.jpg", "t")
+    assert broken.written.record["rights_management_info"]["c2pa"]["state"] == "Invalid"
+
+    clean = register_asset(ctx, {"role": "training_asset", "acquisition_method": "licensed", "license_id": lic},
+                           make_image(tmp_path / "clean.png", size=(320, 240), seed=9).read_bytes(), "clean.png",
+                           "t").written.record
+    dataset = create_record(ctx, KINDS["dataset"], {"name": "d"}, "t").record["id"]
+    version = create_record(ctx, KINDS["dataset_version"], {"dataset_id": dataset, "version": "1",
+                                                             "asset_ids": [asset["id"], clean["id"]]}, "t").record["id"]
+    report = audit_training(ctx, version)
+    assert report["assets"] == 2 and report["cleared"] == 1
+    assert [item["asset_id"] for item in report["not_cleared"]] == [asset["id"]]
+    assert "opt-out" in report["not_cleared"][0]["reasons"][0]
