@@ -30,11 +30,26 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=120000")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: no SQLAlchemy execution context for a statement without results.
+        conn.connection.driver_connection.execute(begin)
 
     return engine
+
+
+# Pooled PostgreSQL connections are replaced after this many seconds. Instead of a pre-ping round
+# trip on every checkout, a connection the server dropped fails its first statement, SQLAlchemy
+# recognises the disconnect and invalidates the pool, and the next transaction reconnects.
+POSTGRES_POOL_RECYCLE_S = 300
+
+
+def _postgres_engine(url: str) -> Engine:
+    # psycopg prepares a statement on the server once it has run prepare_threshold (default 5) times
+    # on a connection; the log's hot statements are fixed strings, so they are prepared after warm-up.
+    return create_engine(url, pool_recycle=POSTGRES_POOL_RECYCLE_S)
 
 
 class Database:
@@ -47,7 +62,7 @@ class Database:
             self.write_engine = _sqlite_engine(url, immediate=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
         else:
-            self.write_engine = self.read_engine = create_engine(url, pool_pre_ping=True)
+            self.write_engine = self.read_engine = _postgres_engine(url)
 
     def create_all(self) -> None:
         import ledger.models  # noqa: F401  (registers every table)

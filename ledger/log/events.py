@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,13 +21,95 @@ import rfc8785
 ENVELOPE_VERSION = 1
 
 
+_MAX_SAFE_INT = 2**53 - 1
+# The C encoder writes exactly RFC 8785's bytes for the values ``_plain`` accepts: the same escapes
+# (\b \f \n \r \t \" \\ and \u00xx, lower-case hex, for the other control characters), every other
+# character as itself in UTF-8, and keys sorted by code point, which is UTF-16 code-unit order as
+# long as no key holds a character above U+FFFF.
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                            allow_nan=False, check_circular=False)
+if json.encoder.c_make_encoder is not None:
+    # What JSONEncoder.encode builds on every call, built once: (markers, default, encoder, indent,
+    # key separator, item separator, sort_keys, skipkeys, allow_nan).
+    _c_iterencode = json.encoder.c_make_encoder(None, _encoder.default, json.encoder.encode_basestring, None,
+                                                ":", ",", True, False, False)
+
+    def _fast_dumps(value: Any) -> str:
+        return "".join(_c_iterencode(value, 0))
+else:  # pragma: no cover  (CPython always has the C encoder)
+    _fast_dumps = _encoder.encode
+_json_str = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (C implementation)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _plain(value: Any) -> bool:
+    """True when ``value`` holds only dicts with str keys, lists, str, bool, None and safe ints (exact types)."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and _ASTRAL.search(key)):
+                return False
+            kind = type(item)
+            if kind is str or item is None or kind is bool:
+                continue
+            if kind is int:
+                if -_MAX_SAFE_INT <= item <= _MAX_SAFE_INT:
+                    continue
+                return False
+            if not _plain(item):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            kind = type(item)
+            if kind is str or item is None or kind is bool:
+                continue
+            if kind is int:
+                if -_MAX_SAFE_INT <= item <= _MAX_SAFE_INT:
+                    continue
+                return False
+            if not _plain(item):
+                return False
+        return True
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+    return False  # floats, tuples, subclasses, anything else: the reference implementation decides
+
+
 def canonical(value: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes."""
+    """RFC 8785 canonical JSON bytes.
+
+    Values made only of dicts, lists, strings, booleans, null and integers within +/-(2**53 - 1) go
+    through Python's C JSON encoder, whose output is byte-identical for them (checked against
+    ``rfc8785.dumps`` by tests/ledger/log/test_canonical.py); everything else, and any string with a
+    lone surrogate, goes through ``rfc8785``, which also raises its errors.
+    """
+    if _plain(value):
+        try:
+            return _fast_dumps(value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 raise its own error
+            pass
     return rfc8785.dumps(value)
 
 
+_second_prefix: list[Any] = [None, ""]  # [UNIX second, its "YYYY-MM-DDTHH:MM:SS." text]
+
+
 def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+
+    The same text as ``datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")`` (same clock, microseconds
+    truncated the same way), with the date and time of day formatted once per second.
+    """
+    micros = time.time_ns() // 1000
+    second, micro = divmod(micros, 1_000_000)
+    cached = _second_prefix
+    if cached[0] != second:
+        cached[1] = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        cached[0] = second
+    return f"{cached[1]}{micro:06d}Z"
 
 
 @dataclass(frozen=True)
@@ -67,12 +151,34 @@ class Envelope:
         }
 
     def leaf_bytes(self) -> bytes:
+        """``canonical(self.to_json())``; the common case is written directly, in RFC 8785 key order."""
+        index, kind, sid = self.index, self.subject_kind, self.subject_id
+        if (type(index) is int and -_MAX_SAFE_INT <= index <= _MAX_SAFE_INT and type(self.type) is str
+                and type(self.time) is str and type(self.actor) is str and type(self.payload_sha256) is str
+                and (kind is None or type(kind) is str) and (sid is None or type(sid) is str)):
+            text = (f'{{"actor":{_json_str(self.actor)},"index":{index},'
+                    f'"payload_sha256":{_json_str(self.payload_sha256)},'
+                    f'"subject":{{"id":{"null" if sid is None else _json_str(sid)},'
+                    f'"kind":{"null" if kind is None else _json_str(kind)}}},'
+                    f'"time":{_json_str(self.time)},"type":{_json_str(self.type)},"v":{ENVELOPE_VERSION}}}')
+            try:
+                return text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: the reference implementation raises
+                pass
         return canonical(self.to_json())
 
     @classmethod
     def for_event(cls, index: int, event: Event, payload: bytes, time: str | None = None) -> Envelope:
-        return cls(index, event.type, time or now_text(), event.actor, event.subject_kind,
-                   event.subject_id, hashlib.sha256(payload).hexdigest())
+        if cls is not Envelope:
+            return cls(index, event.type, time or now_text(), event.actor, event.subject_kind,
+                       event.subject_id, hashlib.sha256(payload).hexdigest())
+        # What the generated __init__ does, without one object.__setattr__ per field (appends build
+        # one envelope per event).
+        envelope = object.__new__(Envelope)
+        envelope.__dict__.update(index=index, type=event.type, time=time or now_text(), actor=event.actor,
+                                 subject_kind=event.subject_kind, subject_id=event.subject_id,
+                                 payload_sha256=hashlib.sha256(payload).hexdigest(), raw={})
+        return envelope
 
     @classmethod
     def parse(cls, leaf: bytes) -> Envelope:

@@ -9,11 +9,12 @@ writers in any number of processes from forking the tree.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from ledger.errors import Conflict, ConfigurationError, IntegrityError, NotFound
@@ -21,10 +22,8 @@ from ledger.log import merkle
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Checkpoint
 from ledger.log.signer import LogKey
-from ledger.log.tables import LogEntry, LogHead, LogNode, SignedCheckpoint, node_id
+from ledger.log.tables import NODE_LEVEL_SHIFT, LogEntry, LogHead, SignedCheckpoint
 
-_entries = LogEntry.__table__
-_nodes = LogNode.__table__
 _head = LogHead.__table__
 _checkpoints = SignedCheckpoint.__table__
 
@@ -48,45 +47,138 @@ def initialise(session: Session) -> bool:
     return True
 
 
-def _lock_head(session: Session) -> tuple[int, list[bytes]]:
-    row = session.connection().execute(
-        select(_head.c.size, _head.c.frontier).where(_head.c.id == 1).with_for_update()).first()
+# ---------------------------------------------------------------- SQL
+#
+# The hot paths (append, proofs) run prebuilt SQL on the DBAPI connection that the caller's
+# session holds, so they stay inside its transaction without SQLAlchemy compiling or wrapping
+# anything per call. psycopg prepares each of these statements on the server after a few uses.
+
+@dataclass(frozen=True)
+class _Sql:
+    lock_head: str
+    head_size: str
+    insert_entries: str
+    insert_nodes: str
+    update_head: str
+    write_all: str | None              # PostgreSQL: entries, nodes and head in one statement
+    nodes: Callable[[int], str]          # head size and the nodes whose ids are given
+
+
+def _sqlite_nodes_sql(count: int, _cache: dict[int, str] = {}) -> str:  # noqa: B006  (a cache)
+    sql = _cache.get(count)
+    if sql is None:
+        marks = ",".join("?" * count)
+        sql = _cache[count] = ("SELECT h.size, n.id, n.hash FROM log_head h LEFT JOIN log_nodes n "
+                               f"ON n.id IN ({marks}) WHERE h.id = 1")
+    return sql
+
+
+_PG_NODES = ("SELECT h.size, n.id, n.hash FROM log_head h LEFT JOIN log_nodes n "
+             "ON n.id = ANY(%s::bigint[]) WHERE h.id = 1")
+
+_SQL = {
+    "sqlite": _Sql(
+        # SQLite write transactions start with BEGIN IMMEDIATE (ledger.db), which serialises writers.
+        lock_head="SELECT size, frontier FROM log_head WHERE id = 1",
+        head_size="SELECT size FROM log_head WHERE id = 1",
+        insert_entries="INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+        insert_nodes="INSERT INTO log_nodes (id, hash) VALUES (?, ?)",
+        update_head="UPDATE log_head SET size = ?, frontier = ? WHERE id = 1",
+        write_all=None,
+        nodes=_sqlite_nodes_sql,
+    ),
+    "postgresql": _Sql(
+        lock_head="SELECT size, frontier FROM log_head WHERE id = 1 FOR UPDATE",
+        head_size="SELECT size FROM log_head WHERE id = 1",
+        insert_entries="INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
+                       "VALUES (%s, %s, %s, %s, %s, %s)",
+        insert_nodes="INSERT INTO log_nodes (id, hash) VALUES (%s, %s)",
+        update_head="UPDATE log_head SET size = %s, frontier = %s WHERE id = 1",
+        # Data-modifying CTEs always run to completion, so this one round trip writes all three.
+        # Parameters go in binary (%b): arrays of bytes and text need no escaping that way.
+        write_all="WITH e AS (INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
+                  "SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::bytea[], %b::text[], %b::text[], "
+                  "%b::text[])), "
+                  "n AS (INSERT INTO log_nodes (id, hash) SELECT * FROM unnest(%b::bigint[], %b::bytea[])) "
+                  "UPDATE log_head SET size = %b, frontier = %b WHERE id = 1",
+        nodes=lambda _count: _PG_NODES,
+    ),
+}
+
+
+def _driver(session: Session) -> tuple[Any, _Sql]:
+    """The DBAPI connection of the session's transaction (begun if need be) and the dialect's SQL."""
+    conn = session.connection()
+    sql = _SQL.get(conn.dialect.name)
+    if sql is None:
+        raise ConfigurationError(f"unsupported database dialect {conn.dialect.name!r}")
+    return conn.connection.driver_connection, sql
+
+
+def _read_locked_head(cursor: Any, sql: _Sql) -> tuple[int, list[bytes]]:
+    """Size and frontier of the log, with the head row locked until the transaction ends."""
+    cursor.execute(sql.lock_head)
+    row = cursor.fetchone()
     if row is None:
         raise ConfigurationError("the log is not initialised; run 'clearance init'")
-    return int(row.size), _split_frontier(row.frontier)
+    return int(row[0]), _split_frontier(bytes(row[1]))
+
+
+def _lock_head(session: Session) -> tuple[int, list[bytes]]:
+    driver, sql = _driver(session)
+    return _read_locked_head(driver.cursor(), sql)
 
 
 def append(session: Session, events: Sequence[Event]) -> list[Appended]:
     """Append events as consecutive leaves inside the caller's transaction."""
     if not events:
         return []
-    size, frontier = _lock_head(session)
-    entry_rows, node_rows, appended = [], [], []
+    driver, sql = _driver(session)
+    cursor = driver.cursor()
+    size, frontier = _read_locked_head(cursor, sql)
+    entry_rows: list[tuple[Any, ...]] = []
+    node_rows: list[tuple[int, bytes]] = []
+    appended: list[Appended] = []
+    leaf_hash, node_hash, shift = merkle.leaf_hash, merkle.node_hash, NODE_LEVEL_SHIFT
     for event in events:
         payload = event.payload_bytes()
         envelope = Envelope.for_event(size, event, payload)
         leaf = envelope.leaf_bytes()
-        leaf_hash = merkle.leaf_hash(leaf)
-        frontier, new_nodes = merkle.append_leaf(frontier, size, leaf_hash)
-        node_rows.extend({"id": node_id(level, index), "hash": h} for (level, index), h in new_nodes)
-        entry_rows.append({"idx": size, "leaf": leaf, "payload": payload, "event_type": event.type,
-                           "subject_kind": event.subject_kind, "subject_id": event.subject_id})
-        appended.append(Appended(size, leaf_hash, envelope))
+        acc = leaf_hash(leaf)
+        appended.append(Appended(size, acc, envelope))
+        entry_rows.append((size, leaf, payload, event.type, event.subject_kind, event.subject_id))
+        # merkle.append_leaf, inline: the leaf and every perfect subtree it completes.
+        node_rows.append((size, acc))  # node_id(0, size) == size
+        level, index = 0, size
+        while index & 1:
+            acc = node_hash(frontier.pop(), acc)
+            level += 1
+            index >>= 1
+            node_rows.append(((level << shift) | index, acc))
+        frontier.append(acc)
         size += 1
-    conn = session.connection()
-    conn.execute(insert(_entries), entry_rows)
-    conn.execute(insert(_nodes), node_rows)
-    conn.execute(update(_head).where(_head.c.id == 1).values(size=size, frontier=b"".join(frontier)))
+    head_row = (size, b"".join(frontier))
+    if sql.write_all is not None:
+        columns = [list(column) for column in zip(*entry_rows)] + [list(column) for column in zip(*node_rows)]
+        cursor.execute(sql.write_all, (*columns, *head_row))
+    else:
+        cursor.executemany(sql.insert_entries, entry_rows)
+        cursor.executemany(sql.insert_nodes, node_rows)
+        cursor.execute(sql.update_head, head_row)
     return appended
 
 
 # ---------------------------------------------------------------- reading
 
 def tree_size(session: Session) -> int:
-    row = session.connection().execute(select(_head.c.size).where(_head.c.id == 1)).first()
+    driver, sql = _driver(session)
+    cursor = driver.cursor()
+    cursor.execute(sql.head_size)
+    row = cursor.fetchone()
     if row is None:
         raise ConfigurationError("the log is not initialised; run 'clearance init'")
-    return int(row.size)
+    return int(row[0])
 
 
 def get_entry(session: Session, index: int) -> LogEntry:
@@ -111,21 +203,51 @@ def iter_entries(session: Session, start: int = 0, stop: int | None = None,
         position = rows[-1].idx + 1
 
 
-def _fetch_nodes(session: Session, keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
-    wanted = {node_id(level, index): (level, index) for level, index in keys}
-    if not wanted:
-        return {}
-    rows = session.connection().execute(select(_nodes.c.id, _nodes.c.hash).where(_nodes.c.id.in_(list(wanted))))
-    found = {wanted[row.id]: row.hash for row in rows}
-    missing = set(wanted.values()) - set(found)
+def _head_and_nodes(session: Session, keys: Iterable[merkle.NodeKey]) -> tuple[int, dict[merkle.NodeKey, bytes]]:
+    """The log's size and the wanted tree nodes, in one query."""
+    wanted = {(level << NODE_LEVEL_SHIFT) | index: (level, index) for level, index in keys}
+    driver, sql = _driver(session)
+    cursor = driver.cursor()
+    ids = list(wanted)
+    cursor.execute(sql.nodes(len(ids)), (ids,) if sql.write_all is not None else ids)
+    rows = cursor.fetchall()
+    if not rows:
+        raise ConfigurationError("the log is not initialised; run 'clearance init'")
+    found = {wanted[row[1]]: bytes(row[2]) for row in rows if row[1] is not None}
+    return int(rows[0][0]), found
+
+
+def _check_found(wanted: Iterable[merkle.NodeKey], found: dict[merkle.NodeKey, bytes]) -> None:
+    missing = set(wanted) - set(found)
     if missing:
         raise IntegrityError(f"tree nodes missing from the store: {sorted(missing)[:5]}")
+
+
+def _fetch_nodes(session: Session, keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+    keys = set(keys)
+    if not keys:
+        return {}
+    _, found = _head_and_nodes(session, keys)
+    _check_found(keys, found)
     return found
 
 
-def _hashes_for(session: Session, ranges: list[tuple[int, int]]) -> list[bytes]:
-    nodes = _fetch_nodes(session, merkle.nodes_for(ranges))
+def _range_hashes(ranges: list[tuple[int, int]], nodes: dict[merkle.NodeKey, bytes]) -> list[bytes]:
     return [merkle.range_hash(start, end, nodes.__getitem__) for start, end in ranges]
+
+
+def _hashes_for(session: Session, ranges: list[tuple[int, int]]) -> list[bytes]:
+    return _range_hashes(ranges, _fetch_nodes(session, merkle.nodes_for(ranges)))
+
+
+def _proof_hashes(session: Session, ranges: list[tuple[int, int]], size: int) -> list[bytes]:
+    """Hashes for ``ranges`` of a tree of ``size``, raising NotFound when the log is smaller."""
+    keys = merkle.nodes_for(ranges)
+    head, found = _head_and_nodes(session, keys)
+    if size > head:
+        raise NotFound(f"tree size {size} is larger than the log")
+    _check_found(keys, found)
+    return _range_hashes(ranges, found)
 
 
 def root_at(session: Session, size: int) -> bytes:
@@ -135,22 +257,22 @@ def root_at(session: Session, size: int) -> bytes:
 
 
 def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
-    """O(log n) node reads, in one query."""
-    if size > tree_size(session):
-        raise NotFound(f"tree size {size} is larger than the log")
+    """O(log n) node reads and the log's size, in one query."""
     if not 0 <= index < size:
+        if size > tree_size(session):
+            raise NotFound(f"tree size {size} is larger than the log")
         raise NotFound(f"entry {index} is not in a tree of size {size}")
-    return _hashes_for(session, merkle.inclusion_ranges(index, size))
+    return _proof_hashes(session, merkle.inclusion_ranges(index, size), size)
 
 
 def consistency_proof(session: Session, size1: int, size2: int) -> list[bytes]:
-    if size2 > tree_size(session):
-        raise NotFound(f"tree size {size2} is larger than the log")
-    if size1 == size2:
-        return []
-    if not 0 < size1 < size2:
+    if size1 == size2 or not 0 < size1 < size2:
+        if size2 > tree_size(session):
+            raise NotFound(f"tree size {size2} is larger than the log")
+        if size1 == size2:
+            return []
         raise Conflict(f"no consistency proof from size {size1} to size {size2}")
-    return _hashes_for(session, merkle.consistency_ranges(size1, size2))
+    return _proof_hashes(session, merkle.consistency_ranges(size1, size2), size2)
 
 
 # ---------------------------------------------------------------- checkpoints

@@ -28,7 +28,7 @@ class LogEntry(SQLModel, table=True):
     payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     event_type: str = Field(index=True)
     subject_kind: str | None = Field(default=None)
-    subject_id: str | None = Field(default=None, index=True)
+    subject_id: str | None = Field(default=None)  # no index: no query looks entries up by subject
 
 
 class LogNode(SQLModel, table=True):
