@@ -1,0 +1,27 @@
+"""Media in, fingerprints out, and the indexes that search them.
+
+This package knows nothing of rights, records or the log. The ledger calls:
+
+- :class:`Fingerprinter` (``fingerprint_file(path_or_bytes, purpose=...)``) to
+  turn a file into :class:`MediaFingerprints`, which it stores (``to_dict``);
+- :class:`IndexSet` (``open`` / ``add_asset`` / ``add_person`` / ``remove`` /
+  ``save`` / ``rebuild``) to keep one FAISS index per channel in its data directory;
+- :func:`match` to search a query's fingerprints, returning a :class:`MatchResult`
+  (``to_dict`` gives the documented JSON);
+- ``Fingerprinter(config).status`` (a :class:`ChannelStatus`) for ``clearance doctor``.
+"""
+
+from .config import EmbeddingsConfig
+from .errors import EmbeddingsError, FingerprintFormatError, IndexCorrupt, MediaError, ModelUnavailable
+from .fingerprint import Fingerprinter, FrameFingerprint, MediaFingerprints, fingerprint_path_in_worker
+from .index import IndexKey, IndexSet
+from .match import Alignment, FrameMatch, MatchResult, OwnerSummary, match
+from .media import DecodedMedia, Frame, load_media
+from .status import ChannelState, ChannelStatus
+
+__all__ = [
+    "Alignment", "ChannelState", "ChannelStatus", "DecodedMedia", "EmbeddingsConfig", "EmbeddingsError",
+    "FingerprintFormatError", "Fingerprinter", "Frame", "FrameFingerprint", "FrameMatch", "IndexCorrupt",
+    "IndexKey", "IndexSet", "MatchResult", "MediaError", "MediaFingerprints", "ModelUnavailable",
+    "OwnerSummary", "fingerprint_path_in_worker", "load_media", "match",
+]

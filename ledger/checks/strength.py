@@ -9,12 +9,12 @@ keypoints) is strong whatever the scores, and an identical file is always strong
 The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
 ../shared/data):
 
-* PDQ distance: same-work median 10, different-work minimum 98 (threshold 64);
+* PDQ distance: same-work median 10, different-work minimum 98 (threshold 65);
   strong at 32 or less.
 * keypoint inliers: same-work 5th percentile 59, different-work maximum 16
   (threshold 24); strong at 48 or more.
 * face L2 distance: same-person maximum 0.455, different-person minimum 0.66
-  (threshold 0.55); strong at 0.46 or less, so the gap between the two
+  (threshold 0.56); strong at 0.46 or less, so the gap between the two
   populations is the grey zone.
 * CLIP cosine: not calibrated (no weights here); strong a quarter of the way
   from the threshold to 1.

@@ -155,8 +155,11 @@ def erase_likeness(ctx: Clearance, person_id: str, reason: str, actor: str) -> R
 
 
 def match_media(ctx: Clearance, data: bytes, name: str) -> tuple[MediaFingerprints, MatchResult]:
+    """Fingerprint a query and search every channel; identical registered files match exactly."""
     query = fingerprint(ctx, data, name, "query")
-    return query, search(query, indexing.current(ctx), embeddings_config(ctx))
+    with ctx.db.reader() as session:
+        exact = list(session.exec(select(m.Asset.id).where(m.Asset.sha256 == query.sha256)).all())
+    return query, search(query, indexing.current(ctx), embeddings_config(ctx), exact_owners=exact)
 
 
 def hashes_of(data: bytes) -> dict[str, str]:

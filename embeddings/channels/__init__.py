@@ -1,0 +1,1 @@
+"""Per-frame fingerprint channels: perceptual (PDQ, pHash, keypoints), semantic (CLIP), identity (faces)."""

@@ -1,0 +1,92 @@
+"""Perceptual hashes of a frame: PDQ (256 bit, with quality and dihedral variants) and pHash (64 bit).
+
+Before hashing, uniform borders (letterbox / pillarbox bars of any flat colour)
+are trimmed, so a padded copy hashes like its source. Queries hash all eight
+dihedral variants (flips and 90-degree rotations) that ``pdqhash`` computes in
+one pass; references store only the upright hash, so each search covers the
+dihedral group once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import imagehash
+import numpy as np
+import pdqhash
+from PIL import Image
+
+#: Names of the eight dihedral variants, in pdqhash.compute_dihedral's order.
+DIHEDRAL = ("original", "rot90", "rot180", "rot270", "flip_h", "flip_v", "transpose", "transverse")
+
+
+@dataclass(frozen=True)
+class PerceptualHashes:
+    """PDQ and pHash of one frame."""
+
+    pdq: bytes                 # 32 bytes, upright frame after border trim
+    pdq_quality: int           # 0..100; low means a flat, uninformative frame
+    phash: str                 # 16 hex digits (imagehash's 8x8 DCT hash)
+    pdq_dihedral: tuple[bytes, ...] = ()   # 8 variants; only computed for queries
+
+
+def trim_borders(image: np.ndarray, *, tolerance: float = 10.0, min_keep: float = 0.3) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Remove flat bars of one colour on any side; return the inner image and its box (x0, y0, x1, y1).
+
+    A row or column counts as bar while its pixels stay within ``tolerance``
+    (grey levels) of the bar colour. Never trims below ``min_keep`` of a side.
+    """
+    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    h, w = grey.shape
+
+    def run(lines: np.ndarray) -> int:
+        colour = float(np.median(lines[0]))
+        count = 0
+        for line in lines:   # stops at the first picture line, so cost ~ bar size
+            deviation = np.abs(line.astype(np.float32) - colour)
+            if deviation.max() > tolerance * 2 or deviation.mean() > tolerance / 2:
+                break
+            count += 1
+        return count
+
+    top = run(grey)
+    bottom = run(grey[::-1])
+    left = run(grey.T)
+    right = run(grey.T[::-1])
+    y0, y1 = top, h - bottom
+    x0, x1 = left, w - right
+    if y1 - y0 < h * min_keep:
+        y0, y1 = 0, h
+    if x1 - x0 < w * min_keep:
+        x0, x1 = 0, w
+    return image[y0:y1, x0:x1], (x0, y0, x1, y1)
+
+
+def _pack(bits: np.ndarray) -> bytes:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
+
+
+def perceptual_hashes(image: np.ndarray, *, dihedral: bool = False) -> PerceptualHashes:
+    """PDQ (and, for queries, its dihedral variants) plus pHash of an RGB frame (borders trimmed first)."""
+    inner, _ = trim_borders(image)
+    inner = np.ascontiguousarray(inner)
+    if dihedral:
+        hashes, quality = pdqhash.compute_dihedral(inner)
+        variants = tuple(_pack(h) for h in hashes)
+        upright = variants[0]
+    else:
+        bits, quality = pdqhash.compute(inner)
+        upright, variants = _pack(bits), ()
+    phash = str(imagehash.phash(Image.fromarray(inner)))
+    return PerceptualHashes(pdq=upright, pdq_quality=int(quality), phash=phash, pdq_dihedral=variants)
+
+
+def hamming(a: bytes, b: bytes) -> int:
+    """Bit distance between two equal-length hashes."""
+    return int(np.unpackbits(np.frombuffer(a, np.uint8) ^ np.frombuffer(b, np.uint8)).sum())
+
+
+def phash_distance(a: str, b: str) -> int:
+    """Bit distance between two pHash hex strings."""
+    return hamming(bytes.fromhex(a), bytes.fromhex(b))

@@ -1,0 +1,321 @@
+"""Search every channel's index with a query's fingerprints and summarise per owner.
+
+JSON shape of :meth:`MatchResult.to_dict` (stable; ``format`` changes if it does)::
+
+    {
+      "format": 1,
+      "query": {"sha256": "...", "kind": "video", "duration_s": 18.8, "frames": 19},
+      "channels": {"ran": ["exact", "perceptual", "identity"],
+                   "unavailable": {"semantic": "no CLIP weights at /x.pt (setting CLEARANCE_CLIP_CHECKPOINT)"},
+                   "channels": [{"name": "...", "available": true, "detail": "..."}, ...]},
+      "thresholds": {"pdq_max_distance": 65, "keypoint_min_inliers": 24,
+                     "face_max_distance": 0.56, "clip_min_cosine": 0.92},
+      "matches": [            # one per (query frame, owner, method): the best evidence
+        {"owner": "asset-7", "owner_kind": "asset", "channel": "perceptual", "method": "pdq",
+         "query_time_s": 3.0, "matched_time_s": 3.0, "matched_ref": 3,
+         "score": 12, "threshold": 65, "metric": "hamming_bits", "detail": {"variant": "flip_h"}},
+        {"owner": "asset-7", "owner_kind": "asset", "channel": "perceptual", "method": "keypoints",
+         "query_time_s": 3.0, "matched_time_s": 3.0, "matched_ref": 3,
+         "score": 87, "threshold": 24, "metric": "inliers", "detail": {"mirrored": false, "candidate_pairs": 140}},
+        {"owner": "person-2", "owner_kind": "person", "channel": "identity", "method": "face",
+         "query_time_s": 0.0, "matched_time_s": 0.0, "matched_ref": 0,
+         "score": 0.34, "threshold": 0.56, "metric": "l2", "detail": {"box": [210, 53, 339, 182]}}
+      ],
+      "owners": [             # one per matched asset or person, strongest first
+        {"owner": "asset-7", "owner_kind": "asset", "frames_matched": 17, "query_frames": 19,
+         "share": 0.895, "methods": ["keypoints", "pdq"], "first_query_time_s": 0.0,
+         "last_query_time_s": 18.0,
+         "alignment": {"rate": 1.19, "offset_s": 0.0, "pairs": 17, "inliers": 16}}   # or null
+      ]
+    }
+
+Scores keep each method's native unit (``metric``): Hamming bits and L2 are
+"lower is closer" (match when score <= threshold); inliers and cosine are
+"higher is closer" (match when score >= threshold). ``alignment`` (video query
+against a video asset) fits ``matched_time = rate * query_time + offset``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Literal
+
+import numpy as np
+
+from .channels.keypoints import Keypoints, verify_homography
+from .channels.perceptual import DIHEDRAL
+from .config import EmbeddingsConfig
+from .fingerprint import MediaFingerprints
+from .index import IndexSet
+from .status import ChannelState, ChannelStatus
+
+RESULT_FORMAT = 1
+Method = Literal["sha256", "pdq", "keypoints", "clip", "face"]
+_CHANNEL_OF = {"sha256": "exact", "pdq": "perceptual", "keypoints": "perceptual", "clip": "semantic", "face": "identity"}
+
+
+@dataclass(frozen=True)
+class FrameMatch:
+    """One piece of evidence: a query frame looks like an owner's frame (or face)."""
+
+    owner: str
+    owner_kind: Literal["asset", "person"]
+    channel: str
+    method: str
+    query_time_s: float
+    matched_time_s: float | None
+    matched_ref: int | None
+    score: float
+    threshold: float
+    metric: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """``matched_time = rate * query_time + offset_s``, fitted robustly over matched frame pairs."""
+
+    rate: float
+    offset_s: float
+    pairs: int
+    inliers: int
+
+
+@dataclass(frozen=True)
+class OwnerSummary:
+    """How much of the query an owner accounts for."""
+
+    owner: str
+    owner_kind: str
+    frames_matched: int
+    query_frames: int
+    share: float
+    methods: list[str]
+    first_query_time_s: float
+    last_query_time_s: float
+    alignment: Alignment | None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything a check needs from the embeddings side."""
+
+    query: dict[str, Any]
+    channels: ChannelStatus
+    thresholds: dict[str, float]
+    matches: list[FrameMatch]
+    owners: list[OwnerSummary]
+
+    def owner(self, owner_id: str) -> OwnerSummary | None:
+        return next((o for o in self.owners if o.owner == owner_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape documented in this module's docstring."""
+        return {"format": RESULT_FORMAT, "query": self.query, "channels": self.channels.to_dict(),
+                "thresholds": self.thresholds, "matches": [asdict(m) for m in self.matches],
+                "owners": [asdict(o) for o in self.owners]}
+
+
+def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig | None = None, *,
+          exact_owners: Iterable[str] = (), allow_untrained_clip: bool = False) -> MatchResult:
+    """Search all channels for a query's frames (fingerprinted with ``purpose="query"``).
+
+    ``exact_owners``: assets the caller found by SHA-256 (the ledger owns that
+    lookup); they are reported as ``exact`` matches. Semantic matches from an
+    untrained CLIP are skipped unless ``allow_untrained_clip`` (plumbing tests),
+    and are then flagged ``"untrained": true``.
+    """
+    cfg = config or indexes.config
+    matches: list[FrameMatch] = [
+        FrameMatch(owner, "asset", "exact", "sha256", f.time_s, f.time_s, i, 1.0, 1.0, "identical_bytes")
+        for owner in exact_owners for i, f in enumerate(query.frames)]
+    states = list(query.channels.channels)
+    for frame in query.frames:
+        matches += _pdq_matches(frame.time_s, frame.pdq_dihedral or ((frame.pdq,) if frame.pdq else ()),
+                                frame.pdq_quality, indexes, cfg)
+        for keypoints, mirrored in ((frame.keypoints, False), (frame.keypoints_mirrored, True)):
+            if keypoints is not None and len(keypoints):
+                matches += _keypoint_matches(frame.time_s, keypoints, mirrored, indexes, cfg)
+        for face in frame.faces:
+            matches += _face_matches(frame.time_s, face.descriptor, face.box, indexes, cfg)
+    semantic = query.channels.get("semantic")
+    if semantic is not None and semantic.available:
+        if semantic.pretrained is False and not allow_untrained_clip:
+            states = [ChannelState("semantic", False, "untrained plumbing model: its scores are not evidence, not searched")
+                      if s.name == "semantic" else s for s in states]
+        else:
+            for frame in query.frames:
+                if frame.clip is not None:
+                    matches += _clip_matches(frame.time_s, frame.clip, indexes, cfg, untrained=semantic.pretrained is False)
+    matches = _best_per_frame(matches)
+    owners = _summaries(matches, query)
+    return MatchResult(
+        query={"sha256": query.sha256, "kind": query.kind, "duration_s": query.duration_s, "frames": len(query.frames)},
+        channels=ChannelStatus(tuple(states)),
+        thresholds={"pdq_max_distance": cfg.pdq_max_distance, "keypoint_min_inliers": cfg.keypoint_min_inliers,
+                    "face_max_distance": cfg.face_max_distance, "clip_min_cosine": cfg.clip_min_cosine},
+        matches=matches, owners=owners)
+
+
+def _pdq_matches(t: float, hashes: tuple[bytes, ...], quality: int, indexes: IndexSet,
+                 cfg: EmbeddingsConfig) -> list[FrameMatch]:
+    channel = indexes.channels["pdq"]
+    if not hashes or quality < cfg.pdq_min_quality or len(channel) == 0:
+        return []
+    queries = np.stack([np.frombuffer(h, np.uint8) for h in hashes])
+    dist, rows = channel.search(queries, 16)
+    best: dict[tuple[str, int], tuple[float, int, int]] = {}
+    for variant in range(len(hashes)):
+        for d, row in zip(dist[variant], rows[variant]):
+            if row < 0 or d > cfg.pdq_max_distance:
+                continue
+            key = (channel.owner_of(row), int(channel.refs[row]))
+            if key not in best or d < best[key][0]:
+                best[key] = (float(d), int(row), variant)
+    return [FrameMatch(owner, "asset", "perceptual", "pdq", t, float(channel.times[row]), ref, int(d),
+                       cfg.pdq_max_distance, "hamming_bits",
+                       {"variant": DIHEDRAL[variant] if len(hashes) == len(DIHEDRAL) else "original"})
+            for (owner, ref), (d, row, variant) in best.items()]
+
+
+def _keypoint_matches(t: float, keypoints: Keypoints, mirrored: bool, indexes: IndexSet,
+                      cfg: EmbeddingsConfig, *, candidates: int = 5) -> list[FrameMatch]:
+    channel = indexes.channels["keypoints"]
+    if len(channel) == 0:
+        return []
+    dist, rows = channel.search(keypoints.descriptors, 3)
+    groups: dict[tuple[int, int], dict[int, tuple[float, int]]] = defaultdict(dict)
+    for qi in range(len(keypoints)):
+        for d, row in zip(dist[qi], rows[qi]):
+            if row < 0 or d > cfg.keypoint_max_descriptor_distance:
+                continue
+            key = (int(channel.owner_codes[row]), int(channel.refs[row]))
+            held = groups[key].get(qi)
+            if held is None or d < held[0]:
+                groups[key][qi] = (float(d), int(row))
+    ranked = sorted(groups.items(), key=lambda item: -len(item[1]))[:candidates]
+    found: list[FrameMatch] = []
+    for (owner_code, ref), pairs in ranked:
+        if len(pairs) < min(cfg.keypoint_min_inliers, 12):
+            break
+        # one query point per stored point: keep the closest
+        by_stored: dict[int, tuple[float, int]] = {}
+        for qi, (d, row) in pairs.items():
+            if row not in by_stored or d < by_stored[row][0]:
+                by_stored[row] = (d, qi)
+        stored_rows = np.array(list(by_stored.keys()))
+        query_idx = np.array([qi for _, qi in by_stored.values()])
+        inliers = verify_homography(keypoints.xy[query_idx], channel.aux[stored_rows])
+        if inliers >= cfg.keypoint_min_inliers:
+            row = int(stored_rows[0])
+            found.append(FrameMatch(channel.owners[owner_code], "asset", "perceptual", "keypoints", t,
+                                    float(channel.times[row]), ref, inliers, cfg.keypoint_min_inliers, "inliers",
+                                    {"mirrored": mirrored, "candidate_pairs": len(by_stored)}))
+    return found
+
+
+def _clip_matches(t: float, vector: np.ndarray, indexes: IndexSet, cfg: EmbeddingsConfig, *,
+                  untrained: bool) -> list[FrameMatch]:
+    channel = indexes.channels["clip"]
+    if len(channel) == 0 or channel.dim != vector.shape[0]:
+        return []
+    sims, rows = channel.search(vector[None, :], 16)
+    best: dict[tuple[str, int], tuple[float, int]] = {}
+    for s, row in zip(sims[0], rows[0]):
+        if row >= 0 and s >= cfg.clip_min_cosine:
+            key = (channel.owner_of(row), int(channel.refs[row]))
+            if key not in best or s > best[key][0]:
+                best[key] = (float(s), int(row))
+    detail = {"untrained": True} if untrained else {}
+    return [FrameMatch(owner, "asset", "semantic", "clip", t, float(channel.times[row]), ref, round(s, 4),
+                       cfg.clip_min_cosine, "cosine", dict(detail)) for (owner, ref), (s, row) in best.items()]
+
+
+def _face_matches(t: float, descriptor: np.ndarray, box: tuple[int, int, int, int], indexes: IndexSet,
+                  cfg: EmbeddingsConfig) -> list[FrameMatch]:
+    channel = indexes.channels["face"]
+    if len(channel) == 0:
+        return []
+    dist, rows = channel.search(descriptor[None, :], 8)
+    best: dict[str, tuple[float, int]] = {}
+    for d, row in zip(dist[0], rows[0]):
+        if row >= 0 and d <= cfg.face_max_distance:
+            owner = channel.owner_of(row)
+            if owner not in best or d < best[owner][0]:
+                best[owner] = (float(d), int(row))
+    return [FrameMatch(owner, "person", "identity", "face", t, float(channel.times[row]), int(channel.refs[row]),
+                       round(d, 4), cfg.face_max_distance, "l2", {"box": list(box)})
+            for owner, (d, row) in best.items()]
+
+
+def _closer(a: FrameMatch, b: FrameMatch) -> bool:
+    """Whether ``a`` is stronger evidence than ``b`` (same method)."""
+    if a.metric in ("hamming_bits", "l2"):
+        return a.score < b.score
+    return a.score > b.score
+
+
+def _best_per_frame(matches: list[FrameMatch]) -> list[FrameMatch]:
+    """Keep the strongest match per (query frame, owner, method) -- and per face box for faces."""
+    best: dict[tuple[Any, ...], FrameMatch] = {}
+    for m in matches:
+        key = (m.query_time_s, m.owner, m.method, tuple(m.detail.get("box", ())))
+        if key not in best or _closer(m, best[key]):
+            best[key] = m
+    return sorted(best.values(), key=lambda m: (m.query_time_s, m.owner, m.method))
+
+
+def _summaries(matches: list[FrameMatch], query: MediaFingerprints) -> list[OwnerSummary]:
+    per_owner: dict[str, list[FrameMatch]] = defaultdict(list)
+    for m in matches:
+        per_owner[m.owner].append(m)
+    total = max(1, len(query.frames))
+    out = []
+    for owner, found in per_owner.items():
+        times = sorted({m.query_time_s for m in found})
+        alignment = None
+        if query.kind == "video" and found[0].owner_kind == "asset":
+            alignment = fit_alignment([(m.query_time_s, m.matched_time_s) for m in found
+                                       if m.matched_time_s is not None and m.method != "sha256"])
+        out.append(OwnerSummary(owner=owner, owner_kind=found[0].owner_kind, frames_matched=len(times),
+                                query_frames=total, share=round(len(times) / total, 4),
+                                methods=sorted({m.method for m in found}), first_query_time_s=times[0],
+                                last_query_time_s=times[-1], alignment=alignment))
+    return sorted(out, key=lambda o: (-o.share, o.owner))
+
+
+def fit_alignment(pairs: list[tuple[float, float]], *, tolerance_s: float = 1.0,
+                  rates: tuple[float, float] = (0.25, 4.0)) -> Alignment | None:
+    """Robust fit of ``matched = rate * query + offset`` over (query time, matched time) pairs.
+
+    Tries every line through two pairs (and rate 1 through each single pair),
+    keeps the one with most pairs within ``tolerance_s``, then refines it by
+    least squares on those inliers. None when the matched side is a still
+    image (all matched times equal) or fewer than two pairs agree.
+    """
+    if len(pairs) < 2:
+        return None
+    pts = np.unique(np.array(pairs, dtype=np.float64), axis=0)
+    q, r = pts[:, 0], pts[:, 1]
+    if np.ptp(r) == 0 or np.ptp(q) == 0:
+        return None
+    candidates = [(1.0, float(ri - qi)) for qi, ri in zip(q, r)]
+    i, j = np.triu_indices(len(pts), 1)
+    dq = q[j] - q[i]
+    ok = np.abs(dq) > 0.5
+    slope = (r[j][ok] - r[i][ok]) / dq[ok]
+    keep = (slope >= rates[0]) & (slope <= rates[1])
+    candidates += [(float(a), float(r[i][ok][keep][n] - a * q[i][ok][keep][n])) for n, a in enumerate(slope[keep])]
+    best_rate, best_offset, best_count = 1.0, 0.0, -1
+    for rate, offset in candidates:
+        count = int((np.abs(rate * q + offset - r) <= tolerance_s).sum())
+        if count > best_count or (count == best_count and abs(rate - 1) < abs(best_rate - 1)):
+            best_rate, best_offset, best_count = rate, offset, count
+    inliers = np.abs(best_rate * q + best_offset - r) <= tolerance_s
+    if inliers.sum() < 2:
+        return None
+    if np.ptp(q[inliers]) > 0:
+        best_rate, best_offset = (float(v) for v in np.polyfit(q[inliers], r[inliers], 1))
+    return Alignment(rate=round(best_rate, 4), offset_s=round(best_offset, 3), pairs=len(pts),
+                     inliers=int(inliers.sum()))

@@ -1,0 +1,148 @@
+"""Channels in isolation: PDQ variants, border trimming, keypoints, faces, CLIP plumbing, status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import EmbeddingsConfig, Fingerprinter, MediaFingerprints, ModelUnavailable
+from embeddings.channels.identity import face_models_dir
+from embeddings.channels.keypoints import query_keypoints, reference_keypoints, verify_homography
+from embeddings.channels.perceptual import hamming, perceptual_hashes, trim_borders
+from embeddings.channels.semantic import build_untrained_clip_for_plumbing_tests, load_clip
+from embeddings.media import media_from_image_array
+from embeddings import transforms as T
+
+from .conftest import image_of
+
+
+def test_package_knows_nothing_of_the_ledger() -> None:
+    import re
+    import subprocess
+
+    import embeddings
+
+    code = ("import sys, embeddings, embeddings.match, embeddings.index, embeddings.transforms; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ledger', 'policies')))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    imports = re.compile(r"^\s*(from|import)\s+(ledger|policies)\b", re.M)
+    assert not [p for p in Path(embeddings.__file__).parent.rglob("*.py") if imports.search(p.read_text())]
+
+
+def test_pdq_dihedral_variants_cover_flips_and_rotations(shared_data: Path) -> None:
+    image = image_of(shared_data / "near-duplicates" / "bridge" / "aaa-orig.jpg")
+    reference = perceptual_hashes(image).pdq
+    for transform in (T.flip_h, T.flip_v, T.rot90, T.rot180, T.rot270):
+        query = perceptual_hashes(transform(image), dihedral=True)
+        assert hamming(query.pdq, reference) > 64                       # the upright hash alone misses
+        assert min(hamming(v, reference) for v in query.pdq_dihedral) <= 16
+
+
+def test_letterbox_bars_are_trimmed(shared_data: Path) -> None:
+    image = image_of(shared_data / "near-duplicates" / "ukbench" / "ukbench09040.jpg")
+    boxed = T.letterbox(2.4, colour=(40, 40, 40))(image)
+    inner, box = trim_borders(boxed)
+    assert abs(inner.shape[0] - image.shape[0]) <= 2 and abs(inner.shape[1] - image.shape[1]) <= 2
+    assert hamming(perceptual_hashes(boxed).pdq, perceptual_hashes(image).pdq) <= 16
+
+
+def test_keypoint_verification_accepts_a_crop_and_refuses_another_photo(shared_data: Path) -> None:
+    folder = shared_data / "near-duplicates" / "ukbench"
+    image, other = image_of(folder / "ukbench09060.jpg"), image_of(folder / "ukbench09348.jpg")
+    ref = reference_keypoints(image, max_side=640, count=500)
+    import faiss
+
+    index = faiss.IndexBinaryFlat(256)
+    index.add(ref.descriptors)
+
+    def inliers(query_image: np.ndarray) -> int:
+        upright, _ = query_keypoints(query_image, max_side=640, count=600)
+        dist, ids = index.search(upright.descriptors, 1)
+        keep = dist[:, 0] <= 64
+        return verify_homography(upright.xy[keep], ref.xy[ids[keep, 0]])
+
+    assert inliers(T.crop_area(0.5, anchor=(1.0, 0.0))(image)) >= 24
+    assert inliers(other) < 24
+
+
+def test_face_models_are_found_without_importing_the_package() -> None:
+    folder = face_models_dir()
+    assert (folder / "dlib_face_recognition_resnet_model_v1.dat").is_file()
+    assert "face_recognition_models" not in sys.modules
+
+
+def test_missing_clip_weights_name_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable) as caught:
+        load_clip(EmbeddingsConfig(clip_checkpoint=tmp_path / "nope.pt"))
+    assert caught.value.setting == "CLEARANCE_CLIP_CHECKPOINT" and str(tmp_path / "nope.pt") in caught.value.diagnostics()
+    with pytest.raises(ModelUnavailable) as uncached:
+        load_clip(EmbeddingsConfig(clip_pretrained="laion2b_s34b_b79k", clip_cache_dir=tmp_path))
+    assert uncached.value.setting == "CLEARANCE_CLIP_PRETRAINED"
+
+
+def test_status_reports_unavailable_semantic_channel_with_reason(tmp_path: Path) -> None:
+    status = Fingerprinter(EmbeddingsConfig(clip_checkpoint=tmp_path / "w.pt", identity_enabled=False)).status
+    assert status.ran == ["exact", "perceptual"]
+    assert f"no CLIP weights at {tmp_path / 'w.pt'}" in status.unavailable["semantic"]
+    assert "CLEARANCE_IDENTITY_ENABLED" in status.unavailable["identity"]
+    assert any(line.startswith("semantic: unavailable") for line in status.lines())
+
+
+def test_untrained_clip_plumbing_only_is_labelled_and_not_used_as_evidence(shared_data: Path, tmp_path: Path) -> None:
+    from embeddings import IndexSet, match
+
+    clip = build_untrained_clip_for_plumbing_tests()
+    fingerprinter = Fingerprinter(EmbeddingsConfig(identity_enabled=False, keypoints_enabled=False), clip=clip)
+    assert fingerprinter.status.get("semantic").pretrained is False
+    image = image_of(shared_data / "near-duplicates" / "ukbench" / "ukbench09040.jpg")
+    reference = fingerprinter.fingerprint(media_from_image_array(image), purpose="reference")
+    assert reference.frames[0].clip.shape == (32,)
+    assert np.linalg.norm(reference.frames[0].clip) == pytest.approx(1.0, abs=1e-4)
+    indexes = IndexSet(tmp_path)
+    indexes.add_asset("a", reference)
+    query = fingerprinter.fingerprint(media_from_image_array(image), purpose="query")
+    plain = match(query, indexes)
+    assert "clip" not in {m.method for m in plain.matches}
+    assert "untrained" in plain.channels.unavailable["semantic"]
+    plumbing = match(query, indexes, allow_untrained_clip=True)
+    clip_matches = [m for m in plumbing.matches if m.method == "clip"]
+    assert clip_matches and all(m.detail["untrained"] for m in clip_matches)
+
+
+def test_fingerprints_round_trip_through_json(fingerprinter: Fingerprinter, shared_data: Path) -> None:
+    record = fingerprinter.fingerprint_file(shared_data / "faces" / "two_people.jpg", purpose="query")
+    back = MediaFingerprints.from_dict(json.loads(json.dumps(record.to_dict())))
+    assert back.sha256 == record.sha256 and len(back.frames[0].faces) == 2
+    assert np.array_equal(back.frames[0].faces[1].descriptor, record.frames[0].faces[1].descriptor)
+    assert np.array_equal(back.frames[0].keypoints.descriptors, record.frames[0].keypoints.descriptors)
+    assert back.channels.ran == record.channels.ran
+
+
+def test_config_from_environment_names_and_parses_settings(tmp_path: Path) -> None:
+    config = EmbeddingsConfig.from_env({"CLEARANCE_CLIP_CHECKPOINT": str(tmp_path / "w.pt"),
+                                        "CLEARANCE_SEMANTIC_ENABLED": "no", "CLEARANCE_MAX_PIXELS": "1000",
+                                        "CLEARANCE_FACE_MAX_DISTANCE": "0.5", "CLEARANCE_CLIP_PRETRAINED": ""})
+    assert config.clip_checkpoint == tmp_path / "w.pt" and config.semantic_enabled is False
+    assert config.max_pixels == 1000 and config.face_max_distance == 0.5 and config.clip_pretrained is None
+    with pytest.raises(ValueError, match="CLEARANCE_IDENTITY_ENABLED"):
+        EmbeddingsConfig.from_env({"CLEARANCE_IDENTITY_ENABLED": "maybe"})
+
+
+def test_process_pool_entry_point_fingerprints_and_reports_bad_files(shared_data: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from embeddings import MediaError, fingerprint_path_in_worker
+
+    config = EmbeddingsConfig(semantic_enabled=False, identity_enabled=False)
+    files = [shared_data / "near-duplicates" / "bridge" / "aaa-orig.jpg", shared_data / "malformed" / "ukbench09268_corrupt.jpg"]
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        futures = [pool.submit(fingerprint_path_in_worker, path, "reference", config) for path in files]
+        good = futures[0].result()
+        with pytest.raises(MediaError) as caught:
+            futures[1].result()
+    assert good.frames[0].pdq is not None and len(good.frames[0].keypoints) > 100
+    assert "ukbench09268_corrupt.jpg" in caught.value.diagnostics()
