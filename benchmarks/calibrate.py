@@ -36,8 +36,6 @@ sys.path.insert(0, str(ROOT))
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match  # noqa: E402
 from embeddings import config as defaults  # noqa: E402
 from embeddings import transforms as T  # noqa: E402
-from embeddings.channels.perceptual import hamming  # noqa: E402
-from embeddings.media import media_from_image_array  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "benchmarks" / "results"

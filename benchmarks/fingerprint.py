@@ -22,7 +22,6 @@ Run: ``.venv/bin/python benchmarks/fingerprint.py [--quick]`` (--quick: 10^5 onl
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile

@@ -70,7 +70,10 @@ class EmbeddingsConfig:
     clip_batch_size: int = 16
 
     # identity
-    face_upsample: int = 1
+    face_upsample: int = 0
+    """Times the face detector doubles each frame before looking. 0 finds faces from about 80 px
+    tall and is about 3x faster than 1, which also finds smaller background faces (measured on a
+    10 s 720p clip: 1.2 s against 3.3 s; short_hamilton_clip.mp4: 6 faces against 7)."""
     face_max_side: int = 1280
 
     # keypoints

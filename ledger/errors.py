@@ -8,7 +8,7 @@ secrets: callers pass field names and record ids, never key material.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 

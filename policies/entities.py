@@ -17,7 +17,6 @@ from policies.facts import (
     ConsentFacts,
     EstatePermissionFacts,
     GrantScope,
-    LicenseFacts,
     PersonFacts,
     PolicyRequest,
 )

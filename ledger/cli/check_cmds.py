@@ -4,40 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 from pydantic import ValidationError
 
-from rich.markup import escape
-
+from ledger.checks.display import print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
 from ledger.errors import FieldProblem, ValidationFailed
 
 EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
-
-
-def print_outcome(outcome: dict[str, Any]) -> None:
-    colour = {"pass": "green", "review": "yellow", "block": "red"}[outcome["verdict"]]
-    console.print(f"[bold {colour}]{outcome['verdict'].upper()}[/bold {colour}] check {outcome['check_id']} "
-                  f"(clip {outcome['clip_id']}, log entry {outcome['log']['index']})")
-    for reason in outcome["reasons"]:
-        subject = f" {reason['subject_kind']} {reason['subject_id']}" if reason.get("subject_kind") else ""
-        console.print(escape(f"  [{reason['policy_id']}]{subject}: {reason['sentence']}"))
-    for match in outcome["matches"]:
-        console.print(f"  match: {match['subject']} {match['subject_id']} via {match['channel']} "
-                      f"({match['method']} {match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), "
-                      f"{match['frames_matched']}/{match['query_frames']} frames")
-    for person in outcome["prompt_findings"]["people"]:
-        console.print(f"  prompt names {person['name']} ({person['id']})")
-    for work in outcome["prompt_findings"]["works"]:
-        console.print(f"  prompt names the work {work['title']} ({work['id']})")
-    unavailable = outcome["channels"]["unavailable"]
-    console.print(f"  channels run: {', '.join(outcome['channels']['ran'])}"
-                  + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
-    if outcome.get("signed"):
-        console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
 
 
 def check(file: Path,
@@ -82,7 +59,7 @@ def check(file: Path,
     if as_json:
         print_json(result)
     else:
-        print_outcome(result)
+        print_outcome(console, result, file.name)
     raise typer.Exit(EXIT_FOR_VERDICT[outcome.verdict])
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from ledger.checks.display import print_outcome
 from ledger.checks.request import CheckRequest
 from ledger.checks.service import check_clip
 from ledger.context import Clearance
@@ -93,18 +93,6 @@ def _scenarios() -> list[tuple[str, bytes, dict[str, Any]]]:
     ]
 
 
-def _print_check(console: Console, name: str, outcome: dict[str, Any]) -> None:
-    colour = {"pass": "green", "review": "yellow", "block": "red"}[outcome["verdict"]]
-    console.print(f"\n[bold]{name}[/bold]: [bold {colour}]{outcome['verdict'].upper()}[/bold {colour}] "
-                  f"(check {outcome['check_id']}, log entry {outcome['log']['index']})")
-    for reason in outcome["reasons"]:
-        subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
-        console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
-    for match in outcome["matches"]:
-        console.print(f"  match: {match['subject']} {match['subject_id']} ({match['method']} {match['score']:g}, "
-                      f"{match['strength']}, {match['frames_matched']}/{match['query_frames']} frames)")
-
-
 def run_demo(ctx: Clearance, console: Console) -> None:
     initialise(ctx)
     console.rule("Clearance demo: a small studio world")
@@ -127,7 +115,8 @@ def run_demo(ctx: Clearance, console: Console) -> None:
         request = CheckRequest(service=world.SERVICE, model_id=world.MODEL, project=world.PROJECT,
                                media=["streaming"], territories=["US"], release_date=RELEASE_DATE, **extra)
         outcome = check_clip(ctx, request, media, name, "demo").as_json()
-        _print_check(console, name, outcome)
+        console.print()
+        print_outcome(console, outcome, name)
         if outcome["verdict"] == "pass" and passed is None:
             passed = sign_check(ctx, outcome["check_id"], work_dir / f"signed-{name}", "demo")
             console.print(f"  signed with a C2PA manifest: {passed['path']}")

@@ -6,7 +6,6 @@ import hashlib
 import json
 import uuid
 import zlib
-from typing import Any
 
 from sqlmodel import Session, select
 

@@ -56,7 +56,7 @@ class LogKey:
             raise ConfigurationError(f"no log key in {keys_dir}; run 'clearance init' (CLEARANCE_HOME)")
         try:
             key = load_pem_private_key(key_path.read_bytes(), password=None)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError):
             raise ConfigurationError(f"log key file {key_path} is not an unencrypted PEM private key") from None
         if not isinstance(key, Ed25519PrivateKey):
             raise ConfigurationError(f"log key file {key_path} does not hold an Ed25519 key")

@@ -50,7 +50,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ledger.errors import Conflict, ConfigurationError, ProvenanceError
-from ledger.provenance._files import atomic_write_bytes
+from ledger.fsutil import write_atomic
 from ledger.provenance.trust import TrustSettings
 
 SignCallback = Callable[[bytes], bytes]
@@ -170,11 +170,11 @@ def create_dev_ca(directory: Path, *, organization: str = "Clearance Development
     private = dict(encoding=pem, format=serialization.PrivateFormat.PKCS8,
                    encryption_algorithm=serialization.NoEncryption())
     root_pem = root_cert.public_bytes(pem)
-    atomic_write_bytes(creds.root_key, root_key.private_bytes(**private), mode=0o600)
-    atomic_write_bytes(creds.signer_key, signer_key.private_bytes(**private), mode=0o600)
-    atomic_write_bytes(creds.root_cert, root_pem)
+    write_atomic(creds.root_key, root_key.private_bytes(**private), mode=0o600)
+    write_atomic(creds.signer_key, signer_key.private_bytes(**private), mode=0o600)
+    write_atomic(creds.root_cert, root_pem)
     # The chain holds the end-entity certificate only; the root is the trust anchor.
-    atomic_write_bytes(creds.signer_chain, signer_cert.public_bytes(pem))
+    write_atomic(creds.signer_chain, signer_cert.public_bytes(pem))
     TrustSettings(anchors_pem=root_pem.decode("ascii")).write(creds.trust_settings)
     return creds
 

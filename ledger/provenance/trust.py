@@ -18,7 +18,7 @@ from typing import Any
 import c2pa
 
 from ledger.errors import ConfigurationError
-from ledger.provenance._files import atomic_write_bytes
+from ledger.fsutil import write_atomic
 
 #: Extended key usages a signing certificate may carry (c2pa-rs "trust_config" syntax).
 DEFAULT_ALLOWED_EKUS = "\n".join([
@@ -84,7 +84,7 @@ class TrustSettings:
     def write(self, path: Path) -> None:
         """Write as a c2pa settings document, atomically."""
         body = json.dumps(self.as_c2pa_settings(), indent=2) + "\n"
-        atomic_write_bytes(Path(path), body.encode("utf-8"))
+        write_atomic(Path(path), body.encode("utf-8"))
 
 
 def make_context(trust: TrustSettings | None, extra: dict[str, Any] | None = None) -> c2pa.Context:

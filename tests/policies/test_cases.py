@@ -13,7 +13,6 @@ from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import PolicyRequest
 from tests.policies.builders import (
-    PROJECT,
     SIGNED_TERMS,
     TOMORROW,
     USE_DATE,

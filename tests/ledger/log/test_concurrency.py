@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
-import pytest
-
 from ledger.context import Clearance
 from ledger.log import audit, store
 from ledger.records.kinds import KINDS
