@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Set up ./.venv (see setup.sh) and run the whole test suite.
-# Extra arguments go to pytest, e.g. scripts/test.sh -m "not slow".
+# Set up ./.venv (see setup.sh) and run the test suite.
+# With no arguments: every test except those marked slow (CI runs those too, see .ci/run).
+# Arguments go to pytest instead, e.g. scripts/test.sh -m slow, or scripts/test.sh tests/policies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+if [ "$#" -eq 0 ]; then
+    set -- -m "not slow"
+fi
 exec .venv/bin/python -m pytest "$@"
