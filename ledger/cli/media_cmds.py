@@ -143,6 +143,15 @@ def person_erase(person: str, reason: str = typer.Option(..., "--reason")) -> No
     console.print(f"erased face templates; logged as entry {receipt.index}")
 
 
+@index_app.command("withdraw")
+def index_withdraw(asset_id: str, reason: str = typer.Option(..., "--reason")) -> None:
+    """Take a registered work out of matching (its record and history stay in the log)."""
+    from ledger.fingerprints.service import withdraw_asset
+
+    receipt = withdraw_asset(ready_context(), asset_id, reason, "cli")
+    console.print(f"withdrew {asset_id} from matching (log entry {receipt.index})")
+
+
 def match(file: Path, as_json: bool = JSON_OPTION) -> None:
     """Which registered works or enrolled people does this image or video look like?"""
     from ledger.fingerprints.service import match_media

@@ -137,21 +137,41 @@ def enroll(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor
             for (name, fps, _), e, a in zip(prepared, events, appended)]
 
 
-def erase_likeness(ctx: Clearance, person_id: str, reason: str, actor: str) -> Receipt:
-    """Erase a person's face templates (an erasure request or revoked consent); refused under legal hold."""
-    party = resolve_person(ctx, person_id)
+def erase_fingerprints(ctx: Clearance, owner_kind: str, owner_id: str, reason: str, actor: str) -> Receipt:
+    """Erase every fingerprint set of an asset or person and take it out of the index.
+
+    For a person this erases face templates (an erasure request, revoked consent);
+    for an asset it withdraws the work from matching. A legal hold refuses it.
+    """
+    if not reason.strip():
+        raise ValidationFailed("an erasure needs a reason", problems=[FieldProblem("reason", "must not be empty")])
+    record_kind = "party" if owner_kind == "person" else "asset"
     with ctx.db.transaction() as session:
-        holds = active_holds(session, "party", party.id)
+        holds = active_holds(session, record_kind, owner_id)
         if holds:
-            raise Conflict(f"legal hold {holds[0].id} ({holds[0].matter}) blocks erasing {party.name}'s templates")
-        sets = session.exec(select(FingerprintSet).where(FingerprintSet.owner_id == party.id,
+            raise Conflict(f"legal hold {holds[0].id} ({holds[0].matter}) blocks erasing the fingerprints of "
+                           f"{record_kind} {owner_id}", extra={"legal_hold": holds[0].id})
+        sets = session.exec(select(FingerprintSet).where(FingerprintSet.owner_id == owner_id,
                                                           FingerprintSet.erased == False)).all()  # noqa: E712
         if not sets:
-            raise NotFound(f"{party.name} has no enrolled likeness to erase")
+            raise NotFound(f"{record_kind} {owner_id} has no fingerprints to erase")
         appended = ctx.record(session, [Event("fingerprints.erased", {"reason": reason}, "fingerprint_set", s.id, actor)
                                         for s in sets])
-    indexing.rebuild(ctx)
+    indexing.apply_committed(ctx, appended[0].index, appended[-1].index, [], [owner_id])
     return ctx.receipt(appended[-1])
+
+
+def erase_likeness(ctx: Clearance, person_id: str, reason: str, actor: str) -> Receipt:
+    """Erase a person's face templates (an erasure request or revoked consent); refused under legal hold."""
+    return erase_fingerprints(ctx, "person", resolve_person(ctx, person_id).id, reason, actor)
+
+
+def withdraw_asset(ctx: Clearance, asset_id: str, reason: str, actor: str) -> Receipt:
+    """Take a registered work out of matching (its record and log history stay)."""
+    with ctx.db.reader() as session:
+        if session.get(m.Asset, asset_id) is None:
+            raise NotFound(f"no asset with id {asset_id!r}")
+    return erase_fingerprints(ctx, "asset", asset_id, reason, actor)
 
 
 def match_media(ctx: Clearance, data: bytes, name: str) -> tuple[MediaFingerprints, MatchResult]:

@@ -70,6 +70,12 @@ def erase(party_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_c
     return {"log": fingerprints.erase_likeness(ctx, party_id, reason, caller.actor).as_json()}
 
 
+@router.post("/assets/{asset_id}/withdraw", summary="Take a registered work out of matching (record and log stay)")
+def withdraw(asset_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
+             caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
+    return {"log": fingerprints.withdraw_asset(ctx, asset_id, reason, caller.actor).as_json()}
+
+
 @router.post("/match", summary="Which registered works or enrolled people does this image or video look like?")
 async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
                 _: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:

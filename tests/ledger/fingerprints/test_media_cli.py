@@ -83,3 +83,17 @@ def test_face_templates_are_hashed_in_the_log_and_erasable(home: Path, shared_da
     run(home, "person", "erase", "biden", "--reason", "erasure request 42")
     assert "biden" not in _owners(home, shared_data / "faces/biden_2.jpg")
     assert json.loads(run(home, "log", "verify", "--json").stdout)["ok"]
+
+
+def test_withdrawn_work_no_longer_matches_and_the_index_follows(home: Path, shared_data: Path) -> None:
+    assets = json.loads(run(home, "asset", "list", "--json").stdout)["items"]
+    target = next(a["id"] for a in assets if a["title"] == "ukbench09380")
+    query = shared_data / "near-duplicates/ukbench/ukbench09380.webp"
+    assert target in _owners(home, query)
+    manifest_before = json.loads((home / "index" / "manifest.json").read_text())["generation"] \
+        if (home / "index" / "manifest.json").exists() else None
+    run(home, "index", "withdraw", target, "--reason", "license expired; withdrawn from matching")
+    assert target not in _owners(home, query)
+    if manifest_before is not None:
+        assert json.loads((home / "index" / "manifest.json").read_text())["generation"] == manifest_before + 1
+    assert json.loads(run(home, "log", "verify", "--json").stdout)["ok"]
