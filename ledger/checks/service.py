@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -177,7 +176,3 @@ def check_for_clip(ctx: Clearance, clip_id: str) -> dict[str, Any] | None:
         if failure is not None:
             return {"state": "failed", "status": failure.status, "detail": failure.detail}
     return None
-
-
-def today() -> date:
-    return date.today()
