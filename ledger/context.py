@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from ledger.db import Database
 from ledger.errors import ConfigurationError
-from ledger.log import store
+from ledger.log import merkle, store
 from ledger.log.events import Event
 from ledger.log.signer import LogKey
 from ledger.records.projection import project
@@ -75,8 +75,17 @@ class Clearance:
 
     def receipt(self, appended: store.Appended) -> Receipt:
         """Sign a checkpoint covering ``appended`` and prove its inclusion."""
+        return self._receipt(appended.index, appended.leaf_hash)
+
+    def receipt_for(self, index: int) -> Receipt:
+        """The same for an entry known only by its index."""
+        with self.db.reader() as session:
+            leaf_hash = merkle.leaf_hash(store.get_entry(session, index).leaf)
+        return self._receipt(index, leaf_hash)
+
+    def _receipt(self, index: int, leaf_hash: bytes) -> Receipt:
         with self.db.transaction() as session:
             checkpoint = store.sign_checkpoint(session, self.log_key)
         with self.db.reader() as session:
-            proof = store.inclusion_proof(session, appended.index, checkpoint.size)
-        return Receipt(appended.index, appended.leaf_hash, checkpoint.size, proof, checkpoint.note)
+            proof = store.inclusion_proof(session, index, checkpoint.size)
+        return Receipt(index, leaf_hash, checkpoint.size, proof, checkpoint.note)

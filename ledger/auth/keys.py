@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from ledger.context import Clearance
+from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict, NotFound, Unauthorized, ValidationFailed, FieldProblem
 from ledger.log.events import Event
 from ledger.records.enums import Role
@@ -34,7 +34,7 @@ def _digest(secret: str) -> str:
 
 
 def create_key(ctx: Clearance, role: str, label: str | None = None, actor: str = "cli") -> tuple[str, ApiKey]:
-    """Create a key; return the full key text (shown once) and its stored record."""
+    """Create a key; return the full key text (shown once) and its stored record (``log_index`` set)."""
     try:
         role_value = Role(role)
     except ValueError:
@@ -47,14 +47,15 @@ def create_key(ctx: Clearance, role: str, label: str | None = None, actor: str =
     return f"{PREFIX}_{key_id}_{secret}", row  # type: ignore[return-value]
 
 
-def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> None:
+def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> Receipt:
     with ctx.db.transaction() as session:
         row = session.get(ApiKey, key_id)
         if row is None:
             raise NotFound(f"no API key {key_id!r}")
         if row.revoked_at is not None:
             raise Conflict(f"API key {key_id!r} is already revoked")
-        ctx.record(session, [Event("apikey.revoked", {}, "api_key", key_id, actor)])
+        appended = ctx.record(session, [Event("apikey.revoked", {}, "api_key", key_id, actor)])[0]
+    return ctx.receipt(appended)
 
 
 def list_keys(ctx: Clearance) -> list[ApiKey]:

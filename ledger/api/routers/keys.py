@@ -23,7 +23,8 @@ class KeyRequest(BaseModel):
 @router.post("", status_code=201, summary="Create an API key (the secret is shown only in this response)")
 def create(body: KeyRequest, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
     text, row = keys.create_key(ctx, body.role.value, body.label, caller.actor)
-    return {"id": row.id, "role": row.role, "label": row.label, "key": text}
+    return {"id": row.id, "role": row.role, "label": row.label, "key": text,
+            "log": ctx.receipt_for(row.log_index).as_json()}
 
 
 @router.get("", summary="List API keys (never their secrets)")
@@ -34,5 +35,5 @@ def list_keys(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(admin)) -> 
 
 @router.post("/{key_id}/revoke", summary="Revoke an API key")
 def revoke(key_id: str, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
-    keys.revoke_key(ctx, key_id, caller.actor)
-    return {"id": key_id, "revoked": True}
+    receipt = keys.revoke_key(ctx, key_id, caller.actor)
+    return {"id": key_id, "revoked": True, "log": receipt.as_json()}

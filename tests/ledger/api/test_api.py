@@ -104,6 +104,7 @@ def test_revoke_over_http_lists_dependents(api) -> None:  # type: ignore[no-unty
 def test_keys_are_stored_hashed_and_never_returned(api, ctx: Clearance) -> None:  # type: ignore[no-untyped-def]
     client, h = api
     created = client.post("/v1/keys", json={"role": "auditor"}, headers=h["admin"]).json()
+    assert created["log"]["index"] > 0 and created["log"]["inclusion_proof"] is not None
     secret = created["key"].split("_", 2)[2]
     listing = client.get("/v1/keys", headers=h["admin"]).text
     assert secret not in listing
