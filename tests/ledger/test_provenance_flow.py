@@ -77,3 +77,34 @@ def test_ingest_records_manifest_and_turns_training_mining_into_opt_outs(sqlite_
     assert report["assets"] == 2 and report["cleared"] == 1
     assert [item["asset_id"] for item in report["not_cleared"]] == [asset["id"]]
     assert "opt-out" in report["not_cleared"][0]["reasons"][0]
+
+
+def test_forged_clearance_assertions_are_not_verified(sqlite_ctx: Clearance, tmp_path: Path) -> None:
+    """A forger copies a real check's id and checkpoint into a manifest signed with their own key,
+    or signs with ours but invents the checkpoint: neither verifies."""
+    from ledger.provenance import DevCredentials, create_dev_ca
+    from ledger.signing import verify_media
+
+    ctx = sqlite_ctx
+    real_note = ctx.checkpoint()
+    source = make_image(tmp_path / "fake.png", size=(320, 240), seed=12)
+    claimed = ClearanceRelease(check_id="chk_real", verdict="pass", policy_set_hash="0" * 64, log_index=0,
+                               log_origin=ctx.log_key.origin, checkpoint=real_note)
+    forger = create_dev_ca(tmp_path / "forger", organization="Forgers Inc")
+    forged = tmp_path / "forged-signer.png"
+    sign_clip(source, forged, identity=DevCredentials.in_directory(forger.directory).identity(), release=claimed,
+              model=GeneratingModel(name="m"))
+    report = verify_media(ctx, forged)
+    assert not report.ok and report.c2pa["state"] != "Trusted"
+    assert report.log["ok"] is False  # entry 0 is log.initialized, not a check decision
+    assert report.content["ok"] is False
+
+    invented = ClearanceRelease(check_id="chk_real", verdict="pass", policy_set_hash="0" * 64, log_index=0,
+                                log_origin=ctx.log_key.origin,
+                                checkpoint=real_note.replace(real_note.split("\n")[2], "A" * 43 + "="))
+    ours = tmp_path / "forged-checkpoint.png"
+    sign_clip(source, ours, identity=signing_identity(ctx), release=invented, model=GeneratingModel(name="m"))
+    report = verify_media(ctx, ours)
+    assert report.c2pa["state"] == "Trusted"
+    assert report.log["ok"] is False and "not signed by this log" in report.log["reason"]
+    assert not report.ok
