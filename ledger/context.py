@@ -58,6 +58,7 @@ class Clearance:
                 raise ConfigurationError(
                     f"no Clearance database at {self.settings.home} ({type(exc).__name__}); run 'clearance init'"
                 ) from None
+            store.check_layout(session)
 
     # ------------------------------------------------------------ writes
 

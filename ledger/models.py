@@ -1,6 +1,6 @@
 """Imports every table so ``SQLModel.metadata`` knows them all."""
 
-from ledger.log.tables import LogEntry, LogHead, LogNode, SignedCheckpoint  # noqa: F401
+from ledger.log.tables import LogEntry, LogHead, SignedCheckpoint  # noqa: F401
 from ledger.records.models import (  # noqa: F401
     AiModel, ApiKey, Asset, AssetPerson, Dataset, DatasetVersion, DatasetVersionAsset, EstatePermission,
     LegalHold, License, LicenseAsset, ModelTraining, OptOutSignal, Party, PerformerConsent)

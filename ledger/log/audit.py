@@ -3,9 +3,11 @@
 1. Entries are contiguous, each leaf is a canonical envelope naming its own
    index, and each stored payload matches the hash its leaf commits to (a
    missing payload must be explained by a later redaction event).
-2. The tree is recomputed from the entries; every stored leaf node, the head,
-   and every signed checkpoint (signature, origin, root) must agree with it,
-   and consecutive checkpoints must be consistent by the stored nodes' proofs.
+2. The tree is recomputed from the entries; every entry's stored leaf hash, the
+   head, and every signed checkpoint (signature, origin, root) must agree with
+   it; the tree nodes stored with the entries (which proofs are served from) must
+   agree with the tree of the stored leaf hashes; and consecutive checkpoints must
+   be consistent by the stored nodes' proofs.
 3. The events are replayed into an empty in-memory database through the same
    projection code; every table must equal the live one, row for row.
 """
@@ -18,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select as sa_select
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from ledger.context import Clearance
+from ledger.errors import IntegrityError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope
 from ledger.log.note import NoteError, open_checkpoint
-from ledger.log.tables import LogEntry, LogNode, SignedCheckpoint, node_id
+from ledger.log.tables import LogEntry, SignedCheckpoint
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.fingerprints.models import FingerprintSet
 from ledger.records import models as m
@@ -78,6 +80,7 @@ def verify(ctx: Clearance, replay: bool = True) -> VerifyReport:
         redacted: dict[int, dict[str, Any]] = {}
         missing_payloads: list[int] = []
         frontier: list[bytes] = []
+        nodes = _StoredNodes()
         for entry in store.iter_entries(session):
             size = len(leaf_hashes)
             if entry.idx != size:
@@ -85,19 +88,19 @@ def verify(ctx: Clearance, replay: bool = True) -> VerifyReport:
                 break
             entry.leaf, entry.payload = _as_bytes(entry.leaf), _as_bytes(entry.payload)
             leaf_hashes.append(merkle.leaf_hash(entry.leaf))
-            frontier, _ = merkle.append_leaf(frontier, size, leaf_hashes[-1])
+            merkle.extend(frontier, size, leaf_hashes[-1])
+            nodes.check(report, entry, leaf_hashes[-1])
             if size + 1 in wanted_sizes:
                 roots[size + 1] = merkle.frontier_root(frontier)
             _check_entry(report, entry, redacted)
             if entry.payload is None:
                 missing_payloads.append(entry.idx)
         report.size = len(leaf_hashes)
-        _check_nodes(report, session, leaf_hashes)
         head_size = store.tree_size(session)
         if head_size != report.size:
             report.add("log head", f"says size {head_size}, but {report.size} contiguous entries are stored")
-        elif report.size and merkle.frontier_root(frontier) != store.root_at(session, report.size):
-            report.add("tree nodes", "the stored nodes do not give the root recomputed from the entries")
+        elif report.size:
+            _check_stored_root(report, session, merkle.frontier_root(frontier))
         for index in missing_payloads:
             if index not in redacted:
                 report.add(f"entry {index}", "payload is missing and no redaction event explains it")
@@ -130,17 +133,41 @@ def _check_entry(report: VerifyReport, entry: LogEntry, redacted: dict[int, dict
             report.add(f"entry {entry.idx}", "redaction event payload is malformed")
 
 
-def _check_nodes(report: VerifyReport, session: Session, leaf_hashes: list[bytes], batch: int = 5000) -> None:
-    """Compare each recomputed leaf hash with the stored level-0 node, naming the entry that differs."""
-    nodes = LogNode.__table__
-    for start in range(0, len(leaf_hashes), batch):
-        stop = min(len(leaf_hashes), start + batch)
-        rows = session.connection().execute(
-            sa_select(nodes.c.id, nodes.c.hash).where(nodes.c.id >= node_id(0, start), nodes.c.id < node_id(0, stop)))
-        stored = {row.id: row.hash for row in rows}
-        for index in range(start, stop):
-            if stored.get(node_id(0, index)) != leaf_hashes[index]:
-                report.add(f"entry {index}", "leaf bytes differ from the hash recorded when it was appended")
+class _StoredNodes:
+    """Checks the tree nodes each entry keeps (``merkle.extend``), entry by entry.
+
+    The leaf hash is compared with the one recomputed from the leaf bytes, which names
+    an edited leaf. The higher nodes are compared with a tree built from the *stored*
+    leaf hashes, so one edited leaf is reported once, while an edited node (which would
+    make the log serve wrong proofs) is reported at the entry that keeps it.
+    """
+
+    def __init__(self) -> None:
+        self.frontier: list[bytes] = []
+        self.size = 0
+
+    def check(self, report: VerifyReport, entry: LogEntry, leaf_hash: bytes) -> None:
+        stored = _as_bytes(entry.hashes) or b""
+        stored_leaf = stored[:merkle.HASH_SIZE]
+        if stored_leaf != leaf_hash:
+            report.add(f"entry {entry.idx}", "leaf bytes differ from the hash recorded when it was appended")
+        expected = merkle.extend(self.frontier, self.size, stored_leaf if len(stored_leaf) == merkle.HASH_SIZE
+                                 else leaf_hash)
+        self.size += 1
+        if stored[merkle.HASH_SIZE:] != expected[merkle.HASH_SIZE:]:
+            report.add(f"entry {entry.idx}", "the tree nodes stored with it differ from those recomputed "
+                                             "from the stored leaf hashes")
+
+
+def _check_stored_root(report: VerifyReport, session: Session, root: bytes) -> None:
+    """The root that proofs are served from must be the one recomputed from the entries."""
+    try:
+        stored = store.root_at(session, report.size)
+    except IntegrityError as exc:
+        report.add("tree nodes", f"the stored nodes cannot give the root: {exc}")
+        return
+    if stored != root:
+        report.add("tree nodes", "the stored nodes do not give the root recomputed from the entries")
 
 
 def _check_checkpoints(report: VerifyReport, session: Session, checkpoints: list[SignedCheckpoint],

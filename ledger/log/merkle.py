@@ -5,7 +5,8 @@ interior node as ``SHA-256(0x01 || left || right)``. Every subtree that the RFC'
 recursion ever asks about is a *range* ``[start, end)`` whose left part is a
 perfect (power-of-two, aligned) subtree. Perfect subtrees are what the store
 keeps, addressed as ``(level, index)``: the subtree at ``level`` ``L`` and
-``index`` ``i`` covers leaves ``[i * 2**L, (i + 1) * 2**L)``.
+``index`` ``i`` covers leaves ``[i * 2**L, (i + 1) * 2**L)``. Each one is kept
+with the entry of its last leaf, so appending a leaf writes one row.
 
 Proof generation is split in two so the store can fetch everything it needs in
 one query: :func:`inclusion_ranges` / :func:`consistency_ranges` say *which*
@@ -124,23 +125,30 @@ def nodes_for(ranges: Sequence[tuple[int, int]]) -> set[NodeKey]:
 
 # ---------------------------------------------------------------- appending
 
-def append_leaf(frontier: list[bytes], size: int, leaf: bytes) -> tuple[list[bytes], list[tuple[NodeKey, bytes]]]:
-    """Add a leaf hash to a tree of ``size`` whose right frontier is ``frontier``.
+def extend(frontier: list[bytes], size: int, leaf: bytes) -> bytes:
+    """Add leaf hash ``leaf`` to a tree of ``size`` whose right frontier is ``frontier``, in place.
 
     The frontier lists the hashes of ``perfect_parts(0, size)`` left to right.
-    Returns the new frontier and the perfect subtrees completed by this leaf
-    (always including the leaf itself at level 0), which the store must keep.
+    Returns the hashes of the perfect subtrees whose last leaf is this one,
+    concatenated from level 0 (the leaf itself) upwards: leaf ``size`` completes
+    one subtree per trailing 1-bit of ``size``. Stored beside the entry, they are
+    every node a proof can ask for (see :func:`node_home`).
     """
-    new_nodes: list[tuple[NodeKey, bytes]] = [((0, size), leaf)]
-    frontier = list(frontier)
-    acc, level, index = leaf, 0, size
+    completed = [leaf]
+    acc, index = leaf, size
     while index & 1:
         acc = node_hash(frontier.pop(), acc)
-        level += 1
+        completed.append(acc)
         index >>= 1
-        new_nodes.append(((level, index), acc))
     frontier.append(acc)
-    return frontier, new_nodes
+    return b"".join(completed)
+
+
+def node_home(key: NodeKey) -> tuple[int, int]:
+    """Where the hash of perfect subtree ``key`` is kept: the index of its last leaf's
+    entry and the byte offset within that entry's completed hashes (see :func:`extend`)."""
+    level, index = key
+    return ((index + 1) << level) - 1, level * HASH_SIZE
 
 
 def frontier_root(frontier: Sequence[bytes]) -> bytes:

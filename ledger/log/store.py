@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from ledger.errors import Conflict, ConfigurationError, IntegrityError, NotFound
@@ -22,7 +23,7 @@ from ledger.log import merkle
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Checkpoint
 from ledger.log.signer import LogKey
-from ledger.log.tables import NODE_LEVEL_SHIFT, LogEntry, LogHead, SignedCheckpoint
+from ledger.log.tables import LogEntry, LogHead, SignedCheckpoint
 
 _head = LogHead.__table__
 _checkpoints = SignedCheckpoint.__table__
@@ -47,43 +48,58 @@ def initialise(session: Session) -> bool:
     return True
 
 
+def check_layout(session: Session) -> None:
+    """Refuse a database whose log keeps tree nodes in the pre-0.2 ``log_nodes`` table.
+
+    Development builds before the nodes moved onto the entry rows wrote that layout;
+    appending to it would fail half-way with a driver error, so say what it is instead.
+    """
+    try:
+        session.connection().exec_driver_sql("SELECT hashes FROM log_entries WHERE idx = 0")
+    except DBAPIError:
+        raise ConfigurationError(
+            "this database was created by a development build whose log kept its tree nodes in a "
+            "separate table (log_nodes); this version cannot append to it: run 'clearance init' "
+            "with a new CLEARANCE_HOME or database") from None
+
+
 # ---------------------------------------------------------------- SQL
 #
 # The hot paths (append, proofs) run prebuilt SQL on the DBAPI connection that the caller's
 # session holds, so they stay inside its transaction without SQLAlchemy compiling or wrapping
 # anything per call. psycopg prepares each of these statements on the server after a few uses.
 
+_COLUMNS = "idx, leaf, payload, event_type, subject_kind, subject_id, hashes"
+
+
 @dataclass(frozen=True)
 class _Sql:
     lock_head: str
     head_size: str
     insert_entries: str
-    insert_nodes: str
     update_head: str
-    write_all: str | None              # PostgreSQL: entries, nodes and head in one statement
-    nodes: Callable[[int], str]          # head size and the nodes whose ids are given
+    write_all: str | None              # PostgreSQL: entries and head in one statement
+    nodes: Callable[[int], str]          # head size and the entries whose indexes are given
 
 
 def _sqlite_nodes_sql(count: int, _cache: dict[int, str] = {}) -> str:  # noqa: B006  (a cache)
     sql = _cache.get(count)
     if sql is None:
         marks = ",".join("?" * count)
-        sql = _cache[count] = ("SELECT h.size, n.id, n.hash FROM log_head h LEFT JOIN log_nodes n "
-                               f"ON n.id IN ({marks}) WHERE h.id = 1")
+        sql = _cache[count] = ("SELECT h.size, e.idx, e.hashes FROM log_head h LEFT JOIN log_entries e "
+                               f"ON e.idx IN ({marks}) WHERE h.id = 1")
     return sql
 
 
-_PG_NODES = ("SELECT h.size, n.id, n.hash FROM log_head h LEFT JOIN log_nodes n "
-             "ON n.id = ANY(%s::bigint[]) WHERE h.id = 1")
+_PG_NODES = ("SELECT h.size, e.idx, e.hashes FROM log_head h LEFT JOIN log_entries e "
+             "ON e.idx = ANY(%s::bigint[]) WHERE h.id = 1")
 
 _SQL = {
     "sqlite": _Sql(
         # SQLite write transactions start with BEGIN IMMEDIATE (ledger.db), which serialises writers.
         lock_head="SELECT size, frontier FROM log_head WHERE id = 1",
         head_size="SELECT size FROM log_head WHERE id = 1",
-        insert_entries="INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-        insert_nodes="INSERT INTO log_nodes (id, hash) VALUES (?, ?)",
+        insert_entries=f"INSERT INTO log_entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         update_head="UPDATE log_head SET size = ?, frontier = ? WHERE id = 1",
         write_all=None,
         nodes=_sqlite_nodes_sql,
@@ -91,16 +107,13 @@ _SQL = {
     "postgresql": _Sql(
         lock_head="SELECT size, frontier FROM log_head WHERE id = 1 FOR UPDATE",
         head_size="SELECT size FROM log_head WHERE id = 1",
-        insert_entries="INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
-                       "VALUES (%s, %s, %s, %s, %s, %s)",
-        insert_nodes="INSERT INTO log_nodes (id, hash) VALUES (%s, %s)",
+        insert_entries=f"INSERT INTO log_entries ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
         update_head="UPDATE log_head SET size = %s, frontier = %s WHERE id = 1",
-        # Data-modifying CTEs always run to completion, so this one round trip writes all three.
+        # Data-modifying CTEs always run to completion, so this one round trip writes both.
         # Parameters go in binary (%b): arrays of bytes and text need no escaping that way.
-        write_all="WITH e AS (INSERT INTO log_entries (idx, leaf, payload, event_type, subject_kind, subject_id) "
+        write_all=f"WITH e AS (INSERT INTO log_entries ({_COLUMNS}) "
                   "SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::bytea[], %b::text[], %b::text[], "
-                  "%b::text[])), "
-                  "n AS (INSERT INTO log_nodes (id, hash) SELECT * FROM unnest(%b::bigint[], %b::bytea[])) "
+                  "%b::text[], %b::bytea[])) "
                   "UPDATE log_head SET size = %b, frontier = %b WHERE id = 1",
         nodes=lambda _count: _PG_NODES,
     ),
@@ -131,40 +144,29 @@ def _lock_head(session: Session) -> tuple[int, list[bytes]]:
 
 
 def append(session: Session, events: Sequence[Event]) -> list[Appended]:
-    """Append events as consecutive leaves inside the caller's transaction."""
+    """Append events as consecutive leaves inside the caller's transaction: one row per event."""
     if not events:
         return []
     driver, sql = _driver(session)
     cursor = driver.cursor()
     size, frontier = _read_locked_head(cursor, sql)
-    entry_rows: list[tuple[Any, ...]] = []
-    node_rows: list[tuple[int, bytes]] = []
+    rows: list[tuple[Any, ...]] = []
     appended: list[Appended] = []
-    leaf_hash, node_hash, shift = merkle.leaf_hash, merkle.node_hash, NODE_LEVEL_SHIFT
+    leaf_hash, extend, for_event = merkle.leaf_hash, merkle.extend, Envelope.for_event
     for event in events:
         payload = event.payload_bytes()
-        envelope = Envelope.for_event(size, event, payload)
+        envelope = for_event(size, event, payload)
         leaf = envelope.leaf_bytes()
-        acc = leaf_hash(leaf)
-        appended.append(Appended(size, acc, envelope))
-        entry_rows.append((size, leaf, payload, event.type, event.subject_kind, event.subject_id))
-        # merkle.append_leaf, inline: the leaf and every perfect subtree it completes.
-        node_rows.append((size, acc))  # node_id(0, size) == size
-        level, index = 0, size
-        while index & 1:
-            acc = node_hash(frontier.pop(), acc)
-            level += 1
-            index >>= 1
-            node_rows.append(((level << shift) | index, acc))
-        frontier.append(acc)
+        hashed = leaf_hash(leaf)
+        appended.append(Appended(size, hashed, envelope))
+        rows.append((size, leaf, payload, event.type, event.subject_kind, event.subject_id,
+                     extend(frontier, size, hashed)))
         size += 1
     head_row = (size, b"".join(frontier))
     if sql.write_all is not None:
-        columns = [list(column) for column in zip(*entry_rows)] + [list(column) for column in zip(*node_rows)]
-        cursor.execute(sql.write_all, (*columns, *head_row))
+        cursor.execute(sql.write_all, (*map(list, zip(*rows)), *head_row))
     else:
-        cursor.executemany(sql.insert_entries, entry_rows)
-        cursor.executemany(sql.insert_nodes, node_rows)
+        cursor.executemany(sql.insert_entries, rows)
         cursor.execute(sql.update_head, head_row)
     return appended
 
@@ -204,16 +206,26 @@ def iter_entries(session: Session, start: int = 0, stop: int | None = None,
 
 
 def _head_and_nodes(session: Session, keys: Iterable[merkle.NodeKey]) -> tuple[int, dict[merkle.NodeKey, bytes]]:
-    """The log's size and the wanted tree nodes, in one query."""
-    wanted = {(level << NODE_LEVEL_SHIFT) | index: (level, index) for level, index in keys}
+    """The log's size and the wanted tree nodes, in one query of the entries that keep them."""
+    homes: dict[int, list[tuple[merkle.NodeKey, int]]] = {}
+    for key in keys:
+        entry, offset = merkle.node_home(key)
+        homes.setdefault(entry, []).append((key, offset))
     driver, sql = _driver(session)
     cursor = driver.cursor()
-    ids = list(wanted)
+    ids = list(homes)
     cursor.execute(sql.nodes(len(ids)), (ids,) if sql.write_all is not None else ids)
     rows = cursor.fetchall()
     if not rows:
         raise ConfigurationError("the log is not initialised; run 'clearance init'")
-    found = {wanted[row[1]]: bytes(row[2]) for row in rows if row[1] is not None}
+    found: dict[merkle.NodeKey, bytes] = {}
+    for _, idx, hashes in rows:
+        if idx is None:
+            continue
+        for key, offset in homes[idx]:
+            node = bytes(hashes[offset:offset + merkle.HASH_SIZE])
+            if len(node) == merkle.HASH_SIZE:
+                found[key] = node
     return int(rows[0][0]), found
 
 

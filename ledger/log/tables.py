@@ -10,16 +10,14 @@ from sqlmodel import Field, SQLModel
 # SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; PostgreSQL needs 64 bits.
 _BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
-NODE_LEVEL_SHIFT = 48
-
-
-def node_id(level: int, index: int) -> int:
-    """One integer key per perfect subtree: the level above bit 48, the index below."""
-    return (level << NODE_LEVEL_SHIFT) | index
-
 
 class LogEntry(SQLModel, table=True):
-    """One leaf of the log. ``leaf`` is exactly the bytes that are hashed."""
+    """One leaf of the log. ``leaf`` is exactly the bytes that are hashed.
+
+    ``hashes`` holds the tree nodes that end at this leaf (``merkle.extend``): its
+    leaf hash, then the hash of each perfect subtree it completes. Keeping them on
+    the entry row means an append writes one row, and a proof reads O(log n) rows.
+    """
 
     __tablename__ = "log_entries"
 
@@ -29,15 +27,7 @@ class LogEntry(SQLModel, table=True):
     event_type: str = Field(index=True)
     subject_kind: str | None = Field(default=None)
     subject_id: str | None = Field(default=None)  # no index: no query looks entries up by subject
-
-
-class LogNode(SQLModel, table=True):
-    """The hash of one perfect subtree, keyed by :func:`node_id`."""
-
-    __tablename__ = "log_nodes"
-
-    id: int = Field(sa_column=Column(_BigIntKey, primary_key=True, autoincrement=False))
-    hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class LogHead(SQLModel, table=True):

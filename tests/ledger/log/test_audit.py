@@ -51,6 +51,28 @@ def test_edited_payload_is_named(ctx: Clearance) -> None:
     assert "entry 2" in _wheres(ctx)
 
 
+def test_edited_leaf_is_named_once(ctx: Clearance) -> None:
+    _world(ctx)
+    with ctx.db.reader() as s:
+        leaf = s.connection().execute(sa.text("SELECT leaf FROM log_entries WHERE idx = 1")).scalar_one()
+    _sql(ctx, "UPDATE log_entries SET leaf = :leaf WHERE idx = 1", leaf=bytes(leaf).replace(b'"actor":"t"', b'"actor":"x"'))
+    report = audit.verify(ctx)
+    entry_findings = [str(f) for f in report.findings if f.where.startswith("entry")]
+    assert entry_findings == ["entry 1: leaf bytes differ from the hash recorded when it was appended"]
+
+
+def test_edited_tree_node_is_named(ctx: Clearance) -> None:
+    """A node proofs are served from (the subtree over entries 0..3, kept by entry 3) is forged."""
+    _world(ctx)
+    with ctx.db.reader() as s:
+        hashes = bytes(s.connection().execute(sa.text("SELECT hashes FROM log_entries WHERE idx = 3")).scalar_one())
+    assert len(hashes) == 3 * 32  # the leaf, then the subtrees over 2..3 and over 0..3
+    _sql(ctx, "UPDATE log_entries SET hashes = :h WHERE idx = 3", h=hashes[:64] + bytes(32))
+    report = audit.verify(ctx)
+    assert "entry 3: the tree nodes stored with it differ from those recomputed from the stored leaf hashes" \
+        in [str(f) for f in report.findings]
+
+
 def test_deleted_entry_is_named(ctx: Clearance) -> None:
     _world(ctx)
     _sql(ctx, "DELETE FROM log_entries WHERE idx = 4")

@@ -65,20 +65,28 @@ def _reference_root(leaves: list[bytes]) -> bytes:
 def test_generated_proofs_verify_and_match_the_recursive_definition(size: int) -> None:
     leaves = [f"leaf {i}".encode() for i in range(size)]
     frontier: list[bytes] = []
-    nodes: dict[merkle.NodeKey, bytes] = {}
+    completed: list[bytes] = []  # per entry, as the store keeps them
     for i, leaf in enumerate(leaves):
-        frontier, new = merkle.append_leaf(frontier, i, merkle.leaf_hash(leaf))
-        nodes.update(new)
+        completed.append(merkle.extend(frontier, i, merkle.leaf_hash(leaf)))
+
+    def node(key: merkle.NodeKey) -> bytes:
+        level, index = key
+        entry, offset = merkle.node_home(key)
+        assert entry < size, f"node {key} would live beyond the last entry"
+        stored = completed[entry][offset:offset + merkle.HASH_SIZE]
+        assert stored == _reference_root(leaves[index << level:(index + 1) << level]), f"node {key}"
+        return stored
+
     root = _reference_root(leaves)
     assert merkle.frontier_root(frontier) == root
-    assert merkle.range_hash(0, size, nodes.__getitem__) == root
+    assert merkle.range_hash(0, size, node) == root
     for i in range(size):
-        proof = [merkle.range_hash(a, b, nodes.__getitem__) for a, b in merkle.inclusion_ranges(i, size)]
+        proof = [merkle.range_hash(a, b, node) for a, b in merkle.inclusion_ranges(i, size)]
         merkle.verify_inclusion(i, size, merkle.leaf_hash(leaves[i]), proof, root)
         with pytest.raises(merkle.ProofError):
             merkle.verify_inclusion(i, size, merkle.leaf_hash(b"other"), proof, root)
     for first in range(1, size):
-        proof = [merkle.range_hash(a, b, nodes.__getitem__) for a, b in merkle.consistency_ranges(first, size)]
+        proof = [merkle.range_hash(a, b, node) for a, b in merkle.consistency_ranges(first, size)]
         merkle.verify_consistency(first, size, _reference_root(leaves[:first]), root, proof)
         with pytest.raises(merkle.ProofError):
             merkle.verify_consistency(first, size, _reference_root(leaves[:first]), merkle.leaf_hash(b"x"), proof)

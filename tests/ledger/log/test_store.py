@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import update
 
 from ledger.context import Clearance
-from ledger.errors import IntegrityError
+from ledger.errors import ConfigurationError, IntegrityError
 from ledger.log import merkle, store, views
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
-from ledger.log.tables import LogNode, node_id
+from ledger.log.tables import LogEntry
 
 
 def _append_notes(ctx: Clearance, count: int, batch: int = 1) -> None:
@@ -62,9 +62,12 @@ def test_refuses_to_sign_an_inconsistent_tree(ctx: Clearance) -> None:
     _append_notes(ctx, 6)
     ctx.checkpoint()
     _append_notes(ctx, 3)
+    entry, offset = merkle.node_home((3, 0))  # the subtree over leaves 0..7, kept by entry 7
     with ctx.db.transaction() as session:  # someone rewrites history in the node store
-        session.connection().execute(update(LogNode.__table__).where(LogNode.__table__.c.id == node_id(3, 0))
-                                     .values(hash=b"\x00" * 32))
+        hashes = bytes(session.get(LogEntry, entry).hashes)
+        forged = hashes[:offset] + b"\x00" * 32 + hashes[offset + 32:]
+        session.connection().execute(update(LogEntry.__table__).where(LogEntry.__table__.c.idx == entry)
+                                     .values(hashes=forged))
     with pytest.raises(IntegrityError, match="refusing to sign"):
         ctx.checkpoint()
 
@@ -80,3 +83,12 @@ def test_a_failed_transaction_leaves_no_entry(ctx: Clearance) -> None:
         assert store.tree_size(session) == before
         with pytest.raises(Exception):
             store.get_entry(session, before)
+
+
+def test_a_database_in_the_old_node_layout_is_refused_with_a_reason(ctx: Clearance) -> None:
+    ctx.check_ready()
+    with ctx.db.write_engine.connect() as conn:  # what a development build before nodes moved to entries wrote
+        conn.exec_driver_sql("ALTER TABLE log_entries DROP COLUMN hashes")
+        conn.commit()
+    with pytest.raises(ConfigurationError, match="separate table"):
+        ctx.check_ready()
