@@ -1,11 +1,15 @@
-"""Concurrent writers in separate processes never fork the log."""
+"""Concurrent writers, in separate processes or threads of one process, never fork the log."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
+
+import pytest
 
 from ledger.context import Clearance
 from ledger.log import audit, store
+from ledger.log.events import Event
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_event
 from ledger.settings import Settings
@@ -40,3 +44,38 @@ def test_four_processes_append_500_events_each(ctx: Clearance) -> None:
     report = audit.verify(ctx)
     assert report.ok, report.findings[:5]
     assert report.rows_compared == WRITERS * EVENTS_EACH
+
+
+def test_eight_threads_append_200_events_each(ctx: Clearance) -> None:
+    """SQLite lends its one write connection to one thread at a time; PostgreSQL pools them."""
+    threads_n, each = 8, 200
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for i in range(each):
+                with ctx.db.transaction() as session:
+                    store.append(session, [Event("log.initialized", {"worker": worker, "i": i})])
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors[:3]
+    with ctx.db.reader() as session:
+        assert store.tree_size(session) == 1 + threads_n * each
+    assert audit.verify(ctx, replay=False).ok
+
+
+def test_a_write_transaction_inside_another_fails_at_once_on_sqlite(sqlite_ctx: Clearance) -> None:
+    """Instead of waiting on its own database lock until the busy timeout."""
+    with sqlite_ctx.db.transaction() as outer:
+        store.append(outer, [Event("log.initialized", {"outer": True})])
+        with pytest.raises(RuntimeError, match="inside another"):
+            with sqlite_ctx.db.transaction():
+                pass
+    with sqlite_ctx.db.reader() as session:
+        assert store.tree_size(session) == 2  # the outer transaction still committed
