@@ -9,18 +9,20 @@ writers in any number of processes from forking the tree.
 from __future__ import annotations
 
 import base64
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from ledger.errors import Conflict, ConfigurationError, IntegrityError, NotFound
 from ledger.log import merkle
-from ledger.log.events import Envelope, Event
+from ledger.log.events import Envelope, Event, now_text
 from ledger.log.note import Checkpoint
 from ledger.log.signer import LogKey
 from ledger.log.tables import LogEntry, LogHead, SignedCheckpoint
@@ -76,9 +78,9 @@ _COLUMNS = "idx, leaf, payload, event_type, subject_kind, subject_id, hashes"
 class _Sql:
     lock_head: str
     head_size: str
-    insert_entries: str
-    update_head: str
-    write_all: str | None              # PostgreSQL: entries and head in one statement
+    insert_entries: str | None          # SQLite: one entry row (executemany)
+    update_head: str | None             # SQLite
+    write: Callable[[bool, bool], str] | None  # PostgreSQL: entries and head in one statement
     nodes: Callable[[int], str]          # head size and the entries whose indexes are given
 
 
@@ -93,6 +95,28 @@ def _sqlite_nodes_sql(count: int, _cache: dict[int, str] = {}) -> str:  # noqa: 
 
 _PG_NODES = ("SELECT h.size, e.idx, e.hashes FROM log_head h LEFT JOIN log_entries e "
              "ON e.idx = ANY(%s::bigint[]) WHERE h.id = 1")
+_PG_TYPES = ("bigint", "bytea", "bytea", "text", "text", "text", "bytea")
+
+
+@cache
+def _pg_write(many: bool, on_head: bool) -> str:
+    """One statement that writes the entries and the new head; parameters are in binary (%b).
+
+    ``many``: the entries come as one array per column (``unnest``), else as one row of scalars
+    (psycopg dumps arrays in Python, which is most of a single append's client time).
+    ``on_head``: take effect only if the head is still the given size and frontier, returning
+    1 if it did and 0 if it wrote nothing; otherwise the caller holds the head lock. Data-modifying
+    CTEs always run to completion, so one round trip does everything.
+    """
+    rows = (f"SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _PG_TYPES)})" if many
+            else f"SELECT {', '.join(f'%b::{t}' for t in _PG_TYPES)}")
+    insert = f"INSERT INTO log_entries ({_COLUMNS}) {rows}"
+    if not on_head:
+        return f"WITH e AS ({insert}) UPDATE log_head SET size = %b, frontier = %b WHERE id = 1"
+    return ("WITH h AS (UPDATE log_head SET size = %b, frontier = %b "
+            "WHERE id = 1 AND size = %b AND frontier = %b RETURNING 1), "
+            f"e AS ({insert} WHERE EXISTS (SELECT 1 FROM h)) SELECT count(*) FROM h")
+
 
 _SQL = {
     "sqlite": _Sql(
@@ -101,20 +125,15 @@ _SQL = {
         head_size="SELECT size FROM log_head WHERE id = 1",
         insert_entries=f"INSERT INTO log_entries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         update_head="UPDATE log_head SET size = ?, frontier = ? WHERE id = 1",
-        write_all=None,
+        write=None,
         nodes=_sqlite_nodes_sql,
     ),
     "postgresql": _Sql(
         lock_head="SELECT size, frontier FROM log_head WHERE id = 1 FOR UPDATE",
         head_size="SELECT size FROM log_head WHERE id = 1",
-        insert_entries=f"INSERT INTO log_entries ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        update_head="UPDATE log_head SET size = %s, frontier = %s WHERE id = 1",
-        # Data-modifying CTEs always run to completion, so this one round trip writes both.
-        # Parameters go in binary (%b): arrays of bytes and text need no escaping that way.
-        write_all=f"WITH e AS (INSERT INTO log_entries ({_COLUMNS}) "
-                  "SELECT * FROM unnest(%b::bigint[], %b::bytea[], %b::bytea[], %b::text[], %b::text[], "
-                  "%b::text[], %b::bytea[])) "
-                  "UPDATE log_head SET size = %b, frontier = %b WHERE id = 1",
+        insert_entries=None,
+        update_head=None,
+        write=_pg_write,
         nodes=lambda _count: _PG_NODES,
     ),
 }
@@ -122,7 +141,10 @@ _SQL = {
 
 def _driver(session: Session) -> tuple[Any, _Sql]:
     """The DBAPI connection of the session's transaction (begun if need be) and the dialect's SQL."""
-    conn = session.connection()
+    return _driver_of(session.connection())
+
+
+def _driver_of(conn: Connection) -> tuple[Any, _Sql]:
     sql = _SQL.get(conn.dialect.name)
     if sql is None:
         raise ConfigurationError(f"unsupported database dialect {conn.dialect.name!r}")
@@ -143,32 +165,71 @@ def _lock_head(session: Session) -> tuple[int, list[bytes]]:
     return _read_locked_head(driver.cursor(), sql)
 
 
-def append(session: Session, events: Sequence[Event]) -> list[Appended]:
-    """Append events as consecutive leaves inside the caller's transaction: one row per event."""
-    if not events:
-        return []
-    driver, sql = _driver(session)
-    cursor = driver.cursor()
-    size, frontier = _read_locked_head(cursor, sql)
+@dataclass(frozen=True)
+class _Leaves:
+    """Events laid out as consecutive leaves on top of a given head: rows, receipts, new head."""
+
+    rows: list[tuple[Any, ...]]
+    appended: list[Appended]
+    head: tuple[int, bytes]
+
+
+def _lay_out(size: int, frontier: list[bytes], events: Sequence[Event]) -> _Leaves:
+    frontier = list(frontier)
+    time = now_text()  # one transaction, one time for its events
     rows: list[tuple[Any, ...]] = []
     appended: list[Appended] = []
     leaf_hash, extend, for_event = merkle.leaf_hash, merkle.extend, Envelope.for_event
     for event in events:
         payload = event.payload_bytes()
-        envelope = for_event(size, event, payload)
+        envelope = for_event(size, event, payload, time)
         leaf = envelope.leaf_bytes()
         hashed = leaf_hash(leaf)
         appended.append(Appended(size, hashed, envelope))
         rows.append((size, leaf, payload, event.type, event.subject_kind, event.subject_id,
                      extend(frontier, size, hashed)))
         size += 1
-    head_row = (size, b"".join(frontier))
-    if sql.write_all is not None:
-        cursor.execute(sql.write_all, (*map(list, zip(*rows)), *head_row))
-    else:
-        cursor.executemany(sql.insert_entries, rows)
-        cursor.execute(sql.update_head, head_row)
-    return appended
+    return _Leaves(rows, appended, (size, b"".join(frontier)))
+
+
+# PostgreSQL: the head this process last wrote, per engine. An append first writes on top of it
+# with a statement that takes effect only if the head is still exactly that size and frontier
+# (which fixes the whole tree), saving the round trip that reads and locks the head whenever no
+# other process wrote in between. Otherwise nothing was written, and it reads the head as usual.
+_last_heads: weakref.WeakKeyDictionary[Engine, tuple[int, bytes]] = weakref.WeakKeyDictionary()
+
+
+def append(session: Session, events: Sequence[Event]) -> list[Appended]:
+    """Append events as consecutive leaves inside the caller's transaction: one row per event."""
+    if not events:
+        return []
+    conn = session.connection()
+    driver, sql = _driver_of(conn)
+    cursor = driver.cursor()
+    if sql.write is None:  # SQLite: reading the head costs microseconds
+        size, frontier = _read_locked_head(cursor, sql)
+        leaves = _lay_out(size, frontier, events)
+        cursor.executemany(sql.insert_entries, leaves.rows)
+        cursor.execute(sql.update_head, leaves.head)
+        return leaves.appended
+    many = len(events) > 1
+    last = _last_heads.get(conn.engine)
+    if last is not None:
+        leaves = _lay_out(last[0], _split_frontier(last[1]), events)
+        cursor.execute(sql.write(many, True), (*leaves.head, *last, *_pg_entries(leaves.rows, many)))
+        if cursor.fetchone()[0]:
+            _last_heads[conn.engine] = leaves.head
+            return leaves.appended
+    size, frontier = _read_locked_head(cursor, sql)
+    leaves = _lay_out(size, frontier, events)
+    cursor.execute(sql.write(many, False), (*_pg_entries(leaves.rows, many), *leaves.head))
+    _last_heads[conn.engine] = leaves.head
+    return leaves.appended
+
+
+def _pg_entries(rows: list[tuple[Any, ...]], many: bool) -> Sequence[Any]:
+    """Parameters for the entries of :func:`_pg_write`: one array per column, or the one row."""
+    return [list(column) for column in zip(*rows)] if many else rows[0]
 
 
 # ---------------------------------------------------------------- reading
@@ -214,7 +275,7 @@ def _head_and_nodes(session: Session, keys: Iterable[merkle.NodeKey]) -> tuple[i
     driver, sql = _driver(session)
     cursor = driver.cursor()
     ids = list(homes)
-    cursor.execute(sql.nodes(len(ids)), (ids,) if sql.write_all is not None else ids)
+    cursor.execute(sql.nodes(len(ids)), (ids,) if sql.write is not None else ids)
     rows = cursor.fetchall()
     if not rows:
         raise ConfigurationError("the log is not initialised; run 'clearance init'")

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, IntegrityError
-from ledger.log import merkle, store, views
+from ledger.log import audit, merkle, store, views
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
@@ -92,3 +92,57 @@ def test_a_database_in_the_old_node_layout_is_refused_with_a_reason(ctx: Clearan
         conn.commit()
     with pytest.raises(ConfigurationError, match="separate table"):
         ctx.check_ready()
+
+
+def _note(text: str) -> Event:
+    return Event("log.initialized", {"note": text})
+
+
+def test_writers_in_turn_each_append_on_the_real_head(ctx: Clearance) -> None:
+    """Two installations on one database (two processes, in effect) interleave appends.
+
+    On PostgreSQL each remembers the head it last wrote and tries to write on top of it;
+    after the other one wrote, that attempt must write nothing and fall back to the real head.
+    """
+    other = Clearance(ctx.settings)
+    try:
+        for i in range(6):
+            for writer in (ctx, other, other, ctx):
+                with writer.db.transaction() as session:
+                    store.append(session, [_note(f"{i}"), _note(f"{i}b")])
+        with ctx.db.reader() as session:
+            assert store.tree_size(session) == 1 + 6 * 4 * 2
+            indexes = [Envelope.parse(entry.leaf).index for entry in store.iter_entries(session)]
+        assert indexes == list(range(1 + 6 * 4 * 2))
+        assert audit.verify(ctx, replay=False).ok
+    finally:
+        other.db.dispose()
+
+
+def test_an_append_after_a_rolled_back_one_takes_its_index(ctx: Clearance) -> None:
+    with ctx.db.transaction() as session:
+        size = store.append(session, [_note("kept")])[0].index + 1
+    with pytest.raises(RuntimeError):
+        with ctx.db.transaction() as session:
+            store.append(session, [_note("rolled back")])
+            raise RuntimeError("the caller fails after appending")
+    with ctx.db.transaction() as session:
+        assert store.append(session, [_note("next")])[0].index == size
+    assert audit.verify(ctx, replay=False).ok
+
+
+def test_a_lone_postgres_writer_appends_without_reading_the_head(ctx: Clearance, monkeypatch) -> None:
+    if ctx.db.is_sqlite:
+        pytest.skip("SQLite reads the head on every append; it costs microseconds there")
+    with ctx.db.transaction() as session:
+        first = store.append(session, [_note("reads the head once")])[0].index
+
+    def no_head_reads(*_args: object) -> None:
+        raise AssertionError("the head was read and locked although this process wrote it last")
+
+    monkeypatch.setattr(store, "_read_locked_head", no_head_reads)
+    for i in range(3):
+        with ctx.db.transaction() as session:
+            assert store.append(session, [_note(f"on the remembered head {i}")])[0].index == first + 1 + i
+    monkeypatch.undo()
+    assert audit.verify(ctx, replay=False).ok
