@@ -20,10 +20,10 @@ from sqlmodel import Session, select
 
 from embeddings import IndexCorrupt, IndexSet
 from ledger.context import Clearance
+from ledger.fingerprints.models import IS_FINGERPRINT_EVENT
 from ledger.fingerprints.store import decode, stored_sets
 from ledger.log.tables import LogEntry
 
-FINGERPRINT_EVENTS = ("fingerprints.added", "fingerprints.erased")
 
 
 def index_dir(ctx: Clearance) -> Path:
@@ -32,7 +32,7 @@ def index_dir(ctx: Clearance) -> Path:
 
 def records_revision(session: Session, before: int | None = None) -> int:
     """Log index of the last fingerprint event (optionally of those before ``before``); -1 when none."""
-    query = select(func.max(LogEntry.idx)).where(LogEntry.event_type.in_(FINGERPRINT_EVENTS))  # type: ignore[attr-defined]
+    query = select(func.max(LogEntry.idx)).where(IS_FINGERPRINT_EVENT)
     if before is not None:
         query = query.where(LogEntry.idx < before)
     value = session.exec(query).one()

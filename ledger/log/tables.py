@@ -24,7 +24,7 @@ class LogEntry(SQLModel, table=True):
     idx: int = Field(sa_column=Column(_BigIntKey, primary_key=True, autoincrement=False))
     leaf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    event_type: str = Field(index=True)
+    event_type: str  # indexed only for fingerprint events (ledger.fingerprints.models)
     subject_kind: str | None = Field(default=None)
     subject_id: str | None = Field(default=None)  # no index: no query looks entries up by subject
     hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
