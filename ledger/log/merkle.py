@@ -134,6 +134,9 @@ def extend(frontier: list[bytes], size: int, leaf: bytes) -> bytes:
     one subtree per trailing 1-bit of ``size``. Stored beside the entry, they are
     every node a proof can ask for (see :func:`node_home`).
     """
+    if not size & 1:  # half of all leaves complete nothing but themselves
+        frontier.append(leaf)
+        return leaf
     completed = [leaf]
     acc, index = leaf, size
     while index & 1:
