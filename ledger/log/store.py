@@ -1,9 +1,11 @@
-"""Appending to the log and reading proofs from the stored tree nodes.
+"""Appending to the log and reading proofs from the tree nodes kept on its entries.
 
 Every function takes the caller's session, so an append commits or rolls back
-together with the table rows its event projects into. Appends lock the single
-``log_head`` row; that row is the log's sequencer, which keeps concurrent
-writers in any number of processes from forking the tree.
+together with the table rows its event projects into. Appends write the single
+``log_head`` row (size and right frontier) under its lock; that row is the log's
+sequencer, which keeps concurrent writers in any number of processes from
+forking the tree. Each entry row also keeps the tree nodes that end at its leaf
+(:func:`ledger.log.merkle.extend`), so a proof reads O(log n) entry rows.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import base64
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
@@ -51,7 +53,7 @@ def initialise(session: Session) -> bool:
 
 
 def check_layout(session: Session) -> None:
-    """Refuse a database whose log keeps tree nodes in the pre-0.2 ``log_nodes`` table.
+    """Refuse a database whose log keeps its tree nodes in a separate ``log_nodes`` table.
 
     Development builds before the nodes moved onto the entry rows wrote that layout;
     appending to it would fail half-way with a driver error, so say what it is instead.
