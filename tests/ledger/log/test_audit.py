@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from ledger.context import Clearance
@@ -22,6 +24,19 @@ def _sql(ctx: Clearance, statement: str, **params: object) -> None:
         conn.commit()
 
 
+def _rewrite_entry(ctx: Clearance, index: int, column: str, change: Callable[[bytes], bytes]) -> bytes:
+    """Rewrite one stored column of entry ``index`` behind the log's back; return what it held."""
+    with ctx.db.reader() as s:
+        before = bytes(s.connection().execute(sa.text(f"SELECT {column} FROM log_entries WHERE idx = :i"),
+                                              {"i": index}).scalar_one())
+    _sql(ctx, f"UPDATE log_entries SET {column} = :v WHERE idx = :i", v=change(before), i=index)
+    return before
+
+
+def _forge_actor(leaf: bytes) -> bytes:
+    return leaf.replace(b'"actor":"t"', b'"actor":"x"')
+
+
 def _wheres(ctx: Clearance) -> list[str]:
     report = audit.verify(ctx)
     assert not report.ok
@@ -37,25 +52,19 @@ def test_untouched_log_verifies(ctx: Clearance) -> None:
 
 def test_edited_entry_is_named(ctx: Clearance) -> None:
     _world(ctx)
-    with ctx.db.reader() as s:
-        leaf = s.connection().execute(sa.text("SELECT leaf FROM log_entries WHERE idx = 3")).scalar_one()
-    _sql(ctx, "UPDATE log_entries SET leaf = :leaf WHERE idx = 3", leaf=bytes(leaf).replace(b'"actor":"t"', b'"actor":"x"'))
+    _rewrite_entry(ctx, 3, "leaf", _forge_actor)
     assert "entry 3" in _wheres(ctx)
 
 
 def test_edited_payload_is_named(ctx: Clearance) -> None:
     _world(ctx)
-    with ctx.db.reader() as s:
-        payload = s.connection().execute(sa.text("SELECT payload FROM log_entries WHERE idx = 2")).scalar_one()
-    _sql(ctx, "UPDATE log_entries SET payload = :p WHERE idx = 2", p=bytes(payload).replace(b"P0", b"Q0"))
+    _rewrite_entry(ctx, 2, "payload", lambda payload: payload.replace(b"P0", b"Q0"))
     assert "entry 2" in _wheres(ctx)
 
 
 def test_edited_leaf_is_named_once(ctx: Clearance) -> None:
     _world(ctx)
-    with ctx.db.reader() as s:
-        leaf = s.connection().execute(sa.text("SELECT leaf FROM log_entries WHERE idx = 1")).scalar_one()
-    _sql(ctx, "UPDATE log_entries SET leaf = :leaf WHERE idx = 1", leaf=bytes(leaf).replace(b'"actor":"t"', b'"actor":"x"'))
+    _rewrite_entry(ctx, 1, "leaf", _forge_actor)
     report = audit.verify(ctx)
     entry_findings = [str(f) for f in report.findings if f.where.startswith("entry")]
     assert entry_findings == ["entry 1: leaf bytes differ from the hash recorded when it was appended"]
@@ -64,10 +73,8 @@ def test_edited_leaf_is_named_once(ctx: Clearance) -> None:
 def test_edited_tree_node_is_named(ctx: Clearance) -> None:
     """A node proofs are served from (the subtree over entries 0..3, kept by entry 3) is forged."""
     _world(ctx)
-    with ctx.db.reader() as s:
-        hashes = bytes(s.connection().execute(sa.text("SELECT hashes FROM log_entries WHERE idx = 3")).scalar_one())
+    hashes = _rewrite_entry(ctx, 3, "hashes", lambda stored: stored[:64] + bytes(32))
     assert len(hashes) == 3 * 32  # the leaf, then the subtrees over 2..3 and over 0..3
-    _sql(ctx, "UPDATE log_entries SET hashes = :h WHERE idx = 3", h=hashes[:64] + bytes(32))
     report = audit.verify(ctx)
     assert "entry 3: the tree nodes stored with it differ from those recomputed from the stored leaf hashes" \
         in [str(f) for f in report.findings]
