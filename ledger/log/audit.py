@@ -76,26 +76,26 @@ def verify(ctx: Clearance, replay: bool = True) -> VerifyReport:
         checkpoints = list(session.exec(select(SignedCheckpoint).order_by(SignedCheckpoint.size)).all())
         wanted_sizes = {c.size for c in checkpoints}
         roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
-        leaf_hashes: list[bytes] = []
+        size = 0  # contiguous entries read so far
         redacted: dict[int, dict[str, Any]] = {}
         missing_payloads: list[int] = []
         frontier: list[bytes] = []
         nodes = _StoredNodes()
         for entry in store.iter_entries(session):
-            size = len(leaf_hashes)
             if entry.idx != size:
                 report.add(f"entry {size}", f"missing (next stored entry is {entry.idx})")
                 break
             entry.leaf, entry.payload = _as_bytes(entry.leaf), _as_bytes(entry.payload)
-            leaf_hashes.append(merkle.leaf_hash(entry.leaf))
-            merkle.extend(frontier, size, leaf_hashes[-1])
-            nodes.check(report, entry, leaf_hashes[-1])
-            if size + 1 in wanted_sizes:
-                roots[size + 1] = merkle.frontier_root(frontier)
+            leaf_hash = merkle.leaf_hash(entry.leaf)
+            merkle.extend(frontier, size, leaf_hash)
+            nodes.check(report, entry, leaf_hash)
+            size += 1
+            if size in wanted_sizes:
+                roots[size] = merkle.frontier_root(frontier)
             _check_entry(report, entry, redacted)
             if entry.payload is None:
                 missing_payloads.append(entry.idx)
-        report.size = len(leaf_hashes)
+        report.size = size
         head_size = store.tree_size(session)
         if head_size != report.size:
             report.add("log head", f"says size {head_size}, but {report.size} contiguous entries are stored")
