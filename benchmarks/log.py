@@ -202,8 +202,8 @@ def inputs_frozen() -> Iterator[None]:
     """Measure with the prebuilt inputs out of the cyclic garbage collector's reach.
 
     A sample's 20,000 prebuilt events are the harness's, not the log's; left tracked, every full
-    collection that the code under test triggers walks them too, which cost a quarter of a batched
-    append. ``gc.freeze`` moves everything alive now (inputs, modules) to the permanent generation,
+    collection that the code under test triggers walks them too, a large share of a batched
+    append's time. ``gc.freeze`` moves everything alive now (inputs, modules) to the permanent generation,
     as a server that freezes after start-up would; what the measured code allocates is collected
     as usual.
     """

@@ -49,7 +49,7 @@ class _SqliteWriter:
 
     SQLite admits one writer at a time (``BEGIN IMMEDIATE`` takes its write lock), so a
     pool of write connections buys no concurrency. Holding one connection open saves the
-    pool check-out and check-in on every transaction (about a tenth of a single-event
+    pool check-out and check-in on every transaction (a visible share of a single-event
     append), and the lock queues this process's writers in arrival order instead of in
     SQLite's busy-wait back-off. Other processes still queue on the database lock.
     """

@@ -12,7 +12,7 @@ FINGERPRINT_EVENTS = ("fingerprints.added", "fingerprints.erased")
 # Written out as literals, once, for both the partial index and its query: a database uses a
 # partial index only when it can see that the query's condition implies the index's, which it
 # cannot for bound parameters. The index holds only fingerprint events, so other appends skip it
-# (an index over every entry's type cost a third of a batched append).
+# (an index over every entry's type was a large share of a batched append's time).
 IS_FINGERPRINT_EVENT = text(f"event_type IN ({', '.join(repr(name) for name in FINGERPRINT_EVENTS)})")
 Index("ix_log_entries_fingerprint_events", LogEntry.__table__.c.idx,  # type: ignore[attr-defined]
       sqlite_where=IS_FINGERPRINT_EVENT, postgresql_where=IS_FINGERPRINT_EVENT)
