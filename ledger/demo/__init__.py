@@ -102,8 +102,7 @@ def run_demo(ctx: Clearance, console: Console) -> None:
         table.add_column(column)
     for kind, records in made.items():
         for record in records:
-            what = record.get("name") or record.get("title") or record.get("contract_ref") or record.get("version", "")
-            table.add_row(kind, record["id"], str(what))
+            table.add_row(kind, record["id"], _describe(record))
     console.print(table)
     _consent_notes(made, console)
 
@@ -123,6 +122,16 @@ def run_demo(ctx: Clearance, console: Console) -> None:
     if passed is not None:
         _show_verification(ctx, console, Path(passed["path"]))
     _show_log(ctx, console, made)
+
+
+def _describe(record: dict[str, Any]) -> str:
+    """One line a reader can place: a name or title, else who grants what to whom."""
+    if record["record_type"] == "license":
+        return (f"{record['licensor_id']} -> {record['licensee_id']}: "
+                f"{', '.join(record['permitted_uses'])} in {', '.join(record['territories'])}")
+    if record["record_type"] == "estate_permission":
+        return f"{record['grantor_id']} for {record['decedent_id']}: {', '.join(record['permitted_uses'])}"
+    return str(record.get("name") or record.get("title") or record.get("contract_ref") or record.get("version", ""))
 
 
 def _show_verification(ctx: Clearance, console: Console, signed: Path) -> None:
