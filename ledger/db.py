@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import JSON, Column, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
+
+from ledger.errors import ConfigurationError
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -122,6 +124,44 @@ class Database:
         import ledger.models  # noqa: F401  (registers every table)
 
         SQLModel.metadata.create_all(self.write_engine)
+
+    def missing_columns(self) -> list[Column[Any]]:
+        """Model columns that the database's existing tables lack (a database made by an earlier version)."""
+        import ledger.models  # noqa: F401  (registers every table)
+
+        inspector = inspect(self.read_engine)
+        present = set(inspector.get_table_names())
+        missing = []
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in present:
+                have = {column["name"] for column in inspector.get_columns(table.name)}
+                missing += [column for column in table.columns if column.name not in have]
+        return missing
+
+    def add_missing_columns(self) -> list[str]:
+        """Add the columns later versions introduced; return their ``table.column`` names.
+
+        Only columns that can be filled without knowing the past are added: nullable ones,
+        and JSON lists (which start empty). Anything else is refused with its name.
+        """
+        missing = self.missing_columns()
+        if not missing:
+            return []
+        added = []
+        with self.write_engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            for column in missing:
+                name = f"{column.table.name}.{column.name}"
+                if isinstance(column.type, JSON) and not column.nullable:
+                    fill = " NOT NULL DEFAULT '[]'"
+                elif column.nullable and not column.primary_key:
+                    fill = ""
+                else:
+                    raise ConfigurationError(f"cannot add column {name} to this database automatically")
+                conn.exec_driver_sql(f"ALTER TABLE {quote(column.table.name)} ADD COLUMN {quote(column.name)} "
+                                     f"{column.type.compile(dialect=conn.dialect)}{fill}")
+                added.append(name)
+        return added
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -16,14 +16,17 @@ class InitResult:
     created: bool
     vkey: str
     checkpoint: str
+    upgraded: tuple[str, ...] = ()
+    """Columns added to a database that an earlier version created (``table.column``)."""
 
 
 def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
-    """Idempotent: an installation that exists is left as it is."""
+    """Idempotent: an installation that exists is left as it is, apart from columns later versions added."""
     settings = ctx.settings
     settings.home.mkdir(parents=True, exist_ok=True)
     key_exists = (settings.keys_dir / KEY_FILE).exists()
     ctx.db.create_all()
+    upgraded = tuple(ctx.db.add_missing_columns())
     with ctx.db.transaction() as session:
         fresh = store.initialise(session)
         if fresh and key_exists:
@@ -40,4 +43,4 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
     from ledger.signing import ensure_dev_credentials
 
     ensure_dev_credentials(ctx)
-    return InitResult(fresh, key.vkey, ctx.checkpoint())
+    return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded)

@@ -37,6 +37,8 @@ def init(origin: Optional[str] = typer.Option(None, help="checkpoint origin line
     result = initialise(context(), origin)
     home = context().settings.home
     console.print(("[green]initialised[/green] " if result.created else "already initialised: ") + str(home))
+    if result.upgraded:
+        console.print(f"upgraded the database: added {', '.join(result.upgraded)}")
     console.print(f"log verifier key: {result.vkey}")
 
 

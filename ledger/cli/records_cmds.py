@@ -1,4 +1,4 @@
-"""``clearance <kind> add|list|show|revoke`` for every record kind in the registry."""
+"""``clearance <kind> add|list|show|revoke|amend`` for every record kind in the registry."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
 from ledger.errors import ValidationFailed, FieldProblem
-from ledger.records import service
+from ledger.records import amendments, service
 from ledger.records.kinds import KINDS, RecordKind
 
 SUMMARY_COLUMNS = ("name", "title", "matter", "contract_ref", "version", "entry", "kind", "role")
@@ -38,6 +38,18 @@ def _media_fields(kind: RecordKind, path: Path) -> dict[str, Any]:
     stored = store_file(ready_context().settings, path)
     return {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
             "media_type": stored.media_type, "source_uri": path.resolve().as_uri()}
+
+
+def _date_option(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationFailed("bad date", problems=[FieldProblem("--on", "expected YYYY-MM-DD")]) from None
+
+
+def _print_dependents(affected: dict[str, list[str]]) -> None:
+    for label, ids in affected.items():
+        console.print(f"  {label.replace('_', ' ')} affected: {', '.join(ids) or 'none'}")
 
 
 def _command_name(kind: RecordKind) -> str:
@@ -95,17 +107,33 @@ def build(kind: RecordKind) -> typer.Typer:
                    on: Optional[str] = typer.Option(None, "--on", help="effective date (YYYY-MM-DD)"),
                    as_json: bool = JSON_OPTION) -> None:
             """Revoke; lists the assets, dataset versions and models that depend on it."""
-            try:
-                revoked_on = date.fromisoformat(on) if on else None
-            except ValueError:
-                raise ValidationFailed("bad date", problems=[FieldProblem("--on", "expected YYYY-MM-DD")]) from None
-            written, affected = service.revoke(ready_context(), kind, record_id, reason, "cli", revoked_on)
+            written, affected = service.revoke(ready_context(), kind, record_id, reason, "cli", _date_option(on))
             if as_json:
                 print_json({**written.as_json(), "dependents": affected})
                 return
             console.print(f"[yellow]revoked[/yellow] {kind.name} {record_id} (log entry {written.receipt.index})")
-            for label, ids in affected.items():
-                console.print(f"  {label.replace('_', ' ')} affected: {', '.join(ids) or 'none'}")
+            _print_dependents(affected)
+
+    if kind.amendable:
+        @sub.command("amend")
+        def amend(record_id: str,
+                  fields: list[str] = typer.Argument(..., help="FIELD=VALUE pairs to change (JSON for lists)"),
+                  reason: str = typer.Option(..., "--reason"),
+                  document: Optional[str] = typer.Option(None, "--document-sha256",
+                                                         help="SHA-256 of the signed amendment"),
+                  on: Optional[str] = typer.Option(None, "--on", help="effective date (YYYY-MM-DD), not later "
+                                                   "than today"),
+                  as_json: bool = JSON_OPTION) -> None:
+            """Amend the terms; lists what relied on the earlier terms."""
+            written, affected = amendments.amend(ready_context(), kind, record_id, parse_assignments(fields),
+                                                 reason, "cli", document, _date_option(on))
+            if as_json:
+                print_json({**written.as_json(), "dependents": affected})
+                return
+            changed = written.record["amendments"][-1]["changed"]
+            console.print(f"[green]amended[/green] {kind.name} {record_id}: {', '.join(changed)} "
+                          f"(log entry {written.receipt.index})")
+            _print_dependents(affected)
 
     if kind.name == "legal_hold":
         @sub.command("release")

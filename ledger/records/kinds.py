@@ -30,6 +30,10 @@ class RecordKind:
     """Index rows derived from the record (for dependency queries)."""
     personal_fields: frozenset[str] = frozenset()
     revocable: bool = False
+    amendable: bool = False
+    """Grants (licenses, consents, estate permissions) change by a logged amendment."""
+    parties_fixed: frozenset[str] = frozenset()
+    """Fields an amendment may not change: they say who grants to whom (another party needs a new record)."""
 
     def references_of(self, record: SQLModel) -> list[Reference]:
         found: list[Reference] = []
@@ -79,6 +83,7 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in [
     RecordKind("license", "licenses", m.LicenseFields, m.License, "lic",
                "Licenses for training assets and reference works",
                references={"licensor_id": "party", "licensee_id": "party", "asset_ids": "asset"}, revocable=True,
+               amendable=True, parties_fixed=frozenset({"licensor_id", "licensee_id"}),
                links=lambda i, r: [m.LicenseAsset(license_id=i, asset_id=a)
                                    for a in dict.fromkeys(r.asset_ids)]),  # type: ignore[attr-defined]
     RecordKind("asset", "assets", m.AssetFields, m.Asset, "ast",
@@ -87,11 +92,13 @@ KINDS: dict[str, RecordKind] = {k.name: k for k in [
                extra_references=_asset_people_refs, links=_asset_links),
     RecordKind("consent", "consents", m.PerformerConsentFields, m.PerformerConsent, "cns",
                "Performer consents for digital replicas (AB 2602)",
-               references={"performer_id": "party", "supersedes_id": "consent"}, revocable=True),
+               references={"performer_id": "party", "supersedes_id": "consent"}, revocable=True,
+               amendable=True, parties_fixed=frozenset({"performer_id"})),
     RecordKind("estate_permission", "estate-permissions", m.EstatePermissionFields, m.EstatePermission, "est",
                "Estate permissions for deceased personalities (AB 1836)",
                references={"decedent_id": "party", "grantor_id": "party"},
-               extra_references=_heir_refs, revocable=True),
+               extra_references=_heir_refs, revocable=True,
+               amendable=True, parties_fixed=frozenset({"decedent_id", "grantor_id"})),
     RecordKind("opt_out", "opt-outs", m.OptOutSignalFields, m.OptOutSignal, "opt",
                "Training and data-mining opt-out signals read from assets",
                references={"asset_id": "asset"}),

@@ -155,7 +155,18 @@ class Revocable(SQLModel):
     revoked_by: str | None = None
 
 
-class License(LicenseFields, Revocable, table=True):
+class Amendable(SQLModel):
+    """Amendment history, oldest first (see ``ledger.records.amendments``).
+
+    Each item names the log entry of the ``record.amended`` event, when and by whom,
+    why, the hash of the signed amendment document, its effective date, and for each
+    changed field its value before and after.
+    """
+
+    amendments: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+
+
+class License(LicenseFields, Revocable, Amendable, table=True):
     __tablename__ = "licenses"
     id: str = Field(primary_key=True)
     log_index: int
@@ -251,7 +262,7 @@ class PerformerConsentFields(_RecordFields):
         return self
 
 
-class PerformerConsent(PerformerConsentFields, Revocable, table=True):
+class PerformerConsent(PerformerConsentFields, Revocable, Amendable, table=True):
     __tablename__ = "performer_consents"
     id: str = Field(primary_key=True)
     log_index: int
@@ -314,7 +325,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-class EstatePermission(EstatePermissionFields, Revocable, table=True):
+class EstatePermission(EstatePermissionFields, Revocable, Amendable, table=True):
     __tablename__ = "estate_permissions"
     id: str = Field(primary_key=True)
     log_index: int

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, inspect
 from sqlmodel import Session, SQLModel
 
 from ledger.errors import IntegrityError
@@ -83,6 +83,37 @@ def _revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     row.revoked_by = envelope.actor
     session.add(row)
     session.flush()
+
+
+@projector("record.amended")
+def _amended(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
+    """Write the changed fields and append the amendment, with each field's value before, to the history."""
+    kind = KINDS[envelope.subject_kind or ""]
+    row = _subject(session, envelope)
+    current = kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
+    before = current.model_dump(mode="json")
+    amended = kind.fields.model_validate({**before, **payload["changes"]})
+    values = column_values(kind.table, amended)
+    for name in payload["changes"]:
+        setattr(row, name, values[name])
+    row.amendments = [*row.amendments, {
+        "log_index": envelope.index, "at": envelope.time, "by": envelope.actor, "reason": payload["reason"],
+        "document_sha256": payload["document_sha256"], "effective_on": payload["effective_on"],
+        "changed": {name: {"from": before[name], "to": value} for name, value in payload["changes"].items()},
+    }]
+    session.add(row)
+    if kind.links:
+        _replace_links(session, kind.links(row.id, current), kind.links(row.id, amended))
+    session.flush()
+
+
+def _replace_links(session: Session, old: list[SQLModel], new: list[SQLModel]) -> None:
+    """Swap a record's index rows (e.g. the assets a license covers) for those of its amended fields."""
+    for link in old:
+        key = tuple(inspect(link).mapper.primary_key_from_instance(link))
+        session.delete(session.get(type(link), key))
+    session.flush()
+    session.add_all(new)
 
 
 @projector("legal_hold.released")

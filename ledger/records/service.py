@@ -39,7 +39,7 @@ def record_dict(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
 
-def _check_references(session: Session, kind: RecordKind, fields: SQLModel,
+def check_references(session: Session, kind: RecordKind, fields: SQLModel,
                       pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
     problems = []
     for path, target, target_id in kind.references_of(fields):
@@ -79,7 +79,7 @@ def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor
         raise ValidationFailed(f"invalid {kind.name} record",
                                problems=[FieldProblem("id", "letters, digits and _.:- only, at most 100")])
     fields = validate_fields(kind, data)
-    problems = _check_references(session, kind, fields, pending)
+    problems = check_references(session, kind, fields, pending)
     if problems:
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
     if session.get(kind.table, record_id) is not None:

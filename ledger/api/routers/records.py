@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
-from ledger.records import service
+from ledger.records import amendments, service
 from ledger.records.kinds import KINDS, RecordKind
 
 router = APIRouter()
@@ -18,6 +18,13 @@ router = APIRouter()
 class RevokeRequest(BaseModel):
     reason: str = Field(min_length=1, description="why the record is revoked; kept in the log")
     revoked_on: date | None = Field(default=None, description="effective date; today when absent")
+
+
+class AmendRequest(BaseModel):
+    changes: dict[str, Any] = Field(description="the fields that change and their new values")
+    reason: str = Field(min_length=1, description="why the terms change; kept in the log")
+    document_sha256: str | None = Field(default=None, description="SHA-256 of the signed amendment document")
+    effective_on: date | None = Field(default=None, description="when the amendment took effect; today when absent")
 
 
 class ReleaseRequest(BaseModel):
@@ -62,6 +69,18 @@ def _add_routes(kind: RecordKind) -> None:
         router.add_api_route(path + "/{record_id}/revoke", revoke, methods=["POST"], tags=tags,
                              summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
                              name=f"revoke_{kind.name}")
+
+
+    if kind.amendable:
+        def amend(record_id: str, body: AmendRequest, ctx: Clearance = Depends(get_ctx),
+                  caller: Caller = Depends(require(*REVOKERS))) -> dict[str, Any]:
+            written, affected = amendments.amend(ctx, kind, record_id, body.changes, body.reason, caller.actor,
+                                                 body.document_sha256, body.effective_on)
+            return {**written.as_json(), "dependents": affected}
+
+        router.add_api_route(path + "/{record_id}/amend", amend, methods=["POST"], tags=tags,
+                             summary=f"Amend a {kind.name.replace('_', ' ')}'s terms; lists what relied on them",
+                             name=f"amend_{kind.name}")
 
 
 for _kind in KINDS.values():

@@ -91,6 +91,24 @@ def test_records_add_list_show_revoke(tmp_path: Path) -> None:
     assert added["record"]["id"] in revoked
 
 
+def test_consent_amend_prints_what_changed_and_what_relied_on_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init")
+    run(home, "party", "add", "--id", "ann", "kind=person", "name=Ann")
+    run(home, "consent", "add", "--id", "c1", "performer_id=ann", "contract_ref=C-1", "executed_on=2025-01-02",
+        "replica_type=employment_based", "replaces_in_person_work=false", "representation=union",
+        "union_name=SAG-AFTRA", "union_agreement=2023 TV/Theatrical")
+    use = json.dumps({"project": "Harbor Lights", "media": ["theatrical"], "territories": ["US"]})
+    out = run(home, "consent", "amend", "c1", f"intended_uses=[{use}]", "covers_voice=true",
+              "--reason", "rider signed", "--on", "2026-02-01").stdout.decode()
+    assert "amended consent c1: intended_uses, covers_voice" in out and "assets affected: none" in out
+    shown = json.loads(run(home, "consent", "show", "c1").stdout)
+    assert shown["covers_voice"] is True and shown["amendments"][0]["effective_on"] == "2026-02-01"
+    refused = run(home, "consent", "amend", "c1", "performer_id=bob", "--reason", "x", check=False)
+    assert refused.returncode == 2 and b"changes.performer_id" in refused.stderr
+    assert b"OK" in run(home, "log", "verify").stdout
+
+
 def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
 
@@ -12,36 +11,7 @@ from ledger.log import audit, views
 from ledger.records.kinds import KINDS
 from ledger.records.redaction import redact_entry
 from ledger.records.service import create_record, get_record, list_records, release_hold, revoke
-
-SHA = "ab" * 32
-
-
-def add(ctx: Clearance, record_kind: str, **data: Any) -> dict[str, Any]:
-    return create_record(ctx, KINDS[record_kind], data, "test").record
-
-
-def _studio_world(ctx: Clearance) -> dict[str, str]:
-    studio = add(ctx, "party", kind="organisation", name="Studio")["id"]
-    performer = add(ctx, "party", kind="person", name="Ann Performer", contact_email="ann@example.com")["id"]
-    lic = add(ctx, "license", licensor_id=studio, licensee_id=studio, permitted_uses=["train"], media=["any"],
-              territories=["WORLD"], starts_on="2024-01-01")["id"]
-    consent = add(ctx, "consent", performer_id=performer, contract_ref="C-1", executed_on="2025-01-02",
-                  replica_type="employment_based", replaces_in_person_work=False, representation="union",
-                  union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")["id"]
-    a1 = add(ctx, "asset", role="training_asset", title="Licensed", media_type="video/mp4", sha256=SHA,
-             acquisition_method="licensed", license_id=lic)["id"]
-    a2 = add(ctx, "asset", role="training_asset", title="Performer", media_type="video/mp4", sha256="cd" * 32,
-             acquisition_method="own_production", depicted=[{"party_id": performer, "consent_id": consent}])["id"]
-    a3 = add(ctx, "asset", role="training_asset", title="Unrelated", media_type="image/png", sha256="ef" * 32,
-             acquisition_method="own_production")["id"]
-    ds = add(ctx, "dataset", name="lib")["id"]
-    v1 = add(ctx, "dataset_version", dataset_id=ds, version="1", asset_ids=[a1, a3])["id"]
-    v2 = add(ctx, "dataset_version", dataset_id=ds, version="2", asset_ids=[a2, a3])["id"]
-    m1 = add(ctx, "model", name="M", version="1", dataset_version_ids=[v1])["id"]
-    m2 = add(ctx, "model", name="M", version="2", dataset_version_ids=[v2])["id"]
-    return dict(studio=studio, performer=performer, license=lic, consent=consent, a1=a1, a2=a2, a3=a3,
-                v1=v1, v2=v2, m1=m1, m2=m2)
-
+from tests.ledger.records.builders import add, studio_world
 
 @pytest.mark.parametrize("kind, data, field", [
     ("party", {"kind": "robot", "name": "X"}, "kind"),
@@ -98,7 +68,7 @@ def test_estate_permission_computes_expiry_and_checks_death(ctx: Clearance) -> N
 
 
 def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
-    w = _studio_world(ctx)
+    w = studio_world(ctx)
     written, affected = revoke(ctx, KINDS["license"], w["license"], "licensor terminated", "test")
     assert affected == {"assets": [w["a1"]], "dataset_versions": [w["v1"]], "models": [w["m1"]], "released_clips": []}
     flags = get_record(ctx, KINDS["dataset_version"], w["v1"])["revocation_flags"]
@@ -109,14 +79,14 @@ def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
 
 
 def test_revoking_a_consent_lists_its_dependents(ctx: Clearance) -> None:
-    w = _studio_world(ctx)
+    w = studio_world(ctx)
     _, affected = revoke(ctx, KINDS["consent"], w["consent"], "performer withdrew", "test")
     assert affected == {"assets": [w["a2"]], "dataset_versions": [w["v2"]], "models": [w["m2"]], "released_clips": []}
     assert audit.verify(ctx).ok
 
 
 def test_redaction_removes_personal_data_and_the_log_still_verifies(ctx: Clearance) -> None:
-    w = _studio_world(ctx)
+    w = studio_world(ctx)
     performer = get_record(ctx, KINDS["party"], w["performer"])
     redact_entry(ctx, performer["log_index"], "GDPR erasure request #12", "test")
     after = get_record(ctx, KINDS["party"], w["performer"])
@@ -130,7 +100,7 @@ def test_redaction_removes_personal_data_and_the_log_still_verifies(ctx: Clearan
 
 
 def test_legal_hold_blocks_redaction_until_released(ctx: Clearance) -> None:
-    w = _studio_world(ctx)
+    w = studio_world(ctx)
     performer = get_record(ctx, KINDS["party"], w["performer"])
     hold = create_record(ctx, KINDS["legal_hold"], {
         "matter": "Doe v. Studio", "record_kind": "party", "record_id": w["performer"],
@@ -144,7 +114,7 @@ def test_legal_hold_blocks_redaction_until_released(ctx: Clearance) -> None:
 
 
 def test_non_personal_entries_cannot_be_redacted(ctx: Clearance) -> None:
-    w = _studio_world(ctx)
+    w = studio_world(ctx)
     lic = get_record(ctx, KINDS["license"], w["license"])
     with pytest.raises(Conflict, match="no personal data"):
         redact_entry(ctx, lic["log_index"], "why not", "test")
