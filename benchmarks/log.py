@@ -58,6 +58,8 @@ from ledger.context import Clearance  # noqa: E402
 from ledger.fsutil import write_atomic  # noqa: E402
 from ledger.log import merkle, store  # noqa: E402
 from ledger.log.events import Envelope, Event  # noqa: E402
+from ledger.records.importer import BATCH_ROWS as IMPORT_BATCH_ROWS  # noqa: E402
+from ledger.records.importer import import_file  # noqa: E402
 from ledger.records.kinds import KINDS  # noqa: E402
 from ledger.records.service import create_event, create_record  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
@@ -82,13 +84,14 @@ class Plan:
     repeats: int
     records: int            # create_event + ctx.record per repetition
     receipts: int           # full create_record (with checkpoint + receipt), once
+    imports: int            # rows of one JSON file through import_file, once
     proof_sizes: tuple[int, ...]
     proofs: int             # random indexes timed per size
 
 
-FULL = Plan(single_events=2000, batched_batches=20, repeats=5, records=1000, receipts=300,
+FULL = Plan(single_events=2000, batched_batches=20, repeats=5, records=1000, receipts=300, imports=5000,
             proof_sizes=(10**4, 10**5, 10**6), proofs=2000)
-QUICK = Plan(single_events=300, batched_batches=3, repeats=2, records=200, receipts=50,
+QUICK = Plan(single_events=300, batched_batches=3, repeats=2, records=200, receipts=50, imports=500,
              proof_sizes=(10**4,), proofs=500)
 
 
@@ -315,9 +318,16 @@ def records(backend: str, workdir: Path, plan: Plan) -> dict[str, Any]:
         for d in data:
             create_record(ctx, kind, d, "bench")
         with_receipt = _rate(len(data), time.perf_counter() - t0)
+        source = workdir / f"import-{backend}.json"
+        source.write_text(json.dumps([{"record_type": "party", **party(10 + n + plan.receipts + i)}
+                                      for i in range(plan.imports)]))
+        t0 = time.perf_counter()
+        imported = import_file(ctx, source, actor="bench")
+        import_rate = _rate(plan.imports, time.perf_counter() - t0)
+        assert len(imported.accepted) == plan.imports, imported.as_json()["errors"][:3]
         with ctx.db.reader() as s:
             rows = s.connection().execute(sqlalchemy.text("SELECT count(*) FROM parties")).scalar_one()
-        assert rows == 10 + n + plan.receipts, "projection did not write every record"
+        assert rows == 10 + n + plan.receipts + plan.imports, "projection did not write every record"
     return {
         "label": "record creation incl. validation and projection: create_event + ctx.record, 1 per transaction",
         "per_s": round(statistics.median(samples)), "samples": [round(x) for x in samples],
@@ -325,6 +335,9 @@ def records(backend: str, workdir: Path, plan: Plan) -> dict[str, Any]:
                              .payload_bytes()),
         "with_receipt": {"label": "full create_record: + sign checkpoint + inclusion proof receipt",
                          "per_s": round(with_receipt), "records": plan.receipts},
+        "import": {"label": "clearance import of one JSON file (import_file: read, validate, write in batches, "
+                            "one checkpoint at the end)",
+                   "per_s": round(import_rate), "rows": plan.imports, "rows_per_transaction": IMPORT_BATCH_ROWS},
     }
 
 
@@ -446,6 +459,7 @@ def print_report(report: dict[str, Any]) -> None:
         r = data["records"]
         print(f"  {backend + ' record+projection':<26}{r['per_s']:>10,}   (create_event + ctx.record)")
         print(f"  {backend + ' create_record':<26}{r['with_receipt']['per_s']:>10,}   (+ checkpoint + receipt)")
+        print(f"  {backend + ' import':<26}{r['import']['per_s']:>10,}   (import_file, rows/s)")
     print(f"\n  {'inclusion proof':<26}{'p50 ms':>10}{'p95 ms':>10}{'nodes':>8}")
     for backend, data in report["results"].items():
         for size, p in data["proofs"].items():

@@ -39,6 +39,12 @@ def record_dict(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
 
+def record_exists(session: Session, table: type[SQLModel], record_id: str) -> bool:
+    """Whether a row with this id exists, without loading it (projectors flush, so nothing is pending)."""
+    id_column = table.__table__.c.id  # type: ignore[attr-defined]
+    return session.connection().execute(select(id_column).where(id_column == record_id)).first() is not None
+
+
 def check_references(session: Session, kind: RecordKind, fields: SQLModel,
                       pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
     problems = []
@@ -47,7 +53,7 @@ def check_references(session: Session, kind: RecordKind, fields: SQLModel,
             problems.append(FieldProblem(path, f"unknown record kind {target_id!r}"))
         elif target_id in (pending or {}).get(target, set()):
             continue
-        elif session.get(KINDS[target].table, target_id) is None:
+        elif not record_exists(session, KINDS[target].table, target_id):
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
     if kind.name == "estate_permission":
         decedent = session.get(m.Party, fields.decedent_id)  # type: ignore[attr-defined]
@@ -82,7 +88,7 @@ def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor
     problems = check_references(session, kind, fields, pending)
     if problems:
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
-    if session.get(kind.table, record_id) is not None:
+    if record_exists(session, kind.table, record_id):
         raise Conflict(f"a {kind.name} with id {record_id!r} already exists", extra={"id": record_id})
     if kind.name == "asset":
         same = session.exec(select(m.Asset.id).where(m.Asset.sha256 == fields.sha256)).first()  # type: ignore[attr-defined]
