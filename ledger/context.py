@@ -90,8 +90,7 @@ class Clearance:
         return self._receipt(index, leaf_hash)
 
     def _receipt(self, index: int, leaf_hash: bytes) -> Receipt:
-        with self.db.transaction() as session:
+        with self.db.transaction() as session:  # one transaction: the proof reads the tree just signed
             checkpoint = store.sign_checkpoint(session, self.log_key)
-        with self.db.reader() as session:
             proof = store.inclusion_proof(session, index, checkpoint.size)
         return Receipt(index, leaf_hash, checkpoint.size, proof, checkpoint.note)
