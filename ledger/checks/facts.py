@@ -69,9 +69,10 @@ def person_facts(session: Session, party_id: str) -> PersonFacts:
     if party is None:
         raise NotFound(f"no party with id {party_id!r}")
     consents = session.exec(select(m.PerformerConsent).where(m.PerformerConsent.performer_id == party_id)).all()
+    superseded = {c.supersedes_id for c in consents if c.supersedes_id}  # replaced by a later consent: not in force
     permissions = session.exec(select(m.EstatePermission).where(m.EstatePermission.decedent_id == party_id)).all()
     return PersonFacts(id=party.id, name=party.name, deceased=party.died_on is not None, died_on=party.died_on,
-                       consents=[f for c in consents for f in consent_facts(c)],
+                       consents=[f for c in consents if c.id not in superseded for f in consent_facts(c)],
                        estate_permissions=[estate_facts(p) for p in permissions])
 
 

@@ -83,7 +83,7 @@ def _amendment_event(session: Session, kind: RecordKind, row: SQLModel, changes:
         raise ValidationFailed(f"the amended {kind.name} would not be valid",
                                problems=[FieldProblem(f"changes.{p.field}" if p.field.split(".")[0] in changes else p.field,
                                                       p.message) for p in exc.problems]) from None
-    problems = check_references(session, kind, fields)
+    problems = check_references(session, kind, fields, getattr(row, "id"))
     if problems:
         raise ValidationFailed(f"the amended {kind.name} does not agree with the records it refers to",
                                problems=problems)

@@ -45,8 +45,9 @@ def record_exists(session: Session, table: type[SQLModel], record_id: str) -> bo
     return session.connection().execute(select(id_column).where(id_column == record_id)).first() is not None
 
 
-def check_references(session: Session, kind: RecordKind, fields: SQLModel,
-                      pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
+def check_references(session: Session, kind: RecordKind, fields: SQLModel, record_id: str,
+                     pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
+    """Problems with what the record refers to; ``record_id`` is the record's own id (new or amended)."""
     problems = []
     for path, target, target_id in kind.references_of(fields):
         if target not in KINDS:
@@ -55,12 +56,32 @@ def check_references(session: Session, kind: RecordKind, fields: SQLModel,
             continue
         elif not record_exists(session, KINDS[target].table, target_id):
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
+    if kind.name == "consent" and fields.supersedes_id:  # type: ignore[attr-defined]
+        problems += _supersession_problems(session, fields, record_id)
     if kind.name == "estate_permission":
         decedent = session.get(m.Party, fields.decedent_id)  # type: ignore[attr-defined]
         if decedent is not None and decedent.died_on != fields.died_on:  # type: ignore[attr-defined]
             problems.append(FieldProblem("died_on", f"party {decedent.id} is recorded with died_on "
                                          f"{decedent.died_on}, not {fields.died_on}"))  # type: ignore[attr-defined]
     return problems
+
+
+def _supersession_problems(session: Session, consent: SQLModel, consent_id: str) -> list[FieldProblem]:
+    """A consent replaces an earlier one of the same performer, which no other consent has replaced."""
+    if consent.supersedes_id == consent_id:  # type: ignore[attr-defined]
+        return [FieldProblem("supersedes_id", "a consent cannot supersede itself")]
+    old = session.get(m.PerformerConsent, consent.supersedes_id)  # type: ignore[attr-defined]
+    if old is None:
+        return []  # the reference check names it
+    if old.performer_id != consent.performer_id:  # type: ignore[attr-defined]
+        return [FieldProblem("supersedes_id", f"consent {old.id} is of performer {old.performer_id}, "
+                             f"not {consent.performer_id}")]  # type: ignore[attr-defined]
+    query = select(m.PerformerConsent.id).where(m.PerformerConsent.supersedes_id == old.id,
+                                                m.PerformerConsent.id != consent_id)
+    newer = session.exec(query).first()
+    if newer is not None:
+        return [FieldProblem("supersedes_id", f"consent {old.id} was already superseded by {newer}")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -85,7 +106,7 @@ def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor
         raise ValidationFailed(f"invalid {kind.name} record",
                                problems=[FieldProblem("id", "letters, digits and _.:- only, at most 100")])
     fields = validate_fields(kind, data)
-    problems = check_references(session, kind, fields, pending)
+    problems = check_references(session, kind, fields, record_id, pending)
     if problems:
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
     if record_exists(session, kind.table, record_id):

@@ -1,4 +1,5 @@
-"""Amending grants: new terms on the row, the history kept, refusals that name the field, replay agrees."""
+"""Changing a grant's terms: amendments (new terms on the row, history kept, refusals that name the field,
+replay agrees) and consents that supersede earlier ones."""
 
 from __future__ import annotations
 
@@ -179,3 +180,27 @@ def test_amend_over_http_checks_the_role_and_names_the_field(sqlite_ctx: Clearan
     assert all(len(base64.b64decode(h)) == 32 for h in answer["log"]["inclusion_proof"])
     missing = client.post("/v1/consents/nope/amend", json=body, headers=headers["legal"])
     assert missing.status_code == 404 and "nope" in missing.text
+
+
+def test_a_superseded_consent_no_longer_grants_and_is_superseded_once(ctx: Clearance) -> None:
+    w = studio_world(ctx)
+    base = get_record(ctx, KINDS["consent"], w["consent"])
+    terms = {k: base[k] for k in ("performer_id", "executed_on", "replica_type", "replaces_in_person_work",
+                                  "representation", "union_name", "union_agreement")}
+    newer = create_record(ctx, KINDS["consent"], {**terms, "id": "c2", "contract_ref": "C-2",
+                                                  "intended_uses": [NEW_PROJECT], "supersedes_id": w["consent"]},
+                          "legal").record
+    with ctx.db.reader() as session:
+        assert [f.id for f in person_facts(session, w["performer"]).consents] == [newer["id"]]
+    other = create_record(ctx, KINDS["party"], {"kind": "person", "name": "Bo"}, "legal").record["id"]
+    refusals = [({**terms, "contract_ref": "C-3", "supersedes_id": w["consent"]}, "already superseded by c2"),
+                ({**terms, "performer_id": other, "contract_ref": "C-4", "supersedes_id": "c2"}, "of performer"),
+                ({**terms, "id": "c5", "contract_ref": "C-5", "supersedes_id": "c5"}, "no consent with id")]
+    for data, message in refusals:
+        with pytest.raises(ValidationFailed) as caught:
+            create_record(ctx, KINDS["consent"], data, "legal")
+        assert caught.value.problems[0].field == "supersedes_id" and message in caught.value.problems[0].message
+    # The superseding consent can still be amended: it does not count as superseding twice.
+    amend(ctx, KINDS["consent"], "c2", {"covers_voice": True}, "voice added", "legal")
+    with pytest.raises(ValidationFailed, match="itself"):
+        amend(ctx, KINDS["consent"], "c2", {"supersedes_id": "c2"}, "loop", "legal")
