@@ -89,13 +89,13 @@ def import_(path: Path = typer.Argument(..., help=".csv or .json file of rights 
             report_path: Optional[Path] = typer.Option(None, "--report", help="write the per-row report as JSON"),
             as_json: bool = JSON_OPTION) -> None:
     """Import rights records; rejected rows write nothing, accepted rows are committed."""
-    from ledger.records.importer import import_file, read_rows
+    from ledger.records.importer import import_file
 
     ctx = ready_context()
-    total = sum(1 for _ in read_rows(path, kind)) if path.is_file() else 0
     with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task(f"importing {path.name}", total=total)
-        report = import_file(ctx, path, kind, progress=lambda n: bar.advance(task, n))
+        task = bar.add_task(f"importing {path.name}", total=None)
+        report = import_file(ctx, path, kind, progress=lambda n: bar.advance(task, n),
+                             counted=lambda total: bar.update(task, total=total))
     if report_path:
         from ledger.fsutil import write_atomic
         import json

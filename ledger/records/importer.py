@@ -118,13 +118,18 @@ def _need(kind: RecordKind | None, row: int) -> RecordKind:
 
 
 def import_file(ctx: Clearance, path: Path, kind_name: str | None = None, actor: str = "cli",
-                progress: Callable[[int], None] | None = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None,
+                counted: Callable[[int], None] | None = None) -> ImportReport:
+    """Import every row of ``path``. ``counted`` hears the number of rows once the file is read
+    (before anything is written); ``progress`` hears how many more rows were done after each batch."""
     if not path.is_file():
         raise ValidationFailed(f"{path} does not exist or is not a file")
     report = ImportReport()
     rows = list(read_rows(path, kind_name))
     if len(rows) > ctx.settings.max_import_rows:
         raise ValidationFailed(f"{path} has {len(rows)} rows; max_import_rows is {ctx.settings.max_import_rows}")
+    if counted:
+        counted(len(rows))
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start:start + BATCH_ROWS]
         try:
