@@ -22,6 +22,7 @@ Rules, each refused with an error that names the field or record:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
 from ledger.log.events import Event
 from ledger.records.kinds import RecordKind
+from ledger.records.models import SHA256
 from ledger.records.service import (
     Written,
     active_holds,
@@ -41,9 +43,6 @@ from ledger.records.service import (
     released_clips,
     validate_fields,
 )
-
-SHA256_HEX = frozenset("0123456789abcdef")
-
 
 def current_fields(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
     """The row's record fields as JSON values, as a new record of the same content would carry them."""
@@ -66,7 +65,7 @@ def _check_request(kind: RecordKind, changes: dict[str, Any], reason: str, docum
                                          "register a new record instead"))
     if not reason.strip():
         problems.append(FieldProblem("reason", "must not be empty"))
-    if document_sha256 is not None and (len(document_sha256) != 64 or not set(document_sha256) <= SHA256_HEX):
+    if document_sha256 is not None and not re.fullmatch(SHA256, document_sha256):
         problems.append(FieldProblem("document_sha256", "expected 64 lowercase hex digits (SHA-256)"))
     if effective_on is not None and effective_on > date.today():
         problems.append(FieldProblem("effective_on", "is in the future; record the amendment when it takes effect"))
