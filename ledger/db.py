@@ -129,14 +129,11 @@ class Database:
         """Model columns that the database's existing tables lack (a database made by an earlier version)."""
         import ledger.models  # noqa: F401  (registers every table)
 
-        inspector = inspect(self.read_engine)
-        present = set(inspector.get_table_names())
-        missing = []
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name in present:
-                have = {column["name"] for column in inspector.get_columns(table.name)}
-                missing += [column for column in table.columns if column.name not in have]
-        return missing
+        # One reflection query for all tables (it runs at every CLI start): {(schema, table): [columns]}.
+        present = {table: {column["name"] for column in columns}
+                   for (_, table), columns in inspect(self.read_engine).get_multi_columns().items()}
+        return [column for table in SQLModel.metadata.sorted_tables if table.name in present
+                for column in table.columns if column.name not in present[table.name]]
 
     def add_missing_columns(self) -> list[str]:
         """Add the columns later versions introduced; return their ``table.column`` names.

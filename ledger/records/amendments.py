@@ -33,6 +33,7 @@ from ledger.errors import Conflict, FieldProblem, ValidationFailed
 from ledger.log.events import Event
 from ledger.records.kinds import RecordKind
 from ledger.records.models import SHA256
+from ledger.records.projection import row_fields
 from ledger.records.service import (
     Written,
     active_holds,
@@ -43,11 +44,6 @@ from ledger.records.service import (
     released_clips,
     validate_fields,
 )
-
-def current_fields(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
-    """The row's record fields as JSON values, as a new record of the same content would carry them."""
-    values = {name: getattr(row, name) for name in kind.fields.model_fields}
-    return kind.fields.model_validate(values).model_dump(mode="json")
 
 
 def _check_request(kind: RecordKind, changes: dict[str, Any], reason: str, document_sha256: str | None,
@@ -75,13 +71,13 @@ def _check_request(kind: RecordKind, changes: dict[str, Any], reason: str, docum
 
 def _amendment_event(session: Session, kind: RecordKind, row: SQLModel, changes: dict[str, Any], reason: str,
                      document_sha256: str | None, effective_on: date | None, actor: str) -> Event:
-    before = current_fields(kind, row)
+    before = row_fields(kind, row).model_dump(mode="json")
     try:
         fields = validate_fields(kind, {**before, **changes})
     except ValidationFailed as exc:
-        raise ValidationFailed(f"the amended {kind.name} would not be valid",
-                               problems=[FieldProblem(f"changes.{p.field}" if p.field.split(".")[0] in changes else p.field,
-                                                      p.message) for p in exc.problems]) from None
+        problems = [FieldProblem(f"changes.{p.field}" if p.field.split(".")[0] in changes else p.field, p.message)
+                    for p in exc.problems]
+        raise ValidationFailed(f"the amended {kind.name} would not be valid", problems=problems) from None
     problems = check_references(session, kind, fields, getattr(row, "id"))
     if problems:
         raise ValidationFailed(f"the amended {kind.name} does not agree with the records it refers to",
@@ -113,9 +109,9 @@ def amend(ctx: Clearance, kind: RecordKind, record_id: str, changes: dict[str, A
         if holds:
             raise Conflict(f"legal hold {holds[0].id} ({holds[0].matter}) keeps {kind.name} {record_id!r} "
                            "from being changed; release the hold first", extra={"legal_hold": holds[0].id})
-        affected = dependents(session, kind, record_id)
-        affected["released_clips"] = released_clips(session, kind, record_id)
         event = _amendment_event(session, kind, row, changes, reason, document_sha256, effective_on, actor)
+        affected = dependents(session, kind, record_id)  # read before the amendment is applied
+        affected["released_clips"] = released_clips(session, kind, record_id)
         appended = ctx.record(session, [event])[0]
         record = record_dict(kind, row)
     return Written(record, ctx.receipt(appended)), affected

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 from ledger.errors import IntegrityError
 from ledger.log.events import Envelope
 from ledger.records import models as m
-from ledger.records.kinds import KINDS
+from ledger.records.kinds import KINDS, RecordKind
 
 Handler = Callable[[Session, Envelope, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
@@ -42,6 +42,11 @@ def column_values(table: type[SQLModel], fields: SQLModel) -> dict[str, Any]:
     python, jsonable = fields.model_dump(), fields.model_dump(mode="json")
     json_columns = {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}  # type: ignore[attr-defined]
     return {name: jsonable[name] if name in json_columns else value for name, value in python.items()}
+
+
+def row_fields(kind: RecordKind, row: SQLModel) -> SQLModel:
+    """A table row's record fields, validated back into the kind's ``*Fields`` class."""
+    return kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
 
 
 def _time(envelope: Envelope) -> datetime:
@@ -95,7 +100,7 @@ def _amended(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     """Write the changed fields and append the amendment, with each field's value before, to the history."""
     kind = KINDS[envelope.subject_kind or ""]
     row = _subject(session, envelope)
-    current = kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
+    current = row_fields(kind, row)
     before = current.model_dump(mode="json")
     amended = kind.fields.model_validate({**before, **payload["changes"]})
     values = column_values(kind.table, amended)

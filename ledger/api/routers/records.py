@@ -70,7 +70,6 @@ def _add_routes(kind: RecordKind) -> None:
                              summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
                              name=f"revoke_{kind.name}")
 
-
     if kind.amendable:
         def amend(record_id: str, body: AmendRequest, ctx: Clearance = Depends(get_ctx),
                   caller: Caller = Depends(require(*REVOKERS))) -> dict[str, Any]:
