@@ -42,8 +42,7 @@ from ledger.checks.request import CheckRequest  # noqa: E402
 from ledger.context import Clearance  # noqa: E402
 from ledger.demo import build_world, world  # noqa: E402
 from ledger.demo.media import encode_mp4, synthetic_work  # noqa: E402
-from ledger.fingerprints import indexing  # noqa: E402
-from ledger.fingerprints.service import embeddings_config, fingerprint, fingerprinter  # noqa: E402
+from ledger.fingerprints.service import fingerprint  # noqa: E402
 from ledger.fsutil import write_atomic  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 from ledger.setup import initialise  # noqa: E402
@@ -67,7 +66,7 @@ def clip_720p(seconds: int, fps: int = 24) -> bytes:
 
 def fill_index(ctx: Clearance, frames: int, faces: int) -> dict[str, Any]:
     """Add synthetic PDQ frames and face templates to the saved index, keeping its revision."""
-    indexes = indexing.current(ctx)
+    indexes = ctx.indexes.current()
     rng = np.random.default_rng(7)
     have = len(indexes.channels["pdq"])
     extra = max(0, frames - have)
@@ -111,14 +110,14 @@ def time_stages(ctx: Clearance, media: bytes, name: str, runs: int) -> dict[str,
     from ledger.checks.strength import StrengthSettings, classify
 
     fp_times, search_times, policy_times = [], [], []
-    indexes = indexing.current(ctx)
+    indexes = ctx.indexes.current()
     engine = service.policy_engine(ctx)
     for _ in range(runs):
         start = time.perf_counter()
         query = fingerprint(ctx, media, name, "query")
         fp_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        result = match(query, indexes, embeddings_config(ctx))
+        result = match(query, indexes, ctx.embeddings_config)
         search_times.append(time.perf_counter() - start)
     with ctx.db.reader() as session:
         clip = session.exec(__import__("sqlmodel").select(service.Clip).limit(1)).first()
@@ -145,7 +144,7 @@ def main() -> None:
         initialise(ctx)
         build_world(ctx)
         index_stats = fill_index(ctx, frames, faces)
-        fingerprinter(ctx)  # load models before timing
+        ctx.fingerprinter  # load models before timing
         service.policy_engine(ctx)
         results: dict[str, Any] = {}
         for seconds in lengths:
@@ -159,7 +158,7 @@ def main() -> None:
         from embeddings import Fingerprinter
         from embeddings.channels.semantic import build_untrained_clip_for_plumbing_tests
 
-        ctx.__dict__["_fingerprinter"] = Fingerprinter(embeddings_config(ctx),
+        ctx.fingerprinter = Fingerprinter(ctx.embeddings_config,
                                                        clip=build_untrained_clip_for_plumbing_tests("ViT-B-32"))
         media = clip_720p(10)
         with_clip, _ = time_check(ctx, media, "clip-10s-720p-with-clip.mp4", max(2, runs // 2))

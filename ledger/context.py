@@ -1,36 +1,46 @@
-"""The running installation: settings, database and log key, opened once per process."""
+"""The composition root: one installation's settings, database, log, policies and fingerprinting.
+
+:class:`Clearance` builds every long-lived part of the service once per process and
+owns it as a typed attribute, built on first use (loading dlib or reading the policy
+set is slow, and a command that needs neither should not pay for it). Features get
+what they need from it; nothing registers itself by being imported: the feature
+projections are handed to the log here, by :func:`register_features`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from ledger.checks import events as check_events
 from ledger.db import Database
 from ledger.errors import ConfigurationError
-from ledger.log import merkle, store
+from ledger.fingerprints import events as fingerprint_events
+from ledger.fingerprints.indexing import Indexes
+from ledger.log import store
 from ledger.log.events import Event
+from ledger.log.projection import Projections
 from ledger.log.signer import LogKey
-from ledger.records.projection import project
+from ledger.log.tables import LOG_TABLES
+from ledger.log.writer import LogWriter, Receipt
+from ledger.records import projection as record_events
 from ledger.settings import Settings
 
+if TYPE_CHECKING:  # the engines import their libraries when first built, not when this module loads
+    from embeddings import EmbeddingsConfig, Fingerprinter
+    from policies import PolicyEngine
 
-@dataclass(frozen=True)
-class Receipt:
-    """Where a write landed in the log, with the proof that it is there."""
+__all__ = ["Clearance", "Receipt", "register_features"]
 
-    index: int
-    leaf_hash: bytes
-    tree_size: int
-    inclusion_proof: list[bytes]
-    checkpoint: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {"index": self.index, "leaf_hash": store.b64([self.leaf_hash])[0], "tree_size": self.tree_size,
-                "inclusion_proof": store.b64(self.inclusion_proof), "checkpoint": self.checkpoint}
+def register_features(projections: Projections) -> None:
+    """Every feature's event handlers and tables, handed to the log's registry."""
+    record_events.register(projections)
+    fingerprint_events.register(projections)
+    check_events.register(projections)
 
 
 class Clearance:
@@ -39,14 +49,53 @@ class Clearance:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
+        self.projections = Projections()
+        register_features(self.projections)
+        self.log = LogWriter(self.db, settings.keys_dir, self.projections)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Clearance:
         return cls(settings or Settings.load())
 
-    @cached_property
+    @property
+    def tables(self) -> list[type[SQLModel]]:
+        """Every table of the installation: the log's own and those the features project into."""
+        return [*LOG_TABLES, *self.projections.tables]
+
+    # ------------------------------------------------------------ parts built on first use
+
+    @property
     def log_key(self) -> LogKey:
-        return LogKey.load(self.settings.keys_dir)
+        return self.log.key
+
+    @cached_property
+    def policy_engine(self) -> PolicyEngine:
+        """The validated policy set; a bad policy file stops the command or server that needs it."""
+        from policies import PolicyEngine, PolicyError
+
+        try:
+            return PolicyEngine.load(self.settings.policies_dir)
+        except PolicyError as exc:
+            raise ConfigurationError(exc.diagnostics()) from None
+
+    @property
+    def embeddings_config(self) -> EmbeddingsConfig:
+        """Media limits, channels and thresholds: the ``[embeddings]`` settings, validated when they loaded."""
+        return self.settings.embeddings
+
+    @cached_property
+    def fingerprinter(self) -> Fingerprinter:
+        """One fingerprinter per process; each channel loads its model when it first runs."""
+        from embeddings import Fingerprinter
+
+        return Fingerprinter(self.embeddings_config)
+
+    @cached_property
+    def indexes(self) -> Indexes:
+        """The FAISS indexes in ``$CLEARANCE_HOME/index``, kept in step with the records."""
+        return Indexes(self.db, self.settings.home / "index", self.embeddings_config)
+
+    # ------------------------------------------------------------ readiness
 
     def check_ready(self) -> None:
         with self.db.reader() as session:
@@ -59,38 +108,25 @@ class Clearance:
                     f"no Clearance database at {self.settings.home} ({type(exc).__name__}); run 'clearance init'"
                 ) from None
             store.check_layout(session)
-        missing = self.db.missing_columns()
+        missing = self.db.missing_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)
             raise ConfigurationError(f"this database was created by an earlier version and lacks {names}; "
                                      "run 'clearance init' to add them")
 
-    # ------------------------------------------------------------ writes
+    # ------------------------------------------------------------ writes (the log's, for short)
 
     def record(self, session: Session, events: Sequence[Event]) -> list[store.Appended]:
         """Append events and apply them to the tables, in the caller's transaction."""
-        appended = store.append(session, events)
-        for entry, event in zip(appended, events):
-            project(session, entry.envelope, event.payload)
-        return appended
+        return self.log.record(session, events)
 
     def checkpoint(self) -> str:
         """The latest signed checkpoint note, signing a new one if entries were added since."""
-        with self.db.transaction() as session:
-            return store.sign_checkpoint(session, self.log_key).note
+        return self.log.checkpoint()
 
     def receipt(self, appended: store.Appended) -> Receipt:
         """Sign a checkpoint covering ``appended`` and prove its inclusion."""
-        return self._receipt(appended.index, appended.leaf_hash)
+        return self.log.receipt(appended)
 
     def receipt_for(self, index: int) -> Receipt:
-        """The same for an entry known only by its index."""
-        with self.db.reader() as session:
-            leaf_hash = merkle.leaf_hash(store.get_entry(session, index).leaf)
-        return self._receipt(index, leaf_hash)
-
-    def _receipt(self, index: int, leaf_hash: bytes) -> Receipt:
-        with self.db.transaction() as session:  # one transaction: the proof reads the tree just signed
-            checkpoint = store.sign_checkpoint(session, self.log_key)
-            proof = store.inclusion_proof(session, index, checkpoint.size)
-        return Receipt(index, leaf_hash, checkpoint.size, proof, checkpoint.note)
+        return self.log.receipt_for(index)

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Column, event, inspect
+from sqlalchemy import JSON, Column, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from ledger.errors import ConfigurationError
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table=True classes
+    return table
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -120,28 +125,25 @@ class Database:
         else:
             self.write_engine = self.read_engine = _postgres_engine(url)
 
-    def create_all(self) -> None:
-        import ledger.models  # noqa: F401  (registers every table)
+    def create_all(self, tables: Sequence[type[SQLModel]]) -> None:
+        """Create the given tables (and their indexes) where they do not exist yet."""
+        SQLModel.metadata.create_all(self.write_engine, tables=[_table(t) for t in tables])
 
-        SQLModel.metadata.create_all(self.write_engine)
-
-    def missing_columns(self) -> list[Column[Any]]:
+    def missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[Column[Any]]:
         """Model columns that the database's existing tables lack (a database made by an earlier version)."""
-        import ledger.models  # noqa: F401  (registers every table)
-
         # One reflection query for all tables (it runs at every CLI start): {(schema, table): [columns]}.
         present = {table: {column["name"] for column in columns}
                    for (_, table), columns in inspect(self.read_engine).get_multi_columns().items()}
-        return [column for table in SQLModel.metadata.sorted_tables if table.name in present
+        return [column for table in map(_table, tables) if table.name in present
                 for column in table.columns if column.name not in present[table.name]]
 
-    def add_missing_columns(self) -> list[str]:
+    def add_missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[str]:
         """Add the columns later versions introduced; return their ``table.column`` names.
 
         Only columns that can be filled without knowing the past are added: nullable ones,
         and JSON lists (which start empty). Anything else is refused with its name.
         """
-        missing = self.missing_columns()
+        missing = self.missing_columns(tables)
         if not missing:
             return []
         added = []

@@ -1,8 +1,14 @@
-"""The one settings object.
+"""The one settings object, typed and validated when it loads.
 
 Values come from, in rising precedence: defaults, a TOML settings file
 (``$CLEARANCE_SETTINGS``, else ``$CLEARANCE_HOME/settings.toml`` when present),
 and ``CLEARANCE_*`` environment variables. Paths are resolved once, here.
+
+Two sections are tables of their own: ``[strength]`` (:class:`StrengthSettings`,
+the strong-match limits) and ``[embeddings]`` (every field of
+:class:`embeddings.EmbeddingsConfig`; a field's variable is ``CLEARANCE_<FIELD>``,
+e.g. ``CLEARANCE_FACE_UPSAMPLE``). A bad value anywhere stops loading with the
+setting named, so every command refuses it at start.
 """
 
 from __future__ import annotations
@@ -10,17 +16,34 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+import dataclasses
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from embeddings.config import EmbeddingsConfig
 from ledger.errors import ConfigurationError, FieldProblem
 
 ENV_PREFIX = "CLEARANCE_"
+EMBEDDINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(EmbeddingsConfig))
+
+
+class StrengthSettings(BaseModel):
+    """``[strength]``: when a match is strong enough to decide without a person (see ``ledger.checks.strength``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pdq_strong_max_distance: float = Field(default=32, ge=0, le=256, description="PDQ bits, of 256")
+    keypoint_strong_min_inliers: float = Field(default=48, ge=0, description="RANSAC inliers")
+    face_strong_max_distance: float = Field(default=0.46, ge=0, le=2, description="L2 between 128-d descriptors")
+    clip_strong_fraction: float = Field(default=0.25, ge=0, le=1,
+                                        description="share of the way from the CLIP threshold to 1")
 
 
 class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     home: Path = Field(default=Path(".clearance"), description="data directory")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
     log_origin: str | None = Field(default=None, description="checkpoint origin line; chosen at init when unset")
@@ -29,8 +52,8 @@ class Settings(BaseModel):
     api_host: str = "127.0.0.1"
     api_port: int = 8750
     policies_dir: Path | None = Field(default=None, description="Cedar policy folder; default the shipped policies/")
-    strength: dict[str, float] = Field(default_factory=dict,
-                                       description="[strength] table: StrengthSettings fields (strong-match limits)")
+    strength: StrengthSettings = Field(default_factory=StrengthSettings,
+                                       description="[strength] table: the strong-match limits")
     check_sync_max_bytes: int = Field(default=50 * 1024**2, gt=0, description="larger clips are checked in the background (202)")
     c2pa_signer_chain: Path | None = Field(default=None, description="PEM chain of the production signer")
     c2pa_signer_key: Path | None = Field(default=None, description="its private key (PEM); else the dev signer")
@@ -40,8 +63,17 @@ class Settings(BaseModel):
         default_factory=lambda: {k: "notAllowed" for k in ("cawg.ai_training", "cawg.ai_generative_training",
                                                             "cawg.ai_inference", "cawg.data_mining")},
         description="the cawg.training-mining entries written into signed clips")
-    embeddings: dict[str, Any] = Field(default_factory=dict,
-                                       description="[embeddings] table: EmbeddingsConfig fields (env wins)")
+    embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
+                                         description="[embeddings] table: EmbeddingsConfig fields (env wins)")
+
+    @field_validator("embeddings", mode="before")
+    @classmethod
+    def _known_embeddings_fields(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - EMBEDDINGS_FIELDS)
+            if unknown:
+                raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(EMBEDDINGS_FIELDS))}")
+        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,14 +110,38 @@ class Settings(BaseModel):
             raise ConfigurationError(f"settings file {path} (CLEARANCE_SETTINGS) does not exist")
         for name in cls.model_fields:
             key = f"{ENV_PREFIX}{name.upper()}"
-            if key in env:
+            if key in env and name not in _SECTIONS:
                 raw = env[key]
                 values[name] = raw.split(os.pathsep) if name == "c2pa_trust_settings" else raw
+        _section_from_env(values, "embeddings", EMBEDDINGS_FIELDS, env, f"{ENV_PREFIX}")
+        _section_from_env(values, "strength", frozenset(StrengthSettings.model_fields), env, f"{ENV_PREFIX}STRENGTH_")
         values.update(overrides)
         values["home"] = home if "home" not in overrides else overrides["home"]
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
-            problems = [FieldProblem(f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}", e["msg"])
-                        for e in exc.errors()]
-            raise ConfigurationError("invalid settings", problems=problems) from exc
+            problems = [FieldProblem(setting_name(e["loc"]), e["msg"]) for e in exc.errors()]
+            raise ConfigurationError("invalid settings", problems=problems) from None
+
+
+_SECTIONS = ("strength", "embeddings")
+
+
+def _section_from_env(values: dict[str, Any], section: str, names: frozenset[str], env: Mapping[str, str],
+                      prefix: str) -> None:
+    """``<prefix><FIELD>`` variables into a section table; they win over the settings file."""
+    table = values.get(section)
+    if table is not None and not isinstance(table, dict):
+        return  # not a table: validation names it
+    found = {name: env[prefix + name.upper()] for name in names if prefix + name.upper() in env}
+    if section == "embeddings" and found.get("clip_pretrained") == "":
+        found["clip_pretrained"] = None  # an empty tag means "no pretrained weights"
+    if found:
+        values[section] = {**(table or {}), **found}
+
+
+def setting_name(loc: tuple[int | str, ...]) -> str:
+    """How a user names a setting: ``[strength] face_strong_max_distance``, or ``CLEARANCE_API_PORT``."""
+    if loc and loc[0] in _SECTIONS:
+        return f"[{loc[0]}] {'.'.join(map(str, loc[1:]))}".rstrip()
+    return f"{ENV_PREFIX}{'.'.join(map(str, loc)).upper()}"

@@ -9,6 +9,7 @@ from ledger.errors import ConfigurationError
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.signer import KEY_FILE, LogKey
+from ledger.signing import ensure_dev_credentials
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
     settings = ctx.settings
     settings.home.mkdir(parents=True, exist_ok=True)
     key_exists = (settings.keys_dir / KEY_FILE).exists()
-    ctx.db.create_all()
-    upgraded = tuple(ctx.db.add_missing_columns())
+    ctx.db.create_all(ctx.tables)
+    upgraded = tuple(ctx.db.add_missing_columns(ctx.tables))
     with ctx.db.transaction() as session:
         fresh = store.initialise(session)
         if fresh and key_exists:
@@ -39,8 +40,6 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
             key = LogKey.load(settings.keys_dir)
         if fresh:
             ctx.record(session, [Event("log.initialized", {"origin": key.origin, "vkey": key.vkey})])
-    ctx.__dict__["log_key"] = key
-    from ledger.signing import ensure_dev_credentials
-
+    ctx.log.use_key(key)
     ensure_dev_credentials(ctx)
     return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded)

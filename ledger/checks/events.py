@@ -10,7 +10,7 @@ from sqlmodel import Session
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.errors import IntegrityError
 from ledger.log.events import Envelope
-from ledger.records.projection import projector
+from ledger.log.projection import Projections
 
 
 def _check(session: Session, envelope: Envelope) -> Check:
@@ -20,27 +20,23 @@ def _check(session: Session, envelope: Envelope) -> Check:
     return row
 
 
-@projector("clip.submitted")
 def _submitted(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     values = {**payload, "release_date": date.fromisoformat(payload["release_date"])}
     session.add(Clip(id=envelope.subject_id or "", log_index=envelope.index, **values))
     session.flush()
 
 
-@projector("check.decided")
 def _decided(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     review = "pending" if payload["verdict"] == "review" else "none"
     session.add(Check(id=envelope.subject_id or "", log_index=envelope.index, review_state=review, **payload))
     session.flush()
 
 
-@projector("check.failed")
 def _failed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     session.add(CheckFailure(clip_id=envelope.subject_id or "", log_index=envelope.index, **payload))
     session.flush()
 
 
-@projector("check.reviewed")
 def _reviewed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _check(session, envelope)
     row.review_state = payload["decision"]
@@ -51,7 +47,6 @@ def _reviewed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     session.flush()
 
 
-@projector("clip.signed")
 def _signed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _check(session, envelope)
     row.signed_sha256 = payload["signed_sha256"]
@@ -59,3 +54,10 @@ def _signed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> No
     row.manifest_label = payload["manifest_label"]
     session.add(row)
     session.flush()
+
+
+def register(projections: Projections) -> None:
+    """Hand the clip, check and review events' handlers and tables to the log's registry."""
+    projections.on_each({"clip.submitted": _submitted, "check.decided": _decided, "check.failed": _failed,
+                         "check.reviewed": _reviewed, "clip.signed": _signed})
+    projections.replays([Clip, Check, CheckFailure])

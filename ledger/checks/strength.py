@@ -22,18 +22,12 @@ The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from embeddings import FrameMatch, MatchResult
+from ledger.settings import StrengthSettings
 
-
-@dataclass(frozen=True)
-class StrengthSettings:
-    pdq_strong_max_distance: float = 32
-    keypoint_strong_min_inliers: float = 48
-    face_strong_max_distance: float = 0.46
-    clip_strong_fraction: float = 0.25
+__all__ = ["StrengthSettings", "classify", "evidence_is_strong"]
 
 
 def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
-from ledger.log import audit, views
+from ledger.audit import replay, views
 from ledger.records.redaction import redact_entry
 
 app = typer.Typer(help="The tamper-evident log", no_args_is_help=True)
@@ -59,7 +59,7 @@ def redact(index: int = typer.Argument(..., min=0), reason: str = typer.Option(.
 @app.command("verify")
 def verify(as_json: bool = JSON_OPTION, no_replay: bool = typer.Option(False, "--no-replay")) -> None:
     """Recompute the tree, check every checkpoint, replay events against the tables. Exit 0 only if all hold."""
-    report = audit.verify(ready_context(), replay=not no_replay)
+    report = replay.verify(ready_context(), replay=not no_replay)
     if as_json:
         print_json(report.as_json())
     else:

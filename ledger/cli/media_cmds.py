@@ -60,7 +60,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
              as_json: bool = JSON_OPTION) -> None:
     """Register media files as assets with their fingerprints; a failed file is reported and skipped."""
-    from ledger.fingerprints.service import embeddings_config, register_asset
+    from ledger.fingerprints.service import register_asset
 
     ctx = ready_context()
     files = _expand(paths)
@@ -75,7 +75,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
     failed: list[dict[str, str]] = []
     count = workers or min(len(files), os.cpu_count() or 1)
     with Progress(console=err_console, transient=True) as bar, \
-            ProcessPoolExecutor(count, initializer=_init_worker, initargs=(embeddings_config(ctx),)) as pool:
+            ProcessPoolExecutor(count, initializer=_init_worker, initargs=(ctx.embeddings_config,)) as pool:
         task = bar.add_task("fingerprinting and registering", total=len(files))
         futures = [pool.submit(_fingerprint_in_worker, str(f)) for f in files]
         for future in as_completed(futures):
@@ -178,21 +178,18 @@ def match(file: Path, as_json: bool = JSON_OPTION) -> None:
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild every channel's index from the stored fingerprints."""
-    from ledger.fingerprints import indexing
 
-    indexes = indexing.rebuild(ready_context())
+    indexes = ready_context().indexes.rebuild()
     for name, stats in indexes.stats().items():
         console.print(f"{name}: {stats['vectors']} vectors, {stats['owners']} owners ({stats['index_type']})")
 
 
 def doctor(as_json: bool = JSON_OPTION) -> None:
     """Report what this installation can and cannot look at (channels, weights, index)."""
-    from ledger.fingerprints import indexing
-    from ledger.fingerprints.service import fingerprinter
 
     ctx = ready_context()
-    status = fingerprinter(ctx).status
-    stats = indexing.current(ctx).stats()
+    status = ctx.fingerprinter.status
+    stats = ctx.indexes.current().stats()
     if as_json:
         print_json({"channels": status.to_dict(), "index": stats, "home": str(ctx.settings.home)})
         return

@@ -26,7 +26,7 @@ from ledger.demo import world
 from ledger.demo.media import generated_clip, synthetic_work, work_clip
 from ledger.errors import NotFound
 from ledger.fingerprints.service import register_asset
-from ledger.log import views
+from ledger.audit import views
 from ledger.log.note import Verifier
 from ledger.log.proof_file import ProofFile
 from ledger.records import service

@@ -14,20 +14,18 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from embeddings import IndexCorrupt, IndexSet
-from ledger.context import Clearance
+from ledger.db import Database
 from ledger.fingerprints.models import IS_FINGERPRINT_EVENT
 from ledger.fingerprints.store import decode, stored_sets
 from ledger.log.tables import LogEntry
 
-
-
-def index_dir(ctx: Clearance) -> Path:
-    return ctx.settings.home / "index"
+if TYPE_CHECKING:  # FAISS loads only when an index is opened
+    from embeddings import EmbeddingsConfig, IndexSet, MediaFingerprints
 
 
 def records_revision(session: Session, before: int | None = None) -> int:
@@ -39,18 +37,6 @@ def records_revision(session: Session, before: int | None = None) -> int:
     return -1 if value is None else int(value)
 
 
-@contextmanager
-def _locked(ctx: Clearance) -> Iterator[None]:
-    directory = index_dir(ctx)
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _revision_of(indexes: IndexSet) -> int:
     try:
         return int(indexes.revision) if indexes.revision is not None else -1
@@ -58,64 +44,80 @@ def _revision_of(indexes: IndexSet) -> int:
         return -2
 
 
-def rebuild(ctx: Clearance) -> IndexSet:
-    from ledger.fingerprints.service import embeddings_config
-
-    with _locked(ctx):
-        return _rebuild_locked(ctx, embeddings_config(ctx))
+Owner = tuple[str, str, "MediaFingerprints"]
+"""(owner kind ``asset`` or ``person``, owner id, fingerprints)."""
 
 
-def _rebuild_locked(ctx: Clearance, config: object) -> IndexSet:
-    with ctx.db.reader() as session:
-        revision = records_revision(session)
-        rows = [(r.owner_kind, r.owner_id, decode(r.data)) for r in stored_sets(session) if r.data is not None]
-    return IndexSet.rebuild(index_dir(ctx), assets=[(o, f) for k, o, f in rows if k == "asset"],
-                            people=[(o, f) for k, o, f in rows if k == "person"], config=config,  # type: ignore[arg-type]
-                            revision=str(revision))
+class Indexes:
+    """The installation's index set, opened and repaired against the records."""
 
+    def __init__(self, db: Database, directory: Path, config: EmbeddingsConfig) -> None:
+        self.db = db
+        self.directory = directory
+        self.config = config
 
-def current(ctx: Clearance) -> IndexSet:
-    """The index, brought up to date with the records if it lags (or is damaged)."""
-    from ledger.fingerprints.service import embeddings_config
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
-    config = embeddings_config(ctx)
-    with ctx.db.reader() as session:
-        wanted = records_revision(session)
-    try:
-        indexes = IndexSet.open(index_dir(ctx), config)
-        if _revision_of(indexes) == wanted:
-            return indexes
-    except IndexCorrupt:
-        pass
-    with _locked(ctx):
-        return _rebuild_locked(ctx, config)
+    def rebuild(self) -> IndexSet:
+        with self._locked():
+            return self._rebuild_locked()
 
+    def _rebuild_locked(self) -> IndexSet:
+        from embeddings import IndexSet
 
-def apply_committed(ctx: Clearance, first_index: int, last_index: int,
-                    added: list[tuple[str, str, object]], removed: list[str]) -> None:
-    """After a commit whose fingerprint events span ``first_index..last_index``, update the index."""
-    from ledger.fingerprints.service import embeddings_config
+        with self.db.reader() as session:
+            revision = records_revision(session)
+            rows = [(r.owner_kind, r.owner_id, decode(r.data)) for r in stored_sets(session) if r.data is not None]
+        return IndexSet.rebuild(self.directory, assets=[(o, f) for k, o, f in rows if k == "asset"],
+                                people=[(o, f) for k, o, f in rows if k == "person"], config=self.config,
+                                revision=str(revision))
 
-    config = embeddings_config(ctx)
-    with _locked(ctx):
-        with ctx.db.reader() as session:
-            previous = records_revision(session, before=first_index)
+    def current(self) -> IndexSet:
+        """The index, brought up to date with the records if it lags (or is damaged)."""
+        from embeddings import IndexCorrupt, IndexSet
+
+        with self.db.reader() as session:
+            wanted = records_revision(session)
         try:
-            indexes = IndexSet.open(index_dir(ctx), config)
+            indexes = IndexSet.open(self.directory, self.config)
+            if _revision_of(indexes) == wanted:
+                return indexes
         except IndexCorrupt:
-            _rebuild_locked(ctx, config)
-            return
-        revision = _revision_of(indexes)
-        if revision >= last_index:
-            return
-        if revision != previous:
-            _rebuild_locked(ctx, config)
-            return
-        for owner in removed:
-            indexes.remove(owner)
-        for kind, owner, fingerprints in added:
-            if kind == "asset":
-                indexes.add_asset(owner, fingerprints)  # type: ignore[arg-type]
-            else:
-                indexes.add_person(owner, fingerprints)  # type: ignore[arg-type]
-        indexes.save(str(last_index))
+            pass
+        with self._locked():
+            return self._rebuild_locked()
+
+    def apply_committed(self, first_index: int, last_index: int, added: list[Owner], removed: list[str]) -> None:
+        """After a commit whose fingerprint events span ``first_index..last_index``, update the index."""
+        from embeddings import IndexCorrupt, IndexSet
+
+        with self._locked():
+            with self.db.reader() as session:
+                previous = records_revision(session, before=first_index)
+            try:
+                indexes = IndexSet.open(self.directory, self.config)
+            except IndexCorrupt:
+                self._rebuild_locked()
+                return
+            revision = _revision_of(indexes)
+            if revision >= last_index:
+                return
+            if revision != previous:
+                self._rebuild_locked()
+                return
+            for owner in removed:
+                indexes.remove(owner)
+            for kind, owner, fingerprints in added:
+                if kind == "asset":
+                    indexes.add_asset(owner, fingerprints)
+                else:
+                    indexes.add_person(owner, fingerprints)
+            indexes.save(str(last_index))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embeddings import EmbeddingsConfig, EmbeddingsError, Fingerprinter, MatchResult, MediaFingerprints, ModelUnavailable
+from sqlmodel import select
+
+from embeddings import EmbeddingsError, MatchResult, MediaFingerprints, ModelUnavailable
 from embeddings import match as search
 from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict, ConfigurationError, FieldProblem, MediaRejected, NotFound, ValidationFailed
-from ledger.fingerprints import indexing
 from ledger.fingerprints.models import FingerprintSet
 from ledger.fingerprints.store import added_event, attach_data, encode
 from ledger.log.events import Event
@@ -18,41 +19,12 @@ from ledger.media_store import digests, store_bytes
 from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import Written, active_holds, create_event, record_dict
-from sqlmodel import select
-
-
-def embeddings_config(ctx: Clearance) -> EmbeddingsConfig:
-    """Settings file ``[embeddings]`` values, overridden by ``CLEARANCE_*`` variables."""
-    cached = ctx.__dict__.get("_embeddings_config")
-    if cached is None:
-        known = {f.name for f in fields(EmbeddingsConfig)}
-        unknown = set(ctx.settings.embeddings) - known
-        if unknown:
-            raise ConfigurationError(f"unknown [embeddings] settings: {', '.join(sorted(unknown))}")
-        try:
-            from_env = EmbeddingsConfig.from_env()
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-        defaults = EmbeddingsConfig()
-        file_values = {k: v for k, v in ctx.settings.embeddings.items()
-                       if getattr(from_env, k) == getattr(defaults, k)}
-        cached = from_env.with_(**file_values)
-        ctx.__dict__["_embeddings_config"] = cached
-    return cached
-
-
-def fingerprinter(ctx: Clearance) -> Fingerprinter:
-    """One Fingerprinter per process (loading dlib and CLIP is slow)."""
-    cached = ctx.__dict__.get("_fingerprinter")
-    if cached is None:
-        cached = Fingerprinter(embeddings_config(ctx))
-        ctx.__dict__["_fingerprinter"] = cached
-    return cached
+from ledger.signing import read_manifest_for_ingest
 
 
 def fingerprint(ctx: Clearance, data: bytes, name: str, purpose: str) -> MediaFingerprints:
     try:
-        return fingerprinter(ctx).fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]
+        return ctx.fingerprinter.fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]
     except ModelUnavailable as exc:
         raise ConfigurationError(exc.diagnostics()) from None
     except EmbeddingsError as exc:
@@ -81,8 +53,6 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
     fields_ = {"title": Path(name).stem or name, **data, "sha256": stored.sha256, "md5": stored.md5,
                "sha1": stored.sha1, "size_bytes": stored.size_bytes}
     fields_.setdefault("media_type", stored.media_type)
-    from ledger.signing import read_manifest_for_ingest
-
     manifest, signals = read_manifest_for_ingest(ctx, stored.path, name)
     if manifest is not None:
         fields_["rights_management_info"] = {**fields_.get("rights_management_info", {}), "c2pa": manifest}
@@ -96,7 +66,7 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
         appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
         attach_data(session, fps_event.subject_id or "", blob)
         record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
-    indexing.apply_committed(ctx, appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])
+    ctx.indexes.apply_committed(appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])
     return Registered(Written(record, ctx.receipt(appended[0])), _summary(fps))
 
 
@@ -129,7 +99,7 @@ def enroll(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor
         appended = ctx.record(session, events)
         for event, (_, _, blob) in zip(events, prepared):
             attach_data(session, event.subject_id or "", blob)
-    indexing.apply_committed(ctx, appended[0].index, appended[-1].index,
+    ctx.indexes.apply_committed(appended[0].index, appended[-1].index,
                              [("person", party.id, fps) for _, fps, _ in prepared], [])
     receipt = ctx.receipt(appended[-1])
     return [{"file": name, "faces": len(fps.face_templates()), "fingerprint_set": e.subject_id,
@@ -157,7 +127,7 @@ def erase_fingerprints(ctx: Clearance, owner_kind: str, owner_id: str, reason: s
             raise NotFound(f"{record_kind} {owner_id} has no fingerprints to erase")
         appended = ctx.record(session, [Event("fingerprints.erased", {"reason": reason}, "fingerprint_set", s.id, actor)
                                         for s in sets])
-    indexing.apply_committed(ctx, appended[0].index, appended[-1].index, [], [owner_id])
+    ctx.indexes.apply_committed(appended[0].index, appended[-1].index, [], [owner_id])
     return ctx.receipt(appended[-1])
 
 
@@ -179,7 +149,7 @@ def match_media(ctx: Clearance, data: bytes, name: str) -> tuple[MediaFingerprin
     query = fingerprint(ctx, data, name, "query")
     with ctx.db.reader() as session:
         exact = list(session.exec(select(m.Asset.id).where(m.Asset.sha256 == query.sha256)).all())
-    return query, search(query, indexing.current(ctx), embeddings_config(ctx), exact_owners=exact)
+    return query, search(query, ctx.indexes.current(), ctx.embeddings_config, exact_owners=exact)
 
 
 def hashes_of(data: bytes) -> dict[str, str]:

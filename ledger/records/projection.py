@@ -1,11 +1,11 @@
-"""How each event changes the tables. The same code runs for live writes and for
-replay during ``clearance log verify``, so the tables are by construction a view
-of the log. Handlers are looked up by event type; later features register theirs
-with :func:`projector`."""
+"""How record events change the record tables.
+
+:func:`register` hands these handlers, and the tables they write, to the log's
+projection registry; the composition root calls it. The same handlers run for
+live writes and for replay during ``clearance log verify``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,27 +14,9 @@ from sqlmodel import Session, SQLModel
 
 from ledger.errors import IntegrityError
 from ledger.log.events import Envelope
+from ledger.log.projection import Projections
 from ledger.records import models as m
-from ledger.records.kinds import KINDS, RecordKind
-
-Handler = Callable[[Session, Envelope, dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {}
-
-
-def projector(event_type: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[event_type] = handler
-        return handler
-    return register
-
-
-def project(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
-    import ledger.models  # noqa: F401  (every feature's projectors register on import)
-
-    handler = HANDLERS.get(envelope.type)
-    if handler is None:
-        raise IntegrityError(f"entry {envelope.index} has event type {envelope.type!r}, which nothing projects")
-    handler(session, envelope, payload)
+from ledger.records.kinds import KINDS, LINK_TABLES, RecordKind
 
 
 def column_values(table: type[SQLModel], fields: SQLModel) -> dict[str, Any]:
@@ -63,12 +45,10 @@ def _subject(session: Session, envelope: Envelope) -> Any:
     return row
 
 
-@projector("log.initialized")
 def _initialized(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     """The first entry names the log's origin and key; it changes no table."""
 
 
-@projector("record.created")
 def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     """Insert the row (and its index rows) with Core statements: the ORM's unit of work for one
     new row costs more than the rest of a record's write. Later reads in the session load it."""
@@ -84,7 +64,6 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
         connection.execute(table.insert(), [{c.name: getattr(link, c.name) for c in table.columns} for link in links])
 
 
-@projector("record.revoked")
 def _revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _subject(session, envelope)
     row.revoked_at = _time(envelope)
@@ -95,7 +74,6 @@ def _revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     session.flush()
 
 
-@projector("record.amended")
 def _amended(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     """Write the changed fields and append the amendment, with each field's value before, to the history."""
     kind = KINDS[envelope.subject_kind or ""]
@@ -126,7 +104,6 @@ def _replace_links(session: Session, old: list[SQLModel], new: list[SQLModel]) -
     session.add_all(new)
 
 
-@projector("legal_hold.released")
 def _released(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _subject(session, envelope)
     row.released_at = _time(envelope)
@@ -135,7 +112,6 @@ def _released(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     session.flush()
 
 
-@projector("payload.redacted")
 def _redacted(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _subject(session, envelope)
     for name in payload["fields"]:
@@ -145,14 +121,12 @@ def _redacted(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     session.flush()
 
 
-@projector("apikey.created")
 def _key_created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     session.add(m.ApiKey(id=envelope.subject_id or "", role=payload["role"], label=payload.get("label"),
                          secret_sha256=payload["secret_sha256"], log_index=envelope.index))
     session.flush()
 
 
-@projector("apikey.revoked")
 def _key_revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _subject(session, envelope)
     row.revoked_at = _time(envelope)
@@ -160,9 +134,18 @@ def _key_revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) 
     session.flush()
 
 
-@projector("dataset_version.flagged")
 def _flagged(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     row = _subject(session, envelope)
     row.revocation_flags = [*row.revocation_flags, payload]
     session.add(row)
     session.flush()
+
+
+def register(projections: Projections) -> None:
+    """Hand the record events' handlers and tables to the log's registry."""
+    projections.on_each({
+        "log.initialized": _initialized, "record.created": _created, "record.revoked": _revoked,
+        "record.amended": _amended, "legal_hold.released": _released, "payload.redacted": _redacted,
+        "apikey.created": _key_created, "apikey.revoked": _key_revoked, "dataset_version.flagged": _flagged,
+    })
+    projections.replays([*(kind.table for kind in KINDS.values()), *LINK_TABLES, m.ApiKey])

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
-from ledger.log import audit, views
+from ledger.audit import replay, views
 from ledger.records.enums import Role
 from ledger.records.redaction import redact_entry
 
@@ -77,4 +77,4 @@ def redact(index: int, body: RedactRequest, ctx: Clearance = Depends(get_ctx),
 @router.get("/verify", summary="Recompute the tree, check checkpoints and replay events against the tables")
 def verify(ctx: Clearance = Depends(get_ctx),
            _: Caller = Depends(require(Role.admin, Role.legal, Role.auditor))) -> dict[str, Any]:
-    return audit.verify(ctx).as_json()
+    return replay.verify(ctx).as_json()

@@ -9,7 +9,6 @@ from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, requir
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import FieldProblem, PayloadTooLarge, ValidationFailed
-from ledger.fingerprints import indexing
 from ledger.fingerprints import service as fingerprints
 
 router = APIRouter(tags=["media"])
@@ -88,4 +87,4 @@ async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
 
 @router.get("/doctor", summary="Which channels this installation runs, which it cannot and why; index sizes")
 def doctor(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*ADMINS, *LEGAL))) -> dict[str, Any]:
-    return {"channels": fingerprints.fingerprinter(ctx).status.to_dict(), "index": indexing.current(ctx).stats()}
+    return {"channels": ctx.fingerprinter.status.to_dict(), "index": ctx.indexes.current().stats()}

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.auth.keys import create_key
 from ledger.context import Clearance
-from ledger.log import audit
+from ledger.audit import replay
 from ledger.settings import Settings
 from ledger.setup import initialise
 
@@ -177,5 +177,5 @@ def test_revoking_the_license_lists_released_clips_and_log_verifies(studio: Stud
     assert again["verdict"] == "block"
     assert "license.revoked" in [r["policy_id"] for r in again["reasons"]] or \
         "similarity.strong-match-unlicensed" in [r["policy_id"] for r in again["reasons"]]
-    report = audit.verify(studio.ctx)
+    report = replay.verify(studio.ctx)
     assert report.ok, report.findings

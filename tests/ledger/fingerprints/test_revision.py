@@ -11,7 +11,6 @@ from ledger.fingerprints.indexing import records_revision
 from ledger.fingerprints.models import FINGERPRINT_EVENTS
 from ledger.log import store
 from ledger.log.events import Event
-from ledger.records.projection import HANDLERS
 
 
 def test_revision_is_the_last_fingerprint_event_before_a_bound(ctx: Clearance) -> None:
@@ -26,7 +25,7 @@ def test_revision_is_the_last_fingerprint_event_before_a_bound(ctx: Clearance) -
         assert records_revision(session) == erased
         assert records_revision(session, before=erased) == added
         assert records_revision(session, before=added) == -1
-    assert set(FINGERPRINT_EVENTS) <= set(HANDLERS)  # the types the index names are real event types
+    assert set(FINGERPRINT_EVENTS) <= ctx.projections.event_types  # the types the index names are real event types
 
 
 def test_sqlite_answers_from_the_partial_index(sqlite_ctx: Clearance) -> None:

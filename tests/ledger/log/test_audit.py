@@ -7,7 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from ledger.context import Clearance
-from ledger.log import audit
+from ledger.audit import replay
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record
 
@@ -38,14 +38,14 @@ def _forge_actor(leaf: bytes) -> bytes:
 
 
 def _wheres(ctx: Clearance) -> list[str]:
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert not report.ok
     return [f.where for f in report.findings]
 
 
 def test_untouched_log_verifies(ctx: Clearance) -> None:
     _world(ctx)
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert report.ok, report.findings
     assert report.size == 6 and report.rows_compared == 5
 
@@ -65,7 +65,7 @@ def test_edited_payload_is_named(ctx: Clearance) -> None:
 def test_edited_leaf_is_named_once(ctx: Clearance) -> None:
     _world(ctx)
     _rewrite_entry(ctx, 1, "leaf", _forge_actor)
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     entry_findings = [str(f) for f in report.findings if f.where.startswith("entry")]
     assert entry_findings == ["entry 1: leaf bytes differ from the hash recorded when it was appended"]
 
@@ -75,7 +75,7 @@ def test_edited_tree_node_is_named(ctx: Clearance) -> None:
     _world(ctx)
     hashes = _rewrite_entry(ctx, 3, "hashes", lambda stored: stored[:64] + bytes(32))
     assert len(hashes) == 3 * 32  # the leaf, then the subtrees over 2..3 and over 0..3
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert "entry 3: the tree nodes stored with it differ from those recomputed from the stored leaf hashes" \
         in [str(f) for f in report.findings]
 
@@ -98,7 +98,7 @@ def test_reordered_entries_are_named(ctx: Clearance) -> None:
 def test_edited_table_row_is_named(ctx: Clearance) -> None:
     records = _world(ctx)
     _sql(ctx, "UPDATE parties SET name = 'Forged' WHERE id = :id", id=records[2]["id"])
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert [str(f) for f in report.findings] == [f"table parties record {records[2]['id']}: differs from the log in name"]
 
 

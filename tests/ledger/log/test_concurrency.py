@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from ledger.context import Clearance
-from ledger.log import audit, store
+from ledger.audit import replay
+from ledger.log import store
 from ledger.log.events import Event
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_event
@@ -41,7 +42,7 @@ def test_four_processes_append_500_events_each(ctx: Clearance) -> None:
         assert proc.exitcode == 0
     with ctx.db.reader() as session:
         assert store.tree_size(session) == 1 + WRITERS * EVENTS_EACH
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert report.ok, report.findings[:5]
     assert report.rows_compared == WRITERS * EVENTS_EACH
 
@@ -67,7 +68,7 @@ def test_eight_threads_append_200_events_each(ctx: Clearance) -> None:
     assert not errors, errors[:3]
     with ctx.db.reader() as session:
         assert store.tree_size(session) == 1 + threads_n * each
-    assert audit.verify(ctx, replay=False).ok
+    assert replay.verify(ctx, replay=False).ok
 
 
 def test_a_write_transaction_inside_another_fails_at_once_on_sqlite(sqlite_ctx: Clearance) -> None:

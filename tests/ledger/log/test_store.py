@@ -9,7 +9,8 @@ from sqlalchemy import update
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, IntegrityError
-from ledger.log import audit, merkle, store, views
+from ledger.audit import replay, views
+from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
@@ -114,7 +115,7 @@ def test_writers_in_turn_each_append_on_the_real_head(ctx: Clearance) -> None:
             assert store.tree_size(session) == 1 + 6 * 4 * 2
             indexes = [Envelope.parse(entry.leaf).index for entry in store.iter_entries(session)]
         assert indexes == list(range(1 + 6 * 4 * 2))
-        assert audit.verify(ctx, replay=False).ok
+        assert replay.verify(ctx, replay=False).ok
     finally:
         other.db.dispose()
 
@@ -128,7 +129,7 @@ def test_an_append_after_a_rolled_back_one_takes_its_index(ctx: Clearance) -> No
             raise RuntimeError("the caller fails after appending")
     with ctx.db.transaction() as session:
         assert store.append(session, [_note("next")])[0].index == size
-    assert audit.verify(ctx, replay=False).ok
+    assert replay.verify(ctx, replay=False).ok
 
 
 def test_a_lone_postgres_writer_appends_without_reading_the_head(ctx: Clearance, monkeypatch) -> None:
@@ -145,4 +146,4 @@ def test_a_lone_postgres_writer_appends_without_reading_the_head(ctx: Clearance,
         with ctx.db.transaction() as session:
             assert store.append(session, [_note(f"on the remembered head {i}")])[0].index == first + 1 + i
     monkeypatch.undo()
-    assert audit.verify(ctx, replay=False).ok
+    assert replay.verify(ctx, replay=False).ok

@@ -15,7 +15,8 @@ from ledger.auth.keys import create_key
 from ledger.checks.facts import person_facts
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, ValidationFailed
-from ledger.log import audit, merkle, store
+from ledger.audit import replay
+from ledger.log import merkle, store
 from ledger.log.note import open_checkpoint
 from ledger.records import models as m
 from ledger.records.amendments import amend
@@ -61,7 +62,7 @@ def test_amending_a_consent_changes_its_terms_and_keeps_the_history(ctx: Clearan
     amend(ctx, KINDS["consent"], w["consent"], {"covers_voice": True}, "voice added", "legal")
     history = get_record(ctx, KINDS["consent"], w["consent"])["amendments"]
     assert [list(h["changed"]) for h in history] == [["intended_uses"], ["covers_voice"]]
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert report.ok, report.findings
 
 
@@ -75,7 +76,7 @@ def test_amending_a_license_moves_the_assets_it_covers(ctx: Clearance) -> None:
     # Revoking it now reaches the newly covered asset (and the one that names the license itself).
     _, affected = revoke(ctx, KINDS["license"], w["license"], "terminated", "legal")
     assert affected["assets"] == sorted([w["a1"], w["a3"]])
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok
 
 
 @pytest.mark.parametrize("kind, changes, field", [
@@ -136,7 +137,7 @@ def test_an_edited_amendment_history_is_caught_by_log_verify(sqlite_ctx: Clearan
     with sqlite_ctx.db.write_engine.connect() as conn:
         conn.exec_driver_sql("UPDATE performer_consents SET amendments = '[]'")
         conn.commit()
-    report = audit.verify(sqlite_ctx)
+    report = replay.verify(sqlite_ctx)
     assert not report.ok
     assert any(w["consent"] in f.where and "amendments" in f.problem for f in report.findings), report.findings
 
@@ -156,7 +157,7 @@ def test_a_database_from_before_amendments_is_upgraded_by_init(ctx: Clearance) -
     ctx.check_ready()
     assert get_record(ctx, KINDS["consent"], w["consent"])["amendments"] == []
     amend(ctx, KINDS["consent"], w["consent"], {"covers_voice": True}, "voice added", "legal")
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok
 
 
 def test_amend_over_http_checks_the_role_and_names_the_field(sqlite_ctx: Clearance) -> None:

@@ -10,8 +10,9 @@ import pytest
 
 from ledger.context import Clearance
 from ledger.errors import IntegrityError
-from ledger.log import audit, store
-from ledger.records import importer, projection
+from ledger.audit import replay
+from ledger.log import store
+from ledger.records import importer
 from ledger.records.kinds import KINDS
 from ledger.records.service import list_records
 
@@ -47,19 +48,19 @@ def test_rows_in_one_batch_see_each_other_and_bad_rows_are_skipped(ctx: Clearanc
     assert rejected[5].problems[0].field == "kind" and rejected[7].problems[0].field == "licensor_id"
     assert _ids(ctx, "party") == ["p1", "p2", "p4"] and _ids(ctx, "license") == ["lic"]
     assert _log_size(ctx) == size + 4
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok
 
 
 def test_a_write_that_fails_mid_batch_rejects_only_its_row(ctx: Clearance, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    created = projection.HANDLERS["record.created"]
+    created = ctx.projections.handler("record.created")
 
     def failing(session, envelope, payload):  # type: ignore[no-untyped-def]
         created(session, envelope, payload)
         if envelope.subject_id == "p3":
             raise IntegrityError("the disk said no")
 
-    monkeypatch.setitem(projection.HANDLERS, "record.created", failing)
+    monkeypatch.setitem(ctx.projections._handlers, "record.created", failing)
     monkeypatch.setattr(importer, "BATCH_ROWS", 3)
     source = tmp_path / "rows.json"
     source.write_text(json.dumps([_party(f"p{i}") for i in range(1, 8)]))
@@ -69,4 +70,4 @@ def test_a_write_that_fails_mid_batch_rejects_only_its_row(ctx: Clearance, tmp_p
     assert [(r.row, r.error) for r in report.rejected] == [(3, "the disk said no")]
     assert _ids(ctx, "party") == ["p1", "p2", "p4", "p5", "p6", "p7"]
     assert _log_size(ctx) == size + 6  # no entry of the failed row, nor of its rolled-back batch
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok

@@ -6,7 +6,7 @@ import pytest
 
 from ledger.context import Clearance
 from ledger.errors import Conflict, ValidationFailed
-from ledger.log import audit, views
+from ledger.audit import replay, views
 from ledger.records.kinds import KINDS
 from ledger.records.redaction import redact_entry
 from ledger.records.service import create_record, get_record, list_records, release_hold, revoke
@@ -81,7 +81,7 @@ def test_revoking_a_consent_lists_its_dependents(ctx: Clearance) -> None:
     w = studio_world(ctx)
     _, affected = revoke(ctx, KINDS["consent"], w["consent"], "performer withdrew", "test")
     assert affected == {"assets": [w["a2"]], "dataset_versions": [w["v2"]], "models": [w["m2"]], "released_clips": []}
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok
 
 
 def test_redaction_removes_personal_data_and_the_log_still_verifies(ctx: Clearance) -> None:
@@ -92,7 +92,7 @@ def test_redaction_removes_personal_data_and_the_log_still_verifies(ctx: Clearan
     assert after["contact_email"] is None and after["name"] == "Ann Performer" and after["redacted"]
     entry = views.entries(ctx, performer["log_index"], 1)[0]
     assert entry["payload"] is None and entry["redacted"]
-    report = audit.verify(ctx)
+    report = replay.verify(ctx)
     assert report.ok, report.findings
     with pytest.raises(Conflict, match="already redacted"):
         redact_entry(ctx, performer["log_index"], "again", "test")
@@ -109,7 +109,7 @@ def test_legal_hold_blocks_redaction_until_released(ctx: Clearance) -> None:
     assert get_record(ctx, KINDS["party"], w["performer"])["contact_email"] == "ann@example.com"
     release_hold(ctx, hold["id"], "matter settled", "test")
     redact_entry(ctx, performer["log_index"], "erasure", "test")
-    assert audit.verify(ctx).ok
+    assert replay.verify(ctx).ok
 
 
 def test_non_personal_entries_cannot_be_redacted(ctx: Clearance) -> None:

@@ -28,17 +28,8 @@ from ledger.errors import IntegrityError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope
 from ledger.log.note import NoteError, open_checkpoint
+from ledger.log.projection import Projections
 from ledger.log.tables import LogEntry, SignedCheckpoint
-from ledger.checks.models import Check, CheckFailure, Clip
-from ledger.fingerprints.models import FingerprintSet
-from ledger.records import models as m
-from ledger.records.kinds import KINDS, LINK_TABLES
-from ledger.records.projection import project
-
-REPLAYED_TABLES: list[type[SQLModel]] = [k.table for k in KINDS.values()] + LINK_TABLES + [
-    m.ApiKey, FingerprintSet, Clip, Check, CheckFailure]
-DERIVED_COLUMNS = {"fingerprint_sets": "data"}
-"""Columns the log holds only a hash of (``<column>_sha256``); checked against it, not replayed."""
 
 
 @dataclass
@@ -202,9 +193,9 @@ def _normalise(row: SQLModel, skip: str | None = None) -> dict[str, Any]:
     return to_jsonable_python(values)
 
 
-def _rows(session: Session, table: type[SQLModel]) -> dict[tuple[Any, ...], dict[str, Any]]:
+def _rows(session: Session, table: type[SQLModel], derived: str | None) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Rows by primary key; ``derived`` is a column the log holds only the hash of (checked, not compared)."""
     keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
-    derived = DERIVED_COLUMNS.get(table.__tablename__)  # type: ignore[attr-defined]
     rows = {}
     for row in session.exec(select(table)).all():
         values = _normalise(row, skip=derived)
@@ -216,8 +207,10 @@ def _rows(session: Session, table: type[SQLModel]) -> dict[tuple[Any, ...], dict
 
 
 def _replay_and_compare(report: VerifyReport, ctx: Clearance, redacted: dict[int, dict[str, Any]]) -> None:
+    projections: Projections = ctx.projections
+    tables = projections.tables
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in REPLAYED_TABLES])  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in tables])  # type: ignore[attr-defined]
     with Session(engine) as replay, ctx.db.reader() as live:
         for entry in store.iter_entries(live):
             try:
@@ -225,12 +218,13 @@ def _replay_and_compare(report: VerifyReport, ctx: Clearance, redacted: dict[int
                 body = json.loads(entry.payload) if entry.payload is not None else redacted.get(entry.idx)
                 if body is not None:
                     with replay.begin_nested():
-                        project(replay, envelope, body)
+                        projections.apply(replay, envelope, body)
             except Exception as exc:  # noqa: BLE001 - every failure is a finding
                 report.add(f"entry {entry.idx}", f"cannot be replayed: {exc}")
-        for table in REPLAYED_TABLES:
-            want, have = _rows(replay, table), _rows(live, table)
+        for table in tables:
             name = table.__tablename__  # type: ignore[attr-defined]
+            derived = projections.derived_columns.get(name)
+            want, have = _rows(replay, table, derived), _rows(live, table, derived)
             report.rows_compared += len(have)
             for key in sorted(set(want) | set(have), key=str):
                 where = f"table {name} record {'/'.join(map(str, key))}"
