@@ -106,12 +106,13 @@ def time_check(ctx: Clearance, media: bytes, name: str, runs: int) -> tuple[dict
 def time_stages(ctx: Clearance, media: bytes, name: str, runs: int) -> dict[str, Any]:
     from embeddings import match
 
-    from ledger.checks.screening import screen_prompt
+    from ledger.checks.decide import policy_request
+    from ledger.checks.gather import gather
     from ledger.checks.strength import StrengthSettings, classify
 
     fp_times, search_times, policy_times = [], [], []
     indexes = ctx.indexes.current()
-    engine = service.policy_engine(ctx)
+    engine = ctx.policy_engine
     for _ in range(runs):
         start = time.perf_counter()
         query = fingerprint(ctx, media, name, "query")
@@ -121,8 +122,7 @@ def time_stages(ctx: Clearance, media: bytes, name: str, runs: int) -> dict[str,
         search_times.append(time.perf_counter() - start)
     with ctx.db.reader() as session:
         clip = session.exec(__import__("sqlmodel").select(service.Clip).limit(1)).first()
-        request = service._policy_request(session, clip, classify(result, StrengthSettings()),
-                                          screen_prompt(session, clip.prompt))
+        request = policy_request(gather(session, clip, classify(result, StrengthSettings()), {}))
     for _ in range(max(20, runs * 4)):
         start = time.perf_counter()
         engine.decide(request)
@@ -144,8 +144,8 @@ def main() -> None:
         initialise(ctx)
         build_world(ctx)
         index_stats = fill_index(ctx, frames, faces)
-        ctx.fingerprinter  # load models before timing
-        service.policy_engine(ctx)
+        _ = ctx.fingerprinter  # load models before timing
+        _ = ctx.policy_engine
         results: dict[str, Any] = {}
         for seconds in lengths:
             media = clip_720p(seconds)

@@ -31,6 +31,15 @@ def path_for(settings: Settings, sha256: str) -> Path:
     return settings.media_dir / sha256[:2] / sha256[2:4] / sha256
 
 
+def read_stored(settings: Settings, sha256: str) -> bytes:
+    """The stored bytes with this SHA-256 (the media store is content-addressed)."""
+    path = path_for(settings, sha256)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no stored bytes with SHA-256 {sha256}") from None
+
+
 def store_bytes(settings: Settings, data: bytes, name: str = "") -> StoredMedia:
     if len(data) > settings.max_upload_bytes:
         raise PayloadTooLarge(f"{name or 'upload'} is {len(data)} bytes; max_upload_bytes is {settings.max_upload_bytes}")

@@ -20,14 +20,13 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
     from ledger.api.routers import checks, keys, log, media, records
-    from ledger.checks.service import policy_engine
 
     ctx = ctx or Clearance.open()
     app = FastAPI(title="Clearance", version="0.1.0",
                   description="Rights-clearance and provenance ledger for generative video. "
                               "Authenticate with `Authorization: Bearer <key>` (see `clearance keys create`).")
     app.state.clearance = ctx
-    policy_engine(ctx)  # a policy file that does not validate stops start-up here, naming file and line
+    _ = ctx.policy_engine  # a policy file that does not validate stops start-up here, naming file and line
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]

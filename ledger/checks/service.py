@@ -1,37 +1,41 @@
-"""The pre-release check: fingerprint, match, screen the prompt, apply the policies, log the decision."""
+"""The pre-release check's I/O shell: submit, then gather -> decide -> record.
+
+``submit`` stores the clip and logs ``clip.submitted``. ``run`` reads the stored
+bytes, asks the injected matcher for similarity matches, classifies them, gathers
+the records they touch (:mod:`ledger.checks.gather`), hands everything to the pure
+decision (:mod:`ledger.checks.decide`) and logs ``check.decided``; any failure on
+the way is logged as ``check.failed``.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic_core import to_jsonable_python
 from sqlmodel import Session, select
 
-from ledger.checks.facts import asset_facts, person_facts
+from ledger.checks.decide import decide
+from ledger.checks.gather import gather
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
-from ledger.checks.screening import PromptFindings, screen_prompt
-from ledger.checks.strength import StrengthSettings, classify
+from ledger.checks.strength import classify
 from ledger.context import Clearance, Receipt
-from ledger.errors import ClearanceError, ConfigurationError, FieldProblem, NotFound, ValidationFailed
-from ledger.log.events import Event, canonical
-from ledger.media_store import path_for, store_bytes
+from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
+from ledger.log.events import Event
+from ledger.media_store import read_stored, store_bytes
 from ledger.records import models as m
-from policies import MatchFacts, PolicyEngine, PolicyError, PolicyRequest, RequestContext
 
+if TYPE_CHECKING:
+    from embeddings import MatchResult
 
-def policy_engine(ctx: Clearance) -> PolicyEngine:
-    """The validated policy set, loaded once per process; a bad policy file stops start-up."""
-    engine = ctx.__dict__.get("_policy_engine")
-    if engine is None:
-        try:
-            engine = PolicyEngine.load(ctx.settings.policies_dir)
-        except PolicyError as exc:
-            raise ConfigurationError(exc.diagnostics()) from None
-        ctx.__dict__["_policy_engine"] = engine
-    return engine
+Matcher = Callable[[bytes, str], "MatchResult"]
+"""Clip bytes and file name in, similarity matches out (the media stack, or a fake in tests)."""
+
+log = logging.getLogger("clearance.checks")
 
 
 @dataclass
@@ -55,8 +59,6 @@ class CheckOutcome:
 
 
 def _row_json(row: Any) -> dict[str, Any]:
-    from pydantic_core import to_jsonable_python
-
     return to_jsonable_python({c.name: getattr(row, c.name) for c in row.__table__.columns})
 
 
@@ -87,73 +89,69 @@ def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, ac
     return clip_id
 
 
-def _policy_request(session: Session, clip: Clip, owners: list[dict[str, Any]], prompt: PromptFindings) -> PolicyRequest:
-    asset_ids = list(dict.fromkeys([*clip.reference_asset_ids, *(o["subject_id"] for o in owners if o["subject"] == "asset"),
-                                    *(w["id"] for w in prompt.works)]))
-    assets = [asset_facts(session, a) for a in asset_ids]
-    people_ids = list(dict.fromkeys([*clip.declared_people, *(o["subject_id"] for o in owners if o["subject"] == "person"),
-                                     *(p["id"] for p in prompt.people), *(p for a in assets for p in a.people_depicted)]))
-    context = RequestContext(
-        action="release", model_id=clip.model_id, service_id=clip.service, project=clip.project,
-        uses=frozenset(clip.uses), media=frozenset(x for x in clip.media if x != "any"),
-        territories=frozenset(clip.territories), use_date=clip.release_date, clip_id=clip.id,
-        reference_inputs=list(clip.reference_asset_ids), declared_people=list(clip.declared_people),
-        prompt_people=[p["id"] for p in prompt.people], prompt_works=[w["id"] for w in prompt.works])
-    matches = [MatchFacts(subject=o["subject"], subject_id=o["subject_id"], channel=o["channel"], score=o["score"],
-                          strength=o["strength"], threshold=o["threshold"], query_time_s=o["query_time_s"],
-                          matched_time_s=o["matched_time_s"]) for o in owners]
-    return PolicyRequest(context=context, assets=assets, people=[person_facts(session, p) for p in people_ids],
-                         matches=matches)
-
-
-def _fail(ctx: Clearance, clip_id: str, error: ClearanceError, actor: str) -> None:
+def _fail(ctx: Clearance, clip_id: str, status: int, detail: str, actor: str) -> None:
+    """Log ``check.failed`` for a clip that has no decision yet (once; a retry may have failed before)."""
     with ctx.db.transaction() as session:
-        if session.get(CheckFailure, clip_id) is None:
-            ctx.record(session, [Event("check.failed", {"status": error.status, "detail": str(error)},
-                                       "clip", clip_id, actor)])
+        decided = session.exec(select(Check.id).where(Check.clip_id == clip_id)).first()
+        if decided is None and session.get(CheckFailure, clip_id) is None:
+            ctx.record(session, [Event("check.failed", {"status": status, "detail": detail}, "clip", clip_id, actor)])
 
 
-def run(ctx: Clearance, clip_id: str, actor: str) -> CheckOutcome:
-    """Decide the check of a submitted clip and log ``check.decided``."""
+def media_matcher(ctx: Clearance) -> Matcher:
+    """The installation's matcher: fingerprint the clip and search every channel's index."""
     from ledger.fingerprints.service import match_media
 
-    engine = policy_engine(ctx)
+    def match(data: bytes, filename: str) -> MatchResult:
+        return match_media(ctx, data, filename)[1]
+
+    return match
+
+
+def run(ctx: Clearance, clip_id: str, actor: str, matcher: Matcher | None = None) -> CheckOutcome:
+    """Decide the check of a submitted clip: gather, decide (pure), record ``check.decided``.
+
+    Whatever goes wrong after ``clip.submitted`` ends in a logged ``check.failed`` naming the
+    error, so a background job never stays "running"; the error is raised again for the caller.
+    """
     with ctx.db.reader() as session:
         clip = session.get(Clip, clip_id)
         if clip is None:
             raise NotFound(f"no clip with id {clip_id!r}")
+    log.info("check started", extra={"clip_id": clip_id})
     try:
-        data = path_for(ctx.settings, clip.sha256).read_bytes()
-        _, result = match_media(ctx, data, clip.filename)
+        outcome = _decide_and_record(ctx, clip, actor, matcher or media_matcher(ctx))
     except ClearanceError as error:
-        _fail(ctx, clip_id, error, actor)
+        log.warning("check failed: %s", error, extra={"clip_id": clip_id})
+        _fail(ctx, clip_id, error.status, str(error), actor)
         raise
-    try:
-        strength = StrengthSettings(**ctx.settings.strength)
-    except TypeError as exc:
-        raise ConfigurationError(f"[strength] settings: {exc}") from None
-    owners = classify(result, strength)
+    except Exception as error:
+        log.exception("check failed with an unexpected error", extra={"clip_id": clip_id})
+        _fail(ctx, clip_id, 500, f"internal error while checking ({type(error).__name__}); "
+                                 "the server log has the details", actor)
+        raise
+    log.info("check decided: %s", outcome.verdict, extra={"clip_id": clip_id, "check_id": outcome.check["id"]})
+    return outcome
+
+
+def _decide_and_record(ctx: Clearance, clip: Clip, actor: str, matcher: Matcher) -> CheckOutcome:
+    data = read_stored(ctx.settings, clip.sha256)
+    result = matcher(data, clip.filename)
+    owners = classify(result, ctx.settings.strength)
+    channels = {"ran": result.channels.ran, "unavailable": result.channels.unavailable,
+                "detail": result.channels.to_dict()}
     with ctx.db.reader() as session:
-        prompt = screen_prompt(session, clip.prompt)
-        request = _policy_request(session, clip, owners, prompt)
-    decision = engine.decide(request)
-    relied_on = sorted({f"{f.relied_on.kind}:{f.relied_on.id.split('#')[0]}" for f in decision.findings if f.relied_on})
-    channels = result.channels.to_dict()
-    payload = {"clip_id": clip_id, "verdict": decision.verdict.value,
-               "reasons": [r.model_dump(mode="json") for r in decision.reasons], "matches": owners,
-               "channels": {"ran": result.channels.ran, "unavailable": result.channels.unavailable,
-                            "detail": channels}, "prompt_findings": prompt.as_json(), "relied_on": relied_on,
-               "policy_set_hash": decision.policy_set_hash,
-               "inputs_sha256": hashlib.sha256(canonical(request.model_dump(mode="json"))).hexdigest()}
+        gathered = gather(session, clip, owners, channels)
+    payload = decide(gathered, ctx.policy_engine)
     check_id = f"chk_{uuid.uuid4().hex[:20]}"
     with ctx.db.transaction() as session:
         appended = ctx.record(session, [Event("check.decided", payload, "check", check_id, actor)])[0]
-        check, clip_row = _row_json(session.get(Check, check_id)), _row_json(session.get(Clip, clip_id))
+        check, clip_row = _row_json(session.get(Check, check_id)), _row_json(session.get(Clip, clip.id))
     return CheckOutcome(check, clip_row, result.to_dict()["matches"], ctx.receipt(appended))
 
 
-def check_clip(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str) -> CheckOutcome:
-    return run(ctx, submit(ctx, request, data, filename, actor), actor)
+def check_clip(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str,
+               matcher: Matcher | None = None) -> CheckOutcome:
+    return run(ctx, submit(ctx, request, data, filename, actor), actor, matcher)
 
 
 def get_check(ctx: Clearance, check_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from ledger.checks.facts import asset_facts, person_facts
-from ledger.checks.service import policy_engine
 from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import models as m
@@ -17,7 +16,7 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
                    territories: list[str] | None = None, project: str | None = None,
                    use_date: date | None = None) -> dict[str, Any]:
     """Which assets of the version may be used to train ``model_id`` (or the models trained on it)."""
-    engine = policy_engine(ctx)
+    engine = ctx.policy_engine
     with ctx.db.reader() as session:
         version = session.get(m.DatasetVersion, dataset_version_id)
         if version is None:

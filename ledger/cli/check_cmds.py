@@ -33,8 +33,8 @@ def check(file: Path,
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
+    from ledger.checks.release import release
     from ledger.checks.request import CheckRequest
-    from ledger.checks.service import check_clip
 
     if not file.is_file():
         raise ValidationFailed(f"{file} does not exist or is not a file")
@@ -49,13 +49,9 @@ def check(file: Path,
         raise ValidationFailed("invalid check options", problems=problems_from(exc, "--")) from None
     except ValueError:
         raise ValidationFailed("bad date", problems=[FieldProblem("--release-date", "expected YYYY-MM-DD")]) from None
-    ctx = ready_context()
-    outcome = check_clip(ctx, request, file.read_bytes(), file.name, "cli")
+    outcome = release(ready_context(), request, file.read_bytes(), file.name, "cli",
+                      (lambda _check_id: out) if out is not None else None)
     result = outcome.as_json()
-    if out is not None and outcome.verdict == "pass":
-        from ledger.signing import sign_check
-
-        result["signed"] = sign_check(ctx, outcome.check["id"], out, "cli")
     if as_json:
         print_json(result)
     else:

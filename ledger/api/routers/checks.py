@@ -13,7 +13,7 @@ from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
 from ledger.api.routers.media import read_upload
 from ledger.auth.keys import Caller
 from ledger import signing
-from ledger.checks import reviews, service, training
+from ledger.checks import release, reviews, service, training
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
@@ -44,8 +44,8 @@ def _parse_request(text: str) -> CheckRequest:
 def _run_in_background(ctx: Clearance, clip_id: str, actor: str) -> None:
     try:
         service.run(ctx, clip_id, actor)
-    except ClearanceError:
-        pass  # logged as check.failed by service.run; the job URL reports it
+    except Exception:  # noqa: BLE001 - service.run logged it as check.failed; the job URL reports it
+        pass
 
 
 @router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
@@ -69,30 +69,21 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
     else:
         raise ValidationFailed("give the clip as file or clip_sha256",
                                problems=[FieldProblem("file", "missing (or give clip_sha256)")])
-    clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
     if not wait or len(data) > ctx.settings.check_sync_max_bytes:
+        clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
         _background.submit(_run_in_background, ctx, clip_id, caller.actor)
         return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
                             status_code=202)
-    outcome = await run_in_threadpool(service.run, ctx, clip_id, caller.actor)
-    result = outcome.as_json()
-    if outcome.verdict == "pass":
-        result["signed"] = await run_in_threadpool(_sign_into_store, ctx, outcome.check["id"], outcome.clip["filename"],
-                                                   caller.actor)
-    return result
-
-
-def _sign_into_store(ctx: Clearance, check_id: str, filename: str, actor: str) -> dict[str, Any]:
-    out = ctx.settings.home / "signed" / f"{check_id}{Path(filename).suffix.lower()}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return signing.sign_check(ctx, check_id, out, actor)
+    outcome = await run_in_threadpool(release.release, ctx, check_request, data, name, caller.actor,
+                                      release.signed_store_path(ctx, name))
+    return outcome.as_json()
 
 
 @router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review")
 def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:
-    check, clip = service.get_check(ctx, check_id)
-    return _sign_into_store(ctx, check_id, clip["filename"], caller.actor)
+    _, clip = service.get_check(ctx, check_id)
+    return release.sign_into(ctx, check_id, release.signed_store_path(ctx, clip["filename"])(check_id), caller.actor)
 
 
 @router.get("/checks/{check_id}/signed", summary="Download the signed clip", response_class=FileResponse)

@@ -1,0 +1,75 @@
+"""The check's decision: pure, no I/O.
+
+Everything the decision reads is gathered beforehand (:mod:`ledger.checks.gather`)
+into a :class:`Gathered`; :func:`decide` turns it, with the policy engine, into the
+``check.decided`` payload. Nothing here touches the database, the media store or
+the clock, so it is tested with plain values and a fake matcher's output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.checks.models import Clip
+from ledger.checks.screening import PromptFindings
+from ledger.log.events import canonical
+from policies import AssetFacts, MatchFacts, PersonFacts, PolicyEngine, PolicyRequest, RequestContext
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The inputs of one decision: the clip's request, classified matches, prompt findings and record facts."""
+
+    clip: Clip
+    owners: list[dict[str, Any]]
+    """One entry per matched owner (``ledger.checks.strength.classify``)."""
+    channels: dict[str, Any]
+    """Which channels ran and which were unavailable, with details."""
+    prompt: PromptFindings
+    assets: list[AssetFacts]
+    people: list[PersonFacts]
+
+
+def asset_ids(clip: Clip, owners: list[dict[str, Any]], prompt: PromptFindings) -> list[str]:
+    """The works a decision is about: given as references, matched, or named in the prompt (in that order)."""
+    return list(dict.fromkeys([*clip.reference_asset_ids,
+                               *(o["subject_id"] for o in owners if o["subject"] == "asset"),
+                               *(w["id"] for w in prompt.works)]))
+
+
+def people_ids(clip: Clip, owners: list[dict[str, Any]], prompt: PromptFindings,
+               assets: list[AssetFacts]) -> list[str]:
+    """The people a decision is about: declared, matched, named in the prompt, or depicted in those works."""
+    return list(dict.fromkeys([*clip.declared_people,
+                               *(o["subject_id"] for o in owners if o["subject"] == "person"),
+                               *(p["id"] for p in prompt.people),
+                               *(p for a in assets for p in a.people_depicted)]))
+
+
+def policy_request(gathered: Gathered) -> PolicyRequest:
+    clip, prompt = gathered.clip, gathered.prompt
+    context = RequestContext(
+        action="release", model_id=clip.model_id, service_id=clip.service, project=clip.project,
+        uses=frozenset(clip.uses), media=frozenset(x for x in clip.media if x != "any"),
+        territories=frozenset(clip.territories), use_date=clip.release_date, clip_id=clip.id,
+        reference_inputs=list(clip.reference_asset_ids), declared_people=list(clip.declared_people),
+        prompt_people=[p["id"] for p in prompt.people], prompt_works=[w["id"] for w in prompt.works])
+    matches = [MatchFacts(subject=o["subject"], subject_id=o["subject_id"], channel=o["channel"], score=o["score"],
+                          strength=o["strength"], threshold=o["threshold"], query_time_s=o["query_time_s"],
+                          matched_time_s=o["matched_time_s"]) for o in gathered.owners]
+    return PolicyRequest(context=context, assets=gathered.assets, people=gathered.people, matches=matches)
+
+
+def decide(gathered: Gathered, engine: PolicyEngine) -> dict[str, Any]:
+    """The ``check.decided`` payload: verdict, reasons, matches, channels and what it relied on."""
+    request = policy_request(gathered)
+    decision = engine.decide(request)
+    relied_on = sorted({f"{f.relied_on.kind}:{f.relied_on.id.split('#')[0]}"
+                        for f in decision.findings if f.relied_on})
+    return {"clip_id": gathered.clip.id, "verdict": decision.verdict.value,
+            "reasons": [r.model_dump(mode="json") for r in decision.reasons], "matches": gathered.owners,
+            "channels": gathered.channels, "prompt_findings": gathered.prompt.as_json(), "relied_on": relied_on,
+            "policy_set_hash": decision.policy_set_hash,
+            "inputs_sha256": hashlib.sha256(canonical(request.model_dump(mode="json"))).hexdigest()}

@@ -1,0 +1,42 @@
+"""The release use case: check a clip and, when it passes, sign it. The CLI and the API both call this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ledger.checks.request import CheckRequest
+from ledger.checks.service import CheckOutcome, Matcher, check_clip
+from ledger.context import Clearance
+from ledger.signing import sign_check
+
+SignedPath = Callable[[str], Path]
+"""Where the signed clip of a check goes, given the check id."""
+
+
+def signed_store_path(ctx: Clearance, filename: str) -> SignedPath:
+    """Signed clips kept by the server: ``$CLEARANCE_HOME/signed/<check id><suffix>`` (the id is ours, not the caller's)."""
+    suffix = Path(filename).suffix.lower()
+    if not suffix[1:].isalnum():
+        suffix = ""
+
+    def path(check_id: str) -> Path:
+        return ctx.settings.home / "signed" / f"{check_id}{suffix}"
+
+    return path
+
+
+def sign_into(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str, Any]:
+    """Sign a releasable check's clip into ``out`` (its folder is made) and log ``clip.signed``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return sign_check(ctx, check_id, out, actor)
+
+
+def release(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str,
+            sign_to: SignedPath | None, matcher: Matcher | None = None) -> CheckOutcome:
+    """Check a clip; when it passes and ``sign_to`` says where, sign it there. The outcome carries both."""
+    outcome = check_clip(ctx, request, data, filename, actor, matcher)
+    if outcome.verdict == "pass" and sign_to is not None:
+        outcome.signed = sign_into(ctx, outcome.check["id"], sign_to(outcome.check["id"]), actor)
+    return outcome
