@@ -22,18 +22,38 @@ The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from typing import Any
 
 from embeddings import FrameMatch, MatchResult
+from ledger.errors import ConfigurationError, FieldProblem
+
+#: Metrics where a lower score is the closer match (the others: higher is closer).
+LOWER_IS_CLOSER = frozenset({"hamming_bits", "l2"})
 
 
 @dataclass(frozen=True)
 class StrengthSettings:
+    """The ``[strength]`` settings table: limits are finite and not negative, the CLIP fraction is from 0 to 1."""
+
     pdq_strong_max_distance: float = 32
     keypoint_strong_min_inliers: float = 48
     face_strong_max_distance: float = 0.46
     clip_strong_fraction: float = 0.25
+
+    def __post_init__(self) -> None:
+        problems = []
+        for limit in fields(self):
+            value = getattr(self, limit.name)
+            top = 1 if limit.name == "clip_strong_fraction" else math.inf
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and 0 <= value <= top):
+                wanted = "a number from 0 to 1" if top == 1 else "a finite number of 0 or more"
+                problems.append(FieldProblem(f"CLEARANCE_STRENGTH.{limit.name.upper()}",
+                                             f"must be {wanted}, not {value!r}"))
+        if problems:
+            raise ConfigurationError("invalid [strength] settings", problems=problems)
 
 
 def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
@@ -50,6 +70,14 @@ def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
     return False
 
 
+def _closest(pool: list[FrameMatch]) -> FrameMatch | None:
+    """The closest piece of evidence of the pool's first method (scores of different methods do not compare)."""
+    if not pool:
+        return None
+    same = [m for m in pool if m.method == pool[0].method]
+    return min(same, key=lambda m: m.score if m.metric in LOWER_IS_CLOSER else -m.score)
+
+
 def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, Any]]:
     """One entry per matched owner: subject, channel, best score, strength, timing."""
     owners = []
@@ -57,7 +85,7 @@ def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, 
         evidence = [m for m in result.matches if m.owner == owner.owner]
         strong_evidence = [m for m in evidence if evidence_is_strong(m, settings)]
         strong = bool(strong_evidence) or len({m.method for m in evidence} - {"sha256"}) >= 2
-        best = (strong_evidence or evidence or [None])[0]
+        best = _closest(strong_evidence or evidence)
         owners.append({
             "subject": owner.owner_kind, "subject_id": owner.owner,
             "channel": best.channel if best else "perceptual", "method": best.method if best else None,
