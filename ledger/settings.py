@@ -32,11 +32,11 @@ EMBEDDINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(EmbeddingsConfi
 class StrengthSettings(BaseModel):
     """``[strength]``: when a match is strong enough to decide without a person (see ``ledger.checks.strength``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     pdq_strong_max_distance: float = Field(default=32, ge=0, le=256, description="PDQ bits, of 256")
     keypoint_strong_min_inliers: float = Field(default=48, ge=0, description="RANSAC inliers")
-    face_strong_max_distance: float = Field(default=0.46, ge=0, le=2, description="L2 between 128-d descriptors")
+    face_strong_max_distance: float = Field(default=0.46, ge=0, description="L2 between 128-d descriptors")
     clip_strong_fraction: float = Field(default=0.25, ge=0, le=1,
                                         description="share of the way from the CLIP threshold to 1")
 

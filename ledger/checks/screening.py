@@ -27,8 +27,11 @@ def _found(term: str, prompt: str) -> bool:
 
 
 def _title_terms(title: str) -> list[str]:
-    """A title and its main part before a parenthesis or colon ("Harbor at Dusk (1998, reel 3)")."""
-    main = re.split(r"\s*[(:\u2014-]\s*", title, maxsplit=1)[0].strip()
+    """A title and its main part before a parenthesis, colon, dash or spaced hyphen ("Harbor at Dusk (1998)").
+
+    A hyphen inside a word ("Lamp-Post") does not cut the title: its first half alone is a common word.
+    """
+    main = re.split(r"\s*[(:\u2014]\s*|\s+-+\s+", title, maxsplit=1)[0].strip()
     return list(dict.fromkeys(t for t in (title.strip(), main) if t))
 
 

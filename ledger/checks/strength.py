@@ -27,7 +27,10 @@ from typing import Any
 from embeddings import FrameMatch, MatchResult
 from ledger.settings import StrengthSettings
 
-__all__ = ["StrengthSettings", "classify", "evidence_is_strong"]
+__all__ = ["LOWER_IS_CLOSER", "StrengthSettings", "classify", "evidence_is_strong"]
+
+#: Metrics where a lower score is the closer match (the others: higher is closer).
+LOWER_IS_CLOSER = frozenset({"hamming_bits", "l2"})
 
 
 def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
@@ -44,6 +47,14 @@ def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
     return False
 
 
+def _closest(pool: list[FrameMatch]) -> FrameMatch | None:
+    """The closest piece of evidence of the pool's first method (scores of different methods do not compare)."""
+    if not pool:
+        return None
+    same = [m for m in pool if m.method == pool[0].method]
+    return min(same, key=lambda m: m.score if m.metric in LOWER_IS_CLOSER else -m.score)
+
+
 def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, Any]]:
     """One entry per matched owner: subject, channel, best score, strength, timing."""
     owners = []
@@ -51,7 +62,7 @@ def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, 
         evidence = [m for m in result.matches if m.owner == owner.owner]
         strong_evidence = [m for m in evidence if evidence_is_strong(m, settings)]
         strong = bool(strong_evidence) or len({m.method for m in evidence} - {"sha256"}) >= 2
-        best = (strong_evidence or evidence or [None])[0]
+        best = _closest(strong_evidence or evidence)
         owners.append({
             "subject": owner.owner_kind, "subject_id": owner.owner,
             "channel": best.channel if best else "perceptual", "method": best.method if best else None,

@@ -16,7 +16,7 @@ from ledger.records.service import create_record, list_records
 from ledger.checks.training import audit_training
 from ledger.signing import signing_identity
 from tests.ledger.cli.test_cli import run
-from tests.provenance.conftest import make_image
+from .conftest import make_image
 
 pytestmark = pytest.mark.corpus
 
