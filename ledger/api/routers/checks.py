@@ -1,6 +1,8 @@
 """Pre-release checks, reviews and training audits over HTTP."""
 
+import contextvars
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,11 @@ from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.media_store import path_for
+from ledger.observability import log_context
 from ledger.records.enums import Role
 from ledger.records.service import problems_from
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["checks"])
 SUBMITTERS = (Role.admin, Role.generator)
 CHECK_READERS = (*READERS, Role.generator)
@@ -42,10 +46,17 @@ def _parse_request(text: str) -> CheckRequest:
 
 
 def _run_in_background(ctx: Clearance, clip_id: str, actor: str) -> None:
-    try:
-        service.run(ctx, clip_id, actor)
-    except ClearanceError:
-        pass  # logged as check.failed by service.run; the job URL reports it
+    with log_context(clip_id=clip_id):
+        try:
+            outcome = service.run(ctx, clip_id, actor)
+        except ClearanceError as exc:
+            logger.info("background check failed: %s", exc)  # logged as check.failed by service.run too
+            return
+        except Exception:  # noqa: BLE001 - nobody awaits this thread: log it here or it is lost
+            logger.exception("background check crashed")
+            return
+        with log_context(check_id=outcome.check["id"]):
+            logger.info("background check decided: %s", outcome.verdict)
 
 
 @router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
@@ -70,15 +81,21 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
         raise ValidationFailed("give the clip as file or clip_sha256",
                                problems=[FieldProblem("file", "missing (or give clip_sha256)")])
     clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
-    if not wait or len(data) > ctx.settings.check_sync_max_bytes:
-        _background.submit(_run_in_background, ctx, clip_id, caller.actor)
-        return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
-                            status_code=202)
-    outcome = await run_in_threadpool(service.run, ctx, clip_id, caller.actor)
-    result = outcome.as_json()
-    if outcome.verdict == "pass":
-        result["signed"] = await run_in_threadpool(_sign_into_store, ctx, outcome.check["id"], outcome.clip["filename"],
-                                                   caller.actor)
+    with log_context(clip_id=clip_id):
+        if not wait or len(data) > ctx.settings.check_sync_max_bytes:
+            logger.info("clip of %d bytes submitted; checking in the background", len(data))
+            # the worker thread does not inherit contextvars: hand it this request's (request id, clip id)
+            _background.submit(contextvars.copy_context().run, _run_in_background, ctx, clip_id, caller.actor)
+            return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
+                                status_code=202)
+        logger.info("clip of %d bytes submitted; checking", len(data))
+        outcome = await run_in_threadpool(service.run, ctx, clip_id, caller.actor)
+        with log_context(check_id=outcome.check["id"]):
+            logger.info("check decided: %s", outcome.verdict)
+            result = outcome.as_json()
+            if outcome.verdict == "pass":
+                result["signed"] = await run_in_threadpool(_sign_into_store, ctx, outcome.check["id"],
+                                                           outcome.clip["filename"], caller.actor)
     return result
 
 
