@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -11,8 +12,10 @@ from pydantic import ValidationError
 
 from ledger.checks.display import print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
-from ledger.errors import FieldProblem, ValidationFailed
+from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
+from ledger.observability import log_context
 
+logger = logging.getLogger(__name__)
 EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
 
@@ -33,8 +36,8 @@ def check(file: Path,
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
+    from ledger.checks import service as checks
     from ledger.checks.request import CheckRequest
-    from ledger.checks.service import check_clip
 
     if not file.is_file():
         raise ValidationFailed(f"{file} does not exist or is not a file")
@@ -50,12 +53,22 @@ def check(file: Path,
     except ValueError:
         raise ValidationFailed("bad date", problems=[FieldProblem("--release-date", "expected YYYY-MM-DD")]) from None
     ctx = ready_context()
-    outcome = check_clip(ctx, request, file.read_bytes(), file.name, "cli")
-    result = outcome.as_json()
-    if out is not None and outcome.verdict == "pass":
-        from ledger.signing import sign_check
+    clip_id = checks.submit(ctx, request, file.read_bytes(), file.name, "cli")
+    with log_context(clip_id=clip_id):
+        logger.info("checking %s", file.name)
+        try:
+            outcome = checks.run(ctx, clip_id, "cli")
+        except ClearanceError as exc:
+            logger.info("check failed: %s", exc)
+            raise
+        with log_context(check_id=outcome.check["id"]):
+            logger.info("check decided: %s", outcome.verdict)
+            result = outcome.as_json()
+            if out is not None and outcome.verdict == "pass":
+                from ledger.signing import sign_check
 
-        result["signed"] = sign_check(ctx, outcome.check["id"], out, "cli")
+                result["signed"] = sign_check(ctx, outcome.check["id"], out, "cli")
+                logger.info("signed clip written to %s", out)
     if as_json:
         print_json(result)
     else:
