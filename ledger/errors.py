@@ -146,3 +146,12 @@ class ProvenanceError(ClearanceError):
     exit_code = 8
     title = "Provenance error"
     slug = "provenance"
+
+
+class InternalError(ClearanceError):
+    """Something failed that no check anticipated; the traceback is in the server log under the request id."""
+
+    status = 500
+    exit_code = 1
+    title = "Internal error"
+    slug = "internal"

@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Mapping
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -51,6 +51,9 @@ class Settings(BaseModel):
     max_import_rows: int = Field(default=1_000_000, gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8750
+    log_format: Literal["text", "json"] | None = Field(default=None, description="text or json; default json for serve, text for the CLI")
+    log_level: str | None = Field(default=None, pattern=r"(?i)^(debug|info|warning|error|critical)$",
+                                  description="default INFO for serve, WARNING for the CLI")
     policies_dir: Path | None = Field(default=None, description="Cedar policy folder; default the shipped policies/")
     strength: StrengthSettings = Field(default_factory=StrengthSettings,
                                        description="[strength] table: the strong-match limits")

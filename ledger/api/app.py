@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledger.api.request_log import RequestLogMiddleware
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, PayloadTooLarge, ValidationFailed
 
@@ -35,6 +36,8 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
             return _problem(PayloadTooLarge(f"request body of {length} bytes exceeds max_upload_bytes "
                                             f"({ctx.settings.max_upload_bytes})"), request)
         return await call_next(request)
+
+    app.add_middleware(RequestLogMiddleware)  # added last, so outermost: every answer gets a request id
 
     @app.exception_handler(ClearanceError)
     async def clearance_error(request: Request, exc: ClearanceError) -> JSONResponse:

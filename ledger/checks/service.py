@@ -27,6 +27,7 @@ from ledger.context import Clearance, Receipt
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.media_store import read_stored, store_bytes
+from ledger.observability import log_context
 from ledger.records import models as m
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 Matcher = Callable[[bytes, str], "MatchResult"]
 """Clip bytes and file name in, similarity matches out (the media stack, or a fake in tests)."""
 
-log = logging.getLogger("clearance.checks")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,19 +118,21 @@ def run(ctx: Clearance, clip_id: str, actor: str, matcher: Matcher | None = None
         clip = session.get(Clip, clip_id)
         if clip is None:
             raise NotFound(f"no clip with id {clip_id!r}")
-    log.info("check started", extra={"clip_id": clip_id})
-    try:
-        outcome = _decide_and_record(ctx, clip, actor, matcher or media_matcher(ctx))
-    except ClearanceError as error:
-        log.warning("check failed: %s", error, extra={"clip_id": clip_id})
-        _fail(ctx, clip_id, error.status, str(error), actor)
-        raise
-    except Exception as error:
-        log.exception("check failed with an unexpected error", extra={"clip_id": clip_id})
-        _fail(ctx, clip_id, 500, f"internal error while checking ({type(error).__name__}); "
-                                 "the server log has the details", actor)
-        raise
-    log.info("check decided: %s", outcome.verdict, extra={"clip_id": clip_id, "check_id": outcome.check["id"]})
+    with log_context(clip_id=clip_id):
+        log.info("check started (%s)", clip.filename)
+        try:
+            outcome = _decide_and_record(ctx, clip, actor, matcher or media_matcher(ctx))
+        except ClearanceError as error:
+            log.warning("check failed: %s", error)
+            _fail(ctx, clip_id, error.status, str(error), actor)
+            raise
+        except Exception as error:
+            log.exception("check failed with an unexpected error")
+            _fail(ctx, clip_id, 500, f"internal error while checking ({type(error).__name__}); "
+                                     "the server log has the details", actor)
+            raise
+        with log_context(check_id=outcome.check["id"]):
+            log.info("check decided: %s", outcome.verdict)
     return outcome
 
 

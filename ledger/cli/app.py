@@ -44,13 +44,18 @@ def init(origin: Optional[str] = typer.Option(None, help="checkpoint origin line
 
 @app.command()
 def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
-    """Run the HTTP API (OpenAPI at /docs)."""
+    """Run the HTTP API (OpenAPI at /docs). Logs JSON lines to stderr unless CLEARANCE_LOG_FORMAT=text."""
     import uvicorn
 
     from ledger.api.app import create_app
+    from ledger.observability import configure_logging
 
     ctx = ready_context()
-    uvicorn.run(create_app(ctx), host=host or ctx.settings.api_host, port=port or ctx.settings.api_port)
+    configure_logging(ctx.settings.log_format or "json", ctx.settings.log_level or "INFO")
+    # uvicorn's own logging setup and access log stay off: its access line would record query strings,
+    # where a client may have put a key; RequestLogMiddleware writes one without them.
+    uvicorn.run(create_app(ctx), host=host or ctx.settings.api_host, port=port or ctx.settings.api_port,
+                log_config=None, access_log=False)
 
 
 @keys_app.command("create")

@@ -19,7 +19,11 @@ JSON_OPTION = typer.Option(False, "--json", help="print machine-readable JSON")
 
 @lru_cache(maxsize=1)
 def context() -> Clearance:
+    """The installation, opened once; also where the CLI's logging is set up (text, WARNING by default)."""
+    from ledger.observability import configure_logging
+
     ctx = Clearance.open()
+    configure_logging(ctx.settings.log_format or "text", ctx.settings.log_level or "WARNING")
     return ctx
 
 

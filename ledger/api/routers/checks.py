@@ -1,6 +1,8 @@
 """Pre-release checks, reviews and training audits over HTTP."""
 
+import contextvars
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,11 @@ from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.media_store import path_for
+from ledger.observability import log_context
 from ledger.records.enums import Role
 from ledger.records.service import problems_from
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["checks"])
 SUBMITTERS = (Role.admin, Role.generator)
 CHECK_READERS = (*READERS, Role.generator)
@@ -42,10 +46,11 @@ def _parse_request(text: str) -> CheckRequest:
 
 
 def _run_in_background(ctx: Clearance, clip_id: str, actor: str) -> None:
-    try:
-        service.run(ctx, clip_id, actor)
-    except Exception:  # noqa: BLE001 - service.run logged it as check.failed; the job URL reports it
-        pass
+    with log_context(clip_id=clip_id):
+        try:
+            service.run(ctx, clip_id, actor)
+        except Exception:  # noqa: BLE001 - service.run logged it, and recorded check.failed; the job URL reports it
+            return
 
 
 @router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
@@ -71,7 +76,9 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
                                problems=[FieldProblem("file", "missing (or give clip_sha256)")])
     if not wait or len(data) > ctx.settings.check_sync_max_bytes:
         clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
-        _background.submit(_run_in_background, ctx, clip_id, caller.actor)
+        logger.info("clip of %d bytes submitted; checking in the background", len(data), extra={"clip_id": clip_id})
+        # the worker thread does not inherit contextvars: hand it this request's (the request id)
+        _background.submit(contextvars.copy_context().run, _run_in_background, ctx, clip_id, caller.actor)
         return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
                             status_code=202)
     outcome = await run_in_threadpool(release.release, ctx, check_request, data, name, caller.actor,
