@@ -42,6 +42,11 @@ class Settings(BaseModel):
         description="the cawg.training-mining entries written into signed clips")
     embeddings: dict[str, Any] = Field(default_factory=dict,
                                        description="[embeddings] table: EmbeddingsConfig fields (env wins)")
+    rate_limit_per_key: str = Field(default="600/minute", description="requests per API key (limits notation)")
+    auth_failure_limit: str = Field(default="10/minute",
+                                    description="failed authentications per client address before it gets 429")
+    rate_limit_storage_url: str = Field(default="memory://",
+                                        description="where the counters live; redis://host:port shares them")
 
     @property
     def resolved_database_url(self) -> str:
