@@ -155,3 +155,18 @@ class InternalError(ClearanceError):
     exit_code = 1
     title = "Internal error"
     slug = "internal"
+
+
+class RateLimited(ClearanceError):
+    """Too many requests for one API key, or too many failed authentications from one address.
+
+    ``retry_after`` (whole seconds) becomes the ``Retry-After`` header and ``retry_after_s`` in the body.
+    """
+
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, extra={"retry_after_s": retry_after})
+        self.retry_after = retry_after

@@ -1,13 +1,19 @@
-"""Content-addressed media bytes under ``$CLEARANCE_HOME/media`` (by SHA-256)."""
+"""Content-addressed media bytes under ``$CLEARANCE_HOME/media`` (by SHA-256).
+
+Stored content is found by its hash alone: a key that is not 64 lowercase hex
+digits is refused here, whatever the caller checked, so no key can name a path
+outside the store.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.errors import NotFound, PayloadTooLarge
+from ledger.errors import FieldProblem, NotFound, PayloadTooLarge, ValidationFailed
 from ledger.fsutil import write_atomic
 from ledger.settings import Settings
 
@@ -27,17 +33,54 @@ def digests(data: bytes) -> tuple[str, str, str]:
             hashlib.sha1(data, usedforsecurity=False).hexdigest())
 
 
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+"""The only form of key the store accepts: a SHA-256 as 64 lowercase hex digits."""
+
+# The name each sniffed container gets when stored bytes are handed on without their original file name.
+_EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "tiff": ".tiff", "isobmff": ".mp4",
+               "matroska": ".mkv"}
+
+
+def is_sha256(value: str) -> bool:
+    return SHA256_HEX.fullmatch(value) is not None
+
+
+def require_sha256(value: str, field: str = "sha256") -> str:
+    """``value`` when it is a lowercase hex SHA-256; else a 422 naming ``field``."""
+    if not is_sha256(value):
+        raise ValidationFailed(f"{field} must be a SHA-256 as 64 lowercase hex digits",
+                               problems=[FieldProblem(field, "expected 64 characters 0-9 a-f")])
+    return value
+
+
 def path_for(settings: Settings, sha256: str) -> Path:
+    """Where the bytes with this SHA-256 are (or would be) stored; refuses anything but a hash."""
+    require_sha256(sha256)
     return settings.media_dir / sha256[:2] / sha256[2:4] / sha256
 
 
-def read_stored(settings: Settings, sha256: str) -> bytes:
-    """The stored bytes with this SHA-256 (the media store is content-addressed)."""
-    path = path_for(settings, sha256)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"no stored bytes with SHA-256 {sha256}") from None
+def safe_suffix(filename: str) -> str:
+    """A file name's extension when it is a plain one (``.mp4``), else none: a client's file name never
+    shapes a path beyond that."""
+    suffix = Path(filename).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
+def read_stored(settings: Settings, sha256: str, field: str = "sha256") -> bytes:
+    """The stored bytes with this SHA-256, or NotFound (a 422 for a key that is not a hash)."""
+    path = path_for(settings, require_sha256(sha256, field))
+    if not path.is_file():
+        raise NotFound(f"no stored bytes with SHA-256 {sha256}", extra={"field": field})
+    return path.read_bytes()
+
+
+def stored_name(sha256: str, data: bytes) -> str:
+    """A file name for stored bytes whose extension says what the bytes are (sniffed from their first
+    bytes), so decoding checks the name against the content as it does for uploads; ``.bin`` when the
+    bytes are no supported image or video."""
+    from embeddings.media import sniff_container
+
+    return sha256 + _EXTENSIONS.get(sniff_container(data[:16]) or "", ".bin")
 
 
 def store_bytes(settings: Settings, data: bytes, name: str = "") -> StoredMedia:

@@ -66,6 +66,11 @@ class Settings(BaseModel):
         default_factory=lambda: {k: "notAllowed" for k in ("cawg.ai_training", "cawg.ai_generative_training",
                                                             "cawg.ai_inference", "cawg.data_mining")},
         description="the cawg.training-mining entries written into signed clips")
+    rate_limit_per_key: str = Field(default="600/minute", description="requests per API key (limits notation)")
+    auth_failure_limit: str = Field(default="10/minute",
+                                    description="failed authentications per client address before it gets 429")
+    rate_limit_storage_url: str = Field(default="memory://",
+                                        description="where the counters live; redis://host:port shares them")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 

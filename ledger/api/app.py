@@ -7,16 +7,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledger.api.rate_limits import RateLimits
 from ledger.api.request_log import RequestLogMiddleware
 from ledger.context import Clearance
-from ledger.errors import ClearanceError, FieldProblem, PayloadTooLarge, ValidationFailed
+from ledger.errors import ClearanceError, FieldProblem, PayloadTooLarge, RateLimited, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def _problem(error: ClearanceError, request: Request) -> JSONResponse:
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return JSONResponse(error.problem_details(str(request.url.path)), status_code=error.status,
-                        media_type=PROBLEM_JSON)
+                        media_type=PROBLEM_JSON, headers=headers)
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
@@ -27,6 +29,8 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
                   description="Rights-clearance and provenance ledger for generative video. "
                               "Authenticate with `Authorization: Bearer <key>` (see `clearance keys create`).")
     app.state.clearance = ctx
+    app.state.rate_limits = RateLimits(ctx.settings)
+    app.state.rate_limits.check_storage()
     _ = ctx.policy_engine  # a policy file that does not validate stops start-up here, naming file and line
 
     @app.middleware("http")

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from fastapi import Header, Request
 
+from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import Caller, authenticate
 from ledger.context import Clearance
-from ledger.errors import Forbidden
+from ledger.errors import Forbidden, Unauthorized
 from ledger.records.enums import Role
 
 READERS = (Role.admin, Role.registrar, Role.legal, Role.auditor)
@@ -24,7 +25,7 @@ def get_ctx(request: Request) -> Clearance:
 
 
 def require(*roles: Role) -> Callable[..., Caller]:
-    """A dependency that authenticates the caller and checks its role."""
+    """A dependency that authenticates the caller, applies the rate limits and checks its role."""
     allowed = frozenset(roles)
 
     def dependency(request: Request, authorization: str | None = Header(default=None),
@@ -32,7 +33,18 @@ def require(*roles: Role) -> Callable[..., Caller]:
         presented = x_api_key
         if authorization and authorization.lower().startswith("bearer "):
             presented = authorization[7:]
-        caller = authenticate(get_ctx(request), presented)
+        limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+        address = request.client.host if request.client else "unknown"
+        if limits is not None:
+            limits.refuse_throttled_address(address)
+        try:
+            caller = authenticate(get_ctx(request), presented)
+        except Unauthorized:
+            if limits is not None and presented:  # a wrong key counts; no key at all is no guess
+                limits.count_failure(address)
+            raise
+        if limits is not None:
+            limits.hit_key(caller.key_id)
         if caller.role not in allowed:
             raise Forbidden(f"role '{caller.role.value}' may not do this; needs one of "
                             f"{', '.join(sorted(r.value for r in allowed))}")

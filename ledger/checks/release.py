@@ -9,6 +9,7 @@ from typing import Any
 from ledger.checks.request import CheckRequest
 from ledger.checks.service import CheckOutcome, Matcher, check_clip
 from ledger.context import Clearance
+from ledger.media_store import safe_suffix
 from ledger.signing import sign_check
 
 SignedPath = Callable[[str], Path]
@@ -17,9 +18,7 @@ SignedPath = Callable[[str], Path]
 
 def signed_store_path(ctx: Clearance, filename: str) -> SignedPath:
     """Signed clips kept by the server: ``$CLEARANCE_HOME/signed/<check id><suffix>`` (the id is ours, not the caller's)."""
-    suffix = Path(filename).suffix.lower()
-    if not suffix[1:].isalnum():
-        suffix = ""
+    suffix = safe_suffix(filename)
 
     def path(check_id: str) -> Path:
         return ctx.settings.home / "signed" / f"{check_id}{suffix}"

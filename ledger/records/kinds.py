@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import SQLModel
 
 from ledger.records import models as m
+from ledger.records.personal_data import personal_fields
 
 Reference = tuple[str, str, str]
 """(field path, referenced kind, referenced id)."""
@@ -79,7 +80,7 @@ def _legal_hold_refs(hold: SQLModel) -> list[Reference]:
 KINDS: dict[str, RecordKind] = {k.name: k for k in [
     RecordKind("party", "parties", m.PartyFields, m.Party, "pty",
                "People, organisations and estates",
-               personal_fields=frozenset({"contact_email", "contact_phone", "postal_address"})),
+               personal_fields=personal_fields("party")),
     RecordKind("license", "licenses", m.LicenseFields, m.License, "lic",
                "Licenses for training assets and reference works",
                references={"licensor_id": "party", "licensee_id": "party", "asset_ids": "asset"}, revocable=True,

@@ -3,6 +3,7 @@
 import contextvars
 import json
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from ledger import signing
 from ledger.checks import release, reviews, service, training
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
-from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
-from ledger.media_store import path_for
+from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
+from ledger.media_store import read_stored, require_sha256, safe_suffix, stored_name
 from ledger.observability import log_context
 from ledger.records.enums import Role
 from ledger.records.service import problems_from
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["checks"])
 SUBMITTERS = (Role.admin, Role.generator)
 CHECK_READERS = (*READERS, Role.generator)
+_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clearance-check")
 
 
@@ -64,13 +66,16 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
     from starlette.concurrency import run_in_threadpool
 
     check_request = _parse_request(request)
+    clip_sha256 = clip_sha256 or None  # an empty form field is no field
+    if file is not None and clip_sha256 is not None:
+        raise ValidationFailed("give the clip as file or clip_sha256, not both",
+                               problems=[FieldProblem("clip_sha256", "not allowed together with file")])
     if file is not None:
         data, name = await read_upload(file, ctx.settings.max_upload_bytes), file.filename or "clip"
-    elif clip_sha256:
-        stored = path_for(ctx.settings, clip_sha256.lower()) if len(clip_sha256) == 64 else None
-        if stored is None or not stored.is_file():
-            raise NotFound(f"no stored bytes with SHA-256 {clip_sha256}", extra={"field": "clip_sha256"})
-        data, name = stored.read_bytes(), f"{clip_sha256}.bin"
+    elif clip_sha256 is not None:
+        data = await run_in_threadpool(read_stored, ctx.settings, require_sha256(clip_sha256, "clip_sha256"),
+                                       "clip_sha256")
+        name = stored_name(clip_sha256, data)
     else:
         raise ValidationFailed("give the clip as file or clip_sha256",
                                problems=[FieldProblem("file", "missing (or give clip_sha256)")])
@@ -86,17 +91,25 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
     return outcome.as_json()
 
 
+def _valid_id(value: str, field: str) -> str:
+    """Check and clip ids are made here (``chk_...``, ``clp_...``); anything else is refused before it reaches
+    a query or a file name."""
+    if not _ID.fullmatch(value):
+        raise ValidationFailed(f"not a valid {field}", problems=[FieldProblem(field, "letters, digits, _ and - only")])
+    return value
+
+
 @router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review")
 def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:
-    _, clip = service.get_check(ctx, check_id)
+    _, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
     return release.sign_into(ctx, check_id, release.signed_store_path(ctx, clip["filename"])(check_id), caller.actor)
 
 
 @router.get("/checks/{check_id}/signed", summary="Download the signed clip", response_class=FileResponse)
 def download_signed(check_id: str, ctx: Clearance = Depends(get_ctx),
                     _: Caller = Depends(require(*CHECK_READERS))) -> FileResponse:
-    _, clip = service.get_check(ctx, check_id)
+    _, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
     return FileResponse(signing.signed_path(ctx, check_id), filename=f"signed-{clip['filename']}")
 
 
@@ -109,7 +122,7 @@ async def verify(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx)
     from starlette.concurrency import run_in_threadpool
 
     data = await read_upload(file, ctx.settings.max_upload_bytes)
-    suffix = Path(file.filename or "upload").suffix
+    suffix = safe_suffix(file.filename or "upload")
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(data)
         handle.flush()
@@ -119,7 +132,7 @@ async def verify(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx)
 
 @router.get("/checks/jobs/{clip_id}", summary="Poll a background check: 202 while running, then its result")
 def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*CHECK_READERS))) -> Any:
-    state = service.check_for_clip(ctx, clip_id)
+    state = service.check_for_clip(ctx, _valid_id(clip_id, "clip_id"))
     if state is None:
         return JSONResponse({"clip_id": clip_id, "state": "running"}, status_code=202)
     if state["state"] == "failed":
@@ -132,7 +145,7 @@ def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(req
 @router.get("/checks/{check_id}", summary="A decided check with its clip")
 def read_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
-    check, clip = service.get_check(ctx, check_id)
+    check, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
     return {"check": check, "clip": clip}
 
 
@@ -145,7 +158,7 @@ def list_reviews(ctx: Clearance = Depends(get_ctx),
 @router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")
 def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
            caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    check, receipt = reviews.decide(ctx, check_id, body.decision, body.reason, caller.actor)
+    check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor)
     return {"check": check, "log": receipt.as_json()}
 
 

@@ -11,6 +11,7 @@ from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.audit import replay, views
 from ledger.records.enums import Role
+from ledger.records.personal_data import disclose
 from ledger.records.redaction import redact_entry
 
 router = APIRouter(prefix="/log", tags=["log"])
@@ -31,18 +32,19 @@ def checkpoint(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) 
     return ctx.checkpoint()
 
 
-@router.get("/entries", summary="Entries with their envelopes and (unless redacted) payloads")
+@router.get("/entries", summary="Entries with their envelopes and payloads (unless redacted, or withheld from "
+                                 "this role: see `withheld`)")
 def entries(start: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
-            ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> list[dict[str, Any]]:
-    return views.entries(ctx, start, limit)
+            ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> list[dict[str, Any]]:
+    return [disclose(e, caller.role) for e in views.entries(ctx, start, limit)]
 
 
-@router.get("/entries/{index}", summary="One entry")
-def entry(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
+@router.get("/entries/{index}", summary="One entry (its payload as /entries serves it to this role)")
+def entry(index: int, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> dict[str, Any]:
     found = views.entries(ctx, index, 1)
     if not found or found[0]["index"] != index:
         views.leaf(ctx, index)  # raises NotFound
-    return found[0]
+    return disclose(found[0], caller.role)
 
 
 @router.get("/entries/{index}/leaf", summary="The leaf bytes exactly as hashed")
