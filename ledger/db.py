@@ -23,8 +23,9 @@ from sqlmodel import Session, SQLModel, create_engine
 from ledger.errors import ConfigurationError
 
 
-def _table(model: type[SQLModel]) -> Table:
-    table: Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table=True classes
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a ``table=True`` model (SQLModel sets ``__table__`` without declaring it)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, undeclared
     return table
 
 
@@ -127,14 +128,14 @@ class Database:
 
     def create_all(self, tables: Sequence[type[SQLModel]]) -> None:
         """Create the given tables (and their indexes) where they do not exist yet."""
-        SQLModel.metadata.create_all(self.write_engine, tables=[_table(t) for t in tables])
+        SQLModel.metadata.create_all(self.write_engine, tables=[table_of(t) for t in tables])
 
     def missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[Column[Any]]:
         """Model columns that the database's existing tables lack (a database made by an earlier version)."""
         # One reflection query for all tables (it runs at every CLI start): {(schema, table): [columns]}.
         present = {table: {column["name"] for column in columns}
                    for (_, table), columns in inspect(self.read_engine).get_multi_columns().items()}
-        return [column for table in map(_table, tables) if table.name in present
+        return [column for table in map(table_of, tables) if table.name in present
                 for column in table.columns if column.name not in present[table.name]]
 
     def add_missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[str]:

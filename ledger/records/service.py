@@ -11,13 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import func
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ledger.context import Clearance, Receipt
+from ledger.db import table_of
 from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.records import models as m
-from ledger.records.kinds import KINDS, RecordKind
+from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
@@ -27,25 +28,25 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[FieldProblem]:
             for error in exc.errors()]
 
 
-def validate_fields(kind: RecordKind, data: dict[str, Any]) -> SQLModel:
+def validate_fields(kind: RecordKind[FieldsT, Any], data: dict[str, Any]) -> FieldsT:
     try:
         return kind.fields.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(f"invalid {kind.name} record", problems=problems_from(exc)) from None
 
 
-def record_dict(kind: RecordKind, row: SQLModel) -> dict[str, Any]:
-    values = {column.name: getattr(row, column.name) for column in row.__table__.columns}  # type: ignore[attr-defined]
+def record_dict(kind: RecordKind[Any, Any], row: SQLModel) -> dict[str, Any]:
+    values = {column.name: getattr(row, column.name) for column in table_of(type(row)).columns}
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
 
 def record_exists(session: Session, table: type[SQLModel], record_id: str) -> bool:
     """Whether a row with this id exists, without loading it (projectors flush, so nothing is pending)."""
-    id_column = table.__table__.c.id  # type: ignore[attr-defined]
+    id_column = table_of(table).c.id
     return session.connection().execute(select(id_column).where(id_column == record_id)).first() is not None
 
 
-def check_references(session: Session, kind: RecordKind, fields: SQLModel, record_id: str,
+def check_references(session: Session, kind: RecordKind[Any, Any], fields: SQLModel, record_id: str,
                      pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
     """Problems with what the record refers to; ``record_id`` is the record's own id (new or amended)."""
     problems = []
@@ -56,26 +57,26 @@ def check_references(session: Session, kind: RecordKind, fields: SQLModel, recor
             continue
         elif not record_exists(session, KINDS[target].table, target_id):
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
-    if kind.name == "consent" and fields.supersedes_id:  # type: ignore[attr-defined]
+    if isinstance(fields, m.PerformerConsentFields) and fields.supersedes_id:
         problems += _supersession_problems(session, fields, record_id)
-    if kind.name == "estate_permission":
-        decedent = session.get(m.Party, fields.decedent_id)  # type: ignore[attr-defined]
-        if decedent is not None and decedent.died_on != fields.died_on:  # type: ignore[attr-defined]
+    if isinstance(fields, m.EstatePermissionFields):
+        decedent = session.get(m.Party, fields.decedent_id)
+        if decedent is not None and decedent.died_on != fields.died_on:
             problems.append(FieldProblem("died_on", f"party {decedent.id} is recorded with died_on "
-                                         f"{decedent.died_on}, not {fields.died_on}"))  # type: ignore[attr-defined]
+                                         f"{decedent.died_on}, not {fields.died_on}"))
     return problems
 
 
-def _supersession_problems(session: Session, consent: SQLModel, consent_id: str) -> list[FieldProblem]:
+def _supersession_problems(session: Session, consent: m.PerformerConsentFields, consent_id: str) -> list[FieldProblem]:
     """A consent replaces an earlier one of the same performer, which no other consent has replaced."""
-    if consent.supersedes_id == consent_id:  # type: ignore[attr-defined]
+    if consent.supersedes_id == consent_id:
         return [FieldProblem("supersedes_id", "a consent cannot supersede itself")]
-    old = session.get(m.PerformerConsent, consent.supersedes_id)  # type: ignore[attr-defined]
+    old = session.get(m.PerformerConsent, consent.supersedes_id)
     if old is None:
         return []  # the reference check names it
-    if old.performer_id != consent.performer_id:  # type: ignore[attr-defined]
+    if old.performer_id != consent.performer_id:
         return [FieldProblem("supersedes_id", f"consent {old.id} is of performer {old.performer_id}, "
-                             f"not {consent.performer_id}")]  # type: ignore[attr-defined]
+                             f"not {consent.performer_id}")]
     query = select(m.PerformerConsent.id).where(m.PerformerConsent.supersedes_id == old.id,
                                                 m.PerformerConsent.id != consent_id)
     newer = session.exec(query).first()
@@ -93,7 +94,7 @@ class Written:
         return {"record": self.record, "log": self.receipt.as_json()}
 
 
-def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor: str,
+def create_event(session: Session, kind: RecordKind[Any, Any], data: dict[str, Any], actor: str,
                  pending: dict[str, set[str]] | None = None) -> Event:
     """Validate ``data`` as a new record of ``kind`` against the current state; return its event.
 
@@ -111,71 +112,78 @@ def create_event(session: Session, kind: RecordKind, data: dict[str, Any], actor
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)
     if record_exists(session, kind.table, record_id):
         raise Conflict(f"a {kind.name} with id {record_id!r} already exists", extra={"id": record_id})
-    if kind.name == "asset":
-        same = session.exec(select(m.Asset.id).where(m.Asset.sha256 == fields.sha256)).first()  # type: ignore[attr-defined]
+    if isinstance(fields, m.AssetFields):
+        same = session.exec(select(m.Asset.id).where(m.Asset.sha256 == fields.sha256)).first()
         if same is not None:
-            raise Conflict(f"asset {same} already has these bytes (SHA-256 {fields.sha256}); "  # type: ignore[attr-defined]
+            raise Conflict(f"asset {same} already has these bytes (SHA-256 {fields.sha256}); "
                            "cover it with a license's asset_ids instead of registering it again",
                            extra={"asset_id": same})
     return Event("record.created", fields.model_dump(mode="json"), kind.name, record_id, actor)
 
 
-def create_record(ctx: Clearance, kind: RecordKind, data: dict[str, Any], actor: str) -> Written:
+def create_record(ctx: Clearance, kind: RecordKind[Any, Any], data: dict[str, Any], actor: str) -> Written:
     with ctx.db.transaction() as session:
         event = create_event(session, kind, data, actor)
         appended = ctx.record(session, [event])[0]
-        record = record_dict(kind, session.get(kind.table, event.subject_id))  # type: ignore[arg-type]
+        record = record_dict(kind, get_row(session, kind, record_id_of(event)))
     return Written(record, ctx.receipt(appended))
 
 
-def get_row(session: Session, kind: RecordKind, record_id: str) -> Any:
+def record_id_of(event: Event) -> str:
+    """The id of the record an event creates or changes (every record event names one)."""
+    if event.subject_id is None:
+        raise ValueError(f"event {event.type} names no record")
+    return event.subject_id
+
+
+def get_row(session: Session, kind: RecordKind[Any, TableT], record_id: str) -> TableT:
     row = session.get(kind.table, record_id)
     if row is None:
         raise NotFound(f"no {kind.name} with id {record_id!r}", extra={"kind": kind.name, "id": record_id})
     return row
 
 
-def get_record(ctx: Clearance, kind: RecordKind, record_id: str) -> dict[str, Any]:
+def get_record(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str) -> dict[str, Any]:
     with ctx.db.reader() as session:
         return record_dict(kind, get_row(session, kind, record_id))
 
 
-def list_records(ctx: Clearance, kind: RecordKind, limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def list_records(ctx: Clearance, kind: RecordKind[Any, Any], limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     with ctx.db.reader() as session:
         total = session.exec(select(func.count()).select_from(kind.table)).one()
-        rows = session.exec(select(kind.table).order_by(kind.table.log_index)  # type: ignore[attr-defined]
+        rows = session.exec(select(kind.table).order_by(table_of(kind.table).c.log_index)
                             .offset(offset).limit(limit)).all()
         return int(total), [record_dict(kind, row) for row in rows]
 
 
 # ---------------------------------------------------------------- revocation
 
-def dependents(session: Session, kind: RecordKind, record_id: str) -> dict[str, list[str]]:
+def dependents(session: Session, kind: RecordKind[Any, Any], record_id: str) -> dict[str, list[str]]:
     """What depends on a license, consent or estate permission: assets, dataset versions, models."""
     if kind.name == "license":
         assets = [*session.exec(select(m.Asset.id).where(m.Asset.license_id == record_id)).all(),
                   *session.exec(select(m.LicenseAsset.asset_id).where(m.LicenseAsset.license_id == record_id)).all()]
     else:
         column = m.AssetPerson.consent_id if kind.name == "consent" else m.AssetPerson.estate_permission_id
-        assets = session.exec(select(m.AssetPerson.asset_id).where(column == record_id)).all()
+        assets = list(session.exec(select(m.AssetPerson.asset_id).where(column == record_id)).all())
     asset_ids = sorted(set(assets))
     versions = sorted(set(session.exec(select(m.DatasetVersionAsset.dataset_version_id)
-                                       .where(m.DatasetVersionAsset.asset_id.in_(asset_ids))).all())) if asset_ids else []  # type: ignore[attr-defined]
+                                       .where(col(m.DatasetVersionAsset.asset_id).in_(asset_ids))).all())) if asset_ids else []
     models = sorted(set(session.exec(select(m.ModelTraining.model_id)
-                                     .where(m.ModelTraining.dataset_version_id.in_(versions))).all())) if versions else []  # type: ignore[attr-defined]
+                                     .where(col(m.ModelTraining.dataset_version_id).in_(versions))).all())) if versions else []
     return {"assets": asset_ids, "dataset_versions": versions, "models": models}
 
 
-def released_clips(session: Session, kind: RecordKind, record_id: str) -> list[str]:
+def released_clips(session: Session, kind: RecordKind[Any, Any], record_id: str) -> list[str]:
     """Clips already releasable whose check relied on this license, consent or permission (for takedown)."""
     from ledger.checks.models import Check
 
     grant = f"{kind.name}:{record_id}"
-    rows = session.exec(select(Check).where(Check.verdict.in_(["pass", "review"]))).all()  # type: ignore[attr-defined]
+    rows = session.exec(select(Check).where(col(Check.verdict).in_(["pass", "review"]))).all()
     return sorted({row.clip_id for row in rows if grant in row.relied_on and row.releasable})
 
 
-def revoke(ctx: Clearance, kind: RecordKind, record_id: str, reason: str, actor: str,
+def revoke(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, reason: str, actor: str,
            revoked_on: date | None = None) -> tuple[Written, dict[str, list[str]]]:
     """Revoke, flag the dataset versions that depend on it, and report everything that does."""
     if not kind.revocable:
@@ -200,7 +208,7 @@ def revoke(ctx: Clearance, kind: RecordKind, record_id: str, reason: str, actor:
 
 def active_holds(session: Session, record_kind: str, record_id: str) -> list[m.LegalHold]:
     query = select(m.LegalHold).where(m.LegalHold.record_kind == record_kind, m.LegalHold.record_id == record_id,
-                                      m.LegalHold.released_at.is_(None))  # type: ignore[union-attr]
+                                      col(m.LegalHold.released_at).is_(None))
     return list(session.exec(query).all())
 
 
