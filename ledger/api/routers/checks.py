@@ -91,7 +91,7 @@ def _sign_into_store(ctx: Clearance, check_id: str, filename: str, actor: str) -
 @router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review")
 def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:
-    check, clip = service.get_check(ctx, check_id)
+    _check, clip = service.get_check(ctx, check_id)
     return _sign_into_store(ctx, check_id, clip["filename"], caller.actor)
 
 
