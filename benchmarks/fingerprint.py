@@ -266,7 +266,8 @@ def main() -> None:
         print("throughput on a 10 s 720p clip ...", flush=True)
         report["throughput"] = throughput(clip_path, origin)
     for name, row in report["throughput"]["channels"].items():
-        print(f"  {name:22s} {row['frames_per_s']:8.2f} frames/s   raw {row['raw_frames_per_s']:8.2f}   ratio {row['ratio_raw_over_pipeline']:.3f}  {row['note']}")
+        print(f"  {name:22s} {row['frames_per_s']:8.2f} frames/s   raw {row['raw_frames_per_s']:8.2f}   "
+              f"ratio {row['ratio_raw_over_pipeline']:.3f}  {row['note']}")
     e2e = report["throughput"]["end_to_end"]
     print(f"  end to end: {e2e['seconds']} s (raw {e2e['raw_seconds']} s), ratio {e2e['ratio_raw_over_pipeline']}, "
           f"{e2e['realtime_factor']}x real time")

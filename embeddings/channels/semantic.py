@@ -86,8 +86,8 @@ def load_clip(config: EmbeddingsConfig) -> ClipEmbedder:
         raise ModelUnavailable("semantic", f"cannot load {config.clip_model} weights from {source}: {exc}",
                                setting=setting) from exc
     model.eval()
-    return ClipEmbedder(model=model, preprocess=preprocess,
-                        model_id=f"{config.clip_model}/{config.clip_pretrained if config.clip_checkpoint is None else config.clip_checkpoint.name}",
+    weights = config.clip_pretrained if config.clip_checkpoint is None else config.clip_checkpoint.name
+    return ClipEmbedder(model=model, preprocess=preprocess, model_id=f"{config.clip_model}/{weights}",
                         is_pretrained=True, batch_size=config.clip_batch_size, threads=config.clip_threads)
 
 

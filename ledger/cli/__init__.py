@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import sys
 
+import typer
+
 from ledger.cli.app import app
 from ledger.errors import ClearanceError
 
+PROG = "clearance"
+
 
 def main() -> None:
-    """Entry point: run the app and turn Clearance errors into diagnostics and exit codes."""
+    """Entry point: run the app; Clearance errors and usage errors become diagnostics and exit codes."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name=PROG, standalone_mode=False)
     except ClearanceError as exc:
         print(exc.diagnostics(), file=sys.stderr)
         sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's own usage errors and aborts
-        import click
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors (exit 2) and Typer's other errors, from its own click
+        from typer._click.exceptions import NoArgsIsHelpError
 
-        if isinstance(exc, click.exceptions.ClickException):
+        if isinstance(exc, NoArgsIsHelpError):  # a command group given no command: its help says what to add
             exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            print("aborted", file=sys.stderr)
-            sys.exit(130)
-        raise
+        else:
+            print(usage_line(exc), file=sys.stderr)
+        sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_line(exc: typer.TyperException) -> str:
+    """``clearance check: missing option '--project'``: where, then what was wrong, on one line."""
+    text = " ".join(exc.format_message().splitlines()).rstrip(".")
+    text = text[:1].lower() + text[1:]
+    ctx = getattr(exc, "ctx", None)  # usage errors know the command they came from
+    return f"{ctx.command_path if ctx is not None else PROG}: {text}"

@@ -11,6 +11,8 @@ from rich.progress import Progress
 from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds
 from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
+DISTRIBUTION = "clearance-ledger"
+
 app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(log_cmds.app, name="log")
@@ -27,6 +29,25 @@ app.command("audit-training")(check_cmds.audit_training)
 app.command("sign")(check_cmds.sign)
 app.command("verify")(check_cmds.verify)
 app.add_typer(check_cmds.review_app, name="review")
+
+
+def _print_version(wanted: bool) -> None:
+    if not wanted:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"clearance {version(DISTRIBUTION)}")
+    except PackageNotFoundError:
+        typer.echo(f"clearance: version unknown ({DISTRIBUTION} is not installed)", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                       help="print the installed version and exit")) -> None:
+    """Clearance: rights-clearance and provenance ledger for generative video."""
 
 
 @app.command()

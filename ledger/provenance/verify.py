@@ -245,7 +245,7 @@ class _Unsupported(Exception):
     """c2pa cannot carry a manifest in this format at all."""
 
 
-def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict | None | str:
+def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict | str | None:
     """The parsed manifest store, None for no manifest, or the error text if unreadable."""
     try:
         reader = c2pa.Reader.try_create(media_type, stream, None, context)

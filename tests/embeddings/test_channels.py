@@ -45,7 +45,7 @@ def test_pdq_dihedral_variants_cover_flips_and_rotations(shared_data: Path) -> N
 def test_letterbox_bars_are_trimmed(shared_data: Path) -> None:
     image = image_of(shared_data / "near-duplicates" / "ukbench" / "ukbench09040.jpg")
     boxed = T.letterbox(2.4, colour=(40, 40, 40))(image)
-    inner, box = trim_borders(boxed)
+    inner, _box = trim_borders(boxed)
     assert abs(inner.shape[0] - image.shape[0]) <= 2 and abs(inner.shape[1] - image.shape[1]) <= 2
     assert hamming(perceptual_hashes(boxed).pdq, perceptual_hashes(image).pdq) <= 16
 

@@ -170,7 +170,7 @@ def test_bad_requests_name_the_field(studio: Studio) -> None:
 
 def test_revoking_the_license_lists_released_clips_and_log_verifies(studio: Studio) -> None:
     licenses = studio.get("/v1/licenses", "auditor").json()["items"]
-    lic = next(l for l in licenses if studio.chair_id in l["asset_ids"])
+    lic = next(row for row in licenses if studio.chair_id in row["asset_ids"])
     revoked = studio.post(f"/v1/licenses/{lic['id']}/revoke", "legal", json={"reason": "licensor terminated"}).json()
     assert revoked["dependents"]["released_clips"], revoked["dependents"]
     again = studio.check("video/chair-22-sd-sepia-bar.mp4").json()

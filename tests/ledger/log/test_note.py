@@ -25,7 +25,7 @@ def test_checkpoint_round_trip_and_tampering() -> None:
     key = Ed25519PrivateKey.generate()
     body = Checkpoint("example.com/log", 42, bytes(range(32))).body()
     note = sign_note(body, "example.com/log", key)
-    text, _, sig = note.partition("\n\n")
+    _text, _, sig = note.partition("\n\n")
     assert sig.startswith("\u2014 example.com/log ")
     verifier = Verifier.from_vkey(verifier_key("example.com/log", key.public_key()))
     assert open_checkpoint(note, verifier) == Checkpoint("example.com/log", 42, bytes(range(32)))

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import update
 
 from ledger.context import Clearance
-from ledger.errors import ConfigurationError, IntegrityError
 from ledger.audit import replay, views
+from ledger.errors import ConfigurationError, IntegrityError, NotFound
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Verifier, open_checkpoint
@@ -82,7 +82,7 @@ def test_a_failed_transaction_leaves_no_entry(ctx: Clearance) -> None:
             raise RuntimeError("crash between the append and the commit")
     with ctx.db.reader() as session:
         assert store.tree_size(session) == before
-        with pytest.raises(Exception):
+        with pytest.raises(NotFound):
             store.get_entry(session, before)
 
 
