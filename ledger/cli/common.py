@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from ledger.context import Clearance
+from ledger.errors import FieldProblem, ValidationFailed
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,8 +40,6 @@ def print_json(value: Any) -> None:
 
 def parse_assignments(pairs: list[str]) -> dict[str, Any]:
     """``field=value`` pairs; values that look like JSON arrays or objects are parsed as JSON."""
-    from ledger.errors import FieldProblem, ValidationFailed
-
     data: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")

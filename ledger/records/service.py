@@ -13,6 +13,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
+from ledger.checks.models import Check
 from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -176,8 +177,6 @@ def dependents(session: Session, kind: RecordKind[Any, Any], record_id: str) -> 
 
 def released_clips(session: Session, kind: RecordKind[Any, Any], record_id: str) -> list[str]:
     """Clips already releasable whose check relied on this license, consent or permission (for takedown)."""
-    from ledger.checks.models import Check
-
     grant = f"{kind.name}:{record_id}"
     rows = session.exec(select(Check).where(col(Check.verdict).in_(["pass", "review"]))).all()
     return sorted({row.clip_id for row in rows if grant in row.relied_on and row.releasable})

@@ -11,7 +11,7 @@ from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.audit import replay, views
 from ledger.records.enums import Role
-from ledger.records.personal_data import disclose
+from ledger.records.log_access import disclose
 from ledger.records.redaction import redact_entry
 
 router = APIRouter(prefix="/log", tags=["log"])
