@@ -141,7 +141,8 @@ def _section_from_env(values: dict[str, Any], section: str, names: frozenset[str
     table = values.get(section)
     if table is not None and not isinstance(table, dict):
         return  # not a table: validation names it
-    found = {name: env[prefix + name.upper()] for name in names if prefix + name.upper() in env}
+    found: dict[str, str | None] = {name: env[prefix + name.upper()] for name in names
+                                    if prefix + name.upper() in env}
     if section == "embeddings" and found.get("clip_pretrained") == "":
         found["clip_pretrained"] = None  # an empty tag means "no pretrained weights"
     if found:

@@ -30,7 +30,7 @@ def _load_json(path: str) -> dict[str, Any]:
     return data
 
 
-def _media_fields(kind: RecordKind, path: Path) -> dict[str, Any]:
+def _media_fields(kind: RecordKind[Any, Any], path: Path) -> dict[str, Any]:
     from ledger.media_store import store_file
 
     if kind.name != "asset":
@@ -52,11 +52,11 @@ def _print_dependents(affected: dict[str, list[str]]) -> None:
         console.print(f"  {label.replace('_', ' ')} affected: {', '.join(ids) or 'none'}")
 
 
-def _command_name(kind: RecordKind) -> str:
+def _command_name(kind: RecordKind[Any, Any]) -> str:
     return kind.name.replace("_", "-")
 
 
-def build(kind: RecordKind) -> typer.Typer:
+def build(kind: RecordKind[Any, Any]) -> typer.Typer:
     sub = typer.Typer(help=kind.summary, no_args_is_help=True)
 
     @sub.command("add")

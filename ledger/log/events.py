@@ -28,16 +28,18 @@ _MAX_SAFE_INT = 2**53 - 1
 # long as no key holds a character above U+FFFF.
 _encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                             allow_nan=False, check_circular=False)
-if json.encoder.c_make_encoder is not None:
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # undeclared in typeshed: the C accelerator
+if _c_make_encoder is not None:
     # What JSONEncoder.encode builds on every call, built once: (markers, default, encoder, indent,
     # key separator, item separator, sort_keys, skipkeys, allow_nan).
-    _c_iterencode = json.encoder.c_make_encoder(None, _encoder.default, json.encoder.encode_basestring, None,
+    _c_iterencode = _c_make_encoder(None, _encoder.default, json.encoder.encode_basestring, None,
                                                 ":", ",", True, False, False)
 
     def _fast_dumps(value: Any) -> str:
         return "".join(_c_iterencode(value, 0))
 else:  # pragma: no cover  (CPython always has the C encoder)
-    _fast_dumps = _encoder.encode
+    def _fast_dumps(value: Any) -> str:
+        return _encoder.encode(value)
 _json_str = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (C implementation)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -78,7 +80,7 @@ def _plain(value: Any) -> bool:
     if kind is str or value is None or kind is bool:
         return True
     if kind is int:
-        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+        return bool(-_MAX_SAFE_INT <= value <= _MAX_SAFE_INT)
     return False  # floats, tuples, subclasses, anything else: the reference implementation decides
 
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from ledger.db import table_of
 from ledger.errors import Conflict, ConfigurationError, IntegrityError, NotFound
 from ledger.log import merkle
 from ledger.log.events import Envelope, Event, now_text
@@ -29,8 +30,8 @@ from ledger.log.note import Checkpoint
 from ledger.log.signer import LogKey
 from ledger.log.tables import LogEntry, LogHead, SignedCheckpoint
 
-_head = LogHead.__table__
-_checkpoints = SignedCheckpoint.__table__
+_head = table_of(LogHead)
+_checkpoints = table_of(SignedCheckpoint)
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def iter_entries(session: Session, start: int = 0, stop: int | None = None,
     """Entries in index order, read in batches so memory stays flat."""
     position = start
     while stop is None or position < stop:
-        query = select(LogEntry).where(LogEntry.idx >= position).order_by(LogEntry.idx).limit(batch)
+        query = select(LogEntry).where(LogEntry.idx >= position).order_by(col(LogEntry.idx)).limit(batch)
         if stop is not None:
             query = query.where(LogEntry.idx < stop)
         rows = session.exec(query).all()
@@ -353,13 +354,13 @@ def consistency_proof(session: Session, size1: int, size2: int) -> list[bytes]:
 # ---------------------------------------------------------------- checkpoints
 
 def latest_checkpoint(session: Session) -> SignedCheckpoint | None:
-    query = select(SignedCheckpoint).order_by(SignedCheckpoint.size.desc()).limit(1)  # type: ignore[union-attr]
+    query = select(SignedCheckpoint).order_by(col(SignedCheckpoint.size).desc()).limit(1)
     return session.exec(query).first()
 
 
 def checkpoint_covering(session: Session, index: int) -> SignedCheckpoint | None:
     """The smallest signed checkpoint that includes entry ``index``."""
-    query = select(SignedCheckpoint).where(SignedCheckpoint.size > index).order_by(SignedCheckpoint.size).limit(1)
+    query = select(SignedCheckpoint).where(SignedCheckpoint.size > index).order_by(col(SignedCheckpoint.size)).limit(1)
     return session.exec(query).first()
 
 
@@ -390,9 +391,10 @@ def sign_checkpoint(session: Session, key: LogKey) -> SignedCheckpoint:
     if root_at(session, size) != root:
         raise IntegrityError(f"refusing to sign: stored tree nodes disagree with the head at size {size}")
     note = key.sign(Checkpoint(key.origin, size, root).body())
-    row = {"size": size, "root": root, "note": note, "signed_at": datetime.now(UTC)}
-    session.connection().execute(insert(_checkpoints).values(**row))
-    return SignedCheckpoint(**row)
+    signed = SignedCheckpoint(size=size, root=root, note=note, signed_at=datetime.now(UTC))
+    session.connection().execute(insert(_checkpoints).values(size=size, root=root, note=note,
+                                                             signed_at=signed.signed_at))
+    return signed
 
 
 def b64(hashes: Sequence[bytes]) -> list[str]:

@@ -47,5 +47,5 @@ class SignedCheckpoint(SQLModel, table=True):
     root: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     note: str = Field(sa_column=Column(Text, nullable=False))
     signed_at: datetime
-LOG_TABLES = [LogEntry, LogHead, SignedCheckpoint]
+LOG_TABLES: list[type[SQLModel]] = [LogEntry, LogHead, SignedCheckpoint]
 """The tables of the log itself (created by ``init``; checked, not replayed, by the audit)."""

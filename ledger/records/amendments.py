@@ -11,7 +11,7 @@ amendment are entries of it.
 
 Rules, each refused with an error that names the field or record:
 
-* the grant's parties are fixed (``RecordKind.parties_fixed``): a consent of
+* the grant's parties are fixed (``RecordKind[Any, Any].parties_fixed``): a consent of
   another performer, or a license between other parties, is a new record;
 * the amended record must validate as a whole, exactly as a new record would,
   and its references must exist;
@@ -46,7 +46,7 @@ from ledger.records.service import (
 )
 
 
-def _check_request(kind: RecordKind, changes: dict[str, Any], reason: str, document_sha256: str | None,
+def _check_request(kind: RecordKind[Any, Any], changes: dict[str, Any], reason: str, document_sha256: str | None,
                    effective_on: date | None) -> None:
     problems = []
     if not kind.amendable:
@@ -69,7 +69,7 @@ def _check_request(kind: RecordKind, changes: dict[str, Any], reason: str, docum
         raise ValidationFailed(f"invalid amendment of a {kind.name}", problems=problems)
 
 
-def _amendment_event(session: Session, kind: RecordKind, row: SQLModel, changes: dict[str, Any], reason: str,
+def _amendment_event(session: Session, kind: RecordKind[Any, Any], row: SQLModel, changes: dict[str, Any], reason: str,
                      document_sha256: str | None, effective_on: date | None, actor: str) -> Event:
     before = row_fields(kind, row).model_dump(mode="json")
     try:
@@ -92,7 +92,7 @@ def _amendment_event(session: Session, kind: RecordKind, row: SQLModel, changes:
     return Event("record.amended", payload, kind.name, getattr(row, "id"), actor)
 
 
-def amend(ctx: Clearance, kind: RecordKind, record_id: str, changes: dict[str, Any], reason: str, actor: str,
+def amend(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, changes: dict[str, Any], reason: str, actor: str,
           document_sha256: str | None = None,
           effective_on: date | None = None) -> tuple[Written, dict[str, list[str]]]:
     """Amend a grant; return it with its receipt and what relied on its earlier terms.

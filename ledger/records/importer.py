@@ -62,7 +62,7 @@ class ImportReport:
         }
 
 
-def _is_list_field(kind: RecordKind, name: str) -> bool:
+def _is_list_field(kind: RecordKind[Any, Any], name: str) -> bool:
     info = kind.fields.model_fields.get(name)
     if info is None:
         return False
@@ -70,7 +70,7 @@ def _is_list_field(kind: RecordKind, name: str) -> bool:
     return typing.get_origin(annotation) is list
 
 
-def _csv_value(kind: RecordKind, name: str, cell: str) -> Any:
+def _csv_value(kind: RecordKind[Any, Any], name: str, cell: str) -> Any:
     if cell[:1] in "[{":
         try:
             return json.loads(cell)
@@ -81,7 +81,7 @@ def _csv_value(kind: RecordKind, name: str, cell: str) -> Any:
     return cell
 
 
-def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKind, dict[str, Any]]]:
+def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKind[Any, Any], dict[str, Any]]]:
     """Yield (row number, kind, data). Row numbers are 1-based data rows (CSV: header not counted)."""
     text = path.read_text(encoding="utf-8-sig")
     default = kind_named(kind_name) if kind_name else None
@@ -111,7 +111,7 @@ def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKi
         raise ValidationFailed(f"{path}: import takes .csv or .json files")
 
 
-def _need(kind: RecordKind | None, row: int) -> RecordKind:
+def _need(kind: RecordKind[Any, Any] | None, row: int) -> RecordKind[Any, Any]:
     if kind is None:
         raise ValidationFailed(f"row {row} has no record_type and no --kind was given")
     return kind
@@ -146,7 +146,7 @@ def import_file(ctx: Clearance, path: Path, kind_name: str | None = None, actor:
     return report
 
 
-Row = tuple[int, RecordKind, dict[str, Any]]
+Row = tuple[int, RecordKind[Any, Any], dict[str, Any]]
 
 
 def _write_row(ctx: Clearance, session: Session, row: Row, actor: str) -> RowResult:

@@ -26,7 +26,7 @@ def column_values(table: type[SQLModel], fields: SQLModel) -> dict[str, Any]:
     return {name: jsonable[name] if name in json_columns else value for name, value in python.items()}
 
 
-def row_fields(kind: RecordKind, row: SQLModel) -> SQLModel:
+def row_fields(kind: RecordKind[Any, Any], row: SQLModel) -> SQLModel:
     """A table row's record fields, validated back into the kind's ``*Fields`` class."""
     return kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
 
