@@ -1,4 +1,9 @@
-"""The Typer application: top-level commands and the sub-command groups."""
+"""The Typer application: top-level commands and the sub-command groups.
+
+Command modules import the layers they use (records, the log, media, torch) inside each
+command, not at the top: ``clearance --help``, a usage error or ``clearance log key`` must not
+pay for loading the database layer, OpenCV or dlib. ``benchmarks/cli.py`` measures it.
+"""
 
 from __future__ import annotations
 

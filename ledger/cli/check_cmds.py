@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from pydantic import ValidationError
 
 from ledger.checks.display import print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
@@ -33,6 +32,8 @@ def check(file: Path,
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
+    from pydantic import ValidationError
+
     from ledger.checks.release import release
     from ledger.checks.request import CheckRequest
 

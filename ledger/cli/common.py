@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from ledger.context import Clearance
 from ledger.errors import FieldProblem, ValidationFailed
+
+if TYPE_CHECKING:
+    from ledger.context import Clearance
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,7 +22,9 @@ JSON_OPTION = typer.Option(False, "--json", help="print machine-readable JSON")
 
 @lru_cache(maxsize=1)
 def context() -> Clearance:
-    """The installation, opened once; also where the CLI's logging is set up (text, WARNING by default)."""
+    """The installation, opened once on first use (``--help`` and usage errors never load the database
+    layer); also where the CLI's logging is set up (text, WARNING by default)."""
+    from ledger.context import Clearance
     from ledger.observability import configure_logging
 
     ctx = Clearance.open()

@@ -7,8 +7,6 @@ import sys
 import typer
 
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
-from ledger.audit import replay, views
-from ledger.records.redaction import redact_entry
 
 app = typer.Typer(help="The tamper-evident log", no_args_is_help=True)
 
@@ -28,6 +26,8 @@ def checkpoint() -> None:
 @app.command("entry")
 def entry(index: int = typer.Argument(..., min=0), as_json: bool = JSON_OPTION) -> None:
     """Write entry N's leaf bytes to stdout exactly as hashed (or --json with its payload)."""
+    from ledger.audit import views
+
     ctx = ready_context()
     if as_json:
         views.leaf(ctx, index)  # NotFound when absent
@@ -40,18 +40,24 @@ def entry(index: int = typer.Argument(..., min=0), as_json: bool = JSON_OPTION) 
 @app.command("prove")
 def prove(index: int = typer.Argument(..., min=0)) -> None:
     """Print a c2sp.org/tlog-proof@v1 file for entry N against the latest checkpoint."""
+    from ledger.audit import views
+
     sys.stdout.write(views.tlog_proof(ready_context(), index))
 
 
 @app.command("consistency")
 def consistency(first: int = typer.Argument(..., min=1), second: int = typer.Argument(..., min=1)) -> None:
     """Print an RFC 9162 consistency proof between two tree sizes (JSON)."""
+    from ledger.audit import views
+
     print_json(views.consistency(ready_context(), first, second))
 
 
 @app.command("redact")
 def redact(index: int = typer.Argument(..., min=0), reason: str = typer.Option(..., "--reason")) -> None:
     """Remove the personal data of entry N (refused under a legal hold); the tree still verifies."""
+    from ledger.records.redaction import redact_entry
+
     receipt = redact_entry(ready_context(), index, reason, "cli")
     console.print(f"redacted entry {index} (redaction logged as entry {receipt.index})")
 
@@ -59,6 +65,8 @@ def redact(index: int = typer.Argument(..., min=0), reason: str = typer.Option(.
 @app.command("verify")
 def verify(as_json: bool = JSON_OPTION, no_replay: bool = typer.Option(False, "--no-replay")) -> None:
     """Recompute the tree, check every checkpoint, replay events against the tables. Exit 0 only if all hold."""
+    from ledger.audit import replay
+
     report = replay.verify(ready_context(), replay=not no_replay)
     if as_json:
         print_json(report.as_json())

@@ -6,15 +6,17 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.table import Table
 
 from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
-from ledger.errors import ValidationFailed, FieldProblem
-from ledger.records import amendments, service
-from ledger.records.kinds import KINDS, RecordKind
+from ledger.errors import FieldProblem, ValidationFailed
+from ledger.records.catalog import CATALOG, KindInfo
+
+if TYPE_CHECKING:
+    from ledger.records.kinds import RecordKind
 
 SUMMARY_COLUMNS = ("name", "title", "matter", "contract_ref", "version", "entry", "kind", "role")
 
@@ -52,12 +54,16 @@ def _print_dependents(affected: dict[str, list[str]]) -> None:
         console.print(f"  {label.replace('_', ' ')} affected: {', '.join(ids) or 'none'}")
 
 
-def _command_name(kind: RecordKind[Any, Any]) -> str:
-    return kind.name.replace("_", "-")
+def _kind(info: KindInfo) -> RecordKind[Any, Any]:
+    """The kind with its models, loaded when a command runs (``--help`` needs only the catalog)."""
+    from ledger.records.kinds import KINDS
+
+    return KINDS[info.name]
 
 
-def build(kind: RecordKind[Any, Any]) -> typer.Typer:
-    sub = typer.Typer(help=kind.summary, no_args_is_help=True)
+def build(info: KindInfo) -> typer.Typer:
+    """The ``clearance <kind>`` command group. Commands import the records layer when they run."""
+    sub = typer.Typer(help=info.summary, no_args_is_help=True)
 
     @sub.command("add")
     def add(fields: list[str] = typer.Argument(None, help="FIELD=VALUE pairs (JSON for lists and objects)"),
@@ -67,6 +73,9 @@ def build(kind: RecordKind[Any, Any]) -> typer.Typer:
                                                       "sha256, md5, sha1, size and media type from it"),
             as_json: bool = JSON_OPTION) -> None:
         """Register a record; prints its id and log index."""
+        from ledger.records import service
+
+        kind = _kind(info)
         data = _load_json(from_json) if from_json else {}
         if media_file is not None:
             data.update(_media_fields(kind, media_file))
@@ -77,18 +86,20 @@ def build(kind: RecordKind[Any, Any]) -> typer.Typer:
         if as_json:
             print_json(written.as_json())
         else:
-            console.print(f"[green]added[/green] {kind.name} {written.record['id']} "
+            console.print(f"[green]added[/green] {info.name} {written.record['id']} "
                           f"(log entry {written.receipt.index}, checkpoint size {written.receipt.tree_size})")
 
     @sub.command("list")
     def list_(limit: int = typer.Option(100, min=1), offset: int = typer.Option(0, min=0),
               as_json: bool = JSON_OPTION) -> None:
         """List records in the order they were registered."""
-        total, items = service.list_records(ready_context(), kind, limit, offset)
+        from ledger.records import service
+
+        total, items = service.list_records(ready_context(), _kind(info), limit, offset)
         if as_json:
             print_json({"total": total, "items": items})
             return
-        table = Table(title=f"{kind.plural} ({total})")
+        table = Table(title=f"{info.plural} ({total})")
         shown = [c for c in SUMMARY_COLUMNS if items and c in items[0]][:2]
         for column in ["id", *shown, "log_index"]:
             table.add_column(column)
@@ -99,22 +110,27 @@ def build(kind: RecordKind[Any, Any]) -> typer.Typer:
     @sub.command("show")
     def show(record_id: str) -> None:
         """Print one record as JSON."""
-        print_json(service.get_record(ready_context(), kind, record_id))
+        from ledger.records import service
 
-    if kind.revocable:
+        print_json(service.get_record(ready_context(), _kind(info), record_id))
+
+    if info.revocable:
         @sub.command("revoke")
         def revoke(record_id: str, reason: str = typer.Option(..., "--reason"),
                    on: Optional[str] = typer.Option(None, "--on", help="effective date (YYYY-MM-DD)"),
                    as_json: bool = JSON_OPTION) -> None:
             """Revoke; lists the assets, dataset versions and models that depend on it."""
-            written, affected = service.revoke(ready_context(), kind, record_id, reason, "cli", _date_option(on))
+            from ledger.records import service
+
+            written, affected = service.revoke(ready_context(), _kind(info), record_id, reason, "cli",
+                                               _date_option(on))
             if as_json:
                 print_json({**written.as_json(), "dependents": affected})
                 return
-            console.print(f"[yellow]revoked[/yellow] {kind.name} {record_id} (log entry {written.receipt.index})")
+            console.print(f"[yellow]revoked[/yellow] {info.name} {record_id} (log entry {written.receipt.index})")
             _print_dependents(affected)
 
-    if kind.amendable:
+    if info.amendable:
         @sub.command("amend")
         def amend(record_id: str,
                   fields: list[str] = typer.Argument(..., help="FIELD=VALUE pairs to change (JSON for lists)"),
@@ -125,20 +141,24 @@ def build(kind: RecordKind[Any, Any]) -> typer.Typer:
                                                    "than today"),
                   as_json: bool = JSON_OPTION) -> None:
             """Amend the terms; lists what relied on the earlier terms."""
-            written, affected = amendments.amend(ready_context(), kind, record_id, parse_assignments(fields),
+            from ledger.records import amendments
+
+            written, affected = amendments.amend(ready_context(), _kind(info), record_id, parse_assignments(fields),
                                                  reason, "cli", document, _date_option(on))
             if as_json:
                 print_json({**written.as_json(), "dependents": affected})
                 return
             changed = written.record["amendments"][-1]["changed"]
-            console.print(f"[green]amended[/green] {kind.name} {record_id}: {', '.join(changed)} "
+            console.print(f"[green]amended[/green] {info.name} {record_id}: {', '.join(changed)} "
                           f"(log entry {written.receipt.index})")
             _print_dependents(affected)
 
-    if kind.name == "legal_hold":
+    if info.name == "legal_hold":
         @sub.command("release")
         def release(hold_id: str, reason: str = typer.Option(..., "--reason")) -> None:
             """Release a legal hold."""
+            from ledger.records import service
+
             written = service.release_hold(ready_context(), hold_id, reason, "cli")
             console.print(f"released legal hold {hold_id} (log entry {written.receipt.index})")
 
@@ -146,5 +166,5 @@ def build(kind: RecordKind[Any, Any]) -> typer.Typer:
 
 
 def register(app: typer.Typer) -> None:
-    for kind in KINDS.values():
-        app.add_typer(build(kind), name=_command_name(kind), rich_help_panel="Records")
+    for info in CATALOG.values():
+        app.add_typer(build(info), name=info.command, rich_help_panel="Records")

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlmodel import SQLModel
 
-from ledger.errors import NotFound
+from ledger.records.catalog import CATALOG, KindInfo, info_named
 from ledger.records import models as m
 from ledger.records.personal_data import personal_fields
 
@@ -26,23 +26,42 @@ TableT = TypeVar("TableT", bound=SQLModel)
 class RecordKind(Generic[FieldsT, TableT]):
     """One kind of record: its validated fields (``FieldsT``) and the table row they project into (``TableT``)."""
 
-    name: str
-    plural: str
+    info: KindInfo
     fields: type[FieldsT]
     table: type[TableT]
-    id_prefix: str
-    summary: str
     references: dict[str, str] = field(default_factory=dict)
     """Scalar or list fields holding ids of another kind."""
     extra_references: Callable[[FieldsT], list[Reference]] | None = None
     links: Callable[[str, FieldsT], list[SQLModel]] | None = None
     """Index rows derived from the record (for dependency queries)."""
     personal_fields: frozenset[str] = frozenset()
-    revocable: bool = False
-    amendable: bool = False
-    """Grants (licenses, consents, estate permissions) change by a logged amendment."""
     parties_fixed: frozenset[str] = frozenset()
     """Fields an amendment may not change: they say who grants to whom (another party needs a new record)."""
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def plural(self) -> str:
+        return self.info.plural
+
+    @property
+    def id_prefix(self) -> str:
+        return self.info.id_prefix
+
+    @property
+    def summary(self) -> str:
+        return self.info.summary
+
+    @property
+    def revocable(self) -> bool:
+        return self.info.revocable
+
+    @property
+    def amendable(self) -> bool:
+        """Grants (licenses, consents, estate permissions) change by a logged amendment."""
+        return self.info.amendable
 
     def references_of(self, record: FieldsT) -> list[Reference]:
         found: list[Reference] = []
@@ -96,39 +115,29 @@ def _legal_hold_refs(hold: m.LegalHoldFields) -> list[Reference]:
     return [("record_id", kind, hold.record_id)]
 
 
-PARTY = RecordKind("party", "parties", m.PartyFields, m.Party, "pty",
-                   "People, organisations and estates",
+PARTY = RecordKind(CATALOG["party"], m.PartyFields, m.Party,
                    personal_fields=personal_fields("party"))
-LICENSE = RecordKind("license", "licenses", m.LicenseFields, m.License, "lic",
-                     "Licenses for training assets and reference works",
-                     references={"licensor_id": "party", "licensee_id": "party", "asset_ids": "asset"}, revocable=True,
-                     amendable=True, parties_fixed=frozenset({"licensor_id", "licensee_id"}), links=_license_links)
-ASSET = RecordKind("asset", "assets", m.AssetFields, m.Asset, "ast",
-                   "Training assets, reference works and likeness references",
+LICENSE = RecordKind(CATALOG["license"], m.LicenseFields, m.License,
+                     references={"licensor_id": "party", "licensee_id": "party", "asset_ids": "asset"},
+                     parties_fixed=frozenset({"licensor_id", "licensee_id"}), links=_license_links)
+ASSET = RecordKind(CATALOG["asset"], m.AssetFields, m.Asset,
                    references={"rights_holder_id": "party", "license_id": "license"},
                    extra_references=_asset_people_refs, links=_asset_links)
-CONSENT = RecordKind("consent", "consents", m.PerformerConsentFields, m.PerformerConsent, "cns",
-                     "Performer consents for digital replicas (AB 2602)",
-                     references={"performer_id": "party", "supersedes_id": "consent"}, revocable=True,
-                     amendable=True, parties_fixed=frozenset({"performer_id"}))
-ESTATE_PERMISSION = RecordKind("estate_permission", "estate-permissions", m.EstatePermissionFields, m.EstatePermission,
-                               "est", "Estate permissions for deceased personalities (AB 1836)",
+CONSENT = RecordKind(CATALOG["consent"], m.PerformerConsentFields, m.PerformerConsent,
+                     references={"performer_id": "party", "supersedes_id": "consent"},
+                     parties_fixed=frozenset({"performer_id"}))
+ESTATE_PERMISSION = RecordKind(CATALOG["estate_permission"], m.EstatePermissionFields, m.EstatePermission,
                                references={"decedent_id": "party", "grantor_id": "party"},
-                               extra_references=_heir_refs, revocable=True,
-                               amendable=True, parties_fixed=frozenset({"decedent_id", "grantor_id"}))
-OPT_OUT = RecordKind("opt_out", "opt-outs", m.OptOutSignalFields, m.OptOutSignal, "opt",
-                     "Training and data-mining opt-out signals read from assets",
+                               extra_references=_heir_refs, parties_fixed=frozenset({"decedent_id", "grantor_id"}))
+OPT_OUT = RecordKind(CATALOG["opt_out"], m.OptOutSignalFields, m.OptOutSignal,
                      references={"asset_id": "asset"})
-DATASET = RecordKind("dataset", "datasets", m.DatasetFields, m.Dataset, "dst", "Datasets",
+DATASET = RecordKind(CATALOG["dataset"], m.DatasetFields, m.Dataset,
                      references={"owner_id": "party"})
-DATASET_VERSION = RecordKind("dataset_version", "dataset-versions", m.DatasetVersionFields, m.DatasetVersion, "dsv",
-                             "Frozen dataset versions and their assets",
+DATASET_VERSION = RecordKind(CATALOG["dataset_version"], m.DatasetVersionFields, m.DatasetVersion,
                              references={"dataset_id": "dataset", "asset_ids": "asset"}, links=_version_links)
-MODEL = RecordKind("model", "models", m.AiModelFields, m.AiModel, "mdl",
-                   "Models and the dataset versions they were trained on",
+MODEL = RecordKind(CATALOG["model"], m.AiModelFields, m.AiModel,
                    references={"dataset_version_ids": "dataset_version", "developer_id": "party"}, links=_model_links)
-LEGAL_HOLD = RecordKind("legal_hold", "legal-holds", m.LegalHoldFields, m.LegalHold, "hld",
-                        "Legal holds: records that may not be redacted or changed",
+LEGAL_HOLD = RecordKind(CATALOG["legal_hold"], m.LegalHoldFields, m.LegalHold,
                         extra_references=_legal_hold_refs)
 
 
@@ -139,8 +148,5 @@ LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.Mod
 
 
 def kind_named(name: str) -> RecordKind[Any, Any]:
-    normalised = name.replace("-", "_")
-    for kind in KINDS.values():
-        if normalised in (kind.name, kind.plural.replace("-", "_")):
-            return kind
-    raise NotFound(f"unknown record kind {name!r}; known kinds: {', '.join(KINDS)}")
+    """A kind by its name or plural (``NotFound`` naming the known kinds otherwise)."""
+    return KINDS[info_named(name).name]
