@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
+from ledger.db import table_of
 from ledger.context import Clearance
 from ledger.errors import IntegrityError
 from ledger.log import merkle, store
@@ -64,7 +65,7 @@ def verify(ctx: Clearance, replay: bool = True) -> VerifyReport:
     report = VerifyReport()
     verifier = ctx.log_key.verifier
     with ctx.db.reader() as session:
-        checkpoints = list(session.exec(select(SignedCheckpoint).order_by(SignedCheckpoint.size)).all())
+        checkpoints = list(session.exec(select(SignedCheckpoint).order_by(col(SignedCheckpoint.size))).all())
         wanted_sizes = {c.size for c in checkpoints}
         roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
         size = 0  # contiguous entries read so far
@@ -189,8 +190,9 @@ def _check_checkpoints(report: VerifyReport, session: Session, checkpoints: list
 
 
 def _normalise(row: SQLModel, skip: str | None = None) -> dict[str, Any]:
-    values = {c.name: getattr(row, c.name) for c in row.__table__.columns if c.name != skip}  # type: ignore[attr-defined]
-    return to_jsonable_python(values)
+    values = {c.name: getattr(row, c.name) for c in table_of(type(row)).columns if c.name != skip}
+    jsonable: dict[str, Any] = to_jsonable_python(values)
+    return jsonable
 
 
 def _rows(session: Session, table: type[SQLModel], derived: str | None) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -222,7 +224,7 @@ def _replay_and_compare(report: VerifyReport, ctx: Clearance, redacted: dict[int
             except Exception as exc:  # noqa: BLE001 - every failure is a finding
                 report.add(f"entry {entry.idx}", f"cannot be replayed: {exc}")
         for table in tables:
-            name = table.__tablename__  # type: ignore[attr-defined]
+            name = table_of(table).name
             derived = projections.derived_columns.get(name)
             want, have = _rows(replay, table, derived), _rows(live, table, derived)
             report.rows_compared += len(have)

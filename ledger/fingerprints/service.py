@@ -62,7 +62,7 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
         asset_event = create_event(session, kind, fields_, actor)
         fps_event = added_event("asset", asset_event.subject_id or "", fps, blob, actor)
         opt_outs = [create_event(session, KINDS["opt_out"], {**signal, "asset_id": asset_event.subject_id}, actor,
-                                 pending={"asset": {asset_event.subject_id}}) for signal in signals]
+                                 pending={"asset": {asset_event.subject_id or ""}}) for signal in signals]
         appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
         attach_data(session, fps_event.subject_id or "", blob)
         record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]

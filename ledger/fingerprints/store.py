@@ -7,7 +7,7 @@ import json
 import uuid
 import zlib
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from embeddings import FingerprintFormatError, MediaFingerprints
 from ledger.errors import IntegrityError
@@ -50,4 +50,4 @@ def stored_sets(session: Session, owner_kind: OwnerKind | None = None) -> list[F
     query = select(FingerprintSet).where(FingerprintSet.erased == False)  # noqa: E712
     if owner_kind:
         query = query.where(FingerprintSet.owner_kind == owner_kind)
-    return list(session.exec(query.order_by(FingerprintSet.log_index)).all())
+    return list(session.exec(query.order_by(col(FingerprintSet.log_index))).all())

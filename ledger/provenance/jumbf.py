@@ -57,7 +57,7 @@ def _from_bmff(handle: BinaryIO) -> bytes | None:
 
 
 def _from_jpeg(data: bytes) -> bytes | None:
-    pos, parts = 2, []
+    pos, parts = 2, list[bytes]()
     while pos + 4 <= len(data) and data[pos] == 0xFF:
         marker = data[pos + 1]
         if marker in (0xD9, 0xDA):  # end of image / start of scan: no more metadata

@@ -39,7 +39,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn, TypeVar
 
 import c2pa
 from cryptography import x509
@@ -66,6 +66,8 @@ ROOT_KEY_NAME = "root-ca.key"
 SIGNER_CHAIN_NAME = "signer-chain.pem"
 SIGNER_KEY_NAME = "signer.key"
 TRUST_SETTINGS_NAME = "trust-settings.json"
+
+ExtensionT = TypeVar("ExtensionT", bound=x509.ExtensionType)
 
 
 @dataclass(frozen=True)
@@ -167,11 +169,10 @@ def create_dev_ca(directory: Path, *, organization: str = "Clearance Development
     )
 
     pem = serialization.Encoding.PEM
-    private = dict(encoding=pem, format=serialization.PrivateFormat.PKCS8,
-                   encryption_algorithm=serialization.NoEncryption())
+    pkcs8, unencrypted = serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     root_pem = root_cert.public_bytes(pem)
-    write_atomic(creds.root_key, root_key.private_bytes(**private), mode=0o600)
-    write_atomic(creds.signer_key, signer_key.private_bytes(**private), mode=0o600)
+    write_atomic(creds.root_key, root_key.private_bytes(pem, pkcs8, unencrypted), mode=0o600)
+    write_atomic(creds.signer_key, signer_key.private_bytes(pem, pkcs8, unencrypted), mode=0o600)
     write_atomic(creds.root_cert, root_pem)
     # The chain holds the end-entity certificate only; the root is the trust anchor.
     write_atomic(creds.signer_chain, signer_cert.public_bytes(pem))
@@ -188,7 +189,7 @@ def signing_certificate_problems(cert: x509.Certificate) -> list[str]:
         problems.append("its subject has no organisation (O=)")
     ext = cert.extensions
 
-    def get(cls: type) -> x509.Extension | None:
+    def get(cls: type[ExtensionT]) -> x509.Extension[ExtensionT] | None:
         try:
             return ext.get_extension_for_class(cls)
         except x509.ExtensionNotFound:
@@ -261,10 +262,10 @@ class _Secret:
     def __copy__(self) -> "_Secret":
         return self
 
-    def __deepcopy__(self, memo: dict) -> "_Secret":
+    def __deepcopy__(self, memo: dict[int, object]) -> "_Secret":
         return self
 
-    def __reduce__(self):  # never pickle key material by accident
+    def __reduce__(self) -> NoReturn:  # never pickle key material by accident
         raise TypeError("signing keys cannot be pickled")
 
 

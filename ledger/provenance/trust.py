@@ -55,7 +55,7 @@ class TrustSettings:
         anchors = trust.get("trust_anchors") if isinstance(trust, dict) else None
         if not isinstance(anchors, str) or not anchors.strip():
             raise ConfigurationError(f"trust settings {path} has no trust.trust_anchors (PEM roots)")
-        ekus = trust.get("trust_config") or DEFAULT_ALLOWED_EKUS
+        ekus = (trust.get("trust_config") if isinstance(trust, dict) else None) or DEFAULT_ALLOWED_EKUS
         try:
             return cls(anchors_pem=anchors, allowed_ekus=ekus)
         except ConfigurationError as exc:

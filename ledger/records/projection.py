@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, inspect
 from sqlmodel import Session, SQLModel
 
+from ledger.db import table_of
 from ledger.errors import IntegrityError
 from ledger.log.events import Envelope
 from ledger.log.projection import Projections
@@ -28,7 +29,8 @@ def column_values(table: type[SQLModel], fields: SQLModel) -> dict[str, Any]:
 
 def row_fields(kind: RecordKind[Any, Any], row: SQLModel) -> SQLModel:
     """A table row's record fields, validated back into the kind's ``*Fields`` class."""
-    return kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
+    fields: SQLModel = kind.fields.model_validate({name: getattr(row, name) for name in kind.fields.model_fields})
+    return fields
 
 
 def _time(envelope: Envelope) -> datetime:
@@ -56,7 +58,7 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     fields = kind.fields.model_validate(payload)
     session.flush()  # anything the session holds goes first, as it would in one ORM flush
     connection = session.connection()
-    connection.execute(kind.table.__table__.insert(),  # type: ignore[attr-defined]
+    connection.execute(table_of(kind.table).insert(),
                        {**column_values(kind.table, fields), "id": envelope.subject_id, "log_index": envelope.index})
     links = kind.links(envelope.subject_id or "", fields) if kind.links else []
     if links:

@@ -13,6 +13,7 @@ import json
 
 from sqlalchemy import update
 
+from ledger.db import table_of
 from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict
 from ledger.log import store
@@ -42,6 +43,6 @@ def redact_entry(ctx: Clearance, index: int, reason: str, actor: str) -> Receipt
         event = Event("payload.redacted", {"entry": index, "reason": reason, "fields": fields, "residual": residual},
                       kind.name, envelope.subject_id, actor)
         appended = ctx.record(session, [event])[0]
-        session.connection().execute(update(LogEntry.__table__).where(LogEntry.__table__.c.idx == index)
+        session.connection().execute(update(table_of(LogEntry)).where(table_of(LogEntry).c.idx == index)
                                      .values(payload=None))
     return ctx.receipt(appended)

@@ -34,7 +34,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).replace(tzinfo=None)
+        utc: datetime = value.astimezone(UTC)
+        return utc.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
