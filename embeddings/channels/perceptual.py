@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
-import imagehash
 import numpy as np
-import pdqhash
-from PIL import Image
 
 #: Names of the eight dihedral variants, in pdqhash.compute_dihedral's order.
 DIHEDRAL = ("original", "rot90", "rot180", "rot270", "flip_h", "flip_v", "transpose", "transverse")
@@ -37,6 +33,8 @@ def trim_borders(image: np.ndarray, *, tolerance: float = 10.0, min_keep: float 
     A row or column counts as bar while its pixels stay within ``tolerance``
     (grey levels) of the bar colour. Never trims below ``min_keep`` of a side.
     """
+    import cv2  # OpenCV loads when the channel runs, not when the package is imported
+
     grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     h, w = grey.shape
 
@@ -69,6 +67,10 @@ def _pack(bits: np.ndarray) -> bytes:
 
 def perceptual_hashes(image: np.ndarray, *, dihedral: bool = False) -> PerceptualHashes:
     """PDQ (and, for queries, its dihedral variants) plus pHash of an RGB frame (borders trimmed first)."""
+    import imagehash
+    import pdqhash
+    from PIL import Image
+
     inner, _ = trim_borders(image)
     inner = np.ascontiguousarray(inner)
     if dihedral:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from embeddings import EmbeddingsConfig, EmbeddingsError, Fingerprinter, MatchResult, MediaFingerprints, ModelUnavailable
+from embeddings import ConfigError, config_fields
+from embeddings.config import setting_name
 from embeddings import match as search
 from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict, ConfigurationError, FieldProblem, MediaRejected, NotFound, ValidationFailed
@@ -22,21 +25,21 @@ from sqlmodel import select
 
 
 def embeddings_config(ctx: Clearance) -> EmbeddingsConfig:
-    """Settings file ``[embeddings]`` values, overridden by ``CLEARANCE_*`` variables."""
+    """Settings file ``[embeddings]`` values, overridden by ``CLEARANCE_<FIELD>`` variables."""
     cached = ctx.__dict__.get("_embeddings_config")
     if cached is None:
-        known = {f.name for f in fields(EmbeddingsConfig)}
-        unknown = set(ctx.settings.embeddings) - known
-        if unknown:
-            raise ConfigurationError(f"unknown [embeddings] settings: {', '.join(sorted(unknown))}")
-        try:
-            from_env = EmbeddingsConfig.from_env()
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-        defaults = EmbeddingsConfig()
-        file_values = {k: v for k, v in ctx.settings.embeddings.items()
-                       if getattr(from_env, k) == getattr(defaults, k)}
-        cached = from_env.with_(**file_values)
+        from_env = {f.name: os.environ[setting_name(f.name)] for f in config_fields()
+                    if setting_name(f.name) in os.environ}
+        for source, values in (("settings file", ctx.settings.embeddings), ("environment", from_env)):
+            try:
+                EmbeddingsConfig.from_mapping(values)
+            except ConfigError as exc:
+                name = setting_name(exc.field) if source == "environment" else f"[embeddings] {exc.field}"
+                problem = f"unknown setting; expected {exc.expected}" if exc.unknown else \
+                    f"expected {exc.expected}, got {exc.value!r}"
+                raise ConfigurationError(f"invalid embeddings setting in the {source}: {name}: {problem}",
+                                         problems=[FieldProblem(name, problem)]) from None
+        cached = EmbeddingsConfig.from_mapping({**ctx.settings.embeddings, **from_env})
         ctx.__dict__["_embeddings_config"] = cached
     return cached
 

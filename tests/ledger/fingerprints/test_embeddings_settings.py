@@ -1,0 +1,52 @@
+"""The ledger builds the embeddings configuration: settings file [embeddings] values, CLEARANCE_* variables winning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.context import Clearance
+from ledger.errors import ConfigurationError
+from ledger.fingerprints.service import embeddings_config
+from ledger.settings import Settings
+
+
+def _ctx(tmp_path: Path, embeddings: dict[str, Any]) -> Clearance:
+    return Clearance(Settings(home=tmp_path, embeddings=embeddings))
+
+
+def test_variables_win_over_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEARANCE_CLIP_CHECKPOINT", str(tmp_path / "w.pt"))
+    monkeypatch.setenv("CLEARANCE_SEMANTIC_ENABLED", "no")
+    monkeypatch.setenv("CLEARANCE_MAX_PIXELS", "1000")
+    monkeypatch.setenv("CLEARANCE_CLIP_PRETRAINED", "")
+    # the file says otherwise for two of them, and alone sets a third
+    config = embeddings_config(_ctx(tmp_path, {"semantic_enabled": True, "max_pixels": 5000,
+                                               "face_max_distance": 0.5}))
+    assert config.clip_checkpoint == tmp_path / "w.pt" and config.semantic_enabled is False
+    assert config.max_pixels == 1000 and config.face_max_distance == 0.5 and config.clip_pretrained is None
+
+
+def test_a_variable_set_to_the_default_still_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEARANCE_IDENTITY_ENABLED", "true")
+    assert embeddings_config(_ctx(tmp_path, {"identity_enabled": False})).identity_enabled is True
+
+
+def test_bad_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEARANCE_IDENTITY_ENABLED", "maybe")
+    with pytest.raises(ConfigurationError) as caught:
+        embeddings_config(_ctx(tmp_path, {}))
+    assert "CLEARANCE_IDENTITY_ENABLED" in caught.value.detail and "'maybe'" in caught.value.detail
+    assert caught.value.problems[0].field == "CLEARANCE_IDENTITY_ENABLED"
+
+
+def test_bad_or_unknown_file_setting_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLEARANCE_CLIP_THREADS", raising=False)
+    with pytest.raises(ConfigurationError) as bad:
+        embeddings_config(_ctx(tmp_path, {"clip_threads": "many"}))
+    assert "[embeddings] clip_threads" in bad.value.detail and "an integer" in bad.value.detail
+    with pytest.raises(ConfigurationError) as unknown:
+        embeddings_config(_ctx(tmp_path, {"clip_thread": 2}))
+    assert "[embeddings] clip_thread" in unknown.value.detail and "'clip_threads'" in unknown.value.detail
