@@ -15,7 +15,7 @@ from embeddings import (ConfigError, EmbeddingsConfig, EmbeddingsError, Fingerpr
 from embeddings.config import setting_name
 from embeddings.channels.identity import face_models_dir
 from embeddings.channels.keypoints import query_keypoints, reference_keypoints, verify_homography
-from embeddings.channels.perceptual import hamming, perceptual_hashes, trim_borders
+from embeddings.channels.perceptual import hamming, perceptual_hashes, phash, trim_borders
 from embeddings.channels.semantic import build_untrained_clip_for_plumbing_tests, load_clip
 from embeddings.media import media_from_image_array
 from embeddings import transforms as T
@@ -43,6 +43,17 @@ def test_pdq_dihedral_variants_cover_flips_and_rotations(shared_data: Path) -> N
         query = perceptual_hashes(transform(image), dihedral=True)
         assert hamming(query.pdq, reference) > 64                       # the upright hash alone misses
         assert min(hamming(v, reference) for v in query.pdq_dihedral) <= 16
+
+
+def test_phash_is_imagehashs_phash(shared_data: Path) -> None:
+    import imagehash
+    from PIL import Image
+
+    files = sorted((shared_data / "near-duplicates").rglob("*.jpg")) + sorted((shared_data / "faces").glob("*.jpg"))
+    assert len(files) >= 20
+    for path in files:
+        image = image_of(path)
+        assert phash(image) == str(imagehash.phash(Image.fromarray(image))), path.name
 
 
 def test_letterbox_bars_are_trimmed(shared_data: Path) -> None:
