@@ -39,7 +39,9 @@ def embeddings_config(ctx: Clearance) -> EmbeddingsConfig:
                     f"expected {exc.expected}, got {exc.value!r}"
                 raise ConfigurationError(f"invalid embeddings setting in the {source}: {name}: {problem}",
                                          problems=[FieldProblem(name, problem)]) from None
-        cached = EmbeddingsConfig.from_mapping({**ctx.settings.embeddings, **from_env})
+        values = {"face_detector_cache": ctx.settings.home / "cache" / "dlib-frontal-face-detector.svm",
+                  **ctx.settings.embeddings, **from_env}
+        cached = EmbeddingsConfig.from_mapping(values)
         ctx.__dict__["_embeddings_config"] = cached
     return cached
 

@@ -202,3 +202,18 @@ def test_process_pool_entry_point_fingerprints_and_reports_bad_files(shared_data
             futures[1].result()
     assert good.frames[0].pdq is not None and len(good.frames[0].keypoints) > 100
     assert "ukbench09268_corrupt.jpg" in caught.value.diagnostics()
+
+
+def test_face_detector_cache_is_written_once_and_finds_the_same_faces(shared_data: Path, tmp_path: Path) -> None:
+    from embeddings.channels.identity import FaceEmbedder, frontal_face_detector
+
+    image = image_of(shared_data / "faces" / "two_people.jpg")
+    cache = tmp_path / "cache" / "detector.svm"
+    built = frontal_face_detector(cache)
+    assert cache.is_file() and cache.stat().st_size > 100_000
+    loaded = frontal_face_detector(cache)
+    assert [r for r in built.run(image, 0, 0.0)[0]] == [r for r in loaded.run(image, 0, 0.0)[0]]
+    assert len(FaceEmbedder(upsample=0, detector_cache=cache).faces(image)) == 2
+    cache.write_bytes(b"torn")                       # a damaged cache is rebuilt, not trusted
+    assert len(frontal_face_detector(cache).run(image, 0, 0.0)[0]) == 2 and cache.stat().st_size > 100_000
+    assert not list(cache.parent.glob("*.tmp"))

@@ -27,6 +27,7 @@ def test_variables_win_over_the_settings_file(tmp_path: Path, monkeypatch: pytes
                                                "face_max_distance": 0.5}))
     assert config.clip_checkpoint == tmp_path / "w.pt" and config.semantic_enabled is False
     assert config.max_pixels == 1000 and config.face_max_distance == 0.5 and config.clip_pretrained is None
+    assert config.face_detector_cache == tmp_path / "cache" / "dlib-frontal-face-detector.svm"   # in the home
 
 
 def test_a_variable_set_to_the_default_still_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
