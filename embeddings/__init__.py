@@ -8,11 +8,17 @@ This package knows nothing of rights, records or the log. The ledger calls:
   ``save`` / ``rebuild``) to keep one FAISS index per channel in its data directory;
 - :func:`match` to search a query's fingerprints, returning a :class:`MatchResult`
   (``to_dict`` gives the documented JSON);
-- ``Fingerprinter(config).status`` (a :class:`ChannelStatus`) for ``clearance doctor``.
+- ``Fingerprinter(config).status`` (a :class:`ChannelStatus`) for ``clearance doctor``;
+- :meth:`EmbeddingsConfig.from_mapping` to build the configuration from plain
+  values (:func:`config_fields` lists the settings and their types).
+
+Importing this package loads neither torch, open_clip, dlib, FAISS, OpenCV nor
+PyAV: each channel imports its library when it first runs, and the semantic
+channel imports torch only after finding that CLIP weights exist.
 """
 
-from .config import EmbeddingsConfig
-from .errors import EmbeddingsError, FingerprintFormatError, IndexCorrupt, MediaError, ModelUnavailable
+from .config import ConfigField, EmbeddingsConfig, config_fields
+from .errors import ConfigError, EmbeddingsError, FingerprintFormatError, IndexCorrupt, MediaError, ModelUnavailable
 from .fingerprint import Fingerprinter, FrameFingerprint, MediaFingerprints, fingerprint_path_in_worker
 from .index import IndexKey, IndexSet
 from .match import Alignment, FrameMatch, MatchResult, OwnerSummary, match
@@ -20,8 +26,9 @@ from .media import DecodedMedia, Frame, load_media
 from .status import ChannelState, ChannelStatus
 
 __all__ = [
-    "Alignment", "ChannelState", "ChannelStatus", "DecodedMedia", "EmbeddingsConfig", "EmbeddingsError",
-    "FingerprintFormatError", "Fingerprinter", "Frame", "FrameFingerprint", "FrameMatch", "IndexCorrupt",
+    "Alignment", "ChannelState", "ChannelStatus", "ConfigError", "ConfigField", "DecodedMedia",
+    "EmbeddingsConfig", "EmbeddingsError", "FingerprintFormatError", "Fingerprinter", "Frame", "FrameFingerprint",
+    "FrameMatch", "IndexCorrupt",
     "IndexKey", "IndexSet", "MatchResult", "MediaError", "MediaFingerprints", "ModelUnavailable",
-    "OwnerSummary", "fingerprint_path_in_worker", "load_media", "match",
+    "OwnerSummary", "config_fields", "fingerprint_path_in_worker", "load_media", "match",
 ]

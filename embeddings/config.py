@@ -1,8 +1,12 @@
 """Configuration of the embeddings package: limits, sampling, channels, thresholds.
 
-One frozen dataclass, :class:`EmbeddingsConfig`. The ledger builds it from its
-own settings object (or calls :meth:`EmbeddingsConfig.from_env`); nothing in
-this package reads the environment anywhere else.
+One frozen dataclass, :class:`EmbeddingsConfig`. This package reads no
+environment variables: the ledger gathers values from its settings file and
+``CLEARANCE_<FIELD>`` variables (see :func:`setting_name` and
+:func:`config_fields`) and builds the config with
+:meth:`EmbeddingsConfig.from_mapping`, which converts text such as ``"true"``,
+``"0.5"`` or ``"300"`` to each field's type and raises
+:class:`~embeddings.errors.ConfigError` naming the field for anything else.
 
 Threshold defaults are the operating points chosen by ``benchmarks/calibrate.py``
 on the real media in ``../shared/data``; the distributions and the choice are in
@@ -11,10 +15,18 @@ on the real media in ``../shared/data``; the distributions and the choice are in
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields, replace
+import difflib
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields, replace
+from functools import lru_cache
+from os import PathLike
 from pathlib import Path
 from typing import Any
+
+from .errors import ConfigError
 
 # --- calibrated operating points (benchmarks/results/calibrate.json) -----------
 #: PDQ: largest Hamming distance (of 256 bits) accepted as the same picture:
@@ -75,6 +87,9 @@ class EmbeddingsConfig:
     tall and is about 3x faster than 1, which also finds smaller background faces (measured on a
     10 s 720p clip: 1.2 s against 3.3 s; short_hamilton_clip.mp4: 6 faces against 7)."""
     face_max_side: int = 1280
+    face_detector_cache: Path | None = None
+    """A file keeping dlib's frontal face detector once built: building it costs each process ~0.4 s,
+    loading it back ~1 ms. Written on first use when missing or unreadable; None builds it every time."""
 
     # keypoints
     keypoints_per_reference_frame: int = 500
@@ -98,42 +113,153 @@ class EmbeddingsConfig:
         return replace(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "EmbeddingsConfig":
-        """Read ``CLEARANCE_<FIELD>`` variables (e.g. ``CLEARANCE_CLIP_CHECKPOINT``).
+    def from_mapping(cls, values: Mapping[str, Any]) -> "EmbeddingsConfig":
+        """A config from field names to values, defaults for the rest; text is converted to each field's type.
 
-        Booleans accept 1/0/true/false/yes/no; an empty ``CLEARANCE_CLIP_PRETRAINED``
-        means "no pretrained tag".
+        Booleans accept ``True``/``False`` and the words 1/0, true/false, yes/no,
+        on/off; numbers accept numbers or their text; an empty string clears an
+        optional field (``clip_pretrained = ""`` means "no pretrained tag").
+        Raises :class:`~embeddings.errors.ConfigError` for an unknown field or
+        a value that does not fit, naming the field and what it expects.
         """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(setting_name(f.name))
-            if raw is None:
-                continue
-            values[f.name] = _parse(f.name, f.type, raw)
-        return cls(**values)
+        specs = {spec.name: spec for spec in config_fields()}
+        converted: dict[str, Any] = {}
+        for name, raw in values.items():
+            spec = specs.get(name)
+            if spec is None:
+                close = difflib.get_close_matches(str(name), specs, n=1)
+                hint = f"{close[0]!r} or another known setting" if close else "a known setting"
+                raise ConfigError(str(name), f"{hint} ({', '.join(sorted(specs))})", raw, unknown=True)
+            converted[name] = spec.convert(raw)
+        return cls(**converted)
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One setting of :class:`EmbeddingsConfig`: its name, value type, whether it may be None, its default."""
+
+    name: str
+    kind: type            # bool, int, float, str or Path
+    optional: bool        # None (or an empty string) is accepted
+    default: Any
+    minimum: float | None = None
+
+    def convert(self, raw: Any) -> Any:
+        """``raw`` as this field's type; raises ConfigError naming the field when it does not fit."""
+        if raw is None or (self.optional and isinstance(raw, str) and raw.strip() == ""):
+            if self.optional:
+                return None
+            raise ConfigError(self.name, self.expected, raw)
+        if self.kind is bool:
+            value: Any = _to_bool(raw)
+        elif self.kind is int:
+            value = _to_int(raw)
+        elif self.kind is float:
+            value = _to_float(raw)
+        elif self.kind is Path:
+            value = Path(raw) if isinstance(raw, (str, PathLike)) and str(raw).strip() else None
+        else:
+            value = raw if isinstance(raw, str) and raw.strip() else None
+        if value is None:
+            raise ConfigError(self.name, self.expected, raw)
+        if self.minimum is not None and value < self.minimum:
+            raise ConfigError(self.name, self.expected, raw)
+        return value
+
+    @property
+    def expected(self) -> str:
+        """What the field accepts, in words (used in error messages)."""
+        words = {bool: "a boolean (true/false, yes/no, on/off, 1/0)", int: "an integer", float: "a number",
+                 str: "a non-empty text value", Path: "a file path"}[self.kind]
+        if self.minimum is not None:
+            words += f" of at least {self.minimum:g}"
+        return words + (", or empty for none" if self.optional else "")
+
+
+#: Numeric fields with a floor above zero; every other number must be at least 0.
+_MINIMUMS: dict[str, float] = {
+    "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
+    "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
+    "clip_batch_size": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
+    "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
+}
+
+
+@lru_cache(maxsize=1)
+def config_fields() -> tuple[ConfigField, ...]:
+    """Every setting of :class:`EmbeddingsConfig`, in declaration order, with its type.
+
+    The ledger maps ``CLEARANCE_<NAME>`` variables (see :func:`setting_name`)
+    and its settings file onto these names.
+    """
+    hints = typing.get_type_hints(EmbeddingsConfig)
+    out = []
+    for f in fields(EmbeddingsConfig):
+        hint = hints[f.name]
+        args = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else ()
+        optional = type(None) in args
+        kind = next(a for a in args if a is not type(None)) if args else hint
+        if kind not in (bool, int, float, str, Path):
+            raise TypeError(f"EmbeddingsConfig.{f.name}: unsupported setting type {hint!r}")
+        minimum = _MINIMUMS.get(f.name, 0 if kind in (int, float) else None)
+        default = f.default if f.default is not MISSING else None
+        out.append(ConfigField(f.name, kind, optional, default, minimum))
+    return tuple(out)
 
 
 def setting_name(field_name: str) -> str:
-    """The environment variable that sets a field: ``clip_checkpoint`` -> ``CLEARANCE_CLIP_CHECKPOINT``."""
+    """The ledger's environment variable for a field: ``clip_checkpoint`` -> ``CLEARANCE_CLIP_CHECKPOINT``.
+
+    Used in messages that tell an operator which setting to change; this
+    package never reads the variable itself.
+    """
     return "CLEARANCE_" + field_name.upper()
 
 
-def _parse(name: str, type_name: Any, raw: str) -> Any:
-    text = str(type_name)
-    if "bool" in text:
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _to_bool(raw: Any) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
         low = raw.strip().lower()
-        if low in ("1", "true", "yes", "on"):
+        if low in _TRUE:
             return True
-        if low in ("0", "false", "no", "off"):
+        if low in _FALSE:
             return False
-        raise ValueError(f"{setting_name(name)}: expected a boolean, got {raw!r}")
-    if "Path" in text:
-        return Path(raw) if raw else None
-    if text.startswith("int"):
-        return int(raw)
-    if text.startswith("float"):
-        return float(raw)
-    if "None" in text and raw == "":
+    return None
+
+
+def _to_int(raw: Any) -> int | None:
+    if isinstance(raw, bool):
         return None
-    return raw
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str):
+        text = raw.strip().replace("_", "")
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _to_float(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    elif isinstance(raw, str):
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return value if math.isfinite(value) else None

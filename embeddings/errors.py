@@ -23,6 +23,30 @@ class EmbeddingsError(Exception):
         return f"{self.title}: {self.detail}"
 
 
+class ConfigError(EmbeddingsError, ValueError):
+    """A configuration value does not fit its field (or names no field).
+
+    ``field`` is the :class:`~embeddings.config.EmbeddingsConfig` field,
+    ``expected`` what it accepts, ``value`` what was given.
+    """
+
+    title = "Bad embeddings setting"
+
+    def __init__(self, field: str, expected: str, value: object, *, unknown: bool = False) -> None:
+        self.field = field
+        self.expected = expected
+        self.value = value
+        self.unknown = unknown
+        if unknown:
+            detail = f"unknown setting {field!r}; expected {expected}"
+        else:
+            detail = f"{field}: expected {expected}, got {value!r}"
+        super().__init__(detail)
+
+    def __reduce__(self) -> tuple:
+        return (_rebuild, (ConfigError, (self.field, self.expected, self.value), {"unknown": self.unknown}))
+
+
 class MediaError(EmbeddingsError):
     """A file cannot be decoded: truncated, mislabelled, unsupported or over a limit.
 

@@ -179,7 +179,8 @@ class Fingerprinter:
             states.append(ChannelState("identity", False, f"switched off ({setting_name('identity_enabled')})"))
         else:
             try:
-                self.faces = faces or FaceEmbedder(upsample=cfg.face_upsample, max_side=cfg.face_max_side)
+                self.faces = faces or FaceEmbedder(upsample=cfg.face_upsample, max_side=cfg.face_max_side,
+                                                   detector_cache=cfg.face_detector_cache)
                 states.append(ChannelState("identity", True, "dlib HOG detector + ResNet 128-d descriptor"))
             except ModelUnavailable as exc:
                 states.append(ChannelState("identity", False, f"{exc.reason} (setting {exc.setting})"))

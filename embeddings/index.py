@@ -58,14 +58,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
-import faiss
 import numpy as np
 
 from .config import EmbeddingsConfig
 from .errors import IndexCorrupt
 from .fingerprint import MediaFingerprints
+
+if TYPE_CHECKING:
+    import faiss
 
 Metric = Literal["hamming", "ip", "l2"]
 MANIFEST = "manifest.json"
@@ -162,6 +164,8 @@ class ChannelIndex:
 
     def _build(self) -> None:
         """(Re)create the FAISS index over all stored vectors, flat or IVF by size."""
+        import faiss  # imported when an index is built: importing this package must stay light
+
         n = len(self)
         if self.metric == "hamming":
             if n <= self.flat_max:
@@ -226,6 +230,8 @@ class ChannelIndex:
     # -- persistence ----------------------------------------------------------
     def to_files(self) -> tuple[bytes, bytes]:
         """(FAISS index bytes, npz bytes of ids/keys/vectors)."""
+        import faiss
+
         if self.index is None and self.dim:
             self._build()
         if self.index is None:
@@ -257,6 +263,8 @@ class ChannelIndex:
         channel._owner_code = {o: i for i, o in enumerate(channel.owners)}
         channel.next_id = next_id
         if faiss_bytes:
+            import faiss
+
             raw = np.frombuffer(faiss_bytes, np.uint8)
             channel.index = faiss.deserialize_index_binary(raw) if metric == "hamming" else faiss.deserialize_index(raw)
             channel.index_type = "flat" if len(channel) <= flat_max else f"ivf{_nlist(len(channel))}"

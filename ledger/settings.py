@@ -20,9 +20,10 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from embeddings.config import EmbeddingsConfig
+from embeddings.errors import ConfigError
 from ledger.errors import ConfigurationError, FieldProblem
 
 ENV_PREFIX = "CLEARANCE_"
@@ -74,15 +75,6 @@ class Settings(BaseModel):
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 
-    @field_validator("embeddings", mode="before")
-    @classmethod
-    def _known_embeddings_fields(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            unknown = sorted(set(value) - EMBEDDINGS_FIELDS)
-            if unknown:
-                raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(EMBEDDINGS_FIELDS))}")
-        return value
-
     @property
     def resolved_database_url(self) -> str:
         url = self.database_url or f"sqlite:///{(self.home / 'clearance.db').resolve()}"
@@ -121,10 +113,15 @@ class Settings(BaseModel):
             if key in env and name not in _SECTIONS:
                 raw = env[key]
                 values[name] = raw.split(os.pathsep) if name == "c2pa_trust_settings" else raw
-        _section_from_env(values, "embeddings", EMBEDDINGS_FIELDS, env, f"{ENV_PREFIX}")
+        overrides = dict(overrides)
+        for section in _SECTIONS:  # a section given here stands where the settings file's table would
+            if section in overrides:
+                values[section] = overrides.pop(section)
+        from_env = _section_from_env(values, "embeddings", EMBEDDINGS_FIELDS, env, f"{ENV_PREFIX}")
         _section_from_env(values, "strength", frozenset(StrengthSettings.model_fields), env, f"{ENV_PREFIX}STRENGTH_")
         values.update(overrides)
         values["home"] = home if "home" not in overrides else overrides["home"]
+        values["embeddings"] = _embeddings(values.get("embeddings"), Path(values["home"]), from_env)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
@@ -136,17 +133,34 @@ _SECTIONS = ("strength", "embeddings")
 
 
 def _section_from_env(values: dict[str, Any], section: str, names: frozenset[str], env: Mapping[str, str],
-                      prefix: str) -> None:
-    """``<prefix><FIELD>`` variables into a section table; they win over the settings file."""
+                      prefix: str) -> frozenset[str]:
+    """``<prefix><FIELD>`` variables into a section table; they win over the settings file. Returns their fields."""
     table = values.get(section)
     if table is not None and not isinstance(table, dict):
-        return  # not a table: validation names it
-    found: dict[str, str | None] = {name: env[prefix + name.upper()] for name in names
-                                    if prefix + name.upper() in env}
-    if section == "embeddings" and found.get("clip_pretrained") == "":
-        found["clip_pretrained"] = None  # an empty tag means "no pretrained weights"
+        return frozenset()  # not a table: validation names it
+    found = {name: env[prefix + name.upper()] for name in names if prefix + name.upper() in env}
     if found:
         values[section] = {**(table or {}), **found}
+    return frozenset(found)
+
+
+def _embeddings(table: Any, home: Path, from_env: frozenset[str]) -> Any:
+    """The ``[embeddings]`` table as an :class:`EmbeddingsConfig` (the embeddings package converts and checks
+    each value), naming a bad field by its variable when a variable set it. dlib's face detector is cached
+    in the home unless a setting says where."""
+    if not isinstance(table, dict):
+        return table if table is not None else EmbeddingsConfig(face_detector_cache=_detector_cache(home))
+    try:
+        return EmbeddingsConfig.from_mapping({"face_detector_cache": _detector_cache(home), **table})
+    except ConfigError as exc:
+        name = f"{ENV_PREFIX}{exc.field.upper()}" if exc.field in from_env else f"[embeddings] {exc.field}"
+        problem = f"unknown setting; expected {exc.expected}" if exc.unknown else \
+            f"expected {exc.expected}, got {exc.value!r}"
+        raise ConfigurationError("invalid settings", problems=[FieldProblem(name, problem)]) from None
+
+
+def _detector_cache(home: Path) -> Path:
+    return home / "cache" / "dlib-frontal-face-detector.svm"
 
 
 def setting_name(loc: tuple[int | str, ...]) -> str:

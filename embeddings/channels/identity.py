@@ -9,6 +9,7 @@ Two descriptors closer than ``face_max_distance`` (L2) are taken as one person.
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,14 +48,14 @@ def face_models_dir() -> Path:
 class FaceEmbedder:
     """Detects faces and computes identity descriptors. Load once, reuse (not thread-safe)."""
 
-    def __init__(self, *, upsample: int = 1, max_side: int = 1280) -> None:
+    def __init__(self, *, upsample: int = 1, max_side: int = 1280, detector_cache: Path | None = None) -> None:
         try:
             import dlib
         except ImportError as exc:  # pragma: no cover - dlib-bin is a hard dependency
             raise ModelUnavailable("identity", f"dlib cannot be imported: {exc}",
                                    setting="identity_enabled (install dlib-bin)") from exc
         folder = face_models_dir()
-        self._detector, self._shapes, self._encoder = _load_models(str(folder))
+        self._detector, self._shapes, self._encoder = _load_models(str(folder), detector_cache)
         self._dlib = dlib
         self.upsample = upsample
         self.max_side = max_side
@@ -80,9 +81,35 @@ class FaceEmbedder:
 
 
 @lru_cache(maxsize=2)
-def _load_models(folder: str) -> tuple[object, object, object]:
+def _load_models(folder: str, detector_cache: Path | None = None) -> tuple[object, object, object]:
     import dlib
 
-    return (dlib.get_frontal_face_detector(),
+    return (frontal_face_detector(detector_cache),
             dlib.shape_predictor(str(Path(folder) / SHAPE_PREDICTOR)),
             dlib.face_recognition_model_v1(str(Path(folder) / RECOGNITION_MODEL)))
+
+
+def frontal_face_detector(cache: Path | None) -> object:
+    """dlib's HOG frontal face detector, read from ``cache`` when that file holds it, else built (and kept there).
+
+    dlib builds this detector by decoding a model compiled into the library,
+    which takes ~0.4 s per process; its own serialised form loads in ~1 ms.
+    A cache that cannot be read is rebuilt; one that cannot be written is skipped.
+    """
+    import dlib
+
+    if cache is not None and cache.is_file():
+        try:
+            return dlib.fhog_object_detector(str(cache))
+        except RuntimeError:
+            pass   # torn or foreign file: build and replace it
+    detector = dlib.get_frontal_face_detector()
+    if cache is not None:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            detector.save(str(partial))
+            os.replace(partial, cache)
+        except (OSError, RuntimeError):
+            partial.unlink(missing_ok=True)
+    return detector

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from .perceptual import trim_borders
@@ -31,6 +30,8 @@ class Keypoints:
 
 def analysis_image(image: np.ndarray, max_side: int) -> np.ndarray:
     """Border-trimmed grey frame, downscaled so its longer side is at most ``max_side``."""
+    import cv2  # OpenCV loads when the channel runs, not when the package is imported
+
     inner, _ = trim_borders(image)
     grey = cv2.cvtColor(np.ascontiguousarray(inner), cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
@@ -48,6 +49,8 @@ def orb_keypoints(grey: np.ndarray, count: int, *, grid: int = 4) -> Keypoints:
     then has nothing to match. Detecting four times as many and taking the
     strongest per cell in turn keeps every part of the frame represented.
     """
+    import cv2
+
     orb = cv2.ORB_create(nfeatures=count * 4, scaleFactor=1.2, nlevels=8, fastThreshold=12)
     kps, desc = orb.detectAndCompute(grey, None)
     if desc is None or not kps:
@@ -86,6 +89,8 @@ def verify_homography(query_xy: np.ndarray, reference_xy: np.ndarray, *, reproje
     """
     if len(query_xy) < 8:
         return 0
+    import cv2
+
     matrix, mask = cv2.findHomography(query_xy.astype(np.float32), reference_xy.astype(np.float32),
                                       cv2.RANSAC, reprojection_px, maxIters=2000, confidence=0.995)
     if matrix is None or mask is None:

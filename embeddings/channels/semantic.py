@@ -4,6 +4,8 @@ Weights come only from configuration: a local checkpoint file
 (``CLEARANCE_CLIP_CHECKPOINT``) or a pretrained tag (``CLEARANCE_CLIP_PRETRAINED``)
 that is already in the local cache. Nothing is ever downloaded; when weights
 cannot be loaded :class:`~embeddings.errors.ModelUnavailable` names the setting.
+Whether weights can exist is settled before torch or open_clip is imported
+(:func:`check_weights`), so an installation without weights never loads them.
 
 :func:`build_untrained_clip_for_plumbing_tests` builds a randomly initialised
 model for tests and throughput figures only; its embeddings carry
@@ -13,6 +15,7 @@ model for tests and throughput figures only; its embeddings carry
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -55,31 +58,70 @@ class ClipEmbedder:
         return np.concatenate(out)
 
 
+#: File names open_clip stores in a Hugging Face cache for a pretrained tag.
+HF_WEIGHT_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
+
+
+def check_weights(config: EmbeddingsConfig) -> tuple[str | None, str]:
+    """Whether configured CLIP weights can exist here, decided WITHOUT importing torch or open_clip.
+
+    Returns ``(checkpoint path, setting)`` for a local checkpoint file, or
+    ``(None, setting)`` when the pretrained tag has open_clip weights in the
+    local cache (which of them is the tag's is settled by :func:`load_clip`
+    once open_clip is imported). Raises ModelUnavailable naming the setting
+    when no weights are configured, the checkpoint file is missing, or the
+    cache holds no open_clip weights at all, so an installation without
+    weights never pays for importing torch.
+    """
+    if config.clip_checkpoint is not None:
+        path = config.clip_checkpoint
+        setting = setting_name("clip_checkpoint")
+        if not path.is_file():
+            raise ModelUnavailable("semantic", f"no CLIP weights at {path}", setting=setting)
+        return str(path), setting
+    if not config.clip_pretrained:
+        raise ModelUnavailable("semantic", "no CLIP weights configured",
+                               setting=f"{setting_name('clip_checkpoint')} or {setting_name('clip_pretrained')}")
+    setting = setting_name("clip_pretrained")
+    cache = hf_cache_dir(config)
+    if cache is None or not any(next(cache.glob(f"models--*/snapshots/*/{name}"), None) for name in HF_WEIGHT_FILES):
+        raise ModelUnavailable("semantic", _not_cached(config, cache), setting=setting)
+    return None, setting
+
+
+def hf_cache_dir(config: EmbeddingsConfig) -> Path | None:
+    """The Hugging Face cache searched for pretrained tags: ``clip_cache_dir``, else huggingface_hub's own."""
+    if config.clip_cache_dir is not None:
+        return Path(config.clip_cache_dir)
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return None
+    return Path(constants.HF_HUB_CACHE)
+
+
+def _not_cached(config: EmbeddingsConfig, cache: Path | None) -> str:
+    where = f"the local cache {cache}" if cache is not None else "the local cache (huggingface_hub is not installed)"
+    return (f"no CLIP weights for {config.clip_model}/{config.clip_pretrained} in {where} "
+            f"(downloads are disabled); point {setting_name('clip_checkpoint')} at a checkpoint file")
+
+
 def load_clip(config: EmbeddingsConfig) -> ClipEmbedder:
-    """Load the configured CLIP weights, or raise ModelUnavailable naming the setting to fix."""
+    """Load the configured CLIP weights, or raise ModelUnavailable naming the setting to fix.
+
+    :func:`check_weights` runs first, so torch and open_clip are imported only
+    when weights may actually be present.
+    """
+    source, setting = check_weights(config)
     try:
         import open_clip
     except ImportError as exc:
         raise ModelUnavailable("semantic", f"open_clip cannot be imported: {exc}",
                                setting="semantic_enabled (install open-clip-torch)") from exc
-    if config.clip_checkpoint is not None:
-        path = config.clip_checkpoint
-        if not path.is_file():
-            raise ModelUnavailable("semantic", f"no CLIP weights at {path}", setting=setting_name("clip_checkpoint"))
-        source, setting = str(path), setting_name("clip_checkpoint")
-    elif config.clip_pretrained:
-        source, setting = config.clip_pretrained, setting_name("clip_pretrained")
-        cached = _cached_pretrained(config)
-        if cached is None:
-            raise ModelUnavailable(
-                "semantic",
-                f"no CLIP weights for {config.clip_model}/{config.clip_pretrained} in the local cache "
-                f"(downloads are disabled); point {setting_name('clip_checkpoint')} at a checkpoint file",
-                setting=setting)
-        source = cached
-    else:
-        raise ModelUnavailable("semantic", "no CLIP weights configured",
-                               setting=f"{setting_name('clip_checkpoint')} or {setting_name('clip_pretrained')}")
+    if source is None:
+        source = _cached_pretrained(config)
+        if source is None:
+            raise ModelUnavailable("semantic", _not_cached(config, hf_cache_dir(config)), setting=setting)
     try:
         model, _, preprocess = open_clip.create_model_and_transforms(config.clip_model, pretrained=source, device="cpu")
     except Exception as exc:  # open_clip raises many types for a bad file or name
@@ -105,8 +147,9 @@ def _cached_pretrained(config: EmbeddingsConfig) -> str | None:
         except ImportError:
             return None
         repo_id = "/".join(hub.rstrip("/").split("/")[:2])
-        for name in ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"):
-            found = try_to_load_from_cache(repo_id, name, cache_dir=str(config.clip_cache_dir) if config.clip_cache_dir else None)
+        cache = hf_cache_dir(config)
+        for name in HF_WEIGHT_FILES:
+            found = try_to_load_from_cache(repo_id, name, cache_dir=str(cache) if cache else None)
             if isinstance(found, str):
                 return found
     return None

@@ -39,9 +39,8 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
-import c2pa
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -52,6 +51,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ledger.errors import Conflict, ConfigurationError, ProvenanceError
 from ledger.fsutil import write_atomic
 from ledger.provenance.trust import TrustSettings
+
+if TYPE_CHECKING:  # c2pa (~0.15 s to import) loads when a manifest is read or signed
+    import c2pa
 
 SignCallback = Callable[[bytes], bytes]
 
@@ -334,10 +336,12 @@ class SigningIdentity:
 
     def c2pa_signer(self) -> c2pa.Signer:
         """A fresh native signer; the caller closes it (``with identity.c2pa_signer() as s``)."""
+        import c2pa
+
         tsa_url = self.tsa_url
         try:
             if self._callback is not None:
-                return c2pa.Signer.from_callback(self._callback, _C2PA_ALGS[self.alg],
+                return c2pa.Signer.from_callback(self._callback, getattr(c2pa.C2paSigningAlg, _C2PA_ALGS[self.alg]),
                                                  self.chain_pem, tsa_url)
             assert self._key_pem is not None
             info = c2pa.C2paSignerInfo(self.alg.encode(), self.chain_pem.encode("ascii"),
@@ -367,9 +371,5 @@ def local_key_callback(key_pem: bytes, alg: str) -> SignCallback:
     return sign
 
 
-_C2PA_ALGS = {
-    "es256": c2pa.C2paSigningAlg.ES256,
-    "es384": c2pa.C2paSigningAlg.ES384,
-    "ed25519": c2pa.C2paSigningAlg.ED25519,
-    "ps256": c2pa.C2paSigningAlg.PS256,
-}
+#: Our algorithm names -> members of c2pa.C2paSigningAlg (looked up when a signer is made).
+_C2PA_ALGS = {"es256": "ES256", "es384": "ES384", "ed25519": "ED25519", "ps256": "PS256"}

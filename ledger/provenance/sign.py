@@ -30,9 +30,7 @@ import os
 from importlib import metadata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
-
-import c2pa
+from typing import TYPE_CHECKING, Sequence
 
 from ledger.errors import Conflict, FieldProblem, MediaRejected, ProvenanceError, ValidationFailed
 from ledger.provenance._files import sha256_file, temp_path_beside
@@ -44,6 +42,9 @@ from ledger.provenance.jumbf import manifest_labels
 from ledger.provenance.keys import SigningIdentity
 from ledger.provenance.media import SIGNABLE_TYPES, media_type_of, sniff_media_type
 from ledger.provenance.trust import make_context
+
+if TYPE_CHECKING:  # c2pa (~0.15 s to import) loads when a manifest is read or signed
+    import c2pa
 
 
 def _our_version() -> str:
@@ -141,6 +142,8 @@ def _check_request(release: ClearanceRelease) -> None:
 def _build(definition: dict, references: Sequence[ReferenceInput]) -> c2pa.Builder:
     """A Builder for ``definition``; described-only references go into the definition,
     references with a file are read through ``add_ingredient``."""
+    import c2pa
+
     described = [_ingredient_definition(i, r) for i, r in enumerate(references) if r.path is None]
     if described:
         definition = {**definition, "ingredients": described}
@@ -166,6 +169,8 @@ def _sign_streams(source, dest, media_type: str, *, identity: SigningIdentity,
                   references: Sequence[ReferenceInput],
                   training_mining: Sequence[TrainingMiningEntry], title: str,
                   source_name: str) -> tuple[bytes, str]:
+    import c2pa
+
     definition = _manifest_definition(title, media_type, release, model, references, training_mining)
     builder = _build(definition, references)
     with identity.c2pa_signer() as signer:

@@ -27,9 +27,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import c2pa
+from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.errors import MediaRejected, ValidationFailed
 from ledger.provenance._files import sha256_file
@@ -40,6 +38,9 @@ from ledger.provenance.assertions import (
 from ledger.provenance.jumbf import extract_manifest_store
 from ledger.provenance.media import sniff_media_type
 from ledger.provenance.trust import TrustSettings, make_context
+
+if TYPE_CHECKING:  # c2pa (~0.15 s to import) loads when a manifest is read or signed
+    import c2pa
 
 State = Literal["Trusted", "Valid", "Invalid", "NoManifest"]
 
@@ -247,6 +248,8 @@ class _Unsupported(Exception):
 
 def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict | str | None:
     """The parsed manifest store, None for no manifest, or the error text if unreadable."""
+    import c2pa
+
     try:
         reader = c2pa.Reader.try_create(media_type, stream, None, context)
     except c2pa.C2paError.NotSupported:

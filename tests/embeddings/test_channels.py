@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings import EmbeddingsConfig, Fingerprinter, MediaFingerprints, ModelUnavailable
+from embeddings import (ConfigError, EmbeddingsConfig, EmbeddingsError, Fingerprinter, MediaFingerprints,
+                        ModelUnavailable, config_fields)
+from embeddings.config import setting_name
 from embeddings.channels.identity import face_models_dir
 from embeddings.channels.keypoints import query_keypoints, reference_keypoints, verify_homography
-from embeddings.channels.perceptual import hamming, perceptual_hashes, trim_borders
+from embeddings.channels.perceptual import hamming, perceptual_hashes, phash, trim_borders
 from embeddings.channels.semantic import build_untrained_clip_for_plumbing_tests, load_clip
 from embeddings.media import media_from_image_array
 from embeddings import transforms as T
@@ -40,6 +43,17 @@ def test_pdq_dihedral_variants_cover_flips_and_rotations(shared_data: Path) -> N
         query = perceptual_hashes(transform(image), dihedral=True)
         assert hamming(query.pdq, reference) > 64                       # the upright hash alone misses
         assert min(hamming(v, reference) for v in query.pdq_dihedral) <= 16
+
+
+def test_phash_is_imagehashs_phash(shared_data: Path) -> None:
+    import imagehash
+    from PIL import Image
+
+    files = sorted((shared_data / "near-duplicates").rglob("*.jpg")) + sorted((shared_data / "faces").glob("*.jpg"))
+    assert len(files) >= 20
+    for path in files:
+        image = image_of(path)
+        assert phash(image) == str(imagehash.phash(Image.fromarray(image))), path.name
 
 
 def test_letterbox_bars_are_trimmed(shared_data: Path) -> None:
@@ -122,14 +136,56 @@ def test_fingerprints_round_trip_through_json(fingerprinter: Fingerprinter, shar
     assert back.channels.ran == record.channels.ran
 
 
-def test_config_from_environment_names_and_parses_settings(tmp_path: Path) -> None:
-    config = EmbeddingsConfig.from_env({"CLEARANCE_CLIP_CHECKPOINT": str(tmp_path / "w.pt"),
-                                        "CLEARANCE_SEMANTIC_ENABLED": "no", "CLEARANCE_MAX_PIXELS": "1000",
-                                        "CLEARANCE_FACE_MAX_DISTANCE": "0.5", "CLEARANCE_CLIP_PRETRAINED": ""})
+def test_config_from_mapping_converts_text_to_each_fields_type(tmp_path: Path) -> None:
+    config = EmbeddingsConfig.from_mapping({"clip_checkpoint": str(tmp_path / "w.pt"),
+                                            "semantic_enabled": "no", "max_pixels": "1000",
+                                            "face_max_distance": "0.5", "clip_pretrained": ""})
     assert config.clip_checkpoint == tmp_path / "w.pt" and config.semantic_enabled is False
     assert config.max_pixels == 1000 and config.face_max_distance == 0.5 and config.clip_pretrained is None
-    with pytest.raises(ValueError, match="CLEARANCE_IDENTITY_ENABLED"):
-        EmbeddingsConfig.from_env({"CLEARANCE_IDENTITY_ENABLED": "maybe"})
+    typed = EmbeddingsConfig.from_mapping({"identity_enabled": False, "decode_timeout_s": 30, "clip_threads": 4})
+    assert typed.identity_enabled is False and typed.decode_timeout_s == 30.0 and typed.clip_threads == 4
+    assert EmbeddingsConfig.from_mapping({}) == EmbeddingsConfig()
+    with pytest.raises(ValueError, match="identity_enabled"):
+        EmbeddingsConfig.from_mapping({"identity_enabled": "maybe"})
+
+
+@pytest.mark.parametrize(("values", "field", "expected"), [
+    ({"identity_enabled": "maybe"}, "identity_enabled", "a boolean"),
+    ({"max_pixels": "lots"}, "max_pixels", "an integer"),
+    ({"max_pixels": "2.5"}, "max_pixels", "an integer"),
+    ({"max_bytes": True}, "max_bytes", "an integer"),
+    ({"clip_threads": "0"}, "clip_threads", "at least 1"),
+    ({"face_max_distance": "-0.1"}, "face_max_distance", "at least 0"),
+    ({"decode_timeout_s": "inf"}, "decode_timeout_s", "a number"),
+    ({"clip_model": 3}, "clip_model", "non-empty text"),
+    ({"clip_model": ""}, "clip_model", "non-empty text"),
+    ({"clip_checkpoint": 7}, "clip_checkpoint", "a file path"),
+])
+def test_config_from_mapping_names_the_field_and_what_it_expects(values: dict, field: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        EmbeddingsConfig.from_mapping(values)
+    assert isinstance(caught.value, EmbeddingsError)
+    assert caught.value.field == field and not caught.value.unknown
+    assert expected in caught.value.expected and f"{field}: expected" in caught.value.diagnostics()
+    assert repr(values[field]) in caught.value.diagnostics()
+
+
+def test_config_from_mapping_refuses_an_unknown_field_and_suggests_the_close_one() -> None:
+    with pytest.raises(ConfigError) as caught:
+        EmbeddingsConfig.from_mapping({"clip_thread": "2"})
+    assert caught.value.field == "clip_thread" and caught.value.unknown
+    assert "unknown setting 'clip_thread'" in caught.value.diagnostics() and "'clip_threads'" in caught.value.expected
+
+
+def test_config_fields_list_every_field_with_its_type() -> None:
+    specs = {spec.name: spec for spec in config_fields()}
+    assert list(specs) == [f.name for f in dataclasses.fields(EmbeddingsConfig)]
+    assert (specs["semantic_enabled"].kind, specs["semantic_enabled"].optional) == (bool, False)
+    assert (specs["clip_checkpoint"].kind, specs["clip_checkpoint"].optional) == (Path, True)
+    assert (specs["clip_pretrained"].kind, specs["clip_pretrained"].optional) == (str, True)
+    assert specs["max_duration_s"].kind is float and specs["max_pixels"].kind is int
+    assert specs["pdq_max_distance"].default == EmbeddingsConfig().pdq_max_distance
+    assert setting_name("clip_checkpoint") == "CLEARANCE_CLIP_CHECKPOINT"
 
 
 def test_process_pool_entry_point_fingerprints_and_reports_bad_files(shared_data: Path) -> None:
@@ -146,3 +202,18 @@ def test_process_pool_entry_point_fingerprints_and_reports_bad_files(shared_data
             futures[1].result()
     assert good.frames[0].pdq is not None and len(good.frames[0].keypoints) > 100
     assert "ukbench09268_corrupt.jpg" in caught.value.diagnostics()
+
+
+def test_face_detector_cache_is_written_once_and_finds_the_same_faces(shared_data: Path, tmp_path: Path) -> None:
+    from embeddings.channels.identity import FaceEmbedder, frontal_face_detector
+
+    image = image_of(shared_data / "faces" / "two_people.jpg")
+    cache = tmp_path / "cache" / "detector.svm"
+    built = frontal_face_detector(cache)
+    assert cache.is_file() and cache.stat().st_size > 100_000
+    loaded = frontal_face_detector(cache)
+    assert [r for r in built.run(image, 0, 0.0)[0]] == [r for r in loaded.run(image, 0, 0.0)[0]]
+    assert len(FaceEmbedder(upsample=0, detector_cache=cache).faces(image)) == 2
+    cache.write_bytes(b"torn")                       # a damaged cache is rebuilt, not trusted
+    assert len(frontal_face_detector(cache).run(image, 0, 0.0)[0]) == 2 and cache.stat().st_size > 100_000
+    assert not list(cache.parent.glob("*.tmp"))

@@ -60,8 +60,9 @@ def test_postgres_urls_use_psycopg_3(tmp_path: Path) -> None:
     ('[strength]\npdq_strong_max_distance = "close"\n', {}, "[strength] pdq_strong_max_distance"),
     ("[strength]\nclip_strong_fraction = 2\n", {}, "[strength] clip_strong_fraction"),
     ("[strength]\nface_limit = 0.3\n", {}, "[strength] face_limit"),
-    ("[embeddings]\nface_upsampel = 1\n", {}, "[embeddings]"),
-    (None, {"CLEARANCE_FACE_UPSAMPLE": "twice"}, "[embeddings] face_upsample"),
+    ("[embeddings]\nface_upsampel = 1\n", {}, "[embeddings] face_upsampel"),
+    ("[embeddings]\nclip_threads = 0\n", {}, "[embeddings] clip_threads"),
+    (None, {"CLEARANCE_FACE_UPSAMPLE": "twice"}, "CLEARANCE_FACE_UPSAMPLE"),
     (None, {"CLEARANCE_API_PORT": "http"}, "CLEARANCE_API_PORT"),
     ("api_prot = 9000\n", {}, "CLEARANCE_API_PROT"),
 ])
@@ -76,8 +77,8 @@ def test_a_bad_value_is_refused_naming_the_setting(tmp_path: Path, toml: str | N
 def test_an_unknown_embeddings_field_is_listed_with_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as raised:
         load(tmp_path, "[embeddings]\nface_upsampel = 1\n")
-    message = raised.value.problems[0].message
-    assert "face_upsampel" in message and "face_upsample" in message
+    [problem] = raised.value.problems
+    assert problem.field == "[embeddings] face_upsampel" and "'face_upsample'" in problem.message
 
 
 def test_a_missing_or_broken_settings_file_is_named(tmp_path: Path) -> None:
