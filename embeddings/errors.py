@@ -8,6 +8,8 @@ Every message names the file, setting or limit involved.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EmbeddingsError(Exception):
     """Root of every error this package raises on purpose."""
@@ -43,7 +45,7 @@ class ConfigError(EmbeddingsError, ValueError):
             detail = f"{field}: expected {expected}, got {value!r}"
         super().__init__(detail)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (ConfigError, (self.field, self.expected, self.value), {"unknown": self.unknown}))
 
 
@@ -65,7 +67,7 @@ class MediaError(EmbeddingsError):
             detail += f" (limit {limit})"
         super().__init__(detail)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by fields, so the error crosses a process pool intact."""
         return (_rebuild, (MediaError, (self.source, self.reason), {"limit": self.limit}))
 
@@ -81,7 +83,7 @@ class ModelUnavailable(EmbeddingsError):
         self.setting = setting
         super().__init__(f"{channel}: {reason} (setting {setting})")
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (ModelUnavailable, (self.channel, self.reason), {"setting": self.setting}))
 
 
@@ -97,6 +99,6 @@ class FingerprintFormatError(EmbeddingsError):
     title = "Bad fingerprint record"
 
 
-def _rebuild(cls: type, args: tuple, kwargs: dict) -> EmbeddingsError:
+def _rebuild(cls: type[EmbeddingsError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> EmbeddingsError:
     """Unpickling helper for errors with keyword-only fields."""
     return cls(*args, **kwargs)

@@ -78,7 +78,7 @@ def pad(fraction: float = 0.2, colour: tuple[int, int, int] = (255, 255, 255)) -
     return apply
 
 
-def _font(size: int) -> ImageFont.ImageFont:
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for name in ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial.ttf"):
         try:
             return ImageFont.truetype(name, size)
@@ -163,18 +163,21 @@ def perspective(strength: float = 0.12, seed: int = 0) -> Transform:
     def apply(img: np.ndarray) -> np.ndarray:
         rng = np.random.default_rng(seed)
         h, w = img.shape[:2]
-        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        jitter = rng.uniform(0.3, 1.0, (4, 2)) * strength * np.float32([w, h])
-        signs = np.float32([[1, 1], [-1, 1], [-1, -1], [1, -1]])
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+        jitter = rng.uniform(0.3, 1.0, (4, 2)) * strength * np.array([w, h], dtype=np.float32)
+        signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], dtype=np.float32)
         dst = (src + signs * jitter).astype(np.float32)
         matrix = cv2.getPerspectiveTransform(src, dst)
-        return cv2.warpPerspective(img, matrix, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        warped: np.ndarray = cv2.warpPerspective(img, matrix, (w, h), borderMode=cv2.BORDER_CONSTANT,
+                                                 borderValue=(0, 0, 0))
+        return warped
     return apply
 
 
 def sepia(img: np.ndarray) -> np.ndarray:
-    kernel = np.float32([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]])
-    return np.clip(img.astype(np.float32) @ kernel.T, 0, 255).astype(np.uint8)
+    kernel = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32)
+    toned: np.ndarray = np.clip(img.astype(np.float32) @ kernel.T, 0, 255).astype(np.uint8)
+    return toned
 
 
 def regrade(gamma: float = 0.6, saturation: float = 1.6, tint: tuple[float, float, float] = (1.1, 0.95, 0.8)) -> Transform:
@@ -183,8 +186,9 @@ def regrade(gamma: float = 0.6, saturation: float = 1.6, tint: tuple[float, floa
         x = (img.astype(np.float32) / 255.0) ** gamma
         grey = x.mean(axis=2, keepdims=True)
         x = grey + (x - grey) * saturation
-        x = x * np.float32(tint)
-        return np.clip(x * 255, 0, 255).astype(np.uint8)
+        x = x * np.array(tint, dtype=np.float32)
+        graded: np.ndarray = np.clip(x * 255, 0, 255).astype(np.uint8)
+        return graded
     return apply
 
 

@@ -21,7 +21,8 @@ ADMINS = (Role.admin,)
 
 
 def get_ctx(request: Request) -> Clearance:
-    return request.app.state.clearance
+    ctx: Clearance = request.app.state.clearance
+    return ctx
 
 
 def require(*roles: Role) -> Callable[..., Caller]:

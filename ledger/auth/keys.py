@@ -8,7 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict, NotFound, Unauthorized, ValidationFailed, FieldProblem
@@ -60,7 +60,7 @@ def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> Receipt:
 
 def list_keys(ctx: Clearance) -> list[ApiKey]:
     with ctx.db.reader() as session:
-        return list(session.exec(select(ApiKey).order_by(ApiKey.log_index)).all())
+        return list(session.exec(select(ApiKey).order_by(col(ApiKey.log_index))).all())
 
 
 def authenticate(ctx: Clearance, presented: str | None) -> Caller:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ledger.checks.models import Check, Clip
 from ledger.checks.service import _row_json
@@ -17,7 +17,7 @@ Decision = Literal["approved", "rejected"]
 
 def pending(ctx: Clearance) -> list[dict[str, Any]]:
     with ctx.db.reader() as session:
-        rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(Check.log_index)).all()
+        rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(col(Check.log_index))).all()
         return [{**_row_json(row), "clip": _row_json(session.get(Clip, row.clip_id))} for row in rows]
 
 

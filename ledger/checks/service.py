@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from ledger.checks.decide import decide
 from ledger.checks.gather import gather
@@ -24,6 +24,7 @@ from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
 from ledger.checks.strength import classify
 from ledger.context import Clearance, Receipt
+from ledger.db import table_of
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.media_store import read_stored, store_bytes
@@ -49,7 +50,7 @@ class CheckOutcome:
 
     @property
     def verdict(self) -> str:
-        return self.check["verdict"]
+        return str(self.check["verdict"])
 
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
@@ -59,13 +60,16 @@ class CheckOutcome:
                 "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}
 
 
-def _row_json(row: Any) -> dict[str, Any]:
-    return to_jsonable_python({c.name: getattr(row, c.name) for c in row.__table__.columns})
+def _row_json(row: SQLModel | None) -> dict[str, Any]:
+    if row is None:
+        raise NotFound("the record was not found")
+    values: dict[str, Any] = to_jsonable_python({c.name: getattr(row, c.name) for c in table_of(type(row)).columns})
+    return values
 
 
 def _check_references(session: Session, request: CheckRequest) -> None:
     problems = []
-    wanted: list[tuple[str, type, str]] = []
+    wanted: list[tuple[str, type[SQLModel], str]] = []
     if request.model_id:
         wanted.append(("model_id", m.AiModel, request.model_id))
     wanted += [(f"dataset_version_ids[{i}]", m.DatasetVersion, v) for i, v in enumerate(request.dataset_version_ids)]
@@ -73,7 +77,7 @@ def _check_references(session: Session, request: CheckRequest) -> None:
     wanted += [(f"declared_people[{i}]", m.Party, v) for i, v in enumerate(request.declared_people)]
     for name, table, record_id in wanted:
         if session.get(table, record_id) is None:
-            problems.append(FieldProblem(name, f"no {table.__tablename__.rstrip('s')} with id {record_id!r}"))
+            problems.append(FieldProblem(name, f"no {table_of(table).name.rstrip('s')} with id {record_id!r}"))
     if problems:
         raise ValidationFailed("the check request refers to records that do not exist", problems=problems)
 

@@ -54,7 +54,7 @@ def encode_mp4(frames: list[Image.Image], fps: int) -> bytes:
         stream.width, stream.height = frames[0].size
         stream.pix_fmt = "yuv420p"
         for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_image(frame)):
+            for packet in stream.encode(av.VideoFrame.from_image(frame)):  # type: ignore[no-untyped-call]  # PyAV leaves it unannotated
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
