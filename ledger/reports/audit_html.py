@@ -36,9 +36,9 @@ def _table(headers: list[str], rows: Iterable[list[Any]], numeric: set[int] = fr
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body or '<tr><td colspan=99>none</td></tr>'}</tbody></table>"
 
 
-def _chart(name: str, title: str, rows: list[dict[str, Any]]) -> str:
+def _chart(name: str, title: str, rows: list[dict[str, Any]], label: str = "label") -> str:
     """A chart of ``rows``' counts and, beside it, the table of the same rows (bar ``i`` is table row ``i``)."""
-    bars = [Bar(label=str(r["label"] or r["key"]), value=int(r["count"])) for r in rows]
+    bars = [Bar(label=str(r[label] or r["key"]), value=int(r["count"])) for r in rows]
     table_rows = "".join(
         f'<tr data-section="{escape(r["section"])}" data-key="{escape(str(r["key"]))}" data-index="{i}">'
         f'{_cell(r["key"])}{_cell(r["label"])}<td class="n" data-count="{int(r["count"])}">{int(r["count"])}</td>'
@@ -69,14 +69,14 @@ def head(meta: dict[str, Any], totals: Totals, checkpoint: str, audit_entry: dic
              "<h2>Totals and shares</h2>",
              _chart("status", "Assets by outcome", audit_csv.status_rows(totals)[1:]),
              "<h2>Why assets are not cleared</h2>",
-             _chart("reasons", "Assets not cleared, by policy", audit_csv.reason_rows(totals)),
+             _chart("reasons", "Assets not cleared, by policy", audit_csv.reason_rows(totals), "key"),
              "<h2>License coverage by licensor</h2>",
              _chart("licensors", "Assets covered, by licensor", audit_csv.licensor_rows(totals)),
              _table(["licensor", "name", "assets", "cleared", "not cleared"],
                     [[k, e["name"], e["assets"], e["cleared"], e["assets"] - e["cleared"]]
                      for k, e in totals.licensors.items()], {2, 3, 4}),
              "<h2>Opt-outs honoured, by source</h2>",
-             _chart("opt_outs", "Assets carrying an opt-out signal, by source", audit_csv.opt_out_rows(totals)),
+             _chart("opt_outs", "Assets carrying an opt-out signal, by source", audit_csv.opt_out_rows(totals), "key"),
              _table(["source", "assets with a signal", "excluded from training", "still cleared"],
                     [[s, e["assets"], e["excluded"], e["still_cleared"]] for s, e in sorted(totals.opt_outs.items())],
                     {1, 2, 3}),

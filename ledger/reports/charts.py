@@ -28,6 +28,7 @@ class Chart:
 
 
 _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _SHORT = 40
 
 
@@ -64,4 +65,4 @@ def render_svg(chart: Chart) -> str:
         figure.tight_layout()
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return _XML_PROLOGUE.sub("", out.getvalue(), count=1)
+    return _METADATA.sub("", _XML_PROLOGUE.sub("", out.getvalue(), count=1), count=1)
