@@ -201,7 +201,7 @@ def to_markdown(summary: dict[str, Any]) -> str:
     lines = [f"# Public summary of training content: {summary['model_id']}", "",
              f"Following: {summary['template']}. Generated {summary['generated_on']} from the Clearance records of "
              f"dataset versions {', '.join(summary['dataset_version_ids']) or '(none)'}.", "",
-             f"Fields marked **TO COMPLETE** ({len(summary['unfilled'])}) cannot be filled from the records; "
+             f"Fields marked TO COMPLETE ({len(summary['unfilled'])}) cannot be filled from the records; "
              "a person must complete them.", ""]
     for number, title in SECTIONS.items():
         depth = number.count(".") + 2
