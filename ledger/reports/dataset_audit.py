@@ -1,28 +1,39 @@
 """What a dataset audit finds: one pass over a dataset version, a row per asset and the totals.
 
-The assets are read and decided :data:`CHUNK` at a time (the ``train`` evaluation of
-:mod:`ledger.checks.training`), each asset's row is handed to a callback as soon as it
-is decided, and only the totals stay in memory: a version of 10^5 assets is audited
-in flat memory.
+The assets are read and decided :data:`CHUNK` at a time (the ``train`` request of
+:mod:`ledger.checks.training`, evaluated by the policy engine), each asset's row is
+handed to a callback as soon as it is decided, and only the totals stay in memory: a
+version of 10^5 assets is audited in flat memory.
+
+**Shared decisions.** Whether an asset may be used for training depends only on what
+the policy engine is told about it: its kind, its licenses, its opt-out signals, the
+people it depicts (and its title, if a policy reads titles). Assets alike in all of
+these get the same decision, so each such kind of asset is evaluated once and the
+others take its decision with their own id in the reasons (up to :data:`SHARED_LIMIT`
+kinds at a time). ``share_decisions=False`` evaluates every asset; the tests check both
+give the same rows.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
-from ledger.checks.facts import license_facts
-from ledger.checks.training import clear_assets, training_context
+from ledger.checks.facts import assets_facts, license_facts, person_facts
+from ledger.checks.training import training_context
 from ledger.errors import NotFound
 from ledger.records import models as m
-from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine
+from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, Reason
 
 CHUNK = 1000
+SHARED_LIMIT = 10_000
+_READS_TITLE = re.compile(r"\.title\b")
 HORIZON_DAYS = 90
 NO_LICENSE = "(no license)"
 
@@ -101,12 +112,19 @@ def _load_grants(session: Session) -> _Grants:
                    licensor_of={i: row.licensor_id for i, row in licenses.items()}, party_names=names)
 
 
+def _own(reason: Reason, decided_for: str, asset_id: str) -> Reason:
+    """A shared decision's reason, about this asset rather than the one it was evaluated for."""
+    if reason.subject_kind == "asset" and reason.subject_id == decided_for and decided_for != asset_id:
+        return reason.model_copy(update={"subject_id": asset_id})
+    return reason
+
+
 def _tally_asset(totals: Totals, grants: _Grants, facts: AssetFacts, item: AssetClearance,
                  sources: list[str]) -> AssetRow:
     status = _status(item)
     totals.assets += 1
     totals.by_status[status] += 1
-    reasons = [] if item.cleared else list(item.decision.reasons)
+    reasons = [] if item.cleared else [_own(r, item.asset_id, facts.id) for r in item.decision.reasons]
     policy_ids = list(dict.fromkeys(r.policy_id for r in reasons))
     for reason in reasons:
         totals.sentences.setdefault(reason.policy_id, reason.sentence)
@@ -194,8 +212,36 @@ def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use
                                    "reason": flag.get("reason", "")})
 
 
+def _reads_titles(engine: PolicyEngine) -> bool:
+    return any(_READS_TITLE.search(p.read_text(encoding="utf-8")) for p in engine.directory.glob("*.cedar"))
+
+
+def _decision_key(facts: AssetFacts, with_title: bool) -> Hashable:
+    """Everything the engine is told about an asset, but its id."""
+    return (facts.kind, tuple(sorted(lic.id for lic in facts.licenses)),
+            tuple(sorted((o.entry, o.value) for o in facts.opt_outs)), tuple(facts.people_depicted),
+            facts.title if with_title else None)
+
+
+def _decide(engine: PolicyEngine, context: Any, facts: list[AssetFacts], people: dict[str, PersonFacts],
+            shared: dict[Hashable, AssetClearance] | None, with_title: bool) -> list[AssetClearance]:
+    """One decision per asset, evaluating only the assets unlike any decided before when ``shared`` is given."""
+    keys = [_decision_key(f, with_title) for f in facts] if shared is not None else [f.id for f in facts]
+    known = shared if shared is not None else {}
+    todo = list({k: f for k, f in zip(keys, facts) if k not in known}.items())
+    if todo:
+        assets = [f for _, f in todo]
+        depicted = [people[p] for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
+        results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=depicted))
+        if shared is not None and len(shared) + len(todo) > SHARED_LIMIT:
+            shared.clear()
+        for (key, _), result in zip(todo, results, strict=True):
+            known[key] = result
+    return [known[k] for k in keys]
+
+
 def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
-              on_row: Callable[[AssetRow], None]) -> Totals:
+              on_row: Callable[[AssetRow], None], share_decisions: bool = True) -> Totals:
     """Decide every asset of the version, handing each row to ``on_row``; return the totals."""
     version = session.get(m.DatasetVersion, request.dataset_version_id)
     if version is None:
@@ -208,18 +254,23 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
     grants = _load_grants(session)
     people: dict[str, PersonFacts] = {}
     totals = Totals()
+    shared: dict[Hashable, AssetClearance] | None = {} if share_decisions else None
+    with_title = _reads_titles(engine)
     asset_ids = list(dict.fromkeys(version.asset_ids))
     for start in range(0, len(asset_ids), CHUNK):
         chunk = asset_ids[start:start + CHUNK]
-        facts, results = clear_assets(engine, session, context, chunk, people, grants.licenses)
+        facts = assets_facts(session, chunk, grants.licenses)
+        for party_id in dict.fromkeys(p for a in facts for p in a.people_depicted):
+            if party_id not in people:
+                people[party_id] = person_facts(session, party_id)
+        decisions = _decide(engine, context, facts, people, shared, with_title)
         sources: dict[str, list[str]] = defaultdict(list)
         rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source)
                             .where(m.OptOutSignal.asset_id.in_(chunk))).all()  # type: ignore[attr-defined]
         for asset_id, source in rows:
             sources[asset_id].append(source.value if hasattr(source, "value") else source)
-        by_id = {f.id: f for f in facts}
-        for item in results:
-            on_row(_tally_asset(totals, grants, by_id[item.asset_id], item, sources.get(item.asset_id, [])))
+        for asset, item in zip(facts, decisions, strict=True):
+            on_row(_tally_asset(totals, grants, asset, item, sources.get(asset.id, [])))
     models_trained = sorted(session.exec(select(m.ModelTraining.model_id)
                                          .where(m.ModelTraining.dataset_version_id == version.id)).all())
     _finish(totals, grants, people, use_date, models_trained, list(version.revocation_flags))

@@ -78,3 +78,40 @@ def _audit_on(ctx: Clearance, world: World, day: date) -> tuple[dict[str, AssetR
         totals = run_audit(ctx.policy_engine, session, AuditRequest(world.version, world.model, ("US",), day),
                            lambda row: rows.setdefault(row.asset_id, row))
     return rows, totals
+
+
+def test_shared_decisions_give_the_rows_of_deciding_each_asset(ctx: Clearance, world: World) -> None:
+    from ledger.records.kinds import KINDS
+    from ledger.records.service import create_record
+
+    from ledger.records import models as m
+
+    with ctx.db.reader() as session:
+        jon = session.get(m.Asset, world.without_consent).depicted[0]["party_id"]  # type: ignore[union-attr]
+        dataset = session.get(m.DatasetVersion, world.version).dataset_id  # type: ignore[union-attr]
+    # another asset like one already there (same license, same person), under another title
+    twin = create_record(ctx, KINDS["asset"], {
+        "role": "training_asset", "title": "Jon again", "media_type": "image/png", "sha256": "e" * 64,
+        "acquisition_method": "licensed", "license_id": _license_of(ctx, world.without_consent),
+        "depicted": [{"party_id": jon}]}, "t").record["id"]
+    version = create_record(ctx, KINDS["dataset_version"], {
+        "dataset_id": dataset, "version": "2", "asset_ids": [*world.licensed, world.opted_out, world.unlicensed,
+                                                          world.without_consent, twin, world.with_consent]}, "t")
+    runs = []
+    for share in (True, False):
+        rows: list[AssetRow] = []
+        with ctx.db.reader() as session:
+            totals = run_audit(ctx.policy_engine, session, AuditRequest(version.record["id"], world.model),
+                               rows.append, share_decisions=share)
+        runs.append((rows, totals.by_policy, totals.people, totals.licensors))
+    assert runs[0] == runs[1]
+    about_assets = [(row.asset_id, reason.split(" ")[2].rstrip(":")) for row in runs[0][0] for reason in row.reasons
+                    if reason.split(" ")[1] == "asset"]
+    assert about_assets and all(own == named for own, named in about_assets)  # each row names its own asset
+
+
+def _license_of(ctx: Clearance, asset_id: str) -> str | None:
+    from ledger.records import models as m
+
+    with ctx.db.reader() as session:
+        return session.get(m.Asset, asset_id).license_id  # type: ignore[union-attr]
