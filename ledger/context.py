@@ -27,6 +27,7 @@ from ledger.log.signer import LogKey
 from ledger.log.tables import LOG_TABLES
 from ledger.log.writer import LogWriter, Receipt
 from ledger.records import projection as record_events
+from ledger.reports import events as report_events
 from ledger.settings import Settings
 
 if TYPE_CHECKING:  # the engines import their libraries when first built, not when this module loads
@@ -41,6 +42,7 @@ def register_features(projections: Projections) -> None:
     record_events.register(projections)
     fingerprint_events.register(projections)
     check_events.register(projections)
+    report_events.register(projections)
 
 
 class Clearance:

@@ -67,6 +67,9 @@ class Settings(BaseModel):
         default_factory=lambda: {k: "notAllowed" for k in ("cawg.ai_training", "cawg.ai_generative_training",
                                                             "cawg.ai_inference", "cawg.data_mining")},
         description="the cawg.training-mining entries written into signed clips")
+    provider_name: str | None = Field(default=None, max_length=300,
+                                      description="the provider named in signed clips' AI disclosure (SB 942); "
+                                                  "default the model's developer")
     rate_limit_per_key: str = Field(default="600/minute", description="requests per API key (limits notation)")
     auth_failure_limit: str = Field(default="10/minute",
                                     description="failed authentications per client address before it gets 429")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
+
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
@@ -22,8 +24,8 @@ from ledger.log.events import Envelope, Event
 from ledger.log.note import NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
-    ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput, SigningIdentity, TrainingMiningEntry,
-    TrustSettings, create_dev_ca, sign_clip, verify_file)
+    TRAINED_ALGORITHMIC_MEDIA, AiDisclosure, ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput,
+    SigningIdentity, TrainingMiningEntry, TrustSettings, create_dev_ca, read_disclosure, sign_clip, verify_file)
 from ledger.records import models as m
 
 
@@ -88,7 +90,8 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
                 references.append(ReferenceInput(title=asset.title, media_type=asset.media_type, asset_id=asset.id,
                                                  path=stored if stored.is_file() else None))
         covering = store.checkpoint_covering(session, check.log_index)
-    assert clip is not None
+        assert clip is not None
+        disclosure = _disclosure(ctx, session, clip, model)
     if covering is None:
         ctx.checkpoint()
         with ctx.db.reader() as session:
@@ -102,7 +105,7 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
     signed = sign_clip(
         path_for(ctx.settings, clip.sha256), Path(out), identity=signing_identity(ctx), release=release,
         model=generator, references=references, training_mining=_training_mining(ctx), clip_sha256=clip.sha256,
-        title=clip.filename)
+        title=clip.filename, disclosure=disclosure)
     store_file(ctx.settings, Path(out))
     with ctx.db.transaction() as session:
         appended = ctx.record(session, [Event("clip.signed", {"signed_sha256": signed.sha256,
@@ -114,11 +117,24 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
             "download": f"/v1/checks/{check.id}/signed"}
 
 
+def _disclosure(ctx: Clearance, session: Session, clip: Clip, model: m.AiModel | None) -> AiDisclosure:
+    """SB 942 / Art. 50(2) disclosure: provider (setting, else the model's developer), system, time, clip id."""
+    provider = ctx.settings.provider_name
+    if not provider and model is not None and model.developer_id:
+        developer = session.get(m.Party, model.developer_id)
+        provider = developer.name if developer else None
+    submitted = Envelope.parse(store.get_entry(session, clip.log_index).leaf)
+    return AiDisclosure(provider=provider, system_name=model.name if model else clip.service,
+                        system_version=model.version if model else None, created_at=submitted.time,
+                        identifier=f"clearance:clip:{clip.id}", digital_source_type=TRAINED_ALGORITHMIC_MEDIA)
+
+
 @dataclass
 class VerifyReport:
     c2pa: dict[str, Any]
     log: dict[str, Any]
     content: dict[str, Any]
+    disclosure: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,7 +142,8 @@ class VerifyReport:
         return c2pa_ok and self.log["ok"] is not False and self.content["ok"] is not False
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "c2pa": self.c2pa, "log": self.log, "content": self.content}
+        return {"ok": self.ok, "c2pa": self.c2pa, "log": self.log, "content": self.content,
+                "disclosure": self.disclosure}
 
 
 def _log_inclusion(ctx: Clearance, release: ClearanceRelease) -> dict[str, Any]:
@@ -160,9 +177,10 @@ def verify_media(ctx: Clearance, path: Path) -> VerifyReport:
     result = verify_file(path, trust=trust_settings(ctx))
     c2pa_report = result.as_dict()
     release = result.active_manifest.clearance if result.active_manifest else None
+    disclosure = read_disclosure(result.active_manifest.assertions) if result.active_manifest else None
     if release is None:
         na = {"ok": None, "reason": "no Clearance assertion in this file"}
-        return VerifyReport(c2pa_report, na, dict(na))
+        return VerifyReport(c2pa_report, na, dict(na), disclosure)
     log = _log_inclusion(ctx, release)
     with ctx.db.reader() as session:
         check = session.get(Check, release.check_id)
@@ -179,7 +197,7 @@ def verify_media(ctx: Clearance, path: Path) -> VerifyReport:
     else:
         content = {"ok": True, "reason": f"the file is the signed clip logged for check {check.id}",
                    "clip_id": clip.id}
-    return VerifyReport(c2pa_report, log, content)
+    return VerifyReport(c2pa_report, log, content, disclosure)
 
 
 def signed_path(ctx: Clearance, check_id: str) -> Path:

@@ -92,3 +92,36 @@ def asset_facts(session: Session, asset_id: str) -> AssetFacts:
     return AssetFacts(id=asset.id, title=asset.title, kind=ASSET_KINDS[role], licenses=licenses,
                       opt_outs=[opt_out_facts(s) for s in signals],
                       people_depicted=[p["party_id"] for p in asset.depicted])
+
+
+def assets_facts(session: Session, asset_ids: list[str],
+                 licenses: dict[str, LicenseFacts] | None = None) -> list[AssetFacts]:
+    """:func:`asset_facts` for many assets in three queries (dataset audits read 10^5 of them).
+
+    ``licenses``: license facts by id already read (a dataset's few licenses cover many assets).
+    """
+    if not asset_ids:
+        return []
+    rows = {a.id: a for a in session.exec(select(m.Asset).where(m.Asset.id.in_(asset_ids))).all()}  # type: ignore[attr-defined]
+    missing = [i for i in asset_ids if i not in rows]
+    if missing:
+        raise NotFound(f"no asset with id {missing[0]!r}")
+    covered: dict[str, list[str]] = {i: [rows[i].license_id] if rows[i].license_id else [] for i in asset_ids}
+    for link in session.exec(select(m.LicenseAsset).where(m.LicenseAsset.asset_id.in_(asset_ids))).all():  # type: ignore[attr-defined]
+        covered[link.asset_id].append(link.license_id)
+    signals: dict[str, list[OptOutSignal]] = {i: [] for i in asset_ids}
+    for signal in session.exec(select(m.OptOutSignal).where(m.OptOutSignal.asset_id.in_(asset_ids))).all():  # type: ignore[attr-defined]
+        signals[signal.asset_id].append(opt_out_facts(signal))
+    known = licenses if licenses is not None else {}
+    wanted = {i for ids in covered.values() for i in ids} - known.keys()
+    if wanted:
+        for row in session.exec(select(m.License).where(m.License.id.in_(wanted))).all():  # type: ignore[attr-defined]
+            known[row.id] = license_facts(row)
+    out = []
+    for asset_id in asset_ids:
+        asset = rows[asset_id]
+        role = asset.role.value if hasattr(asset.role, "value") else asset.role
+        out.append(AssetFacts(id=asset.id, title=asset.title, kind=ASSET_KINDS[role],
+                              licenses=[known[i] for i in dict.fromkeys(covered[asset_id]) if i in known],
+                              opt_outs=signals[asset_id], people_depicted=[p["party_id"] for p in asset.depicted]))
+    return out

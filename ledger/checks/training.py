@@ -5,11 +5,35 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ledger.checks.facts import asset_facts, person_facts
+from sqlmodel import Session
+
+from ledger.checks.facts import assets_facts, person_facts
 from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import models as m
-from policies import PolicyRequest, RequestContext
+from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, RequestContext
+
+
+def training_context(dataset_version_id: str, model: m.AiModel | None, territories: list[str] | None = None,
+                     project: str | None = None, use_date: date | None = None) -> RequestContext:
+    """The ``train`` request a dataset audit asks for each asset."""
+    principal = model.id if model else f"dataset:{dataset_version_id}"
+    return RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
+                          uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),
+                          use_date=use_date or date.today())
+
+
+def clear_assets(engine: PolicyEngine, session: Session, context: RequestContext, asset_ids: list[str],
+                 people: dict[str, PersonFacts], licenses: dict[str, LicenseFacts] | None = None,
+                 ) -> tuple[list[AssetFacts], list[AssetClearance]]:
+    """Facts and decisions for ``asset_ids``; ``people`` caches the people depicted (filled as needed)."""
+    assets = assets_facts(session, asset_ids, licenses)
+    for party_id in dict.fromkeys(p for a in assets for p in a.people_depicted):
+        if party_id not in people:
+            people[party_id] = person_facts(session, party_id)
+    depicted = [people[p] for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
+    results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=depicted)) if assets else []
+    return assets, results
 
 
 def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None = None,
@@ -24,13 +48,8 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
         model = session.get(m.AiModel, model_id) if model_id else None
         if model_id and model is None:
             raise NotFound(f"no model with id {model_id!r}")
-        assets = [asset_facts(session, a) for a in dict.fromkeys(version.asset_ids)]
-        people = [person_facts(session, p) for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
-    principal = model_id or f"dataset:{dataset_version_id}"
-    context = RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
-                             uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),
-                             use_date=use_date or date.today())
-    results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=people)) if assets else []
+        context = training_context(dataset_version_id, model, territories, project, use_date)
+        _, results = clear_assets(engine, session, context, list(dict.fromkeys(version.asset_ids)), {})
     report = []
     for item in results:
         report.append({"asset_id": item.asset_id, "cleared": item.cleared, "verdict": item.decision.verdict.value,

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds
+from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds, report_cmds
 from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
 DISTRIBUTION = "clearance-ledger"
@@ -31,6 +31,9 @@ app.command("match")(media_cmds.match)
 app.command("doctor")(media_cmds.doctor)
 app.command("check")(check_cmds.check)
 app.command("audit-training")(check_cmds.audit_training)
+app.command("audit")(report_cmds.audit)
+app.command("training-summary")(report_cmds.training_summary)
+app.command("bom")(report_cmds.bom)
 app.command("sign")(check_cmds.sign)
 app.command("verify")(check_cmds.verify)
 app.add_typer(check_cmds.review_app, name="review")

@@ -132,6 +132,14 @@ def verify(file: Path, as_json: bool = JSON_OPTION) -> None:
             console.print(f"  {reason}")
         console.print(f"log: {report.log['reason']}")
         console.print(f"content: {report.content['reason']}")
+        disclosure = report.disclosure
+        if disclosure is not None:
+            shown = ", ".join(f"{k}={disclosure[k]}" for k in ("provider", "system_name", "system_version",
+                                                               "created_at", "identifier") if disclosure[k])
+            state = "complete" if disclosure["complete"] else f"missing {', '.join(disclosure['missing'])}"
+            generated = "AI-generated" if disclosure["ai_generated"] else "not marked AI-generated"
+            console.print(f"AI disclosure (SB 942, EU AI Act 50(2)): {generated}; {state}" + (f": {shown}" if shown else ""),
+                          markup=False)
         console.print("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
     if not report.ok:
         raise typer.Exit(8)

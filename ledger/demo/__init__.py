@@ -122,6 +122,23 @@ def run_demo(ctx: Clearance, console: Console) -> None:
     if passed is not None:
         _show_verification(ctx, console, Path(passed["path"]))
     _show_log(ctx, console, made)
+    _show_reports(ctx, console, work_dir / "reports")
+
+
+def _show_reports(ctx: Clearance, console: Console, out: Path) -> None:
+    from ledger.reports.audit_service import audit_dataset
+    from ledger.reports.model_docs import write_bom, write_training_summary
+
+    console.rule("Documents for legal teams and regulators")
+    version = world.dataset_records([])[1][1]["id"]
+    audit = audit_dataset(ctx, version, world.MODEL, ["US"], "demo", out)
+    summary = write_training_summary(ctx, world.MODEL, out, ["US"])
+    bom = write_bom(ctx, world.MODEL, out, ["US"])
+    console.print(f"dataset audit of {version} ({audit.totals['cleared']}/{audit.totals['assets']} cleared, "
+                  f"log entry {audit.log['index']}):\n  {audit.html}\n  {audit.csv}", markup=False, highlight=False)
+    console.print(f"EU AI Act training-content summary ({len(summary['unfilled'])} fields to complete):\n"
+                  f"  {summary['markdown']}\n  {summary['json']}", markup=False, highlight=False)
+    console.print(f"CycloneDX 1.6 ML-BOM: {bom['cyclonedx']}", markup=False, highlight=False)
 
 
 def _describe(record: dict[str, Any]) -> str:

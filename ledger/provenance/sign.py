@@ -7,7 +7,9 @@ The manifest holds:
   ``parameters.ingredientIds`` linking every reference input;
 * one ingredient per reference input, relationship ``inputTo``;
 * ``cawg.training-mining`` with the configured entries (if any);
-* the Clearance assertion (:data:`CLEARANCE_LABEL`), see :class:`ClearanceRelease`.
+* the Clearance assertion (:data:`CLEARANCE_LABEL`), see :class:`ClearanceRelease`;
+* with a disclosure, the AI-generated disclosure (:mod:`ledger.provenance.disclosure`) and the
+  ``c2pa.created`` action's ``when``.
 
 Signing goes from file to file through streams and changes nothing but the
 manifest: the media samples are copied byte for byte. Memory: c2pa-rs 0.91
@@ -38,6 +40,7 @@ from ledger.provenance.assertions import (
     CLEARANCE_LABEL, SIGNABLE_VERDICTS, TRAINED_ALGORITHMIC_MEDIA, ClearanceRelease,
     TrainingMiningEntry,
 )
+from ledger.provenance.disclosure import DISCLOSURE_LABEL, AiDisclosure
 from ledger.provenance.jumbf import manifest_labels
 from ledger.provenance.keys import SigningIdentity
 from ledger.provenance.media import SIGNABLE_TYPES, media_type_of, sniff_media_type
@@ -101,7 +104,8 @@ class SignedClip:
 
 def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
                          model: GeneratingModel, references: Sequence[ReferenceInput],
-                         training_mining: Sequence[TrainingMiningEntry]) -> dict:
+                         training_mining: Sequence[TrainingMiningEntry],
+                         disclosure: AiDisclosure | None = None) -> dict:
     agent = {"name": model.name}
     if model.version:
         agent["version"] = model.version
@@ -109,6 +113,8 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
         agent["clearance_model_id"] = model.model_id
     action: dict = {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA,
                     "softwareAgent": agent}
+    if disclosure is not None:
+        action["when"] = disclosure.created_at
     if references:
         action["parameters"] = {"ingredientIds": [f"reference-{i}" for i in range(len(references))]}
     assertions: list[dict] = [{"label": "c2pa.actions.v2", "data": {"actions": [action]}}]
@@ -116,6 +122,8 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
         assertions.append({"label": "cawg.training-mining",
                            "data": {"entries": {e.key: e.as_dict() for e in training_mining}}})
     assertions.append({"label": CLEARANCE_LABEL, "data": release.as_assertion_data()})
+    if disclosure is not None:
+        assertions.append({"label": DISCLOSURE_LABEL, "data": disclosure.as_assertion_data()})
     return {"claim_generator_info": [CLAIM_GENERATOR], "title": title, "format": media_type,
             "assertions": assertions}
 
@@ -168,10 +176,10 @@ def _sign_streams(source, dest, media_type: str, *, identity: SigningIdentity,
                   release: ClearanceRelease, model: GeneratingModel,
                   references: Sequence[ReferenceInput],
                   training_mining: Sequence[TrainingMiningEntry], title: str,
-                  source_name: str) -> tuple[bytes, str]:
+                  source_name: str, disclosure: AiDisclosure | None = None) -> tuple[bytes, str]:
     import c2pa
 
-    definition = _manifest_definition(title, media_type, release, model, references, training_mining)
+    definition = _manifest_definition(title, media_type, release, model, references, training_mining, disclosure)
     builder = _build(definition, references)
     with identity.c2pa_signer() as signer:
         try:
@@ -193,7 +201,7 @@ def _active_label(store: bytes) -> str:
 def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: ClearanceRelease,
               model: GeneratingModel, references: Sequence[ReferenceInput] = (),
               training_mining: Sequence[TrainingMiningEntry] = (), title: str | None = None,
-              clip_sha256: str | None = None) -> SignedClip:
+              clip_sha256: str | None = None, disclosure: AiDisclosure | None = None) -> SignedClip:
     """Sign the clip at ``source`` and write it to ``dest`` atomically.
 
     ``clip_sha256``: the SHA-256 the ledger already stored the clip under; when
@@ -215,7 +223,8 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
             store, label = _sign_streams(src, out, media_type, identity=identity, release=release,
                                          model=model, references=references,
                                          training_mining=training_mining,
-                                         title=title or dest.name, source_name=str(source))
+                                         title=title or dest.name, source_name=str(source),
+                                         disclosure=disclosure)
         digest = sha256_file(tmp)
         size = tmp.stat().st_size
         os.chmod(tmp, 0o644)
@@ -231,7 +240,7 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
 def sign_clip_bytes(data: bytes, *, identity: SigningIdentity, release: ClearanceRelease,
                     model: GeneratingModel, references: Sequence[ReferenceInput] = (),
                     training_mining: Sequence[TrainingMiningEntry] = (),
-                    title: str = "clip") -> tuple[bytes, SignedClip]:
+                    title: str = "clip", disclosure: AiDisclosure | None = None) -> tuple[bytes, SignedClip]:
     """Sign an in-memory clip (small images, API uploads); returns the signed bytes."""
     _check_request(release)
     media_type = sniff_media_type(data[:32])
@@ -242,7 +251,8 @@ def sign_clip_bytes(data: bytes, *, identity: SigningIdentity, release: Clearanc
     out = io.BytesIO()
     store, label = _sign_streams(io.BytesIO(data), out, media_type, identity=identity,
                                  release=release, model=model, references=references,
-                                 training_mining=training_mining, title=title, source_name=title)
+                                 training_mining=training_mining, title=title, source_name=title,
+                                 disclosure=disclosure)
     signed = out.getvalue()
     return signed, SignedClip(path=None, media_type=media_type,
                               sha256=hashlib.sha256(signed).hexdigest(),

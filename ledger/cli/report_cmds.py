@@ -1,0 +1,54 @@
+"""``clearance audit``, ``clearance training-summary`` and ``clearance bom``: documents for people and regulators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+
+
+def audit(dataset_version: str, model: Optional[str] = typer.Option(None, "--model", help="registered model id"),
+          territory: list[str] = typer.Option(["US"], "--territory", help="repeatable, ISO 3166 or WORLD"),
+          out: Optional[Path] = typer.Option(None, "--out", help="folder for the report; default "
+                                             "$CLEARANCE_HOME/reports/audits/<audit id>"),
+          as_json: bool = JSON_OPTION) -> None:
+    """Audit a dataset version for training: an HTML report and a CSV, and the audit logged as an event."""
+    from ledger.reports.audit_service import audit_dataset
+
+    result = audit_dataset(ready_context(), dataset_version, model, territory, "cli", out)
+    if as_json:
+        print_json(result.as_json())
+        return
+    totals = result.totals
+    console.print(f"{totals['cleared']}/{totals['assets']} assets of {dataset_version} cleared for training "
+                  f"({totals['review']} to review, {totals['block']} blocked); audit {result.audit_id} is log "
+                  f"entry {result.log['index']}")
+    console.print(f"report: {result.html}\ncsv:    {result.csv}", markup=False)
+
+
+def training_summary(model: str, out: Path = typer.Option(Path("."), "--out", help="folder to write into"),
+                     territory: list[str] = typer.Option(["US"], "--territory"), as_json: bool = JSON_OPTION) -> None:
+    """EU AI Act Art. 53(1)(d) public summary of a model's training content (Markdown and JSON)."""
+    from ledger.reports.model_docs import write_training_summary
+
+    written = write_training_summary(ready_context(), model, out, territory)
+    if as_json:
+        print_json(written)
+        return
+    console.print(f"summary: {written['markdown']}\njson:    {written['json']}", markup=False)
+    console.print(f"{len(written['unfilled'])} fields need a person to complete them (marked TO COMPLETE)")
+
+
+def bom(model: str, out: Path = typer.Option(Path("."), "--out", help="folder to write into"),
+        territory: list[str] = typer.Option(["US"], "--territory"), as_json: bool = JSON_OPTION) -> None:
+    """CycloneDX 1.6 ML-BOM of a model and its dataset versions, validated before it is written."""
+    from ledger.reports.model_docs import write_bom
+
+    written = write_bom(ready_context(), model, out, territory)
+    if as_json:
+        print_json(written)
+        return
+    console.print(f"CycloneDX 1.6 ML-BOM (validated): {written['cyclonedx']}", markup=False)
