@@ -19,6 +19,7 @@ from pydantic_core import to_jsonable_python
 from sqlmodel import Session, select
 
 from ledger.checks.decide import decide
+from ledger.checks.evidence import capture as capture_evidence
 from ledger.checks.gather import gather
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
@@ -145,6 +146,7 @@ def _decide_and_record(ctx: Clearance, clip: Clip, actor: str, matcher: Matcher)
     with ctx.db.reader() as session:
         gathered = gather(session, clip, owners, channels)
     payload = decide(gathered, ctx.policy_engine)
+    payload["evidence"] = capture_evidence(ctx, data, clip.filename, result)
     check_id = f"chk_{uuid.uuid4().hex[:20]}"
     with ctx.db.transaction() as session:
         appended = ctx.record(session, [Event("check.decided", payload, "check", check_id, actor)])[0]
