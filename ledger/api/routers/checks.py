@@ -158,7 +158,8 @@ def list_reviews(ctx: Clearance = Depends(get_ctx),
 @router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")
 def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
            caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor)
+    check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor,
+                                     reviews.Reviewer(caller.name or caller.key_id, caller.role.value))
     return {"check": check, "log": receipt.as_json()}
 
 
