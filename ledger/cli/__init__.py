@@ -20,10 +20,14 @@ def main() -> None:
     except Exception as exc:  # click's own usage errors and aborts
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        try:  # Typer 0.29 raises its own vendored copy of click's exceptions
+            from typer import _click as typer_click
+        except ImportError:  # pragma: no cover - older Typer uses click itself
+            typer_click = click
+        if isinstance(exc, (click.exceptions.ClickException, typer_click.exceptions.ClickException)):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, typer_click.exceptions.Abort)):
             print("aborted", file=sys.stderr)
             sys.exit(130)
         raise
