@@ -54,7 +54,7 @@ class CheckOutcome:
 
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
-                                                  "policy_set_hash", "relied_on", "review_state")}
+                                                  "policy_set_hash", "relied_on", "review_state", "evidence")}
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",
                 "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}

@@ -28,7 +28,8 @@ class _CheckGroup(TyperGroup):
 
 
 check_app = typer.Typer(cls=_CheckGroup, no_args_is_help=True,
-                        help="Check a clip before release (check [run] FILE ...), or show a decided check")
+                        help="Check a clip before release (check FILE ..., the same as check run FILE ...), "
+                             "or show a decided check (check show ID)")
 
 
 def check(file: Path,
