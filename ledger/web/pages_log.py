@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from ledger.api.deps import LEGAL, LOG_READERS, READERS, get_ctx
-from ledger.audit import replay
+from ledger.audit import replay, verifications
 from ledger.checks.training import audit_training
 from ledger.context import Clearance
 from ledger.log import store
@@ -34,7 +34,7 @@ def _log_page(request: Request, ctx: Clearance, session: WebSession, status: int
         latest = store.latest_checkpoint(db)
     return render(request, "log.html", {
         "note": note, "size": size, "checkpoint": checkpoint, "signed_at": latest.signed_at if latest else None,
-        "vkey": ctx.log_key.vkey, "last": getattr(request.app.state, "web_last_verification", None),
+        "vkey": ctx.log_key.vkey, "last": verifications.latest(ctx),
         "may_verify": session.caller.role in VERIFIERS}, status=status)
 
 
@@ -49,11 +49,10 @@ def run_verification(request: Request, ctx: Clearance = Depends(get_ctx),
                      session: WebSession = Depends(form(*VERIFIERS))) -> Response:
     """Recompute the tree, check every checkpoint and replay the events against the tables (one at a time)."""
     with _verifying:
-        started = datetime.now(UTC)
-        report = replay.verify(ctx).as_json()
-    request.app.state.web_last_verification = {
-        "at": started, "by": session.caller.name or session.caller.key_id,
-        "seconds": (datetime.now(UTC) - started).total_seconds(), **report}
+        started = time.monotonic()
+        report = replay.verify(ctx)
+        verifications.record_verification(ctx, report, time.monotonic() - started,
+                                          session.caller.name or session.caller.key_id, session.caller.actor)
     return _log_page(request, ctx, session)
 
 
