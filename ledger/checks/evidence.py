@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.checks.strength import LOWER_IS_CLOSER
 from ledger.context import Clearance
-from ledger.media_store import read_stored, store_bytes, stored_name
+from ledger.errors import NotFound
+from ledger.media_store import SHA256_HEX, read_stored, store_bytes, stored_name
 from ledger.records import models as m
 
 if TYPE_CHECKING:
@@ -146,3 +147,11 @@ def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResul
         evidence.append(item)
     log.info("kept %d pieces of evidence", len(evidence))
     return evidence
+
+
+def image(ctx: Clearance, check: dict[str, Any], sha256: str) -> bytes:
+    """A thumbnail of ``check``'s evidence; only hashes its evidence names (the media store holds other files)."""
+    named = {side.get("sha256") for item in check.get("evidence") or [] for side in (item["query"], item["matched"])}
+    if not SHA256_HEX.fullmatch(sha256) or sha256 not in named:
+        raise NotFound(f"check {check['id']} keeps no evidence image {sha256[:64]!r}")
+    return read_stored(ctx.settings, sha256)

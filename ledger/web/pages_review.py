@@ -10,10 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledger import signing
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx
-from ledger.checks import release, reviews, service
+from ledger.checks import evidence, release, reviews, service
 from ledger.context import Clearance
-from ledger.errors import FieldProblem, NotFound, ValidationFailed
-from ledger.media_store import read_stored
+from ledger.errors import FieldProblem, ValidationFailed
 from ledger.records.enums import Role
 from ledger.web.auth import form, page
 from ledger.audit.history import history
@@ -25,7 +24,6 @@ QUEUE_READERS = (*ADMINS, Role.legal, Role.auditor)  # GET /v1/reviews
 CHECK_READERS = (*READERS, Role.generator)  # GET /v1/checks/{id}
 SIGNERS = (Role.admin, Role.generator, Role.legal)  # POST /v1/checks/{id}/sign
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
-_SHA = re.compile(r"[0-9a-f]{64}")
 
 
 def _valid_id(value: str) -> str:
@@ -72,10 +70,7 @@ def evidence_image(check_id: str, sha256: str, ctx: Clearance = Depends(get_ctx)
                    _: WebSession = Depends(page(*CHECK_READERS))) -> Response:
     """A thumbnail, only when this check's evidence names it (the media store holds other files too)."""
     check, _clip = service.get_check(ctx, _valid_id(check_id))
-    named = {side.get("sha256") for item in check.get("evidence") or [] for side in (item["query"], item["matched"])}
-    if not _SHA.fullmatch(sha256) or sha256 not in named:
-        raise NotFound(f"check {check_id} keeps no evidence image {sha256[:64]!r}")
-    return Response(read_stored(ctx.settings, sha256), media_type="image/jpeg",
+    return Response(evidence.image(ctx, check, sha256), media_type="image/jpeg",
                     headers={"Cache-Control": "private, max-age=86400, immutable", "X-Content-Type-Options": "nosniff"})
 
 

@@ -168,3 +168,13 @@ def test_api_docs_load_nothing_from_elsewhere(console: Console) -> None:
         assert "cdn" not in html.lower() and "fonts.googleapis" not in html and "http://" not in html
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', html):
             assert client.get(asset).status_code == 200, asset
+
+
+def test_evidence_images_over_the_api_too(console: Console, studio: ReviewStudio) -> None:
+    client = console.client()
+    [item] = studio.outcome.check["evidence"]
+    path = f"/v1/checks/{studio.check_id}/evidence/{item['matched']['sha256']}"
+    assert client.get(path, headers={"X-API-Key": console.keys["auditor"]}).headers["content-type"] == "image/jpeg"
+    other = f"/v1/checks/{studio.check_id}/evidence/{studio.asset['sha256']}"
+    assert client.get(other, headers={"X-API-Key": console.keys["auditor"]}).status_code == 404
+    assert client.get(path).status_code == 401
