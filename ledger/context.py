@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, SQLModel
 
+from ledger.audit import verification_events
 from ledger.checks import events as check_events
 from ledger.db import Database
 from ledger.errors import ConfigurationError
@@ -43,6 +44,7 @@ def register_features(projections: Projections) -> None:
     fingerprint_events.register(projections)
     check_events.register(projections)
     report_events.register(projections)
+    verification_events.register(projections)
 
 
 class Clearance:

@@ -59,6 +59,8 @@ class Settings(BaseModel):
     strength: StrengthSettings = Field(default_factory=StrengthSettings,
                                        description="[strength] table: the strong-match limits")
     check_sync_max_bytes: int = Field(default=50 * 1024**2, gt=0, description="larger clips are checked in the background (202)")
+    web_session_minutes: int = Field(default=480, gt=0, le=7 * 24 * 60,
+                                     description="how long a review console sign-in lasts")
     c2pa_signer_chain: Path | None = Field(default=None, description="PEM chain of the production signer")
     c2pa_signer_key: Path | None = Field(default=None, description="its private key (PEM); else the dev signer")
     c2pa_trust_settings: list[Path] = Field(default_factory=list,

@@ -10,6 +10,8 @@ entry is proved included in that checkpoint.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
-from ledger.log.note import NoteError, open_checkpoint
+from ledger.log.note import Checkpoint, NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
     TRAINED_ALGORITHMIC_MEDIA, AiDisclosure, ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput,
@@ -89,17 +91,21 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
                 stored = path_for(ctx.settings, asset.sha256)
                 references.append(ReferenceInput(title=asset.title, media_type=asset.media_type, asset_id=asset.id,
                                                  path=stored if stored.is_file() else None))
-        covering = store.checkpoint_covering(session, check.log_index)
+        approved = check.review_state == "approved"
+        # an approval is proved by its check.reviewed entry; the checkpoint covering it covers the decision too
+        proved = check.review_log_index if approved and check.review_log_index is not None else check.log_index
+        covering = store.checkpoint_covering(session, proved)
         assert clip is not None
         disclosure = _disclosure(ctx, session, clip, model)
     if covering is None:
         ctx.checkpoint()
         with ctx.db.reader() as session:
-            covering = store.checkpoint_covering(session, check.log_index)
+            covering = store.checkpoint_covering(session, proved)
     release = ClearanceRelease(
         check_id=check.id, verdict="approved" if check.review_state == "approved" else "pass",
         reviewer=check.reviewer if check.review_state == "approved" else None, policy_set_hash=check.policy_set_hash,
-        log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=covering.note)  # type: ignore[union-attr]
+        log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=covering.note,  # type: ignore[union-attr]
+        review_log_index=check.review_log_index if approved else None)
     generator = GeneratingModel(name=model.name if model else clip.service, version=model.version if model else None,
                                 model_id=model.id if model else None)
     signed = sign_clip(
@@ -168,9 +174,47 @@ def _log_inclusion(ctx: Clearance, release: ClearanceRelease) -> dict[str, Any]:
     if envelope.type != "check.decided" or envelope.subject_id != release.check_id:
         return {**result, "reason": f"log entry {release.log_index} is {envelope.type} of {envelope.subject_id}, "
                                     f"not the decision of check {release.check_id}"}
-    return {**result, "ok": True, "proof": [base64.b64encode(h).decode() for h in proof],
-            "reason": f"check {release.check_id} is entry {release.log_index}, included in the signed checkpoint "
-                      f"of size {checkpoint.size}"}
+    result = {**result, "ok": True, "proof": [base64.b64encode(h).decode() for h in proof],
+              "reason": f"check {release.check_id} is entry {release.log_index}, included in the signed checkpoint "
+                        f"of size {checkpoint.size}"}
+    if release.verdict == "approved":
+        review = prove_approval(ctx, release, checkpoint)
+        result["review"] = review
+        if not review["ok"]:
+            return {**result, "ok": False, "reason": review["reason"]}
+        result["reason"] += f"; {review['reason']}"
+    return result
+
+
+def prove_approval(ctx: Clearance, release: ClearanceRelease, checkpoint: Checkpoint) -> dict[str, Any]:
+    """Is the manifest's ``check.reviewed`` entry an approval of this check by the named reviewer, in the checkpoint?"""
+    index = release.review_log_index
+    if index is None:
+        return {"ok": False, "reason": "the manifest says the check was approved but names no check.reviewed entry"}
+    found: dict[str, Any] = {"ok": False, "index": index}
+    with ctx.db.reader() as session:
+        try:
+            entry = store.get_entry(session, index)
+            proof = store.inclusion_proof(session, index, checkpoint.size)
+        except (NotFound, ConfigurationError, ValueError) as exc:
+            return {**found, "reason": f"review entry {index} cannot be proved: {exc}"}
+    try:
+        merkle.verify_inclusion(index, checkpoint.size, merkle.leaf_hash(entry.leaf), proof, checkpoint.root)
+    except merkle.ProofError as exc:
+        return {**found, "reason": f"review entry {index} is not in the signed checkpoint: {exc}"}
+    envelope = Envelope.parse(entry.leaf)
+    if envelope.type != "check.reviewed" or envelope.subject_id != release.check_id:
+        return {**found, "reason": f"log entry {index} is {envelope.type} of {envelope.subject_id}, "
+                                   f"not the review of check {release.check_id}"}
+    if entry.payload is None or hashlib.sha256(entry.payload).hexdigest() != envelope.payload_sha256:
+        return {**found, "reason": f"the payload of review entry {index} is redacted or does not match its leaf"}
+    payload = json.loads(entry.payload)
+    reviewer = (payload.get("reviewer") or {}).get("name") or envelope.actor
+    if payload.get("decision") != "approved" or reviewer != release.reviewer:
+        return {**found, "reason": f"review entry {index} records {payload.get('decision')} by {reviewer}, "
+                                   f"not the approval by {release.reviewer} the manifest claims"}
+    return {**found, "ok": True, "reviewer": reviewer, "role": (payload.get("reviewer") or {}).get("role"),
+            "reason": f"approved by {reviewer} at entry {index}, included in the same checkpoint"}
 
 
 def verify_media(ctx: Clearance, path: Path) -> VerifyReport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.api.rate_limits import RateLimits
@@ -22,10 +22,12 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
+    from ledger import web
     from ledger.api.routers import checks, keys, log, media, records, reports
+    from ledger.web import errors as web_errors
 
     ctx = ctx or Clearance.open()
-    app = FastAPI(title="Clearance", version="0.1.0",
+    app = FastAPI(title="Clearance", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Rights-clearance and provenance ledger for generative video. "
                               "Authenticate with `Authorization: Bearer <key>` (see `clearance keys create`).")
     app.state.clearance = ctx
@@ -44,7 +46,9 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)  # added last, so outermost: every answer gets a request id
 
     @app.exception_handler(ClearanceError)
-    async def clearance_error(request: Request, exc: ClearanceError) -> JSONResponse:
+    async def clearance_error(request: Request, exc: ClearanceError) -> Response:
+        if web_errors.is_page(request):  # the console answers with a page (or the sign-in page)
+            return web_errors.page_error(request, exc)
         return _problem(exc, request)
 
     @app.exception_handler(RequestValidationError)
@@ -66,4 +70,5 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     app.include_router(log.router, prefix="/v1")
     app.include_router(keys.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")
+    web.install(app, ctx)
     return app

@@ -23,6 +23,8 @@ PREFIX = "clr"
 class Caller:
     key_id: str
     role: Role
+    name: str = ""
+    """The key's label, or its id when it has none: how a reviewer is named on a decision."""
 
     @property
     def actor(self) -> str:
@@ -74,4 +76,4 @@ def authenticate(ctx: Clearance, presented: str | None) -> Caller:
         row = session.get(ApiKey, parts[1])
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_sha256, _digest(parts[2])):
         raise Unauthorized("the API key is unknown or revoked")
-    return Caller(row.id, Role(row.role))
+    return Caller(row.id, Role(row.role), row.label or row.id)

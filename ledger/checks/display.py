@@ -31,3 +31,44 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
                   + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
     if outcome.get("signed"):
         console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
+
+
+def print_check(console: Console, check: dict[str, Any], clip: dict[str, Any], history: dict[str, Any]) -> None:
+    """``clearance check show``: the decision, its evidence with times, the review and the proved history."""
+    verdict = check["verdict"]
+    colour = COLOURS[verdict]
+    console.print(f"{escape(clip['filename'])}: [bold {colour}]{verdict.upper()}[/bold {colour}] "
+                  f"(check {check['id']}, clip {clip['id']}, log entry {check['log_index']})")
+    for reason in check["reasons"]:
+        subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
+        console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
+    for item in check.get("evidence") or []:
+        matched = item["matched"]
+        where = f"{matched['time_s']:.1f} s" if matched.get("sha256") else matched.get("unavailable", "")
+        box = f", face box {item['query_box']}" if item.get("query_box") else ""
+        console.print(escape(f"  evidence: clip at {item['query_time_s']:.1f} s ~ {item['owner_kind']} {item['owner']} "
+                             f"at {where} via {item['channel']}/{item['method']} score {item['score']:g} "
+                             f"(threshold {item['threshold']:g}){box}"))
+    for person in check["prompt_findings"].get("people", []):
+        console.print(escape(f"  prompt names {person['name']} ({person['id']})"))
+    for work in check["prompt_findings"].get("works", []):
+        console.print(escape(f"  prompt names the work {work['title']} ({work['id']})"))
+    channels = check["channels"]
+    console.print(escape(f"  channels run: {', '.join(channels['ran'])}"
+                         + "".join(f"; not run {k}: {v}" for k, v in channels["unavailable"].items())))
+    review = check["review_state"]
+    if review in ("approved", "rejected"):
+        console.print(escape(f"  review: {review} by {check['reviewer']} ({check.get('reviewer_role')}) "
+                             f"at entry {check.get('review_log_index')}: {check['review_reason']}"))
+    elif review == "pending":
+        console.print("  review: [yellow]awaiting a decision[/yellow]")
+    if check.get("signed_sha256"):
+        console.print(f"  signed: manifest {check['manifest_label']}")
+    if history.get("problem"):
+        console.print(f"  [red]{escape(history['problem'])}[/red]")
+    else:
+        console.print(f"  history (each entry proved in the signed checkpoint of size {history['checkpoint']['size']}):")
+    for entry in history["entries"]:
+        proof = "proved" if entry["proved"] else f"NOT proved: {entry.get('proof_problem')}"
+        console.print(escape(f"    {entry['index']:>6}  {entry['envelope']['type']:<15} {entry['envelope']['time']}  "
+                             f"{entry['envelope']['actor']}  {proof}"))

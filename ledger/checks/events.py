@@ -41,7 +41,10 @@ def _reviewed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     row = _check(session, envelope)
     row.review_state = payload["decision"]
     row.review_reason = payload["reason"]
-    row.reviewer = envelope.actor
+    reviewer = payload.get("reviewer") or {}
+    row.reviewer = reviewer.get("name") or envelope.actor
+    row.reviewer_role = reviewer.get("role")
+    row.review_log_index = envelope.index
     row.reviewed_at = datetime.fromisoformat(envelope.time.replace("Z", "+00:00"))
     session.add(row)
     session.flush()

@@ -48,12 +48,18 @@ class Check(SQLModel, table=True):
     channels: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     prompt_findings: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     relied_on: list[str] = Field(default_factory=list, sa_type=JSON)
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    """Thumbnails (by SHA-256 in the media store) of matched frames beside what they matched: ledger.checks.evidence."""
     policy_set_hash: str
     inputs_sha256: str
     log_index: int
     review_state: str = "none"
     """none (pass or block), pending, approved or rejected."""
     reviewer: str | None = None
+    """The reviewing key's name (or the name given to ``review decide --reviewer``)."""
+    reviewer_role: str | None = None
+    review_log_index: int | None = None
+    """The ``check.reviewed`` entry: a signed approved clip's manifest proves it."""
     review_reason: str | None = None
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     signed_sha256: str | None = None

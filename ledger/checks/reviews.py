@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from sqlmodel import col, select
@@ -15,13 +16,27 @@ from ledger.log.events import Event
 Decision = Literal["approved", "rejected"]
 
 
+@dataclass(frozen=True)
+class Reviewer:
+    """Who decided: an API key's name and role, or the person named to ``review decide --reviewer``."""
+
+    name: str
+    role: str
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > 200:
+            raise ValidationFailed("a review must name its reviewer",
+                                   problems=[FieldProblem("reviewer", "1 to 200 characters")])
+
+
 def pending(ctx: Clearance) -> list[dict[str, Any]]:
     with ctx.db.reader() as session:
         rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(col(Check.log_index))).all()
         return [{**_row_json(row), "clip": _row_json(session.get(Clip, row.clip_id))} for row in rows]
 
 
-def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str) -> tuple[dict[str, Any], Receipt]:
+def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str,
+           reviewer: Reviewer) -> tuple[dict[str, Any], Receipt]:
     normalised = {"approve": "approved", "approved": "approved", "reject": "rejected", "rejected": "rejected"}.get(decision)
     if normalised is None:
         raise ValidationFailed("unknown review decision", problems=[FieldProblem("decision", "approve or reject")])
@@ -34,7 +49,8 @@ def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str
         if check.review_state != "pending":
             raise Conflict(f"check {check_id} is not awaiting review (verdict {check.verdict}, "
                            f"review {check.review_state})")
-        appended = ctx.record(session, [Event("check.reviewed", {"decision": normalised, "reason": reason},
+        appended = ctx.record(session, [Event("check.reviewed", {"decision": normalised, "reason": reason,
+                                                                  "reviewer": asdict(reviewer)},
                                               "check", check_id, actor)])[0]
         row = _row_json(check)
     return row, ctx.receipt(appended)

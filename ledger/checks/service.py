@@ -19,6 +19,7 @@ from pydantic_core import to_jsonable_python
 from sqlmodel import Session, SQLModel, select
 
 from ledger.checks.decide import decide
+from ledger.checks.evidence import capture as capture_evidence
 from ledger.checks.gather import gather
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
@@ -54,7 +55,7 @@ class CheckOutcome:
 
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
-                                                  "policy_set_hash", "relied_on", "review_state")}
+                                                  "policy_set_hash", "relied_on", "review_state", "evidence")}
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",
                 "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}
@@ -149,6 +150,7 @@ def _decide_and_record(ctx: Clearance, clip: Clip, actor: str, matcher: Matcher)
     with ctx.db.reader() as session:
         gathered = gather(session, clip, owners, channels)
     payload = decide(gathered, ctx.policy_engine)
+    payload["evidence"] = capture_evidence(ctx, data, clip.filename, result)
     check_id = f"chk_{uuid.uuid4().hex[:20]}"
     with ctx.db.transaction() as session:
         appended = ctx.record(session, [Event("check.decided", payload, "check", check_id, actor)])[0]

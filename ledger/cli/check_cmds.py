@@ -7,13 +7,28 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
-from ledger.checks.display import print_outcome
+from ledger.checks.display import print_check, print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
 from ledger.errors import FieldProblem, ValidationFailed
 
 EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
+
+
+class _CheckGroup(TyperGroup):
+    """``clearance check FILE ...`` runs a check (``run`` is implied); ``clearance check show ID`` shows one."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+check_app = typer.Typer(cls=_CheckGroup, no_args_is_help=True,
+                        help="Check a clip before release (check FILE ..., the same as check run FILE ...), "
+                             "or show a decided check (check show ID)")
 
 
 def check(file: Path,
@@ -77,12 +92,30 @@ def review_list(as_json: bool = JSON_OPTION) -> None:
 
 @review_app.command("decide")
 def review_decide(check_id: str, decision: str = typer.Argument(..., help="approve or reject"),
-                  reason: str = typer.Option(..., "--reason")) -> None:
-    """Approve or reject a check in review (the decision is logged)."""
-    from ledger.checks.reviews import decide
+                  reason: str = typer.Option(..., "--reason"),
+                  reviewer: str = typer.Option(..., "--reviewer", help="who decided: their name, kept on the decision")
+                  ) -> None:
+    """Approve or reject a check in review (the decision and the reviewer are logged)."""
+    from ledger.checks.reviews import Reviewer, decide
 
-    check, receipt = decide(ready_context(), check_id, decision, reason, "cli")
+    check, receipt = decide(ready_context(), check_id, decision, reason, "cli", Reviewer(reviewer, "cli"))
     console.print(f"{check['review_state']} check {check_id} (log entry {receipt.index})")
+
+
+@check_app.command("show")
+def check_show(check_id: str, as_json: bool = JSON_OPTION) -> None:
+    """A decided check: verdict, reasons, matches with times, prompt findings, channels, review and its log proof."""
+    from ledger.audit.history import history
+    from ledger.checks.service import get_check
+    from ledger.records.enums import Role
+
+    ctx = ready_context()
+    check, clip = get_check(ctx, check_id)
+    log = history(ctx, [("clip", clip["id"]), ("check", check["id"])], Role.admin)
+    if as_json:
+        print_json({"check": check, "clip": clip, "history": log})
+        return
+    print_check(console, check, clip, log)
 
 
 def audit_training(dataset_version: str, model: Optional[str] = typer.Option(None, "--model"),

@@ -39,6 +39,8 @@ class ClearanceRelease:
     checkpoint: str
     reviewer: str | None = None
     clip_sha256: str | None = None
+    review_log_index: int | None = None
+    """The ``check.reviewed`` entry of an approval, included in ``checkpoint`` like ``log_index``."""
 
     def problems(self) -> list[FieldProblem]:
         found: list[FieldProblem] = []
@@ -50,6 +52,10 @@ class ClearanceRelease:
             found.append(FieldProblem("log_index", "must be a non-negative integer"))
         if self.verdict == "approved" and not self.reviewer:
             found.append(FieldProblem("reviewer", "an approved review must name its reviewer"))
+        if self.review_log_index is not None and (isinstance(self.review_log_index, bool)
+                                                  or not isinstance(self.review_log_index, int)
+                                                  or self.review_log_index <= self.log_index):
+            found.append(FieldProblem("review_log_index", "must be an integer after log_index"))
         if self.clip_sha256 is not None and not _HEX64.match(self.clip_sha256):
             found.append(FieldProblem("clip_sha256", "must be 64 lowercase hex digits"))
         return found
@@ -66,7 +72,8 @@ class ClearanceRelease:
         for name, kind, required in (("check_id", str, True), ("verdict", str, True),
                                      ("policy_set_hash", str, True), ("log_index", int, True),
                                      ("log_origin", str, True), ("checkpoint", str, True),
-                                     ("reviewer", str, False), ("clip_sha256", str, False)):
+                                     ("reviewer", str, False), ("clip_sha256", str, False),
+                                     ("review_log_index", int, False)):
             value = data.get(name)
             if value is None:
                 if required:

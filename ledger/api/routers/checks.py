@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
 from ledger.api.routers.media import read_upload
 from ledger.auth.keys import Caller
 from ledger import signing
-from ledger.checks import release, reviews, service, training
+from ledger.checks import evidence, release, reviews, service, training
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
@@ -149,6 +149,14 @@ def read_check(check_id: str, ctx: Clearance = Depends(get_ctx),
     return {"check": check, "clip": clip}
 
 
+@router.get("/checks/{check_id}/evidence/{sha256}", summary="A thumbnail of a check's evidence (JPEG)",
+            response_class=Response)
+def evidence_image(check_id: str, sha256: str, ctx: Clearance = Depends(get_ctx),
+                   _: Caller = Depends(require(*CHECK_READERS))) -> Response:
+    check, _clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
+    return Response(evidence.image(ctx, check, sha256), media_type="image/jpeg")
+
+
 @router.get("/reviews", summary="Checks awaiting a person's review")
 def list_reviews(ctx: Clearance = Depends(get_ctx),
                  _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> list[dict[str, Any]]:
@@ -158,7 +166,8 @@ def list_reviews(ctx: Clearance = Depends(get_ctx),
 @router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")
 def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
            caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor)
+    check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor,
+                                     reviews.Reviewer(caller.name or caller.key_id, caller.role.value))
     return {"check": check, "log": receipt.as_json()}
 
 

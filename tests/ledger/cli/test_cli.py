@@ -161,3 +161,24 @@ def test_import_commits_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
     parties = json.loads(run(home, "party", "list", "--json").stdout)["items"]
     assert ["A.", "Annie"] in [p["aliases"] for p in parties]
     assert b"OK" in run(home, "log", "verify").stdout
+
+
+def test_a_review_from_the_command_line_names_its_reviewer_and_the_signed_clip_proves_it(
+        demo_home: Path, tmp_path: Path) -> None:
+    pending = json.loads(run(demo_home, "review", "list", "--json").stdout)
+    check = next(item for item in pending if item["evidence"])
+    shown = run(demo_home, "check", "show", check["id"]).stdout.decode()
+    assert "REVIEW" in shown and "a person must compare them" in shown
+    assert re.search(r"evidence: clip at \d+\.\d s ~ asset \S+ at \d+\.\d s via perceptual/", shown), shown
+    assert "check.decided" in shown and "proved" in shown
+    anonymous = run(demo_home, "review", "decide", check["id"], "approve", "--reason", "fine", check=False)
+    assert anonymous.returncode == 2 and b"--reviewer" in anonymous.stderr
+    run(demo_home, "review", "decide", check["id"], "approve", "--reason", "a homage, not a copy",
+        "--reviewer", "R. Alvarez")
+    detail = json.loads(run(demo_home, "check", "show", check["id"], "--json").stdout)
+    assert detail["check"]["reviewer"] == "R. Alvarez" and detail["check"]["reviewer_role"] == "cli"
+    assert [e["envelope"]["type"] for e in detail["history"]["entries"]][-1] == "check.reviewed"
+    signed = tmp_path / "signed.mp4"
+    run(demo_home, "sign", check["id"], "--out", str(signed))
+    report = json.loads(run(demo_home, "verify", str(signed), "--json").stdout)
+    assert report["ok"] and report["log"]["review"]["ok"] and report["log"]["review"]["reviewer"] == "R. Alvarez"

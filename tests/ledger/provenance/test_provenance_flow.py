@@ -108,3 +108,36 @@ def test_forged_clearance_assertions_are_not_verified(sqlite_ctx: Clearance, tmp
     assert report.c2pa["state"] == "Trusted"
     assert report.log["ok"] is False and "not signed by this log" in report.log["reason"]
     assert not report.ok
+
+
+def test_an_approval_is_proved_only_by_the_review_entry_it_names(sqlite_ctx: Clearance) -> None:
+    """The manifest of an approved clip names its check.reviewed entry; another entry, another reviewer or a
+    rejection does not prove an approval."""
+    from ledger.checks.reviews import Reviewer, decide
+    from ledger.log.note import open_checkpoint
+    from ledger.signing import prove_approval
+    from tests.ledger.review_studio import clip_in_review, review_studio
+
+    ctx = sqlite_ctx
+    studio = review_studio(ctx)
+    approved, receipt = decide(ctx, studio.check_id, "approve", "a new work", "key:abc", Reviewer("Jo Legal", "legal"))
+    checkpoint = open_checkpoint(ctx.checkpoint(), ctx.log_key.verifier)
+
+    def claim(index: int, reviewer: str = "Jo Legal") -> ClearanceRelease:
+        return ClearanceRelease(check_id=studio.check_id, verdict="approved", policy_set_hash="0" * 64,
+                                log_index=approved["log_index"], log_origin=ctx.log_key.origin, checkpoint="",
+                                reviewer=reviewer, review_log_index=index)
+
+    proved = prove_approval(ctx, claim(receipt.index), checkpoint)
+    assert proved["ok"] and proved["reviewer"] == "Jo Legal" and proved["role"] == "legal"
+    wrong_entry = prove_approval(ctx, claim(approved["log_index"]), checkpoint)
+    assert not wrong_entry["ok"] and "check.decided" in wrong_entry["reason"]
+    wrong_person = prove_approval(ctx, claim(receipt.index, reviewer="Someone Else"), checkpoint)
+    assert not wrong_person["ok"] and "not the approval by Someone Else" in wrong_person["reason"]
+    other = clip_in_review(ctx, studio.asset["id"], name="another.jpg")
+    _, rejection = decide(ctx, other.check["id"], "reject", "a copy", "key:abc", Reviewer("Jo Legal", "legal"))
+    later = open_checkpoint(ctx.checkpoint(), ctx.log_key.verifier)
+    moved = prove_approval(ctx, ClearanceRelease(
+        check_id=other.check["id"], verdict="approved", policy_set_hash="0" * 64, log_index=other.check["log_index"],
+        log_origin=ctx.log_key.origin, checkpoint="", reviewer="Jo Legal", review_log_index=rejection.index), later)
+    assert not moved["ok"] and "records rejected" in moved["reason"]

@@ -1,0 +1,29 @@
+"""The review console: server-rendered pages in the API's own FastAPI app.
+
+People sign in with an API key, which opens a session held by the server (a
+Secure, HttpOnly, SameSite=Strict cookie carries only its random id); every form
+carries the session's CSRF token, and every page checks the same roles as the
+API route it mirrors. :func:`install` adds the pages, the static files and the
+offline API docs to an app.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ledger.context import Clearance
+
+__all__ = ["install"]
+
+
+def install(app: FastAPI, ctx: Clearance) -> None:
+    """Add the console's routes, static files and the offline ``/docs`` and ``/redoc`` to ``app``."""
+    from ledger.web import docs, login, pages_log, pages_records, pages_review
+    from ledger.web.sessions import Sessions
+    from ledger.web.templating import mount_static
+
+    app.state.web_sessions = Sessions(ctx.settings.web_session_minutes * 60)
+    mount_static(app)
+    docs.install(app)
+    for module in (login, pages_review, pages_records, pages_log):
+        app.include_router(module.router, prefix="/ui", include_in_schema=False)
