@@ -24,12 +24,13 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
         model = session.get(m.AiModel, model_id) if model_id else None
         if model_id and model is None:
             raise NotFound(f"no model with id {model_id!r}")
-        assets = [asset_facts(session, a) for a in dict.fromkeys(version.asset_ids)]
-        people = [person_facts(session, p) for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
+        day = use_date or date.today()
+        assets = [asset_facts(session, a, day) for a in dict.fromkeys(version.asset_ids)]
+        people = [person_facts(session, p, day) for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
     principal = model_id or f"dataset:{dataset_version_id}"
     context = RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
                              uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),
-                             use_date=use_date or date.today())
+                             use_date=day)
     results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=people)) if assets else []
     report = []
     for item in results:
