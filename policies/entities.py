@@ -128,7 +128,9 @@ def _asset_attrs(asset: AssetFacts) -> dict[str, Any]:
     constrained = [s for s in asset.opt_outs if s.constrained and s.constraint and s.constraint.strip()]
     grants = [s.granted_uses() for s in constrained]
     readable = all(g is not None for g in grants)
-    granted: set[str] = set.intersection(*(set(g) for g in grants if g is not None)) if constrained and readable else set()
+    granted: set[str] = set()
+    if constrained and readable:
+        granted = set.intersection(*(set(g) for g in grants if g is not None))
     return {
         "title": asset.title,
         "kind": asset.kind,

@@ -28,7 +28,8 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
                       f"{match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), "
                       f"{match['frames_matched']}/{match['query_frames']} frames")
     for person in outcome["prompt_findings"]["people"]:
-        console.print(escape(f"  prompt names {person['name']} ({person['id']}): \"{person.get('quote', person['matched'])}\""))
+        console.print(escape(f"  prompt names {person['name']} ({person['id']}): "
+                             f"\"{person.get('quote', person['matched'])}\""))
     for work in outcome["prompt_findings"]["works"]:
         console.print(escape(f"  prompt names the work {work['title']} ({work['id']}): "
                              f"\"{work.get('quote', work['matched'])}\""))

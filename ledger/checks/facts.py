@@ -49,9 +49,9 @@ def _json(value: Any) -> Any:
 def terms_at(row: Any, names: Iterable[str], use_date: date) -> dict[str, Any]:
     """The row's values of ``names`` as they stood on ``use_date``, undoing later amendments (JSON form)."""
     fields = {name: _json(getattr(row, name)) for name in names}
-    for amendment in reversed(row.amendments or []):
+    for amendment in reversed(row.amendments or []):  # newest first: each "from" is the value it replaced
         if date.fromisoformat(amendment["effective_on"]) <= use_date:
-            break
+            continue
         for name, change in amendment["changed"].items():
             if name in fields:
                 fields[name] = change["from"]

@@ -26,7 +26,8 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
             raise NotFound(f"no model with id {model_id!r}")
         day = use_date or date.today()
         assets = [asset_facts(session, a, day) for a in dict.fromkeys(version.asset_ids)]
-        people = [person_facts(session, p, day) for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
+        depicted = dict.fromkeys(p for a in assets for p in a.people_depicted)
+        people = [person_facts(session, p, day) for p in depicted]
     principal = model_id or f"dataset:{dataset_version_id}"
     context = RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
                              uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),

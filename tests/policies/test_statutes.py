@@ -160,8 +160,8 @@ CASES: list[Case] = [
          performer(**vague(representation="union")), BLOCK, "ab2602.unenforceable-consent",
          fact=("context.consent.union_agreement_covers_replicas", False)),
     # -- AB 2602: new performances fixed on or after 2025-01-01 -----------------------------
-    case(LAB_927_A, "fixed 2024-12-31: outside the statute", performer(**vague(performance_fixed_on=date(2024, 12, 31))),
-         PASS),
+    case(LAB_927_A, "fixed 2024-12-31: outside the statute",
+         performer(**vague(performance_fixed_on=date(2024, 12, 31))), PASS),
     case(LAB_927_A, "fixed 2025-01-01: within the statute", performer(**vague(performance_fixed_on=date(2025, 1, 1))),
          BLOCK, "ab2602.unenforceable-consent", fact=("context.consent.performance_fixed_ymd", "2025-01-01")),
     case(LAB_927_A, "fixation date missing: treated as within reach, the missing date named",
