@@ -238,7 +238,7 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
         if (request.matches or ctx.prompt_works or ctx.prompt_people or ctx.reference_inputs
                 or ctx.declared_people or ctx.declared_voices or ctx.replica_subjects):
             raise FactsError("a train request takes assets (and the people they depict), not matches, "
-                             "prompts, reference inputs, declared people or replica subjects")
+                             "prompts, reference inputs, declared people or voices, or replica subjects")
         for item in request.assets:
             asset(item.id, Touch(kind="training"), "assets", owner=item.id)
             for ident in item.people_depicted:

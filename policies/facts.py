@@ -33,8 +33,6 @@ Action = Literal["train", "generate", "release", "create_replica"]
 
 Representation = Literal["counsel", "union", "none"]
 Channel = Literal["exact", "perceptual", "semantic", "identity", "voice"]
-Aspect = Literal["likeness", "voice"]
-"""What of a person a use takes: their likeness (face, body) or their voice."""
 Strength = Literal["strong", "grey"]
 AssetKind = Literal["training", "reference", "likeness_reference"]
 
