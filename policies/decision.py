@@ -44,6 +44,17 @@ class PolicyInfo(_Out):
     effect: Literal["permit", "forbid"]
     file: str
     line: int
+    clause: str | None = None
+    """The statute, contract term or rule the policy encodes (its ``@clause``)."""
+    facts: tuple[str, ...] = ()
+    """The request paths whose values decide it (its ``@facts``), e.g. ``context.consent.performance_fixed_ymd``."""
+
+
+class DecidingFact(_Out):
+    """One fact a policy read, with its value in this request (``None``: not recorded)."""
+
+    name: str
+    value: str | int | bool | None
 
 
 class GrantRef(_Out):
@@ -62,6 +73,8 @@ class Touch(_Out):
     kind: str
     channel: str = "none"
     strength: str = "none"
+    aspect: str = "likeness"
+    """For people: ``likeness`` or ``voice``, what of them the use takes."""
 
 
 class Reason(_Out):
@@ -78,6 +91,9 @@ class Reason(_Out):
     subject_kind: SubjectKind | None = None
     subject_id: str | None = None
     grant: GrantRef | None = None
+    clause: str | None = None
+    facts: tuple[DecidingFact, ...] = ()
+    """The facts the policy read, with their values for this subject and grant."""
 
     def describe(self) -> str:
         """One line for reports: ``[policy] subject (grant): sentence``."""
@@ -86,7 +102,11 @@ class Reason(_Out):
             parts.append(f"{self.subject_kind} {self.subject_id}")
         if self.grant:
             parts.append(f"({self.grant})")
-        return " ".join(parts) + f": {self.sentence}"
+        line = " ".join(parts) + f": {self.sentence}"
+        if self.facts:
+            line += " Facts: " + "; ".join(f"{f.name}={'not recorded' if f.value is None else f.value}"
+                                          for f in self.facts) + "."
+        return line
 
 
 class CandidateOutcome(_Out):

@@ -40,14 +40,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import cedarpy
 
 from policies.decision import (
     AssetClearance,
     CandidateOutcome,
+    DecidingFact,
     Decision,
     Finding,
     GrantRef,
@@ -133,31 +135,34 @@ class PolicyEngine:
         if not cedar_requests:
             return []
         schema = self._loaded.schema
+        built = build_entities(request)
         try:
-            entities = cedarpy.Entities.from_json_str(json.dumps(build_entities(request)), schema=schema)
+            entities = cedarpy.Entities.from_json_str(json.dumps(built), schema=schema)
         except ValueError as exc:
             raise EvaluationError(f"the entities built from the facts do not fit the schema: {exc}") from exc
         results = cedarpy.is_authorized_batch(cedar_requests, self._loaded.policy_set, entities, schema=schema)
+        reader = FactReader(built)
         outcomes: list[list[CandidateOutcome]] = [[] for _ in subjects]
-        for (index, grant), result in zip(plan, results, strict=True):
-            outcomes[index].append(self._candidate(subjects[index], grant, result))
+        for (index, grant), cedar, result in zip(plan, cedar_requests, results, strict=True):
+            outcomes[index].append(self._candidate(subjects[index], grant, result, reader.bind(cedar)))
         return [self._finding(subject, outs) for subject, outs in zip(subjects, outcomes, strict=True)]
 
-    def _candidate(self, subject: Subject, grant: GrantRef | None,
-                   result: cedarpy.AuthzResult) -> CandidateOutcome:
+    def _candidate(self, subject: Subject, grant: GrantRef | None, result: cedarpy.AuthzResult,
+                   read: Callable[[tuple[str, ...]], tuple[DecidingFact, ...]]) -> CandidateOutcome:
         diagnostics = result.diagnostics
         if result.decision is cedarpy.Decision.NoDecision:
             raise EvaluationError(
                 f"Cedar refused the request for {subject.kind} {subject.id}: {'; '.join(diagnostics.errors)}"
             )
 
-        def reason(policy_id: str, sentence: str, verdict: Verdict) -> Reason:
+        def reason(policy_id: str, sentence: str, verdict: Verdict, info: PolicyInfo | None = None) -> Reason:
             return Reason(policy_id=policy_id, sentence=sentence, verdict=verdict,
-                          subject_kind=subject.kind, subject_id=subject.id, grant=grant)
+                          subject_kind=subject.kind, subject_id=subject.id, grant=grant,
+                          clause=info.clause if info else None, facts=read(info.facts) if info else ())
 
         cedar_ids = self._loaded.cedar_ids
         policies = [self._loaded.policies[cedar_ids[r]] for r in diagnostics.reasons]
-        reasons = [reason(p.id, p.sentence, p.verdict) for p in policies]
+        reasons = [reason(p.id, p.sentence, p.verdict, p) for p in policies]
         if diagnostics.errors:
             messages = [_CEDAR_ID.sub(lambda m: f"`{cedar_ids.get(m[1], m[1])}`", e) for e in diagnostics.errors]
             reasons.append(reason(
@@ -195,7 +200,7 @@ class PolicyEngine:
         determining = [f for f in findings if f.verdict is verdict]
         if verdict is Verdict.PASS:
             reasons = _unique(
-                Reason(policy_id=r.policy_id, sentence=r.sentence, verdict=r.verdict)
+                Reason(policy_id=r.policy_id, sentence=r.sentence, verdict=r.verdict, clause=r.clause)
                 for f in determining for r in f.reasons
             )
         else:
@@ -221,3 +226,38 @@ def _finding_reasons(at_best: list[CandidateOutcome]) -> list[Reason]:
 
 def _unique(reasons: Iterable[Reason]) -> list[Reason]:
     return list(dict.fromkeys(reasons))
+
+
+class FactReader:
+    """Reads the values of ``@facts`` paths in one Cedar request, for the reasons that quote them.
+
+    ``context.consent.x`` follows the grant reference to the consent entity; ``resource.x`` reads
+    the resource. Dates (``*_ymd``) read as ISO dates, sets as comma-separated text; a path that
+    is absent reads as ``None`` (not recorded).
+    """
+
+    def __init__(self, entities: list[dict[str, Any]]) -> None:
+        self._attrs = {(e["uid"]["type"], e["uid"]["id"]): e["attrs"] for e in entities}
+
+    def bind(self, cedar: dict[str, Any]) -> Callable[[tuple[str, ...]], tuple[DecidingFact, ...]]:
+        def read(paths: tuple[str, ...]) -> tuple[DecidingFact, ...]:
+            return tuple(DecidingFact(name=p, value=self._value(cedar, p)) for p in paths)
+        return read
+
+    def _value(self, cedar: dict[str, Any], path: str) -> str | int | bool | None:
+        root, *steps = path.split(".")
+        node: Any = cedar["context"] if root == "context" else {"__entity": cedar["resource"]}
+        for step in steps:
+            if isinstance(node, dict) and "__entity" in node:
+                uid = node["__entity"]
+                node = self._attrs.get((uid["type"], uid["id"]), {})
+            if not isinstance(node, dict) or step not in node:
+                return None
+            node = node[step]
+        if isinstance(node, dict):
+            return json.dumps(node, sort_keys=True)
+        if isinstance(node, list):
+            return ", ".join(str(v) for v in node) if node else "(none)"
+        if path.endswith("_ymd") and isinstance(node, int) and not isinstance(node, bool):
+            return f"{node // 10000:04d}-{node // 100 % 100:02d}-{node % 100:02d}"
+        return node

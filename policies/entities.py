@@ -72,30 +72,51 @@ def _scope_attrs(grant: GrantScope) -> dict[str, Any]:
     }
     if grant.ends_on is not None:
         attrs["ends_ymd"] = ymd(grant.ends_on)
+    if grant.revoked_on is not None:
+        attrs["revoked_ymd"] = ymd(grant.revoked_on)
     return attrs
+
+
+def _names_project_uses_media(consent: ConsentFacts) -> bool:
+    """The description names the project, the kinds of use and the media (none of them "any")."""
+    return bool(consent.projects and consent.uses and consent.media and not consent.any_media
+                and not consent.blanket)
 
 
 def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
     attrs = _scope_attrs(consent) | {
         "projects": sorted(consent.projects),
-        "performance_fixed_ymd": ymd(consent.performance_fixed_on),
+        "blanket": consent.blanket,
         "replaces_in_person_work": consent.replaces_in_person_work,
+        "names_project_uses_media": _names_project_uses_media(consent),
         "specific_use_description": consent.specific_use_description,
         "consistent_with_fundamental_character": consent.consistent_with_fundamental_character,
+        "consistent_for_projects": sorted(consent.consistent_for_projects),
         "representation": consent.representation,
         "union_agreement_covers_replicas": consent.union_agreement_covers_replicas,
         "survives_death": consent.survives_death,
+        "covers_voice": consent.covers_voice,
+        "covers_likeness": consent.covers_likeness,
     }
+    if consent.performance_fixed_on is not None:
+        attrs["performance_fixed_ymd"] = ymd(consent.performance_fixed_on)
     if consent.counsel_signed_terms_sha256 is not None:
         attrs["counsel_signed_terms_sha256"] = consent.counsel_signed_terms_sha256
+    if consent.determined_by:
+        attrs["determined_by"] = consent.determined_by
+    if consent.determined_on is not None:
+        attrs["determined_ymd"] = ymd(consent.determined_on)
     return attrs
 
 
 def _estate_attrs(permission: EstatePermissionFacts) -> dict[str, Any]:
     attrs = _scope_attrs(permission) | {
         "works": sorted(permission.works),
-        "consent_ymd": ymd(permission.consent_on),
+        "covers_voice": permission.covers_voice,
+        "covers_likeness": permission.covers_likeness,
     }
+    if permission.consent_on is not None:
+        attrs["consent_ymd"] = ymd(permission.consent_on)
     if permission.exception is not None:
         attrs["exception"] = permission.exception
     if permission.legal_reviewer:
@@ -104,10 +125,19 @@ def _estate_attrs(permission: EstatePermissionFacts) -> dict[str, Any]:
 
 
 def _asset_attrs(asset: AssetFacts) -> dict[str, Any]:
+    constrained = [s for s in asset.opt_outs if s.constrained and s.constraint and s.constraint.strip()]
+    grants = [s.granted_uses() for s in constrained]
+    readable = all(g is not None for g in grants)
+    granted: set[str] = set()
+    if constrained and readable:
+        granted = set.intersection(*(set(g) for g in grants if g is not None))
     return {
         "title": asset.title,
         "kind": asset.kind,
         "mining_signals": sorted({signal.token for signal in asset.opt_outs}),
+        "mining_constraints": sorted({f"{s.entry}={s.value}: {s.constraint}" for s in constrained}),
+        "mining_constraints_readable": readable,
+        "mining_constraint_uses": sorted(granted),
     }
 
 
@@ -206,9 +236,9 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
 
     if ctx.action == "train":
         if (request.matches or ctx.prompt_works or ctx.prompt_people or ctx.reference_inputs
-                or ctx.declared_people or ctx.replica_subjects):
+                or ctx.declared_people or ctx.declared_voices or ctx.replica_subjects):
             raise FactsError("a train request takes assets (and the people they depict), not matches, "
-                             "prompts, reference inputs, declared people or replica subjects")
+                             "prompts, reference inputs, declared people or voices, or replica subjects")
         for item in request.assets:
             asset(item.id, Touch(kind="training"), "assets", owner=item.id)
             for ident in item.people_depicted:
@@ -224,13 +254,17 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
         asset(ident, Touch(kind="prompt_title"), "prompt_works")
     for ident in ctx.declared_people:
         person(ident, Touch(kind="declared"), "declared_people")
+    for ident in ctx.declared_voices:
+        person(ident, Touch(kind="declared", aspect="voice"), "declared_voices")
     for ident in ctx.prompt_people:
         person(ident, Touch(kind="prompt_mention"), "prompt_people")
     for ident in ctx.replica_subjects:
         person(ident, Touch(kind="replica_subject"), "replica_subjects")
     for match in request.matches:
-        kind = "match" if match.subject == "asset" else "face_match"
-        touch = Touch(kind=kind, channel=match.channel, strength=match.strength)
+        voice = match.channel == "voice"
+        kind = "match" if match.subject == "asset" else ("voice_match" if voice else "face_match")
+        touch = Touch(kind=kind, channel=match.channel, strength=match.strength,
+                      aspect="voice" if voice else "likeness")
         (asset if match.subject == "asset" else person)(match.subject_id, touch, "matches")
     if ctx.action in ("generate", "release"):
         clip_id = ctx.clip_id or _PENDING_CLIP

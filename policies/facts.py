@@ -21,6 +21,7 @@ Vocabulary (plain strings, so legal teams can extend it in the policies):
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -31,7 +32,7 @@ Action = Literal["train", "generate", "release", "create_replica"]
 """The Cedar actions a request can ask about."""
 
 Representation = Literal["counsel", "union", "none"]
-Channel = Literal["exact", "perceptual", "semantic", "identity"]
+Channel = Literal["exact", "perceptual", "semantic", "identity", "voice"]
 Strength = Literal["strong", "grey"]
 AssetKind = Literal["training", "reference", "likeness_reference"]
 
@@ -40,6 +41,7 @@ Names = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _IPTC_VOCAB = "http://ns.useplus.org/ldf/vocab/"
+CONSTRAINED_VALUES = frozenset({"constrained", "DMI-ALLOWED-WITHCONSTRAINTS", "DMI-PROHIBITED-SEECONSTRAINT"})
 
 
 class _Facts(BaseModel):
@@ -61,11 +63,16 @@ class GrantScope(_Facts):
     starts_on: date
     ends_on: date | None = None
     revoked: bool = False
+    revoked_on: date | None = None
+    """The revocation's effective date: uses from that day on are not covered. ``revoked`` without a
+    date is taken as revoked since before any use (fail closed)."""
 
     @model_validator(mode="after")
     def _term_in_order(self) -> GrantScope:
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise ValueError(f"ends_on {self.ends_on} is before starts_on {self.starts_on}")
+        if self.revoked_on is not None and not self.revoked:
+            raise ValueError("revoked_on is set but revoked is false")
         return self
 
 
@@ -74,25 +81,43 @@ class LicenseFacts(GrantScope):
 
 
 class ConsentFacts(GrantScope):
-    """A performer's consent to digital replicas of their likeness (AB 2602, union terms).
+    """A performer's consent to digital replicas of their voice or likeness (AB 2602, union terms).
 
-    ``projects`` are the projects or works it names (new consent per project).
-    ``specific_use_description`` says the contract describes the intended uses
-    reasonably specifically; ``consistent_with_fundamental_character`` records
-    the determination that the use fits the contract and the performance as
-    recorded. ``counsel_signed_terms_sha256`` is the hash of the writing the
-    performer signed or initialled when represented by counsel.
+    Two steps, kept apart: the scope *as granted*, then enforceability under
+    Labor Code 927. Scope: ``projects``, uses, media, territories and term of
+    one structured intended use, or ``blanket`` for a grant recorded explicitly
+    as covering everything (its text kept on the record). Enforceability:
+
+    * ``performance_fixed_on``: ``None`` when the record does not say; the
+      policies then treat the consent as within the statute's reach.
+    * ``specific_use_description``: a legal reviewer determined this intended
+      use reasonably specific (the policies also require that it names the
+      project, the uses and the media, not "any").
+    * ``consistent_with_fundamental_character``: a legal reviewer determined
+      the use consistent with the contract and the fundamental character of the
+      performance as recorded; ``consistent_for_projects`` holds the projects
+      such a determination was recorded for under a blanket grant.
+    * ``determined_by`` / ``determined_on``: who made the determination, when.
+    * ``counsel_signed_terms_sha256``: the writing the performer signed or
+      initialled when represented by counsel (absent: not signed).
+    * ``covers_voice`` / ``covers_likeness``: what the consent is for.
     """
 
     projects: Names = frozenset()
-    performance_fixed_on: date
+    blanket: bool = False
+    performance_fixed_on: date | None
     replaces_in_person_work: bool = True
     specific_use_description: bool = False
     consistent_with_fundamental_character: bool = False
+    consistent_for_projects: Names = frozenset()
+    determined_by: str | None = None
+    determined_on: date | None = None
     representation: Representation = "none"
     counsel_signed_terms_sha256: str | None = None
     union_agreement_covers_replicas: bool = False
     survives_death: bool = True
+    covers_voice: bool = False
+    covers_likeness: bool = True
 
     @field_validator("counsel_signed_terms_sha256")
     @classmethod
@@ -110,14 +135,17 @@ class EstatePermissionFacts(GrantScope):
     ``sports``, ``comment``, ``criticism``, ``scholarship``, ``satire``,
     ``parody``, ``documentary``, ``historical``, ``biographical``,
     ``fleeting_or_incidental``, ``advertising_for_exempt_work``),
-    ``legal_reviewer`` who signed it off and ``consent_on`` the sign-off date.
-    ``works`` are the works it names.
+    ``legal_reviewer`` who signed it off and ``consent_on`` the sign-off date
+    (both ``None`` when nobody has signed it off yet). ``works`` are the works
+    it names; ``covers_voice`` / ``covers_likeness`` what it is for.
     """
 
     works: Names = frozenset()
-    consent_on: date
+    consent_on: date | None
     exception: str | None = None
     legal_reviewer: str | None = None
+    covers_voice: bool = False
+    covers_likeness: bool = True
 
 
 class PersonFacts(_Facts):
@@ -144,13 +172,17 @@ class OptOutSignal(_Facts):
 
     ``entry`` is the signal's key as read: ``cawg.ai_training``,
     ``c2pa.ai_training`` (legacy label), ``plus:DataMining``,
-    ``tdm-reservation``. ``value`` is its value: ``allowed``, ``notAllowed``,
-    ``constrained``, an IPTC code such as ``DMI-PROHIBITED-AIMLTRAINING`` (the
-    full vocabulary URI is accepted and shortened), or ``1``/``0``.
+    ``tdm-reservation``, ``robots``, ``ai.txt``. ``value`` is its value:
+    ``allowed``, ``notAllowed``, ``constrained``, an IPTC code such as
+    ``DMI-PROHIBITED-AIMLTRAINING`` (the full vocabulary URI is accepted and
+    shortened), ``1``/``0``, or ``allow``/``disallow``. ``constraint`` is the
+    details a constrained value carries (CAWG ``constraint_info``, the IPTC
+    constraint), as read; ``None`` when there are none.
     """
 
     entry: str = Field(min_length=1)
     value: str = Field(min_length=1)
+    constraint: str | None = None
     read_from: str = ""
     read_at: datetime | None = None
 
@@ -160,9 +192,36 @@ class OptOutSignal(_Facts):
         return value.removeprefix(_IPTC_VOCAB).strip()
 
     @property
+    def constrained(self) -> bool:
+        """The value defers to a constraint (CAWG ``constrained``, IPTC ``...WITHCONSTRAINTS``/``...SEECONSTRAINT``)."""
+        return self.value in CONSTRAINED_VALUES
+
+    @property
     def token(self) -> str:
-        """The ``entry=value`` string the opt-out policy matches against."""
-        return f"{self.entry}={self.value}"
+        """The ``entry=value`` string the opt-out policy matches against.
+
+        A constrained value that carries details becomes ``entry=value+details``:
+        the policies weigh the details instead of treating it as not allowed.
+        """
+        details = "+details" if self.constrained and self.constraint and self.constraint.strip() else ""
+        return f"{self.entry}={self.value}{details}"
+
+    def granted_uses(self) -> frozenset[str] | None:
+        """The uses a constraint grants in the machine-readable form, else ``None``.
+
+        The form is a JSON object ``{"allowed_uses": ["train", ...]}`` (optionally with other keys,
+        which grant nothing). Anything else is prose for a person to read.
+        """
+        if not self.constrained or not self.constraint:
+            return None
+        try:
+            parsed = json.loads(self.constraint)
+        except ValueError:
+            return None
+        uses = parsed.get("allowed_uses") if isinstance(parsed, dict) else None
+        if not isinstance(uses, list) or not all(isinstance(u, str) and u for u in uses):
+            return None
+        return frozenset(uses)
 
 
 class AssetFacts(_Facts):
@@ -188,6 +247,7 @@ class MatchFacts(_Facts):
     subject: Literal["asset", "person"]
     subject_id: str = Field(min_length=1)
     channel: Channel
+    """``identity`` is a face, ``voice`` a voice; the others compare works."""
     score: float
     strength: Strength
     threshold: float | None = None
@@ -216,6 +276,8 @@ class RequestContext(_Facts):
     clip_id: str | None = None
     reference_inputs: list[str] = []
     declared_people: list[str] = []
+    declared_voices: list[str] = []
+    """People whose voice the clip uses (declared by the service), judged like declared likenesses."""
     prompt_people: list[str] = []
     prompt_works: list[str] = []
     replica_subjects: list[str] = []

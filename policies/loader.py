@@ -10,6 +10,12 @@ annotations:
 * ``@sentence("...")``: the plain-English rule reports show;
 * ``@verdict("...")``: ``pass`` for a permit, ``review`` or ``block`` for a forbid.
 
+Two more are read when present (the shipped policies all carry them):
+
+* ``@clause("...")``: the statute clause, contract term or house rule the policy encodes;
+* ``@facts("...")``: space-separated request paths (``context.consent.performance_fixed_ymd``,
+  ``resource.death_ymd``) whose values decide it; each reason quotes them.
+
 Cedar reports no source positions, so lines are found here: each file is cut
 into its policies (Cedar numbers them ``policy0``, ``policy1``... in order),
 and a validation error is pinned to the first line of its policy (outside
@@ -34,6 +40,7 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parent
 RESERVED_PREFIX = "engine."
 _ALLOWED_VERDICTS = {"permit": {Verdict.PASS}, "forbid": {Verdict.REVIEW, Verdict.BLOCK}}
 _QUOTED = re.compile(r"`([^`]+)`")
+_FACT_PATH = re.compile(r"^(context|resource)(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,16 @@ def _annotation_problems(
             problems.append(PolicyProblem(path.name, statement.line,
                                           f"duplicate @id, first used at {first.file}:{first.line}", policy_id))
             continue
+        facts = tuple((notes.get("facts") or "").split())
+        bad = [f for f in facts if not _FACT_PATH.fullmatch(f)]
+        if bad:
+            problems.append(PolicyProblem(path.name, statement.line,
+                                          f"@facts paths must start with context. or resource.: {', '.join(bad)}",
+                                          policy_id))
+            continue
         info = PolicyInfo(id=policy_id, sentence=notes["sentence"].strip(), verdict=verdict,
-                          effect=effect, file=path.name, line=statement.line)
+                          effect=effect, file=path.name, line=statement.line,
+                          clause=(notes.get("clause") or "").strip() or None, facts=facts)
         seen[policy_id] = info
         infos.append(info)
     return infos, problems

@@ -42,7 +42,7 @@ def asset_ids(clip: Clip, owners: list[dict[str, Any]], prompt: PromptFindings) 
 def people_ids(clip: Clip, owners: list[dict[str, Any]], prompt: PromptFindings,
                assets: list[AssetFacts]) -> list[str]:
     """The people a decision is about: declared, matched, named in the prompt, or depicted in those works."""
-    return list(dict.fromkeys([*clip.declared_people,
+    return list(dict.fromkeys([*clip.declared_people, *(clip.declared_voices or []),
                                *(o["subject_id"] for o in owners if o["subject"] == "person"),
                                *(p["id"] for p in prompt.people),
                                *(p for a in assets for p in a.people_depicted)]))
@@ -55,6 +55,7 @@ def policy_request(gathered: Gathered) -> PolicyRequest:
         uses=frozenset(clip.uses), media=frozenset(x for x in clip.media if x != "any"),
         territories=frozenset(clip.territories), use_date=clip.release_date, clip_id=clip.id,
         reference_inputs=list(clip.reference_asset_ids), declared_people=list(clip.declared_people),
+        declared_voices=list(clip.declared_voices or []),
         prompt_people=[p["id"] for p in prompt.people], prompt_works=[w["id"] for w in prompt.works])
     matches = [MatchFacts(subject=o["subject"], subject_id=o["subject_id"], channel=o["channel"], score=o["score"],
                           strength=o["strength"], threshold=o["threshold"], query_time_s=o["query_time_s"],

@@ -18,14 +18,21 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
     for reason in outcome["reasons"]:
         subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
         console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
+        if reason.get("clause"):
+            console.print(escape(f"      clause: {reason['clause']}"))
+        for fact in reason.get("facts") or []:
+            value = "not recorded" if fact["value"] is None else fact["value"]
+            console.print(escape(f"      fact: {fact['name']} = {value}"))
     for match in outcome["matches"]:
         console.print(f"  match: {match['subject']} {match['subject_id']} via {match['channel']} ({match['method']} "
                       f"{match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), "
                       f"{match['frames_matched']}/{match['query_frames']} frames")
     for person in outcome["prompt_findings"]["people"]:
-        console.print(f"  prompt names {person['name']} ({person['id']})")
+        console.print(escape(f"  prompt names {person['name']} ({person['id']}): "
+                             f"\"{person.get('quote', person['matched'])}\""))
     for work in outcome["prompt_findings"]["works"]:
-        console.print(f"  prompt names the work {work['title']} ({work['id']})")
+        console.print(escape(f"  prompt names the work {work['title']} ({work['id']}): "
+                             f"\"{work.get('quote', work['matched'])}\""))
     unavailable = outcome["channels"]["unavailable"]
     console.print(f"  channels run: {', '.join(outcome['channels']['ran'])}"
                   + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))

@@ -15,6 +15,6 @@ from ledger.checks.screening import screen_prompt
 def gather(session: Session, clip: Clip, owners: list[dict[str, Any]], channels: dict[str, Any]) -> Gathered:
     """Screen the prompt and read the records that the clip's request, matches and prompt name."""
     prompt = screen_prompt(session, clip.prompt)
-    assets = [asset_facts(session, a) for a in asset_ids(clip, owners, prompt)]
-    people = [person_facts(session, p) for p in people_ids(clip, owners, prompt, assets)]
+    assets = [asset_facts(session, a, clip.release_date) for a in asset_ids(clip, owners, prompt)]
+    people = [person_facts(session, p, clip.release_date) for p in people_ids(clip, owners, prompt, assets)]
     return Gathered(clip=clip, owners=owners, channels=channels, prompt=prompt, assets=assets, people=people)

@@ -28,6 +28,7 @@ class Clip(SQLModel, table=True):
     prompt: str = Field(default="", sa_type=Text)
     reference_asset_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     declared_people: list[str] = Field(default_factory=list, sa_type=JSON)
+    declared_voices: list[str] = Field(default_factory=list, sa_type=JSON)
     uses: list[str] = Field(default_factory=list, sa_type=JSON)
     project: str
     media: list[str] = Field(default_factory=list, sa_type=JSON)

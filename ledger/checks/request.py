@@ -22,6 +22,8 @@ class CheckRequest(BaseModel):
     prompt: str = Field(default="", max_length=20_000)
     reference_asset_ids: list[str] = Field(default_factory=list, description="assets given to the model as inputs")
     declared_people: list[str] = Field(default_factory=list, description="party ids of people the clip depicts")
+    declared_voices: list[str] = Field(default_factory=list,
+                                       description="party ids of people whose voice the clip carries")
     uses: list[Use] = Field(default_factory=lambda: [Use.generate, Use.release], min_length=1)
     project: str = Field(min_length=1, description="the project or work the clip is for")
     media: list[Medium] = Field(min_length=1)

@@ -76,6 +76,7 @@ def _check_references(session: Session, request: CheckRequest) -> None:
     wanted += [(f"dataset_version_ids[{i}]", m.DatasetVersion, v) for i, v in enumerate(request.dataset_version_ids)]
     wanted += [(f"reference_asset_ids[{i}]", m.Asset, v) for i, v in enumerate(request.reference_asset_ids)]
     wanted += [(f"declared_people[{i}]", m.Party, v) for i, v in enumerate(request.declared_people)]
+    wanted += [(f"declared_voices[{i}]", m.Party, v) for i, v in enumerate(request.declared_voices)]
     for name, table, record_id in wanted:
         if session.get(table, record_id) is None:
             problems.append(FieldProblem(name, f"no {table_of(table).name.rstrip('s')} with id {record_id!r}"))

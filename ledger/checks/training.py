@@ -27,10 +27,10 @@ def clear_assets(engine: PolicyEngine, session: Session, context: RequestContext
                  people: dict[str, PersonFacts], licenses: dict[str, LicenseFacts] | None = None,
                  ) -> tuple[list[AssetFacts], list[AssetClearance]]:
     """Facts and decisions for ``asset_ids``; ``people`` caches the people depicted (filled as needed)."""
-    assets = assets_facts(session, asset_ids, licenses)
+    assets = assets_facts(session, asset_ids, licenses, context.use_date)
     for party_id in dict.fromkeys(p for a in assets for p in a.people_depicted):
         if party_id not in people:
-            people[party_id] = person_facts(session, party_id)
+            people[party_id] = person_facts(session, party_id, context.use_date)
     depicted = [people[p] for p in dict.fromkeys(p for a in assets for p in a.people_depicted)]
     results = engine.audit_training(PolicyRequest(context=context, assets=assets, people=depicted)) if assets else []
     return assets, results

@@ -42,6 +42,8 @@ def check(file: Path,
           prompt: str = typer.Option("", "--prompt"),
           reference: list[str] = typer.Option([], "--reference", help="asset id given to the model (repeatable)"),
           person: list[str] = typer.Option([], "--person", help="declared person id (repeatable)"),
+          voice: list[str] = typer.Option([], "--voice", help="id of a person whose voice the clip carries "
+                                          "(repeatable)"),
           release_date: Optional[str] = typer.Option(None, "--release-date", help="YYYY-MM-DD, default today"),
           requested_by: Optional[str] = typer.Option(None, "--requested-by"),
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
@@ -57,7 +59,8 @@ def check(file: Path,
     try:
         request = CheckRequest(service=service, project=project, media=medium, territories=territory, uses=use,
                                model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
-                               reference_asset_ids=reference, declared_people=person, requested_by=requested_by,
+                               reference_asset_ids=reference, declared_people=person, declared_voices=voice,
+                               requested_by=requested_by,
                                release_date=date.fromisoformat(release_date) if release_date else date.today())
     except ValidationError as exc:
         from ledger.records.service import problems_from

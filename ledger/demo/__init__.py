@@ -2,8 +2,9 @@
 
 A studio registers licensed and unlicensed works (with real fingerprints),
 performers with and without compliant consent, and deceased performers with
-and without estate permission; then four generated clips are checked: one
-passes and is signed, one copies the unlicensed work and is blocked, one
+and without estate permission; then four generated clips are checked: one,
+featuring a union performer whose blanket grant AB 2602's union prong makes
+enforceable, passes and is signed, one copies the unlicensed work and is blocked, one
 shows it small in a corner and goes to review, and one whose prompt names a
 deceased performer without estate permission is blocked. The signed clip is
 verified, a tampered copy fails, and an entry is proved with the public key.
@@ -83,7 +84,8 @@ def _scenarios() -> list[tuple[str, bytes, dict[str, Any]]]:
     unlicensed = synthetic_work(world.UNLICENSED_WORK[2])
     return [
         ("harbor-regraded.mp4", generated_clip(licensed, grade=(1.15, 1.0, 0.85)),
-         {"reference_asset_ids": [world.WORKS[0][0]], "prompt": "the harbour at dusk, warmer light"}),
+         {"reference_asset_ids": [world.WORKS[0][0]], "prompt": "the harbour at dusk, warmer light",
+          "declared_people": [world.ROSA]}),
         ("night-market-copy.mp4", generated_clip(unlicensed, mirror=True, grade=(0.9, 1.0, 1.1)),
          {"prompt": "a busy night market, cinematic"}),
         ("street-with-poster.mp4", generated_clip(unlicensed, inset=0.45),
@@ -116,6 +118,7 @@ def run_demo(ctx: Clearance, console: Console) -> None:
         outcome = check_clip(ctx, request, media, name, "demo").as_json()
         console.print()
         print_outcome(console, outcome, name)
+        _union_prong_note(ctx, console, outcome)
         if outcome["verdict"] == "pass" and passed is None:
             passed = sign_check(ctx, outcome["check_id"], work_dir / f"signed-{name}", "demo")
             console.print(f"  signed with a C2PA manifest: {passed['path']}")
@@ -139,6 +142,21 @@ def _show_reports(ctx: Clearance, console: Console, out: Path) -> None:
     console.print(f"EU AI Act training-content summary ({len(summary['unfilled'])} fields to complete):\n"
                   f"  {summary['markdown']}\n  {summary['json']}", markup=False, highlight=False)
     console.print(f"CycloneDX 1.6 ML-BOM: {bom['cyclonedx']}", markup=False, highlight=False)
+
+
+def _union_prong_note(ctx: Clearance, console: Console, outcome: dict[str, Any]) -> None:
+    """Say which AB 2602 prong made a relied-on blanket grant enforceable (the union's, in the demo)."""
+    for grant in outcome["relied_on"]:
+        kind, _, grant_id = grant.partition(":")
+        if kind != "consent":
+            continue
+        consent = service.get_record(ctx, KINDS["consent"], grant_id)
+        if consent["blanket_grant"] and consent["representation"] == "union" \
+                and consent["union_agreement_covers_replicas"]:
+            console.print(f"  cleared by the union prong of AB 2602 (Labor Code 927(a)(3)): consent {grant_id} is a "
+                          f"blanket grant with no described uses, but {consent['union_name']}'s "
+                          f"{consent['union_agreement']} agreement ({consent['union_clause']}) expressly covers "
+                          "digital replicas")
 
 
 def _describe(record: dict[str, Any]) -> str:
@@ -185,9 +203,10 @@ def _consent_notes(made: dict[str, list[dict[str, Any]]], console: Console) -> N
     """Facts a legal reviewer looks at first; the policies (policies/) make the decisions."""
     console.print("\n[bold]Performer consents (AB 2602 facts)[/bold]")
     for consent in made.get("consent", []):
-        uses = len(consent["intended_uses"])
+        scope = ("a blanket grant" if consent.get("blanket_grant")
+                 else f"{len(consent['intended_uses'])} structured intended use(s)")
         console.print(f"  {consent['id']}: fixed {consent['performance_fixed_on']}, representation "
-                      f"{consent['representation']}, {uses} structured intended use(s)")
+                      f"{consent['representation']}, {scope}")
     console.print("[bold]Deceased performers (AB 1836 facts)[/bold]")
     permitted = {p["decedent_id"]: p["id"] for p in made.get("estate_permission", [])}
     for party in made.get("party", []):

@@ -12,6 +12,8 @@ JON = "demo-jon-reyes"
 LILLIAN = "demo-lillian-hart"
 LILLIAN_ESTATE = "demo-hart-estate"
 VICTOR = "demo-victor-crane"
+ROSA = "demo-rosa-imai"
+ROSA_CONSENT = "demo-consent-rosa"
 LICENSE = "demo-license-harbor"
 
 RIDGEWAY = "demo-ridgeway-films"
@@ -36,6 +38,7 @@ def parties() -> list[dict[str, Any]]:
         {"id": LILLIAN, "kind": "person", "name": "Lillian Hart", "born_on": "1921-04-02", "died_on": "1990-06-15"},
         {"id": LILLIAN_ESTATE, "kind": "estate", "name": "Estate of Lillian Hart", "domicile": "US-CA"},
         {"id": VICTOR, "kind": "person", "name": "Victor Crane", "born_on": "1930-01-09", "died_on": "1985-11-30"},
+        {"id": ROSA, "kind": "person", "name": "Rosa Imai", "union_affiliation": "SAG-AFTRA"},
         {"id": RIDGEWAY, "kind": "organisation", "name": "Ridgeway Films", "domicile": "US-CA"},
     ]
 
@@ -65,6 +68,16 @@ def consents() -> list[dict[str, Any]]:
          "executed_on": "2025-01-20", "performance_fixed_on": "2025-02-01", "replica_type": "employment_based",
          "replaces_in_person_work": True, "intended_use_text": "any and all uses in any media now known or "
          "hereafter devised", "representation": "none", "covers_likeness": True},
+        # A blanket grant (no described uses) that AB 2602 would make unenforceable, were it not for the
+        # union prong: her union's agreement expressly covers digital replicas.
+        {"id": ROSA_CONSENT, "performer_id": ROSA, "contract_ref": "NL-2025-044", "clause_ref": "Rider 2",
+         "executed_on": "2025-04-02", "performance_fixed_on": "2025-04-20", "replica_type": "employment_based",
+         "replaces_in_person_work": True, "blanket_grant": True,
+         "intended_use_text": "Producer may create and use a digital replica of Performer's likeness in any "
+         "production, in any media, worldwide, in perpetuity.",
+         "representation": "union", "union_name": "SAG-AFTRA", "union_agreement": "2023 TV/Theatrical",
+         "union_clause": "Digital Replicas (Art. 39)", "union_agreement_covers_replicas": True,
+         "covers_likeness": True, "covers_voice": False, "compensation": "9500.00", "currency": "USD"},
     ]
 
 

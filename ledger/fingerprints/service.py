@@ -50,7 +50,8 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
     """Store the bytes, fingerprint them, and log the asset and its fingerprints in one transaction."""
     stored = store_bytes(ctx.settings, media, name)
     fps = fingerprints or fingerprint(ctx, media, name, "reference")
-    fields_ = {"title": Path(name).stem or name, **data, "sha256": stored.sha256, "md5": stored.md5,
+    derived = {} if data.get("title") else {"title": Path(name).stem or name, "title_source": "derived"}
+    fields_ = {**derived, **data, "sha256": stored.sha256, "md5": stored.md5,
                "sha1": stored.sha1, "size_bytes": stored.size_bytes}
     fields_.setdefault("media_type", stored.media_type)
     manifest, signals = read_manifest_for_ingest(ctx, stored.path, name)

@@ -17,6 +17,14 @@ class AssetRole(StrEnum):
     likeness_reference = "likeness_reference"
 
 
+class TitleSource(StrEnum):
+    """Where an asset's title came from: prompt screening reads only what a person entered or confirmed."""
+
+    entered = "entered"
+    confirmed = "confirmed"
+    derived = "derived"
+
+
 class AcquisitionMethod(StrEnum):
     own_production = "own_production"
     licensed = "licensed"

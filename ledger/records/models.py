@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
     OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, OptOutSource,
-    PartyKind, ReplicaType, Representation, Role, Use)
+    PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
 from ledger.records.types import DecimalText, UTCDateTime
 
 TERRITORY = re.compile(r"^(WORLD|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
@@ -51,8 +51,40 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class UseDetermination(_Strict):
+    """A legal reviewer's determination about one intended use (Labor Code 927(a)(2)).
+
+    ``specific``: the description of the intended use is reasonably specific;
+    ``consistent_with_fundamental_character``: the use is consistent with the contract and the
+    fundamental character of the photography or soundtrack as recorded or performed.
+    """
+
+    specific: bool = False
+    consistent_with_fundamental_character: bool = False
+    reviewer: str = Field(min_length=1)
+    determined_on: date
+
+
+class BlanketDetermination(UseDetermination):
+    """A legal reviewer's determination that a use under a blanket grant, for one project, is consistent
+    with the contract and the fundamental character of the performance (``specific`` cannot apply)."""
+
+    project: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _not_specific(self) -> BlanketDetermination:
+        if self.specific:
+            raise ValueError("a blanket grant has no specific description; record only "
+                             "consistent_with_fundamental_character for it")
+        return self
+
+
 class IntendedUse(_Strict):
-    """One structured use a performer consented to (AB 2602: a reasonably specific description)."""
+    """One structured use a performer consented to (AB 2602: a reasonably specific description).
+
+    ``determination`` is the legal reviewer's finding on it; without one the policies treat the
+    description as not reasonably specific.
+    """
 
     project: str = Field(min_length=1)
     uses: list[Use] = Field(default_factory=list)
@@ -61,6 +93,7 @@ class IntendedUse(_Strict):
     term_start: date | None = None
     term_end: date | None = None
     scenes_or_roles: list[str] = Field(default_factory=list)
+    determination: UseDetermination | None = None
 
     _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
 
@@ -185,6 +218,9 @@ class LicenseAsset(SQLModel, table=True):
 class AssetFields(_RecordFields):
     role: AssetRole
     title: str = Field(min_length=1, max_length=500)
+    title_source: TitleSource | None = Field(
+        default=None, description="entered or confirmed by a person, or derived (from a file name); "
+        "prompt screening reads only titles a person entered or confirmed (none: entered)")
     media_type: str = Field(schema_extra={'pattern': r"^[a-z]+/[a-z0-9.+-]+$"})
     sha256: str = Field(schema_extra={'pattern': SHA256}, index=True)
     md5: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{32}$"})
@@ -229,6 +265,9 @@ class PerformerConsentFields(_RecordFields):
     replaces_in_person_work: bool
     intended_uses: list[IntendedUse] = _json_list()
     intended_use_text: str | None = None
+    blanket_grant: bool | None = Field(default=False, description="the contract grants replica use without "
+                                       "limiting it to described uses; its words go in intended_use_text")
+    blanket_determinations: list[BlanketDetermination] = _json_list()
     representation: Representation
     counsel_name: str | None = None
     counsel_bar_number: str | None = None
@@ -237,7 +276,8 @@ class PerformerConsentFields(_RecordFields):
     union_agreement: str | None = None
     union_clause: str | None = None
     union_agreement_covers_replicas: bool = False
-    use_consistent_with_performance: bool = False
+    use_consistent_with_performance: bool = Field(default=False, description="legacy, not relied on: record a "
+                                                  "reviewer's determination per intended use instead")
     covers_voice: bool = False
     covers_likeness: bool = True
     digital_alteration_allowed: bool = False
@@ -249,8 +289,10 @@ class PerformerConsentFields(_RecordFields):
 
     @model_validator(mode="after")
     def _representation(self) -> PerformerConsentFields:
+        # Terms not signed or initialled are a fact to record (signed_terms_sha256 left empty); the
+        # policies then find the counsel prong of Labor Code 927(a)(3) unmet.
         if self.representation == Representation.counsel:
-            missing = [f for f in ("counsel_name", "counsel_bar_number", "signed_terms_sha256") if not getattr(self, f)]
+            missing = [f for f in ("counsel_name", "counsel_bar_number") if not getattr(self, f)]
             if missing:
                 raise ValueError(f"representation 'counsel' needs {', '.join(missing)}")
         if self.representation == Representation.union:
@@ -259,6 +301,13 @@ class PerformerConsentFields(_RecordFields):
                 raise ValueError(f"representation 'union' needs {', '.join(missing)}")
         if not (self.covers_voice or self.covers_likeness):
             raise ValueError("a consent must cover the voice, the likeness or both")
+        if self.blanket_grant and self.intended_uses:
+            raise ValueError("a blanket grant has no structured intended_uses; record one or the other")
+        if self.blanket_grant and not (self.intended_use_text or "").strip():
+            raise ValueError("a blanket grant needs its words in intended_use_text")
+        if self.blanket_determinations and not self.blanket_grant:
+            raise ValueError("blanket_determinations apply to a blanket grant; put a determination on each "
+                             "intended use instead")
         return self
 
 
@@ -274,9 +323,10 @@ class EstatePermissionFields(_RecordFields):
     decedent_id: str
     died_on: date
     domicile: str | None = None
-    rights_expire_on: date | None = None
-    grantor_id: str
-    grantor_kind: GrantorKind
+    rights_expire_on: date | None = Field(default=None, description="the last protected day: the 70th "
+                                          "anniversary of the death (28 February for a death on 29 February)")
+    grantor_id: str | None = Field(default=None, description="who grants the permission; none for an exception")
+    grantor_kind: GrantorKind | None = None
     heirs: list[HeirShare] = _json_list()
     chain_of_title_sha256s: list[str] = _json_list()
     registration_number: str | None = None
@@ -294,6 +344,8 @@ class EstatePermissionFields(_RecordFields):
     exception: AB1836Exception | None = None
     exception_reviewer: str | None = None
     exception_reviewed_on: date | None = None
+    covers_voice: bool | None = Field(default=False, description="the permission covers the decedent's voice")
+    covers_likeness: bool | None = Field(default=True, description="the permission covers the decedent's likeness")
 
     _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
 
@@ -304,21 +356,28 @@ class EstatePermissionFields(_RecordFields):
             self.rights_expire_on = expiry
         elif self.rights_expire_on != expiry:
             raise ValueError(f"rights_expire_on must be died_on + 70 years ({expiry})")
-        if self.exception and not (self.exception_reviewer and self.exception_reviewed_on):
-            raise ValueError("an AB 1836 exception needs exception_reviewer and exception_reviewed_on")
-        if not self.exception and not self.consent_date:
-            raise ValueError("consent_date is required unless an exception is recorded")
+        # An exception is nobody's grant, and one not yet signed off is a fact to record: the policies
+        # refuse to rely on it and say what is missing.
+        if not self.exception:
+            missing = [f for f in ("grantor_id", "grantor_kind", "consent_date") if not getattr(self, f)]
+            if missing:
+                raise ValueError(f"a permission (no exception recorded) needs {', '.join(missing)}")
+            if not (self.registration_number or self.registry_searched_on):
+                raise ValueError("give registration_number (with registration_date) or registry_searched_on")
         if self.grantor_kind == GrantorKind.heirs and not self.heirs:
             raise ValueError("grantor_kind 'heirs' needs the heirs and their shares")
         if self.heirs and sum(h.share for h in self.heirs) > 1:
             raise ValueError("heirs' shares add up to more than 1")
-        if not (self.registration_number or self.registry_searched_on):
-            raise ValueError("give registration_number (with registration_date) or registry_searched_on")
+        if self.exception_reviewed_on and not self.exception_reviewer:
+            raise ValueError("exception_reviewed_on needs exception_reviewer: who signed the exception off")
+        if not self.covers_voice and self.covers_likeness is False:  # None: a record from before the field
+            raise ValueError("an estate permission must cover the voice, the likeness or both")
         _check_term(self.term_start, self.term_end, "term_start", "term_end")
         return self
 
 
 def _add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 28 February for 29 February in a common year."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

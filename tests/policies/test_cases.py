@@ -206,7 +206,8 @@ CASES: list[Case] = [
     # -- AB 1836 ---------------------------------------------------------------------
     case("died 69 years ago, no permission", declared(dead(69)), BLOCK, "ab1836.permission-required"),
     case("died 71 years ago, no permission", declared(dead(71)), PASS),
-    case("died exactly 70 years ago today", declared(dead(70)), PASS),
+    # Issue 11: under Civil Code 10 the 70th anniversary is the last protected day (was PASS).
+    case("died exactly 70 years ago today", declared(dead(70)), BLOCK, "ab1836.permission-required"),
     case("70th anniversary of death is tomorrow",
          declared(person(deceased=True, died_on=years_before(70, TOMORROW))), BLOCK, "ab1836.permission-required"),
     case("estate permission covering the use", declared(dead(40, estate_permissions=[estate()])), PASS),

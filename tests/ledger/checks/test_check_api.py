@@ -117,7 +117,9 @@ def test_prompt_naming_a_deceased_performer_without_permission_is_blocked(studio
     body = studio.check("near-duplicates/ukbench/ukbench08976.jpg",
                         prompt="a harbour at night in the style of vic crane").json()
     assert body["verdict"] == "block"
-    assert body["prompt_findings"]["people"] == [{"id": crane, "name": "Victor Crane", "matched": "Vic Crane"}]
+    # Issue 11: each finding also quotes the prompt's own text.
+    assert body["prompt_findings"]["people"] == [{"id": crane, "name": "Victor Crane", "matched": "Vic Crane",
+                                                  "quote": "vic crane"}]
     assert any(r["subject_id"] == crane for r in body["reasons"])
 
 

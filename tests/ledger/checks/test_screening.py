@@ -30,9 +30,9 @@ class World:
     def add(self, key: str, record_kind: str, **data: Any) -> None:
         self.ids[key] = create_record(self.ctx, KINDS[record_kind], data, "test").record["id"]
 
-    def asset(self, key: str, title: str, role: str = "reference_work") -> None:
+    def asset(self, key: str, title: str, role: str = "reference_work", **fields: Any) -> None:
         self.add(key, "asset", role=role, title=title, media_type="image/png", sha256=f"{next(_sha):064x}",
-                 acquisition_method="purchased")
+                 acquisition_method="purchased", **fields)
 
     def screen(self, prompt: str) -> PromptFindings:
         with self.ctx.db.reader() as session:
@@ -61,6 +61,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.asset("it", "It (2017)")
     w.asset("up", "Up")
     w.asset("headshot", "Marigold Portrait", role="likeness_reference")
+    w.asset("chair", "chair-orig-22-sd-bar", title_source="derived")
+    w.asset("window", "The Wooden Chair by the Window", title_source="confirmed")
+    w.asset("cafe", "Café Noir", title_source="entered")
     yield w
     w.ctx.db.dispose()
 
@@ -75,13 +78,14 @@ def test_nothing_is_found_in_an_empty_blank_or_unrelated_prompt(world: World) ->
 
 def test_a_persons_name_is_found_whatever_its_case(world: World) -> None:
     findings = world.screen("a harbour at night in the style of VICTOR crane")
-    assert findings.people == [{"id": world.ids["crane"], "name": "Victor Crane", "matched": "Victor Crane"}]
+    assert findings.people == [{"id": world.ids["crane"], "name": "Victor Crane", "matched": "Victor Crane",
+                                "quote": "VICTOR crane"}]
     assert findings.works == []
 
 
 def test_an_alias_reports_the_registered_name_and_the_alias_it_matched(world: World) -> None:
     assert world.screen("in the manner of vic crane").people == [
-        {"id": world.ids["crane"], "name": "Victor Crane", "matched": "Vic Crane"}]
+        {"id": world.ids["crane"], "name": "Victor Crane", "matched": "Vic Crane", "quote": "vic crane"}]
 
 
 def test_a_person_named_twice_is_one_finding_matched_by_the_name_first(world: World) -> None:
@@ -106,9 +110,11 @@ def test_punctuation_in_a_name_is_matched_literally(world: World) -> None:
     assert world.people("a portrait by VxCx in oils") == []
 
 
-def test_non_ascii_names_match_case_insensitively(world: World) -> None:
+def test_non_ascii_names_match_case_and_accent_insensitively(world: World) -> None:
+    """Issue 11 makes matching accent-insensitive: "zoe hart" now finds Zoë Hart (it used not to)."""
     assert world.people("ZOË HART dancing") == [(world.ids["zoe"], "Zoë Hart")]
-    assert world.people("zoe hart dancing") == []
+    assert world.people("zoe hart dancing") == [(world.ids["zoe"], "Zoë Hart")]
+    assert world.screen("ZOE HÁRT dancing").people[0]["quote"] == "ZOE HÁRT"
 
 
 def test_organisations_are_not_screened_as_people(world: World) -> None:
@@ -125,7 +131,8 @@ def test_every_person_named_is_found(world: World) -> None:
 def test_a_full_title_is_found_and_reported_with_the_title(world: World) -> None:
     findings = world.screen("recreate harbor at dusk (1998, reel 3) shot for shot")
     assert findings.works == [{"id": world.ids["harbor"], "title": "Harbor at Dusk (1998, reel 3)",
-                               "matched": "Harbor at Dusk (1998, reel 3)"}]
+                               "matched": "Harbor at Dusk (1998, reel 3)",
+                               "quote": "harbor at dusk (1998, reel 3)"}]
     assert findings.people == []
 
 
@@ -162,9 +169,31 @@ def test_likeness_references_are_not_works(world: World) -> None:
 def test_people_and_works_in_one_prompt_are_all_reported(world: World) -> None:
     report = world.screen("Zoë Hart walks through Harbor at Dusk and Night Train").as_json()
     assert set(report) == {"people", "works"}
-    assert report["people"] == [{"id": world.ids["zoe"], "name": "Zoë Hart", "matched": "Zoë Hart"}]
+    assert report["people"] == [{"id": world.ids["zoe"], "name": "Zoë Hart", "matched": "Zoë Hart",
+                                 "quote": "Zoë Hart"}]
     by_id = sorted(report["works"], key=lambda w: w["id"])
     assert by_id == sorted([
-        {"id": world.ids["harbor"], "title": "Harbor at Dusk (1998, reel 3)", "matched": "Harbor at Dusk"},
-        {"id": world.ids["train"], "title": "Night Train \u2014 Director's Cut", "matched": "Night Train"},
+        {"id": world.ids["harbor"], "title": "Harbor at Dusk (1998, reel 3)", "matched": "Harbor at Dusk",
+         "quote": "Harbor at Dusk"},
+        {"id": world.ids["train"], "title": "Night Train \u2014 Director's Cut", "matched": "Night Train",
+         "quote": "Night Train"},
     ], key=lambda w: w["id"])
+
+
+# ---------------------------------------------------------------- issue 11: what is screened, how it is quoted
+
+def test_a_title_derived_from_a_file_name_is_not_screened(world: World) -> None:
+    """register titles an asset after its file name; such a title is no work's name."""
+    assert world.works("a wooden chair by the window") == []
+    assert world.works("chair-orig-22-sd-bar") == []
+
+
+def test_a_title_a_person_confirmed_or_entered_is_screened(world: World) -> None:
+    assert world.works("The wooden chair by the window, remade") == [
+        (world.ids["window"], "The Wooden Chair by the Window")]
+    assert world.screen("a CAFE NOIR poster").works == [
+        {"id": world.ids["cafe"], "title": "Café Noir", "matched": "Café Noir", "quote": "CAFE NOIR"}]
+
+
+def test_accent_folding_keeps_whole_words(world: World) -> None:
+    assert world.works("a café noirish mood") == []

@@ -39,6 +39,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert verdicts == ["PASS", "BLOCK", "REVIEW", "BLOCK"], out
     assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
     assert "-> verified" in out and "-> NOT verified" in out
+    assert "cleared by the union prong of AB 2602" in out and "demo-consent-rosa is a blanket grant" in out
     return home
 
 
@@ -107,6 +108,31 @@ def test_consent_amend_prints_what_changed_and_what_relied_on_it(tmp_path: Path)
     refused = run(home, "consent", "amend", "c1", "performer_id=bob", "--reason", "x", check=False)
     assert refused.returncode == 2 and b"changes.performer_id" in refused.stderr
     assert b"OK" in run(home, "log", "verify").stdout
+
+
+def test_check_json_names_the_policy_and_the_fact_that_decided_it(tmp_path: Path) -> None:
+    """Issue 11: counsel without signed terms is recorded, and the check says which policy and fact blocked it."""
+    from PIL import Image
+
+    home = tmp_path / "home"
+    run(home, "init")
+    run(home, "party", "add", "--id", "ann", "kind=person", "name=Ann Vale")
+    use = json.dumps({"project": "Tidewater", "uses": ["generate", "release"], "media": ["streaming"],
+                      "territories": ["US"]})
+    run(home, "consent", "add", "--id", "c1", "performer_id=ann", "contract_ref=C-1", "executed_on=2025-01-02",
+        "performance_fixed_on=2025-01-10", "replica_type=employment_based", "replaces_in_person_work=true",
+        f"intended_uses=[{use}]", "representation=counsel", "counsel_name=D. Whitfield", "counsel_bar_number=CA-1")
+    clip = tmp_path / "clip.png"
+    Image.new("RGB", (64, 48), (90, 140, 200)).save(clip)
+    result = run(home, "check", str(clip), "--service", "svc", "--project", "Tidewater", "--medium", "streaming",
+                 "--territory", "US", "--person", "ann", "--release-date", "2026-06-01", "--json", check=False)
+    assert result.returncode == 20, result.stderr.decode()
+    body = json.loads(result.stdout)
+    decided = [r for r in body["reasons"] if r["policy_id"] == "ab2602.unenforceable-consent"]
+    assert decided and decided[0]["clause"].startswith("Cal. Lab. Code § 927(a)")
+    facts = {f["name"]: f["value"] for f in decided[0]["facts"]}
+    assert facts["context.consent.representation"] == "counsel"
+    assert facts["context.consent.counsel_signed_terms_sha256"] is None
 
 
 def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:

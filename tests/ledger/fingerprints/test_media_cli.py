@@ -51,6 +51,13 @@ def test_match_finds_copies_and_people(home: Path, shared_data: Path) -> None:
     assert set(_owners(home, shared_data / "faces/obama_480p.jpg")) == {"obama"}
 
 
+def test_register_marks_titles_taken_from_file_names_as_derived(home: Path) -> None:
+    """Issue 11: prompt screening must not take a file name for a work's title."""
+    assets = json.loads(run(home, "asset", "list", "--json").stdout)["items"]
+    shown = json.loads(run(home, "asset", "show", assets[0]["id"]).stdout)
+    assert shown["title"].startswith("ukbench") and shown["title_source"] == "derived"
+
+
 def test_enrolling_a_photo_without_a_face_is_refused(home: Path, shared_data: Path) -> None:
     result = run(home, "person", "enroll", "obama", str(shared_data / "near-duplicates/bridge/aaa-orig.jpg"),
                  check=False)

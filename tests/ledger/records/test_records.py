@@ -62,8 +62,13 @@ def test_estate_permission_computes_expiry_and_checks_death(ctx: Clearance) -> N
     assert permission["rights_expire_on"] == "2050-02-28"
     with pytest.raises(ValidationFailed, match="died_on"):
         add(ctx, "estate_permission", died_on="1981-01-01", **base)
+    # Issue 11: an exception without a reviewer's sign-off is recorded (the policies refuse to rely on it);
+    # a sign-off date without the reviewer who gave it is still refused.
+    unsigned = add(ctx, "estate_permission", died_on="1980-02-29", **{**base, "exception": "fleeting_or_incidental"})
+    assert unsigned["exception"] == "fleeting_or_incidental" and unsigned["exception_reviewer"] is None
     with pytest.raises(ValidationFailed, match="exception_reviewer"):
-        add(ctx, "estate_permission", died_on="1980-02-29", **{**base, "exception": "fleeting_or_incidental"})
+        add(ctx, "estate_permission", died_on="1980-02-29",
+            **{**base, "exception": "fleeting_or_incidental", "exception_reviewed_on": "2025-01-01"})
 
 
 def test_revoking_a_license_lists_its_dependents(ctx: Clearance) -> None:
