@@ -82,7 +82,14 @@ def _version_links(version_id: str, version: m.DatasetVersionFields) -> list[SQL
 
 
 def _model_links(model_id: str, model: m.AiModelFields) -> list[SQLModel]:
-    return [m.ModelTraining(model_id=model_id, dataset_version_id=d) for d in dict.fromkeys(model.dataset_version_ids)]
+    links: list[SQLModel] = [m.ModelTraining(model_id=model_id, dataset_version_id=d)
+                             for d in dict.fromkeys(model.dataset_version_ids)]
+    return links + [m.ModelLineage(model_id=model_id, parent_id=p.model_id, relationship=p.relationship.value)
+                    for p in model.parents]
+
+
+def _model_parent_refs(model: m.AiModelFields) -> list[Reference]:
+    return [(f"parents[{i}].model_id", "model", p.model_id) for i, p in enumerate(model.parents)]
 
 
 def _heir_refs(permission: m.EstatePermissionFields) -> list[Reference]:
@@ -126,16 +133,23 @@ DATASET_VERSION = RecordKind("dataset_version", "dataset-versions", m.DatasetVer
                              references={"dataset_id": "dataset", "asset_ids": "asset"}, links=_version_links)
 MODEL = RecordKind("model", "models", m.AiModelFields, m.AiModel, "mdl",
                    "Models and the dataset versions they were trained on",
-                   references={"dataset_version_ids": "dataset_version", "developer_id": "party"}, links=_model_links)
+                   references={"dataset_version_ids": "dataset_version", "developer_id": "party"},
+                   extra_references=_model_parent_refs, links=_model_links)
+MODEL_LICENSE = RecordKind("model_license", "model-licenses", m.ModelLicenseFields, m.ModelLicense, "mlc",
+                           "Licenses of a model to another party (templates for their fine-tunes)",
+                           references={"licensor_id": "party", "licensee_id": "party", "model_id": "model"},
+                           revocable=True, amendable=True,
+                           parties_fixed=frozenset({"licensor_id", "licensee_id", "model_id"}))
 LEGAL_HOLD = RecordKind("legal_hold", "legal-holds", m.LegalHoldFields, m.LegalHold, "hld",
                         "Legal holds: records that may not be redacted or changed",
                         extra_references=_legal_hold_refs)
 
 
 KINDS: dict[str, RecordKind[Any, Any]] = {k.name: k for k in (
-    PARTY, LICENSE, ASSET, CONSENT, ESTATE_PERMISSION, OPT_OUT, DATASET, DATASET_VERSION, MODEL, LEGAL_HOLD)}
+    PARTY, LICENSE, ASSET, CONSENT, ESTATE_PERMISSION, OPT_OUT, DATASET, DATASET_VERSION, MODEL, MODEL_LICENSE, LEGAL_HOLD)}
 
-LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining, m.LicenseAsset]
+LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining, m.LicenseAsset,
+                                     m.ModelLineage]
 
 
 def kind_named(name: str) -> RecordKind[Any, Any]:
