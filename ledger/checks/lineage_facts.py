@@ -7,7 +7,7 @@ Like :mod:`ledger.checks.facts`, this translates and does not judge: the rules a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from ledger.checks.facts import asset_facts
 from ledger.records import models as m
-from ledger.records.lineage import ancestors, effective_asset_ids
+from ledger.records.lineage import effective_asset_ids, parents_of
 from policies import ModelFacts, ModelLicenseFacts, PolicyRequest, RequestContext
 
 OFFER_USE = "distribute_model"
@@ -59,6 +59,20 @@ class LicensedLineage:
         return [*self.licensed_models, *self.fine_tuned_bases]
 
 
+def _nearest_held(session: Session, model_id: str, held_by_other: Callable[[str], bool]) -> list[str]:
+    """The first models held by another party on each path up the lineage: their license covers what
+    they derive from (a studio licensing its fine-tune licenses what the fine-tune learnt)."""
+    found: list[str] = []
+    seen = {model_id}
+    frontier = [model_id]
+    while frontier:
+        parents = [p for ident in frontier for p in parents_of(session, ident) if p not in seen]
+        seen.update(parents)
+        found += [p for p in dict.fromkeys(parents) if held_by_other(p)]
+        frontier = [p for p in dict.fromkeys(parents) if not held_by_other(p)]
+    return found
+
+
 def licensed_lineage(session: Session, model_id: str | None, licensee_id: str | None) -> LicensedLineage:
     """Which models in the clip's model lineage belong to a party other than the clip's maker.
 
@@ -77,7 +91,7 @@ def licensed_lineage(session: Session, model_id: str | None, licensee_id: str | 
         return row is not None and row.developer_id is not None and row.developer_id != maker
 
     direct = [model.id] if held_by_other(model.id) else []
-    bases = [a for a in ancestors(session, model.id) if held_by_other(a)]
+    bases = [] if direct else _nearest_held(session, model.id, held_by_other)
     facts = []
     for ident in [*direct, *bases]:
         row = session.get(m.AiModel, ident)

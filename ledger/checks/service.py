@@ -53,7 +53,8 @@ class CheckOutcome:
 
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
-                                                  "policy_set_hash", "relied_on", "review_state")}
+                                                  "policy_set_hash", "relied_on", "review_state", "parent_check_id")}
+        body["parent_clip_id"] = self.clip.get("parent_clip_id")
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",
                 "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}
@@ -71,6 +72,10 @@ def _check_references(session: Session, request: CheckRequest) -> None:
     wanted += [(f"dataset_version_ids[{i}]", m.DatasetVersion, v) for i, v in enumerate(request.dataset_version_ids)]
     wanted += [(f"reference_asset_ids[{i}]", m.Asset, v) for i, v in enumerate(request.reference_asset_ids)]
     wanted += [(f"declared_people[{i}]", m.Party, v) for i, v in enumerate(request.declared_people)]
+    if request.licensee_id:
+        wanted.append(("licensee_id", m.Party, request.licensee_id))
+    if request.parent_clip_id:
+        wanted.append(("parent_clip_id", Clip, request.parent_clip_id))
     for name, table, record_id in wanted:
         if session.get(table, record_id) is None:
             problems.append(FieldProblem(name, f"no {table.__tablename__.rstrip('s')} with id {record_id!r}"))
@@ -83,7 +88,7 @@ def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, ac
     stored = store_bytes(ctx.settings, data, filename)
     clip_id = f"clp_{uuid.uuid4().hex[:20]}"
     payload = {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
-               "filename": filename, **request.model_dump(mode="json")}
+               "filename": filename, **request.payload()}
     with ctx.db.transaction() as session:
         _check_references(session, request)
         ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
