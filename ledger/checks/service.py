@@ -19,6 +19,7 @@ from pydantic_core import to_jsonable_python
 from sqlmodel import Session, select
 
 from ledger.checks.decide import decide
+from ledger.checks.edits import parent_in_manifest
 from ledger.checks.gather import gather
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
@@ -91,6 +92,10 @@ def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, ac
                "filename": filename, **request.payload()}
     with ctx.db.transaction() as session:
         _check_references(session, request)
+        if request.parent_clip_id is None:
+            parent = parent_in_manifest(session, data)
+            if parent is not None:
+                payload["parent_clip_id"] = parent
         ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
     return clip_id
 
