@@ -24,6 +24,7 @@ from ledger.log.events import Envelope, Event, canonical
 from ledger.log.projection import Projections
 from ledger.records import models as m
 from ledger.records.lineage import ancestors
+from policies import Reason
 
 if TYPE_CHECKING:
     from ledger.context import Clearance
@@ -79,13 +80,23 @@ def decide_offer(ctx: Clearance, session: Session, license_id: str, fields: m.Mo
     event = Event("model_offer.decided", payload, "model_offer", offer_id, actor)
     if verdict == "pass":
         return RuleOutcome([event])
-    blocking = [r for r in decision.reasons if r.subject_kind]
-    at_fault = sorted({f"{r.subject_kind} {r.subject_id}" + (f" ({r.grant})" if r.grant else "") for r in blocking})
     refusal = Conflict(
         f"model {fields.model_id} may not be offered to {fields.licensee_id}: "
-        f"{'; '.join(at_fault) or 'the policies refuse it'}",
+        f"{'; '.join(_at_fault(decision.reasons)) or 'the policies refuse it'}",
         extra={"offer_id": offer_id, "verdict": verdict, "reasons": [r.describe() for r in decision.reasons]})
     return RuleOutcome([event], refusal)
+
+
+def _at_fault(reasons: list[Reason]) -> list[str]:
+    """Each asset and the license it was tried with, with the policies that refused it (the
+    "relying on no license" candidate is left out when a license was tried)."""
+    with_grant = {r.subject_id for r in reasons if r.grant}
+    found: dict[str, list[str]] = {}
+    for r in reasons:
+        if r.subject_kind and (r.grant or r.subject_id not in with_grant):
+            key = f"{r.subject_kind} {r.subject_id}" + (f" under {r.grant}" if r.grant else " (no license)")
+            found.setdefault(key, []).append(r.policy_id)
+    return [f"{key}: {', '.join(dict.fromkeys(ids))}" for key, ids in sorted(found.items())]
 
 
 def record_rules() -> dict[str, RecordRule]:

@@ -84,16 +84,28 @@ def review_decide(check_id: str, decision: str = typer.Argument(..., help="appro
     console.print(f"{check['review_state']} check {check_id} (log entry {receipt.index})")
 
 
-def audit_training(dataset_version: str, model: Optional[str] = typer.Option(None, "--model"),
+def audit_training(dataset_version: Optional[str] = typer.Argument(None, help="omit with --model: audit the "
+                                                                   "model's effective training data (its lineage)"),
+                   model: Optional[str] = typer.Option(None, "--model"),
                    territory: list[str] = typer.Option(["US"], "--territory"), as_json: bool = JSON_OPTION) -> None:
-    """Evaluate 'train' for every asset of a dataset version; list each asset not cleared, with the reason."""
+    """Evaluate 'train' for every asset of a dataset version (or of a model's lineage); list each asset not
+    cleared, with the reason."""
+    from ledger.checks.training import audit_model
     from ledger.checks.training import audit_training as run_audit
 
-    report = run_audit(ready_context(), dataset_version, model, territory)
+    if dataset_version is None and model is None:
+        raise ValidationFailed("name a dataset version, or a model with --model",
+                               problems=[FieldProblem("DATASET_VERSION", "missing (or give --model)")])
+    if dataset_version is None:
+        report = audit_model(ready_context(), model or "", territory)
+        subject = f"model {model}'s lineage ({', '.join(report['dataset_versions']) or 'no dataset versions'})"
+    else:
+        report = run_audit(ready_context(), dataset_version, model, territory)
+        subject = dataset_version
     if as_json:
         print_json(report)
     else:
-        console.print(f"{report['cleared']}/{report['assets']} assets of {dataset_version} cleared for training")
+        console.print(f"{report['cleared']}/{report['assets']} assets of {subject} cleared for training")
         for item in report["not_cleared"]:
             console.print(f"[red]not cleared[/red] {item['asset_id']}:")
             for reason in item["reasons"]:

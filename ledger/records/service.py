@@ -19,7 +19,7 @@ from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
-from ledger.records.lineage import descendants, lineage_problems
+from ledger.records.lineage import descendants, lineage_problems, tree
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
@@ -161,6 +161,13 @@ def get_row(session: Session, kind: RecordKind[Any, TableT], record_id: str) -> 
 def get_record(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str) -> dict[str, Any]:
     with ctx.db.reader() as session:
         return record_dict(kind, get_row(session, kind, record_id))
+
+
+def model_lineage(ctx: Clearance, model_id: str) -> dict[str, Any]:
+    """The model and its ancestors as a tree (``LineageNode.as_json``)."""
+    with ctx.db.reader() as session:
+        get_row(session, KINDS["model"], model_id)
+        return tree(session, model_id).as_json()
 
 
 def list_records(ctx: Clearance, kind: RecordKind[Any, Any], limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
