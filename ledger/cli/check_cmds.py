@@ -30,6 +30,9 @@ def check(file: Path,
           person: list[str] = typer.Option([], "--person", help="declared person id (repeatable)"),
           release_date: Optional[str] = typer.Option(None, "--release-date", help="YYYY-MM-DD, default today"),
           requested_by: Optional[str] = typer.Option(None, "--requested-by"),
+          licensee: Optional[str] = typer.Option(None, "--licensee", help="party making the clip under a model "
+                                                 "license (default: the model's developer)"),
+          parent_clip: Optional[str] = typer.Option(None, "--parent-clip", help="the logged clip this one edits"),
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
@@ -42,6 +45,7 @@ def check(file: Path,
         request = CheckRequest(service=service, project=project, media=medium, territories=territory, uses=use,
                                model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
                                reference_asset_ids=reference, declared_people=person, requested_by=requested_by,
+                               licensee_id=licensee, parent_clip_id=parent_clip,
                                release_date=date.fromisoformat(release_date) if release_date else date.today())
     except ValidationError as exc:
         from ledger.records.service import problems_from
