@@ -162,8 +162,8 @@ def build_entities(request: PolicyRequest) -> list[dict[str, Any]]:
             builder.add("estate_permission", permission.id, _estate_attrs(permission))
     for model in request.models:
         builder.add("model", model.id, {})
-        for lic in model.licenses:
-            builder.add("model_license", lic.id, _scope_attrs(lic))
+        for model_license in model.licenses:
+            builder.add("model_license", model_license.id, _scope_attrs(model_license))
     return builder.entities()
 
 

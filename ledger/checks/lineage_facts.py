@@ -21,16 +21,12 @@ from policies import ModelFacts, ModelLicenseFacts, PolicyRequest, RequestContex
 OFFER_USE = "distribute_model"
 
 
-def _scope(media: Iterable[str], territories: Iterable[str]) -> dict[str, object]:
-    media, territories = set(media), set(territories)
-    return {"any_media": "any" in media, "media": frozenset(media - {"any"}),
-            "worldwide": "WORLD" in territories, "territories": frozenset(territories - {"WORLD"})}
-
-
 def model_license_facts(row: m.ModelLicense) -> ModelLicenseFacts:
+    media, territories = set(row.media), set(row.territories)
     return ModelLicenseFacts(id=row.id, uses=frozenset(row.permitted_uses), starts_on=row.starts_on,
                              ends_on=row.ends_on, revoked=row.revoked_at is not None,
-                             **_scope(row.media, row.territories))
+                             any_media="any" in media, media=frozenset(media - {"any"}),
+                             worldwide="WORLD" in territories, territories=frozenset(territories - {"WORLD"}))
 
 
 def offer_request(session: Session, model_id: str, media: Iterable[str], territories: Iterable[str],

@@ -52,7 +52,7 @@ def audit_model(ctx: Clearance, model_id: str, territories: list[str] | None = N
         if session.get(m.AiModel, model_id) is None:
             raise NotFound(f"no model with id {model_id!r}")
         lineage = ancestors(session, model_id)
-        trained_by = {}
+        trained_by: dict[str, str] = {}
         for ident in reversed([model_id, *lineage]):
             row = session.get(m.AiModel, ident)
             for version in row.dataset_version_ids if row else []:

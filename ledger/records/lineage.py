@@ -92,9 +92,10 @@ def tree(session: Session, model_id: str, relationship: str | None = None, check
     node = LineageNode(model.id, model.name, model.version, relationship, checkpoint, model.developer_id)
     if model_id in seen:
         return node
-    for parent in model.parents:
-        node.parents.append(tree(session, parent["model_id"], parent["relationship"],
-                                 parent.get("checkpoint_sha256"), seen | {model_id}))
+    for raw in model.parents:  # the row holds the JSON form
+        parent = m.ModelParent.model_validate(raw)
+        node.parents.append(tree(session, parent.model_id, parent.relationship.value, parent.checkpoint_sha256,
+                                 seen | {model_id}))
     return node
 
 

@@ -202,7 +202,9 @@ def dependents(session: Session, kind: RecordKind[Any, Any], record_id: str) -> 
 def _model_license_dependents(session: Session, record_id: str) -> dict[str, list[str]]:
     """A model license's licensee's models derived from the licensed model."""
     row = session.get(m.ModelLicense, record_id)
-    derived = descendants(session, [row.model_id]) if row else []
+    if row is None:
+        return {"assets": [], "dataset_versions": [], "models": []}
+    derived = descendants(session, [row.model_id])
     models = sorted(d for d in derived if (model := session.get(m.AiModel, d)) and model.developer_id == row.licensee_id)
     return {"assets": [], "dataset_versions": [], "models": models}
 
