@@ -28,6 +28,7 @@ RECORD_READERS: frozenset[Role] = frozenset({Role.admin, Role.registrar, Role.le
 
 _OTHER_PAYLOAD_READERS: dict[str | None, frozenset[Role]] = {
     "fingerprint_set": RECORD_READERS,  # whose works and faces are enrolled
+    "model_offer": RECORD_READERS,  # a decision on licensing a model, read like the model license it decides
     "clip": frozenset(Role),
     "check": frozenset(Role),
     "api_key": frozenset({Role.admin}),
