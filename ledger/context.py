@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from ledger.audit import verification_events
 from ledger.checks import events as check_events
+from ledger.checks import offers as model_offers
 from ledger.db import Database
 from ledger.errors import ConfigurationError
 from ledger.fingerprints import events as fingerprint_events
@@ -45,6 +46,7 @@ def register_features(projections: Projections) -> None:
     check_events.register(projections)
     report_events.register(projections)
     verification_events.register(projections)
+    model_offers.register(projections)
 
 
 class Clearance:
@@ -81,6 +83,12 @@ class Clearance:
             return PolicyEngine.load(self.settings.policies_dir)
         except PolicyError as exc:
             raise ConfigurationError(exc.diagnostics()) from None
+
+    @cached_property
+    def record_rules(self) -> dict[str, model_offers.RecordRule]:
+        """Decisions a record must pass before it is created or amended, by kind (a model offered to a
+        third party is decided by the policies)."""
+        return model_offers.record_rules()
 
     @property
     def embeddings_config(self) -> EmbeddingsConfig:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
@@ -28,6 +28,7 @@ from ledger.media_store import path_for, store_file
 from ledger.provenance import (
     TRAINED_ALGORITHMIC_MEDIA, AiDisclosure, ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput,
     SigningIdentity, TrainingMiningEntry, TrustSettings, create_dev_ca, read_disclosure, sign_clip, verify_file)
+from ledger.provenance.media import media_type_of
 from ledger.records import models as m
 
 
@@ -71,6 +72,22 @@ def _training_mining(ctx: Clearance) -> list[TrainingMiningEntry]:
     return [TrainingMiningEntry(key, use) for key, use in sorted(ctx.settings.c2pa_training_mining.items())]  # type: ignore[arg-type]
 
 
+def _parent_ingredient(ctx: Clearance, session: Session, clip: Clip) -> ReferenceInput | None:
+    """The signed file of the clip this one edits, as a ``parentOf`` ingredient (its manifest travels with it)."""
+    if not clip.parent_clip_id:
+        return None
+    parent = session.get(Clip, clip.parent_clip_id)
+    query = select(Check).where(Check.clip_id == clip.parent_clip_id, col(Check.signed_sha256).is_not(None)) \
+        .order_by(col(Check.log_index).desc())
+    signed = session.exec(query).first()
+    sha256 = signed.signed_sha256 if signed else parent.sha256 if parent else None
+    if parent is None or sha256 is None:
+        return None
+    stored = path_for(ctx.settings, sha256)
+    return ReferenceInput(title=parent.filename, media_type=media_type_of(stored) if stored.is_file() else "video/mp4",
+                          path=stored if stored.is_file() else None, sha256=sha256, relationship="parentOf")
+
+
 def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str, Any]:
     """Sign the clip of a releasable check into ``out`` and log ``clip.signed``."""
     with ctx.db.reader() as session:
@@ -91,6 +108,9 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
                 stored = path_for(ctx.settings, asset.sha256)
                 references.append(ReferenceInput(title=asset.title, media_type=asset.media_type, asset_id=asset.id,
                                                  path=stored if stored.is_file() else None))
+        parent = _parent_ingredient(ctx, session, clip) if clip else None
+        if parent is not None:
+            references.insert(0, parent)
         approved = check.review_state == "approved"
         # an approval is proved by its check.reviewed entry; the checkpoint covering it covers the decision too
         proved = check.review_log_index if approved and check.review_log_index is not None else check.log_index

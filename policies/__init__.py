@@ -25,6 +25,8 @@ from policies.facts import (
     EstatePermissionFacts,
     LicenseFacts,
     MatchFacts,
+    ModelFacts,
+    ModelLicenseFacts,
     OptOutSignal,
     PersonFacts,
     PolicyRequest,
@@ -34,7 +36,7 @@ from policies.facts import (
 __all__ = [
     "AssetClearance", "AssetFacts", "CandidateOutcome", "ConsentFacts", "Decision",
     "EstatePermissionFacts", "EvaluationError", "FactsError", "Finding", "GrantRef",
-    "LicenseFacts", "MatchFacts", "OptOutSignal", "PersonFacts", "PolicyEngine", "PolicyError",
+    "LicenseFacts", "MatchFacts", "ModelFacts", "ModelLicenseFacts", "OptOutSignal", "PersonFacts", "PolicyEngine", "PolicyError",
     "PolicyInfo", "PolicyLoadError", "PolicyProblem", "PolicyRequest", "Reason",
     "RequestContext", "Touch", "Verdict",
 ]

@@ -27,8 +27,8 @@ class Verdict(StrEnum):
 
 _SEVERITY = {Verdict.PASS: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
 
-SubjectKind = Literal["asset", "person", "clip"]
-GrantKind = Literal["license", "consent", "estate_permission"]
+SubjectKind = Literal["asset", "person", "clip", "model"]
+GrantKind = Literal["license", "consent", "estate_permission", "model_license"]
 
 
 class _Out(BaseModel):

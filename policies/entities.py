@@ -17,6 +17,7 @@ from policies.facts import (
     ConsentFacts,
     EstatePermissionFacts,
     GrantScope,
+    ModelFacts,
     PersonFacts,
     PolicyRequest,
 )
@@ -30,6 +31,7 @@ _ENTITY_TYPE: dict[str, str] = {
     "consent": "Consent",
     "estate_permission": "EstatePermission",
     "model": "Model",
+    "model_license": "ModelLicense",
     "service": "GenerationService",
 }
 _PENDING_CLIP = "pending"
@@ -188,6 +190,10 @@ def build_entities(request: PolicyRequest) -> list[dict[str, Any]]:
             builder.add("consent", consent.id, _consent_attrs(consent))
         for permission in person.estate_permissions:
             builder.add("estate_permission", permission.id, _estate_attrs(permission))
+    for model in request.models:
+        builder.add("model", model.id, {})
+        for model_license in model.licenses:
+            builder.add("model_license", model_license.id, _scope_attrs(model_license))
     return builder.entities()
 
 
@@ -207,6 +213,10 @@ def _index(request: PolicyRequest) -> tuple[dict[str, AssetFacts], dict[str, Per
 
 def _grants_of_asset(asset: AssetFacts) -> tuple[GrantRef, ...]:
     return tuple(GrantRef(kind="license", id=lic.id) for lic in asset.licenses)
+
+
+def _grants_of_model(model: ModelFacts) -> tuple[GrantRef, ...]:
+    return tuple(GrantRef(kind="model_license", id=lic.id) for lic in model.licenses)
 
 
 def _grants_of_person(person: PersonFacts) -> tuple[GrantRef, ...]:
@@ -245,6 +255,21 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
                 person(ident, Touch(kind="depicted"), f"assets[{item.id}].people_depicted", owner=item.id)
         return list(found.values())
 
+    if ctx.action == "offer_model":
+        if request.people or request.matches or ctx.reference_inputs or ctx.declared_people or ctx.prompt_people:
+            raise FactsError("an offer_model request takes the training assets of the model's lineage only")
+        for item in request.assets:
+            asset(item.id, Touch(kind="training"), "assets")
+        return list(found.values())
+
+    models = {model.id: model for model in request.models}
+    for field_name, touch_kind, idents in (("licensed_models", "licensed_model", ctx.licensed_models),
+                                           ("fine_tuned_bases", "fine_tuned_base", ctx.fine_tuned_bases)):
+        for ident in idents:
+            if ident not in models:
+                raise FactsError(f"{field_name} names model {ident!r}, which is not among the request's models")
+            found.setdefault(("model", ident, Touch(kind=touch_kind)),
+                             Subject("model", ident, Touch(kind=touch_kind), _grants_of_model(models[ident])))
     if ctx.action == "create_replica" and (request.matches or ctx.reference_inputs or ctx.prompt_works):
         raise FactsError("a create_replica request concerns people only: "
                          "no asset matches, reference inputs or prompt works")

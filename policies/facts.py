@@ -28,7 +28,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
-Action = Literal["train", "generate", "release", "create_replica"]
+Action = Literal["train", "generate", "release", "create_replica", "offer_model"]
 """The Cedar actions a request can ask about."""
 
 Representation = Literal["counsel", "union", "none"]
@@ -255,6 +255,18 @@ class MatchFacts(_Facts):
     matched_time_s: float | None = None
 
 
+class ModelLicenseFacts(GrantScope):
+    """A license of a model to the party using it (uses: fine_tune, generate, release, commercial, sublicense)."""
+
+
+class ModelFacts(_Facts):
+    """A model held by another party, and the licenses it granted to the party using it."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    licenses: list[ModelLicenseFacts] = []
+
+
 class RequestContext(_Facts):
     """What is being asked: who, which action, for which use, where and when.
 
@@ -281,6 +293,10 @@ class RequestContext(_Facts):
     prompt_people: list[str] = []
     prompt_works: list[str] = []
     replica_subjects: list[str] = []
+    licensed_models: list[str] = []
+    """Models held by another party that the clip was generated with, under a model license."""
+    fine_tuned_bases: list[str] = []
+    """Models held by another party that the clip's model was fine-tuned (distilled, merged...) from."""
 
     @model_validator(mode="after")
     def _principal_fits_action(self) -> RequestContext:
@@ -305,3 +321,4 @@ class PolicyRequest(_Facts):
     assets: list[AssetFacts] = []
     people: list[PersonFacts] = []
     matches: list[MatchFacts] = []
+    models: list[ModelFacts] = []

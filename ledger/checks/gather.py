@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ledger.checks.decide import Gathered, asset_ids, people_ids
 from ledger.checks.facts import asset_facts, person_facts
-from ledger.checks.models import Clip
+from ledger.checks.lineage_facts import licensed_lineage, offer_request
+from ledger.checks.models import Check, Clip
 from ledger.checks.screening import screen_prompt
 
 
@@ -17,4 +18,17 @@ def gather(session: Session, clip: Clip, owners: list[dict[str, Any]], channels:
     prompt = screen_prompt(session, clip.prompt)
     assets = [asset_facts(session, a, clip.release_date) for a in asset_ids(clip, owners, prompt)]
     people = [person_facts(session, p, clip.release_date) for p in people_ids(clip, owners, prompt, assets)]
-    return Gathered(clip=clip, owners=owners, channels=channels, prompt=prompt, assets=assets, people=people)
+    lineage = licensed_lineage(session, clip.model_id, clip.licensee_id)
+    offers = [offer_request(session, model_id, clip.media, clip.territories, clip.release_date)
+              for model_id in lineage.held_by_others]
+    return Gathered(clip=clip, owners=owners, channels=channels, prompt=prompt, assets=assets, people=people,
+                    licensed_models=lineage.licensed_models, fine_tuned_bases=lineage.fine_tuned_bases,
+                    models=lineage.models, offers=offers, parent_check_id=_parent_check(session, clip))
+
+
+def _parent_check(session: Session, clip: Clip) -> str | None:
+    """The latest check of the clip this one is an edit of."""
+    if not clip.parent_clip_id:
+        return None
+    query = select(Check.id).where(Check.clip_id == clip.parent_clip_id).order_by(col(Check.log_index).desc())
+    return session.exec(query).first()

@@ -35,6 +35,10 @@ class Clip(SQLModel, table=True):
     territories: list[str] = Field(default_factory=list, sa_type=JSON)
     release_date: date
     log_index: int
+    licensee_id: str | None = None
+    """The party making the clip under a model license, when the request names one."""
+    parent_clip_id: str | None = None
+    """The logged clip this one is an edit of (named by the request or by a C2PA parentOf ingredient)."""
 
 
 class Check(SQLModel, table=True):
@@ -66,6 +70,8 @@ class Check(SQLModel, table=True):
     signed_sha256: str | None = None
     manifest_sha256: str | None = None
     manifest_label: str | None = None
+    parent_check_id: str | None = None
+    """The check of the clip this one is an edit of."""
 
     @property
     def releasable(self) -> bool:

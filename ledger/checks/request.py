@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,6 +30,14 @@ class CheckRequest(BaseModel):
     media: list[Medium] = Field(min_length=1)
     territories: list[str] = Field(min_length=1)
     release_date: date = Field(default_factory=date.today)
+    licensee_id: str | None = Field(default=None, description="party making the clip under a model license "
+                                    "(default: the developer of the clip's model)")
+    parent_clip_id: str | None = Field(default=None, description="the logged clip this clip is an edit of")
+
+    def payload(self) -> dict[str, Any]:
+        """The ``clip.submitted`` fields (the lineage fields only when given, so earlier entries keep their shape)."""
+        data = self.model_dump(mode="json")
+        return {k: v for k, v in data.items() if v is not None or k not in ("licensee_id", "parent_clip_id")}
 
     @field_validator("territories")
     @classmethod

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from ledger.checks.decide import decide
 from ledger.checks.evidence import capture as capture_evidence
+from ledger.checks.edits import parent_in_manifest
 from ledger.checks.gather import gather
 from ledger.checks.models import Check, CheckFailure, Clip
 from ledger.checks.request import CheckRequest
@@ -55,7 +56,9 @@ class CheckOutcome:
 
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
-                                                  "policy_set_hash", "relied_on", "review_state", "evidence")}
+                                                  "policy_set_hash", "relied_on", "review_state", "evidence",
+                                                  "parent_check_id")}
+        body["parent_clip_id"] = self.clip.get("parent_clip_id")
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",
                 "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}
@@ -77,6 +80,10 @@ def _check_references(session: Session, request: CheckRequest) -> None:
     wanted += [(f"reference_asset_ids[{i}]", m.Asset, v) for i, v in enumerate(request.reference_asset_ids)]
     wanted += [(f"declared_people[{i}]", m.Party, v) for i, v in enumerate(request.declared_people)]
     wanted += [(f"declared_voices[{i}]", m.Party, v) for i, v in enumerate(request.declared_voices)]
+    if request.licensee_id:
+        wanted.append(("licensee_id", m.Party, request.licensee_id))
+    if request.parent_clip_id:
+        wanted.append(("parent_clip_id", Clip, request.parent_clip_id))
     for name, table, record_id in wanted:
         if session.get(table, record_id) is None:
             problems.append(FieldProblem(name, f"no {table_of(table).name.rstrip('s')} with id {record_id!r}"))
@@ -89,9 +96,13 @@ def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, ac
     stored = store_bytes(ctx.settings, data, filename)
     clip_id = f"clp_{uuid.uuid4().hex[:20]}"
     payload = {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
-               "filename": filename, **request.model_dump(mode="json")}
+               "filename": filename, **request.payload()}
     with ctx.db.transaction() as session:
         _check_references(session, request)
+        if request.parent_clip_id is None:
+            parent = parent_in_manifest(session, data)
+            if parent is not None:
+                payload["parent_clip_id"] = parent
         ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
     return clip_id
 

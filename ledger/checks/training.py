@@ -11,6 +11,7 @@ from ledger.checks.facts import assets_facts, person_facts
 from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import models as m
+from ledger.records.lineage import ancestors, effective_dataset_versions
 from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, RequestContext
 
 
@@ -57,3 +58,30 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
     return {"dataset_version": dataset_version_id, "model": model_id, "policy_set_hash": engine.policy_set_hash,
             "assets": len(report), "cleared": sum(r["cleared"] for r in report),
             "not_cleared": [r for r in report if not r["cleared"]], "results": report}
+
+
+def audit_model(ctx: Clearance, model_id: str, territories: list[str] | None = None,
+                use_date: date | None = None) -> dict[str, Any]:
+    """Audit a model's effective training data: its own dataset versions and every ancestor's.
+
+    A fine-tune carries what its base learnt, so each version of the lineage is audited for
+    ``model_id`` (each result names the version and the model of the lineage that trained on it).
+    """
+    with ctx.db.reader() as session:
+        if session.get(m.AiModel, model_id) is None:
+            raise NotFound(f"no model with id {model_id!r}")
+        lineage = ancestors(session, model_id)
+        trained_by: dict[str, str] = {}
+        for ident in reversed([model_id, *lineage]):
+            row = session.get(m.AiModel, ident)
+            for version in row.dataset_version_ids if row else []:
+                trained_by.setdefault(version, ident)
+        versions = effective_dataset_versions(session, model_id)
+    reports = [{**audit_training(ctx, v, model_id, territories, use_date=use_date), "trained_by": trained_by.get(v)}
+               for v in versions]
+    return {"model": model_id, "lineage": lineage, "dataset_versions": versions,
+            "policy_set_hash": ctx.policy_engine.policy_set_hash,
+            "assets": sum(r["assets"] for r in reports), "cleared": sum(r["cleared"] for r in reports),
+            "not_cleared": [{**item, "dataset_version": r["dataset_version"], "trained_by": r["trained_by"]}
+                            for r in reports for item in r["not_cleared"]],
+            "reports": reports}

@@ -46,6 +46,9 @@ def check(file: Path,
                                           "(repeatable)"),
           release_date: Optional[str] = typer.Option(None, "--release-date", help="YYYY-MM-DD, default today"),
           requested_by: Optional[str] = typer.Option(None, "--requested-by"),
+          licensee: Optional[str] = typer.Option(None, "--licensee", help="party making the clip under a model "
+                                                 "license (default: the model's developer)"),
+          parent_clip: Optional[str] = typer.Option(None, "--parent-clip", help="the logged clip this one edits"),
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
@@ -60,7 +63,7 @@ def check(file: Path,
         request = CheckRequest(service=service, project=project, media=medium, territories=territory, uses=use,
                                model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
                                reference_asset_ids=reference, declared_people=person, declared_voices=voice,
-                               requested_by=requested_by,
+                               requested_by=requested_by, licensee_id=licensee, parent_clip_id=parent_clip,
                                release_date=date.fromisoformat(release_date) if release_date else date.today())
     except ValidationError as exc:
         from ledger.records.service import problems_from
@@ -121,16 +124,28 @@ def check_show(check_id: str, as_json: bool = JSON_OPTION) -> None:
     print_check(console, check, clip, log)
 
 
-def audit_training(dataset_version: str, model: Optional[str] = typer.Option(None, "--model"),
+def audit_training(dataset_version: Optional[str] = typer.Argument(None, help="omit with --model: audit the "
+                                                                   "model's effective training data (its lineage)"),
+                   model: Optional[str] = typer.Option(None, "--model"),
                    territory: list[str] = typer.Option(["US"], "--territory"), as_json: bool = JSON_OPTION) -> None:
-    """Evaluate 'train' for every asset of a dataset version; list each asset not cleared, with the reason."""
+    """Evaluate 'train' for every asset of a dataset version (or of a model's lineage); list each asset not
+    cleared, with the reason."""
+    from ledger.checks.training import audit_model
     from ledger.checks.training import audit_training as run_audit
 
-    report = run_audit(ready_context(), dataset_version, model, territory)
+    if dataset_version is None and model is None:
+        raise ValidationFailed("name a dataset version, or a model with --model",
+                               problems=[FieldProblem("DATASET_VERSION", "missing (or give --model)")])
+    if dataset_version is None:
+        report = audit_model(ready_context(), model or "", territory)
+        subject = f"model {model}'s lineage ({', '.join(report['dataset_versions']) or 'no dataset versions'})"
+    else:
+        report = run_audit(ready_context(), dataset_version, model, territory)
+        subject = dataset_version
     if as_json:
         print_json(report)
     else:
-        console.print(f"{report['cleared']}/{report['assets']} assets of {dataset_version} cleared for training")
+        console.print(f"{report['cleared']}/{report['assets']} assets of {subject} cleared for training")
         for item in report["not_cleared"]:
             console.print(f"[red]not cleared[/red] {item['asset_id']}:")
             for reason in item["reasons"]:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
+from ledger.cli.lineage_view import lineage_tree, parse_parents
 from ledger.errors import FieldProblem, ValidationFailed
 from ledger.records.catalog import CATALOG, KindInfo
 
@@ -71,6 +72,8 @@ def build(info: KindInfo) -> typer.Typer:
             record_id: Optional[str] = typer.Option(None, "--id", help="choose the record id"),
             media_file: Optional[Path] = typer.Option(None, "--file", help="assets: store this file and take "
                                                       "sha256, md5, sha1, size and media type from it"),
+            parent: Optional[list[str]] = typer.Option(None, "--parent", help="models: a parent model, "
+                                                       "ID:RELATIONSHIP[:CHECKPOINT_SHA256] (repeatable)"),
             as_json: bool = JSON_OPTION) -> None:
         """Register a record; prints its id and log index."""
         from ledger.records import service
@@ -80,6 +83,11 @@ def build(info: KindInfo) -> typer.Typer:
         if media_file is not None:
             data.update(_media_fields(kind, media_file))
         data.update(parse_assignments(fields or []))
+        if parent:
+            if kind.name != "model":
+                raise ValidationFailed("--parent applies to models only",
+                                       problems=[FieldProblem("--parent", "not a model")])
+            data["parents"] = [*data.get("parents", []), *parse_parents(parent)]
         if record_id:
             data["id"] = record_id
         written = service.create_record(ready_context(), kind, data, "cli")
@@ -107,12 +115,28 @@ def build(info: KindInfo) -> typer.Typer:
             table.add_row(*(str(item.get(c, "")) for c in ["id", *shown, "log_index"]))
         console.print(table)
 
-    @sub.command("show")
-    def show(record_id: str) -> None:
-        """Print one record as JSON."""
-        from ledger.records import service
+    if info.name == "model":
+        @sub.command("show")
+        def show_model(record_id: str, as_json: bool = JSON_OPTION) -> None:
+            """Print the model and its lineage as a tree (--json: the record with its lineage)."""
+            from ledger.records import service
 
-        print_json(service.get_record(ready_context(), _kind(info), record_id))
+            ctx = ready_context()
+            record = service.get_record(ctx, _kind(info), record_id)
+            tree = service.model_lineage(ctx, record_id)
+            if as_json:
+                print_json({**record, "lineage": tree})
+                return
+            console.print(lineage_tree(tree))
+            console.print(f"  trained on: {', '.join(record['dataset_version_ids']) or 'no dataset version'}; "
+                          f"log entry {record['log_index']}")
+    else:
+        @sub.command("show")
+        def show(record_id: str) -> None:
+            """Print one record as JSON."""
+            from ledger.records import service
+
+            print_json(service.get_record(ready_context(), _kind(info), record_id))
 
     if info.revocable:
         @sub.command("revoke")

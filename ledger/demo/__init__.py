@@ -22,6 +22,7 @@ from rich.table import Table
 from ledger.checks.display import print_outcome
 from ledger.checks.request import CheckRequest
 from ledger.checks.service import check_clip
+from ledger.cli.lineage_view import lineage_tree
 from ledger.context import Clearance
 from ledger.demo import world
 from ledger.demo.media import generated_clip, synthetic_work, work_clip
@@ -124,6 +125,7 @@ def run_demo(ctx: Clearance, console: Console) -> None:
             console.print(f"  signed with a C2PA manifest: {passed['path']}")
     if passed is not None:
         _show_verification(ctx, console, Path(passed["path"]))
+    _show_creator_fine_tune(ctx, console)
     _show_log(ctx, console, made)
     _show_reports(ctx, console, work_dir / "reports")
 
@@ -157,6 +159,20 @@ def _union_prong_note(ctx: Clearance, console: Console, outcome: dict[str, Any])
                           f"blanket grant with no described uses, but {consent['union_name']}'s "
                           f"{consent['union_agreement']} agreement ({consent['union_clause']}) expressly covers "
                           "digital replicas")
+
+
+def _show_creator_fine_tune(ctx: Clearance, console: Console) -> None:
+    """A creator's fine-tune of the studio model (offered under a model license) and one of its clips."""
+    console.rule("Model lineage: a creator's fine-tune of the studio model")
+    for kind, data in world.creator_records():
+        _ensure(ctx, kind, data)
+    console.print(lineage_tree(service.model_lineage(ctx, world.CREATOR_MODEL)))
+    request = CheckRequest(service=world.SERVICE, model_id=world.CREATOR_MODEL, project="Sol Ortega shorts",
+                           media=["streaming"], territories=["US"], release_date=RELEASE_DATE,
+                           prompt="a quiet pier at dawn")
+    outcome = check_clip(ctx, request, generated_clip(synthetic_work(91)), "sol-pier.mp4", "demo").as_json()
+    print_outcome(console, outcome, "Sol Ortega's clip (sol-pier.mp4)")
+    console.print(f"  relied on: {', '.join(outcome['relied_on'])}")
 
 
 def _describe(record: dict[str, Any]) -> str:

@@ -45,7 +45,7 @@ def parties() -> list[dict[str, Any]]:
 
 def license_record() -> dict[str, Any]:
     return {"id": LICENSE, "licensor_id": HARBOR, "licensee_id": NORTHLIGHT, "governing_law": "California",
-            "permitted_uses": ["train", "fine_tune", "generate", "release", "commercial"],
+            "permitted_uses": ["train", "fine_tune", "generate", "release", "commercial", "distribute_model"],
             "media": ["streaming", "theatrical"], "territories": ["WORLD"], "starts_on": "2024-01-01",
             "ends_on": "2030-12-31", "consideration": "250000.00", "currency": "USD",
             "source_document_sha256": "1" * 64, "verified_at_source": True, "reviewer": "R. Alvarez (counsel)",
@@ -97,4 +97,22 @@ def dataset_records(asset_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
                              "frozen_on": date(2025, 7, 1).isoformat(), "asset_ids": asset_ids}),
         ("model", {"id": "demo-model-nl-video", "name": "NL-Video", "version": "0.3", "trained_on": "2025-08-15",
                    "dataset_version_ids": ["demo-dataset-library-v1"], "developer_id": NORTHLIGHT}),
+    ]
+
+
+CREATOR = "demo-sol-ortega"
+CREATOR_MODEL = "demo-model-sol-tune"
+
+
+def creator_records() -> list[tuple[str, dict[str, Any]]]:
+    """A creator licensed Northlight's model as a template and fine-tuned it on her own material."""
+    return [
+        ("party", {"id": CREATOR, "kind": "person", "name": "Sol Ortega", "domicile": "US-CA"}),
+        ("model_license", {"id": "demo-model-license-sol", "licensor_id": NORTHLIGHT, "licensee_id": CREATOR,
+                           "model_id": MODEL, "permitted_uses": ["fine_tune", "generate", "release"],
+                           "media": ["streaming"], "territories": ["US"], "starts_on": "2026-01-01",
+                           "ends_on": "2027-12-31"}),
+        ("model", {"id": CREATOR_MODEL, "name": "NL-Video (Sol Ortega style)", "version": "1.0",
+                   "trained_on": "2026-02-01", "developer_id": CREATOR,
+                   "parents": [{"model_id": MODEL, "relationship": "fine_tuned_from"}]}),
     ]

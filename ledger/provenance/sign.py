@@ -87,6 +87,9 @@ class ReferenceInput:
     path: Path | None = None
     asset_id: str | None = None
     sha256: str | None = None
+    relationship: str = "inputTo"
+    """``parentOf`` for the earlier clip this one is an edit of (then the clip is ``c2pa.opened`` from it
+    and ``c2pa.edited``); ``inputTo`` for a reference input."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,18 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
         agent["version"] = model.version
     if model.model_id:
         agent["clearance_model_id"] = model.model_id
-    action: dict = {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA,
-                    "softwareAgent": agent}
+    parents = [f"reference-{i}" for i, r in enumerate(references) if r.relationship == "parentOf"]
+    inputs = [f"reference-{i}" for i, r in enumerate(references) if r.relationship != "parentOf"]
+    action: dict = {"action": "c2pa.edited" if parents else "c2pa.created",
+                    "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA, "softwareAgent": agent}
     if disclosure is not None:
         action["when"] = disclosure.created_at
-    if references:
-        action["parameters"] = {"ingredientIds": [f"reference-{i}" for i in range(len(references))]}
-    assertions: list[dict] = [{"label": "c2pa.actions.v2", "data": {"actions": [action]}}]
+    if inputs:
+        action["parameters"] = {"ingredientIds": inputs}
+    actions = [action]
+    if parents:  # an edit of an earlier clip: opened from its parent, then edited by the model
+        actions.insert(0, {"action": "c2pa.opened", "parameters": {"ingredientIds": parents}})
+    assertions: list[dict] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
     if training_mining:
         assertions.append({"label": "cawg.training-mining",
                            "data": {"entries": {e.key: e.as_dict() for e in training_mining}}})
@@ -129,7 +137,7 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
 
 
 def _ingredient_definition(index: int, ref: ReferenceInput) -> dict:
-    body: dict = {"title": ref.title, "format": ref.media_type, "relationship": "inputTo",
+    body: dict = {"title": ref.title, "format": ref.media_type, "relationship": ref.relationship,
                   "label": f"reference-{index}"}
     if ref.asset_id:
         body["instance_id"] = f"clearance:asset:{ref.asset_id}"

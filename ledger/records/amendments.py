@@ -110,8 +110,17 @@ def amend(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, changes: d
             raise Conflict(f"legal hold {holds[0].id} ({holds[0].matter}) keeps {kind.name} {record_id!r} "
                            "from being changed; release the hold first", extra={"legal_hold": holds[0].id})
         event = _amendment_event(session, kind, row, changes, reason, document_sha256, effective_on, actor)
+        rule = ctx.record_rules.get(kind.name)  # e.g. a model license's wider terms are decided again
+        decided = rule(ctx, session, record_id, validate_fields(kind, {**row_fields(kind, row).model_dump(
+            mode="json"), **event.payload["changes"]}), actor) if rule else None
+        refusal = decided.refusal if decided else None
         affected = dependents(session, kind, record_id)  # read before the amendment is applied
-        affected["released_clips"] = released_clips(session, kind, record_id)
-        appended = ctx.record(session, [event])[0]
-        record = record_dict(kind, row)
+        affected["released_clips"] = released_clips(session, kind, record_id, affected["models"])
+        if refusal is not None:
+            ctx.record(session, decided.events if decided else [])
+        else:
+            appended = ctx.record(session, [*(decided.events if decided else []), event])[-1]
+            record = record_dict(kind, row)
+    if refusal is not None:
+        raise refusal
     return Written(record, ctx.receipt(appended)), affected

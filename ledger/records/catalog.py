@@ -42,6 +42,8 @@ CATALOG: dict[str, KindInfo] = {k.name: k for k in (
     KindInfo("dataset", "datasets", "dst", "Datasets"),
     KindInfo("dataset_version", "dataset-versions", "dsv", "Frozen dataset versions and their assets"),
     KindInfo("model", "models", "mdl", "Models and the dataset versions they were trained on"),
+    KindInfo("model_license", "model-licenses", "mlc",
+             "Licenses of a model to another party (templates for their fine-tunes)", revocable=True, amendable=True),
     KindInfo("legal_hold", "legal-holds", "hld", "Legal holds: records that may not be redacted or changed"),
 )}
 

@@ -47,6 +47,27 @@ class Use(StrEnum):
     release = "release"
     distribute = "distribute"
     commercial = "commercial"
+    distribute_model = "distribute_model"
+    """On a training asset's license: models trained on it may be offered to third parties."""
+
+
+class ModelRelationship(StrEnum):
+    """How a model derives from a parent model (``ledger.records.lineage``)."""
+
+    fine_tuned_from = "fine_tuned_from"
+    distilled_from = "distilled_from"
+    merged_from = "merged_from"
+    adapter_on = "adapter_on"
+
+
+class ModelUse(StrEnum):
+    """What a model license lets its licensee do with the model."""
+
+    fine_tune = "fine_tune"
+    generate = "generate"
+    release = "release"
+    commercial = "commercial"
+    sublicense = "sublicense"
 
 
 class Medium(StrEnum):

@@ -160,6 +160,9 @@ def _write_row(ctx: Clearance, session: Session, row: Row, actor: str) -> RowRes
     try:
         if "__error__" in data:
             raise ValidationFailed(data["__error__"])
+        if kind.name in ctx.record_rules:
+            raise ValidationFailed(f"a {kind.name} is decided by the policies when it is added; "
+                                   f"add it with 'clearance {kind.name.replace('_', '-')} add', not by import")
         event = create_event(session, kind, data, actor)
     except ClearanceError as exc:
         result.error, result.problems = exc.detail, exc.problems

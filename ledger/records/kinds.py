@@ -101,7 +101,14 @@ def _version_links(version_id: str, version: m.DatasetVersionFields) -> list[SQL
 
 
 def _model_links(model_id: str, model: m.AiModelFields) -> list[SQLModel]:
-    return [m.ModelTraining(model_id=model_id, dataset_version_id=d) for d in dict.fromkeys(model.dataset_version_ids)]
+    links: list[SQLModel] = [m.ModelTraining(model_id=model_id, dataset_version_id=d)
+                             for d in dict.fromkeys(model.dataset_version_ids)]
+    return links + [m.ModelLineage(model_id=model_id, parent_id=p.model_id, relationship=p.relationship.value)
+                    for p in model.parents]
+
+
+def _model_parent_refs(model: m.AiModelFields) -> list[Reference]:
+    return [(f"parents[{i}].model_id", "model", p.model_id) for i, p in enumerate(model.parents)]
 
 
 def _heir_refs(permission: m.EstatePermissionFields) -> list[Reference]:
@@ -136,15 +143,20 @@ DATASET = RecordKind(CATALOG["dataset"], m.DatasetFields, m.Dataset,
 DATASET_VERSION = RecordKind(CATALOG["dataset_version"], m.DatasetVersionFields, m.DatasetVersion,
                              references={"dataset_id": "dataset", "asset_ids": "asset"}, links=_version_links)
 MODEL = RecordKind(CATALOG["model"], m.AiModelFields, m.AiModel,
-                   references={"dataset_version_ids": "dataset_version", "developer_id": "party"}, links=_model_links)
+                   references={"dataset_version_ids": "dataset_version", "developer_id": "party"},
+                   extra_references=_model_parent_refs, links=_model_links)
+MODEL_LICENSE = RecordKind(CATALOG["model_license"], m.ModelLicenseFields, m.ModelLicense,
+                           references={"licensor_id": "party", "licensee_id": "party", "model_id": "model"},
+                           parties_fixed=frozenset({"licensor_id", "licensee_id", "model_id"}))
 LEGAL_HOLD = RecordKind(CATALOG["legal_hold"], m.LegalHoldFields, m.LegalHold,
                         extra_references=_legal_hold_refs)
 
 
 KINDS: dict[str, RecordKind[Any, Any]] = {k.name: k for k in (
-    PARTY, LICENSE, ASSET, CONSENT, ESTATE_PERMISSION, OPT_OUT, DATASET, DATASET_VERSION, MODEL, LEGAL_HOLD)}
+    PARTY, LICENSE, ASSET, CONSENT, ESTATE_PERMISSION, OPT_OUT, DATASET, DATASET_VERSION, MODEL, MODEL_LICENSE, LEGAL_HOLD)}
 
-LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining, m.LicenseAsset]
+LINK_TABLES: list[type[SQLModel]] = [m.AssetPerson, m.DatasetVersionAsset, m.ModelTraining, m.LicenseAsset,
+                                     m.ModelLineage]
 
 
 def kind_named(name: str) -> RecordKind[Any, Any]:

@@ -19,8 +19,8 @@ from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
-    OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, OptOutSource,
-    PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
+    OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, ModelRelationship,
+    ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
 from ledger.records.types import DecimalText, UTCDateTime
 
 TERRITORY = re.compile(r"^(WORLD|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
@@ -453,6 +453,14 @@ class DatasetVersionAsset(SQLModel, table=True):
     asset_id: str = Field(primary_key=True, index=True)
 
 
+class ModelParent(_Strict):
+    """A model this one derives from, how, and the parent checkpoint it started from."""
+
+    model_id: str = Field(min_length=1)
+    relationship: ModelRelationship
+    checkpoint_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+
+
 class AiModelFields(_RecordFields):
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
@@ -460,6 +468,15 @@ class AiModelFields(_RecordFields):
     dataset_version_ids: list[str] = _json_list()
     trained_on: date | None = None
     developer_id: str | None = None
+    parents: list[ModelParent] = _json_list(description="models this one was fine-tuned, distilled or merged from, "
+                                            "or is an adapter on")
+
+    @model_validator(mode="after")
+    def _parents_once(self) -> AiModelFields:
+        ids = [p.model_id for p in self.parents]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a parent model is listed twice")
+        return self
 
 
 class AiModel(AiModelFields, table=True):
@@ -472,6 +489,46 @@ class ModelTraining(SQLModel, table=True):
     __tablename__ = "model_training"
     model_id: str = Field(primary_key=True, foreign_key="ai_models.id")
     dataset_version_id: str = Field(primary_key=True, index=True)
+
+
+class ModelLineage(SQLModel, table=True):
+    """Index of ``AiModel.parents``: which model derives from which (for descendants)."""
+
+    __tablename__ = "model_lineage"
+    model_id: str = Field(primary_key=True, foreign_key="ai_models.id")
+    parent_id: str = Field(primary_key=True, index=True)
+    relationship: str
+
+
+# ---------------------------------------------------------------- model licenses
+
+class ModelLicenseFields(_RecordFields):
+    """A model licensed by whoever holds it to another party (a template for a creator's fine-tune)."""
+
+    licensor_id: str
+    licensee_id: str
+    model_id: str = Field(index=True)
+    permitted_uses: list[ModelUse] = Field(sa_type=JSON, min_length=1)
+    media: list[Medium] = Field(sa_type=JSON, min_length=1)
+    territories: list[str] = Field(sa_type=JSON, min_length=1)
+    starts_on: date
+    ends_on: date | None = None
+    consideration: Decimal | None = _money()
+    currency: str | None = Field(default=None, schema_extra={'pattern': r"^[A-Z]{3}$"})
+    source_document_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+
+    _territories = field_validator("territories")(classmethod(lambda cls, v: _check_territories(v)))
+
+    @model_validator(mode="after")
+    def _term(self) -> ModelLicenseFields:
+        _check_term(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        return self
+
+
+class ModelLicense(ModelLicenseFields, Revocable, Amendable, table=True):
+    __tablename__ = "model_licenses"
+    id: str = Field(primary_key=True)
+    log_index: int
 
 
 # ---------------------------------------------------------------- legal holds

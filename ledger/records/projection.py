@@ -61,9 +61,10 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     connection.execute(table_of(kind.table).insert(),
                        {**column_values(kind.table, fields), "id": envelope.subject_id, "log_index": envelope.index})
     links = kind.links(envelope.subject_id or "", fields) if kind.links else []
-    if links:
-        table = type(links[0]).__table__  # type: ignore[attr-defined]
-        connection.execute(table.insert(), [{c.name: getattr(link, c.name) for c in table.columns} for link in links])
+    for link_type in dict.fromkeys(type(link) for link in links):  # a model indexes its training and its parents
+        table = link_type.__table__  # type: ignore[attr-defined]
+        rows = [{c.name: getattr(link, c.name) for c in table.columns} for link in links if type(link) is link_type]
+        connection.execute(table.insert(), rows)
 
 
 def _revoked(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:

@@ -13,13 +13,14 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from ledger.checks.models import Check
+from ledger.checks.models import Check, Clip
 from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
+from ledger.records.lineage import descendants, lineage_problems, tree
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
@@ -60,6 +61,8 @@ def check_references(session: Session, kind: RecordKind[Any, Any], fields: SQLMo
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
     if isinstance(fields, m.PerformerConsentFields) and fields.supersedes_id:
         problems += _supersession_problems(session, fields, record_id)
+    if isinstance(fields, m.AiModelFields):
+        problems += lineage_problems(session, record_id, fields)
     if isinstance(fields, m.EstatePermissionFields):
         decedent = session.get(m.Party, fields.decedent_id)
         if decedent is not None and decedent.died_on != fields.died_on:
@@ -123,10 +126,22 @@ def create_event(session: Session, kind: RecordKind[Any, Any], data: dict[str, A
 
 
 def create_record(ctx: Clearance, kind: RecordKind[Any, Any], data: dict[str, Any], actor: str) -> Written:
+    """Validate and log a new record; a kind with a rule (``Clearance.record_rules``) is decided first,
+    and a refusal is logged (with the decision) and raised."""
+    rule = ctx.record_rules.get(kind.name)
+    refusal = None
     with ctx.db.transaction() as session:
         event = create_event(session, kind, data, actor)
-        appended = ctx.record(session, [event])[0]
-        record = record_dict(kind, get_row(session, kind, record_id_of(event)))
+        decided = rule(ctx, session, record_id_of(event), kind.fields.model_validate(event.payload), actor) \
+            if rule else None
+        if decided is not None and decided.refusal is not None:
+            ctx.record(session, decided.events)
+            refusal = decided.refusal
+        else:
+            appended = ctx.record(session, [*(decided.events if decided else []), event])[-1]
+            record = record_dict(kind, get_row(session, kind, record_id_of(event)))
+    if refusal is not None:
+        raise refusal
     return Written(record, ctx.receipt(appended))
 
 
@@ -149,6 +164,13 @@ def get_record(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str) -> di
         return record_dict(kind, get_row(session, kind, record_id))
 
 
+def model_lineage(ctx: Clearance, model_id: str) -> dict[str, Any]:
+    """The model and its ancestors as a tree (``LineageNode.as_json``)."""
+    with ctx.db.reader() as session:
+        get_row(session, KINDS["model"], model_id)
+        return tree(session, model_id).as_json()
+
+
 def list_records(ctx: Clearance, kind: RecordKind[Any, Any], limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     with ctx.db.reader() as session:
         total = session.exec(select(func.count()).select_from(kind.table)).one()
@@ -160,7 +182,9 @@ def list_records(ctx: Clearance, kind: RecordKind[Any, Any], limit: int = 100, o
 # ---------------------------------------------------------------- revocation
 
 def dependents(session: Session, kind: RecordKind[Any, Any], record_id: str) -> dict[str, list[str]]:
-    """What depends on a license, consent or estate permission: assets, dataset versions, models."""
+    """What depends on a grant: assets, dataset versions, models (with every model derived from them)."""
+    if kind.name == "model_license":
+        return _model_license_dependents(session, record_id)
     if kind.name == "license":
         assets = [*session.exec(select(m.Asset.id).where(m.Asset.license_id == record_id)).all(),
                   *session.exec(select(m.LicenseAsset.asset_id).where(m.LicenseAsset.license_id == record_id)).all()]
@@ -170,16 +194,32 @@ def dependents(session: Session, kind: RecordKind[Any, Any], record_id: str) -> 
     asset_ids = sorted(set(assets))
     versions = sorted(set(session.exec(select(m.DatasetVersionAsset.dataset_version_id)
                                        .where(col(m.DatasetVersionAsset.asset_id).in_(asset_ids))).all())) if asset_ids else []
-    models = sorted(set(session.exec(select(m.ModelTraining.model_id)
-                                     .where(col(m.ModelTraining.dataset_version_id).in_(versions))).all())) if versions else []
+    trained = sorted(set(session.exec(select(m.ModelTraining.model_id)
+                                      .where(col(m.ModelTraining.dataset_version_id).in_(versions))).all())) if versions else []
+    models = sorted({*trained, *descendants(session, trained)})
     return {"assets": asset_ids, "dataset_versions": versions, "models": models}
 
 
-def released_clips(session: Session, kind: RecordKind[Any, Any], record_id: str) -> list[str]:
-    """Clips already releasable whose check relied on this license, consent or permission (for takedown)."""
+def _model_license_dependents(session: Session, record_id: str) -> dict[str, list[str]]:
+    """A model license's licensee's models derived from the licensed model."""
+    row = session.get(m.ModelLicense, record_id)
+    if row is None:
+        return {"assets": [], "dataset_versions": [], "models": []}
+    derived = descendants(session, [row.model_id])
+    models = sorted(d for d in derived if (model := session.get(m.AiModel, d)) and model.developer_id == row.licensee_id)
+    return {"assets": [], "dataset_versions": [], "models": models}
+
+
+def released_clips(session: Session, kind: RecordKind[Any, Any], record_id: str,
+                   models: list[str] | None = None) -> list[str]:
+    """Clips already releasable whose check relied on this grant, or that ``models`` generated (for takedown)."""
     grant = f"{kind.name}:{record_id}"
     rows = session.exec(select(Check).where(col(Check.verdict).in_(["pass", "review"]))).all()
-    return sorted({row.clip_id for row in rows if grant in row.relied_on and row.releasable})
+    clips = {row.clip_id for row in rows if grant in row.relied_on and row.releasable}
+    if models:
+        generated = set(session.exec(select(Clip.id).where(col(Clip.model_id).in_(models))).all())
+        clips |= {row.clip_id for row in rows if row.clip_id in generated and row.releasable}
+    return sorted(clips)
 
 
 def revoke(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, reason: str, actor: str,
@@ -200,7 +240,7 @@ def revoke(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, reason: s
         events += [Event("dataset_version.flagged", flag, "dataset_version", v, actor)
                    for v in affected["dataset_versions"]]
         appended = ctx.record(session, events)[0]
-        affected["released_clips"] = released_clips(session, kind, record_id)
+        affected["released_clips"] = released_clips(session, kind, record_id, affected["models"])
         record = record_dict(kind, row)
     return Written(record, ctx.receipt(appended)), affected
 

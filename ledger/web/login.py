@@ -65,7 +65,7 @@ def login(request: Request, api_key: str = Form(default=""), csrf_token: str = F
         if limits is not None and api_key.strip():
             limits.count_failure(address)
         return _login_page(request, next, str(error), status=401)
-    token, session = sessions_of(request).open(caller)
+    token, _session = sessions_of(request).open(caller)
     response = RedirectResponse(_safe_next(next) or HOME[caller.role], status_code=303)
     response.set_cookie(COOKIE, token, max_age=sessions_of(request).ttl_s, path="/ui", secure=True, httponly=True,
                         samesite="strict")

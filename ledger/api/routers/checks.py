@@ -177,3 +177,11 @@ def audit_training(version_id: str, model_id: str | None = None,
                    territory: list[str] = Query(default=["US"]),
                    ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
     return training.audit_training(ctx, version_id, model_id, territory)
+
+
+@router.get("/models/{model_id}/audit-training", tags=["models"],
+            summary="May the model's effective training data (its own and every ancestor's) be used for training?")
+def audit_model_training(model_id: str, territory: list[str] = Query(default=["US"]),
+                         ctx: Clearance = Depends(get_ctx),
+                         _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+    return training.audit_model(ctx, model_id, territory)

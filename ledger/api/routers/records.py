@@ -90,3 +90,10 @@ for _kind in KINDS.values():
 def release_hold(hold_id: str, body: ReleaseRequest, ctx: Clearance = Depends(get_ctx),
                  caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
     return service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json()
+
+
+@router.get("/models/{model_id}/lineage", tags=["models"],
+            summary="The model and its ancestors (fine-tuned, distilled, merged from, adapter on) as a tree")
+def model_lineage(model_id: str, ctx: Clearance = Depends(get_ctx),
+                  _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+    return service.model_lineage(ctx, model_id)

@@ -36,3 +36,26 @@ def studio_world(ctx: Clearance) -> dict[str, str]:
     m2 = add(ctx, "model", name="M", version="2", dataset_version_ids=[v2])["id"]
     return dict(studio=studio, performer=performer, license=lic, consent=consent, a1=a1, a2=a2, a3=a3,
                 v1=v1, v2=v2, m1=m1, m2=m2)
+
+
+def lineage_world(ctx: Clearance, training_uses: list[str]) -> dict[str, Any]:
+    """A studio base model, a studio fine-tune and a creator's fine-tune of that (three generations)."""
+    studio = add(ctx, "party", kind="organisation", name="Studio")["id"]
+    creator = add(ctx, "party", kind="organisation", name="Creator")["id"]
+    performer = add(ctx, "party", kind="person", name="Pat Performer")["id"]
+    lic = add(ctx, "license", licensor_id=studio, licensee_id=studio, permitted_uses=training_uses, media=["any"],
+              territories=["WORLD"], starts_on="2024-01-01")["id"]
+    consent = add(ctx, "consent", performer_id=performer, contract_ref="C-1", executed_on="2025-01-02",
+                  replica_type="employment_based", replaces_in_person_work=False, representation="union",
+                  union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")["id"]
+    a1 = add(ctx, "asset", role="training_asset", title="Footage", media_type="video/mp4", sha256="a1" * 32,
+             acquisition_method="licensed", license_id=lic,
+             depicted=[{"party_id": performer, "consent_id": consent}])["id"]
+    ds = add(ctx, "dataset", name="studio library")["id"]
+    v1 = add(ctx, "dataset_version", dataset_id=ds, version="1", asset_ids=[a1])["id"]
+    base = add(ctx, "model", name="Base", version="1", dataset_version_ids=[v1], developer_id=studio,
+               checkpoint_sha256="b0" * 32)["id"]
+    tuned = add(ctx, "model", name="Studio style", version="1", developer_id=studio,
+                parents=[{"model_id": base, "relationship": "fine_tuned_from", "checkpoint_sha256": "b0" * 32}])["id"]
+    return dict(studio=studio, creator=creator, performer=performer, license=lic, consent=consent, asset=a1,
+                version=v1, base=base, tuned=tuned)
