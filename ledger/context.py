@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 from ledger.checks import events as check_events
 from ledger.db import Database
 from ledger.errors import ConfigurationError
+from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
 from ledger.fingerprints.indexing import Indexes
 from ledger.log import store
@@ -41,6 +42,7 @@ def register_features(projections: Projections) -> None:
     record_events.register(projections)
     fingerprint_events.register(projections)
     check_events.register(projections)
+    export_events.register(projections)
 
 
 class Clearance:
