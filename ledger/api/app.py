@@ -22,7 +22,7 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
-    from ledger.api.routers import checks, keys, log, media, records
+    from ledger.api.routers import checks, exports, keys, log, media, records
 
     ctx = ctx or Clearance.open()
     app = FastAPI(title="Clearance", version="0.1.0",
@@ -65,4 +65,5 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     app.include_router(records.router, prefix="/v1")
     app.include_router(log.router, prefix="/v1")
     app.include_router(keys.router, prefix="/v1")
+    app.include_router(exports.router, prefix="/v1")
     return app

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds
+from ledger.cli import check_cmds, export_cmds, log_cmds, media_cmds, records_cmds
 from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
 app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
@@ -27,6 +27,10 @@ app.command("audit-training")(check_cmds.audit_training)
 app.command("sign")(check_cmds.sign)
 app.command("verify")(check_cmds.verify)
 app.add_typer(check_cmds.review_app, name="review")
+app.command("export")(export_cmds.export)
+app.command("verify-export")(export_cmds.verify_export)
+app.add_typer(export_cmds.protocol_app, name="export-protocol")
+app.add_typer(export_cmds.privilege_app, name="privilege")
 
 
 @app.command()

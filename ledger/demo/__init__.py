@@ -122,6 +122,9 @@ def run_demo(ctx: Clearance, console: Console) -> None:
     if passed is not None:
         _show_verification(ctx, console, Path(passed["path"]))
     _show_log(ctx, console, made)
+    from ledger.demo.production import show_production
+
+    show_production(ctx, console)
 
 
 def _describe(record: dict[str, Any]) -> str:
