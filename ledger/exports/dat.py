@@ -51,8 +51,15 @@ def flatten(value: Any) -> str:
     return str(value)
 
 
+_EMPTY = QUALIFIER + QUALIFIER
+_SPECIAL = frozenset("\r\n" + DELIMITER)
+
+
 def _cell(text: str) -> str:
-    text = text.replace("\r\n", NEWLINE).replace("\n", NEWLINE).replace("\r", NEWLINE).replace(DELIMITER, " ")
+    if not text:
+        return _EMPTY
+    if not _SPECIAL.isdisjoint(text):
+        text = text.replace("\r\n", NEWLINE).replace("\n", NEWLINE).replace("\r", NEWLINE).replace(DELIMITER, " ")
     return f"{QUALIFIER}{text}{QUALIFIER}"
 
 
@@ -62,16 +69,18 @@ class DatWriter:
     def __init__(self, stream: IO[str], fields: Sequence[str]) -> None:
         self._stream = stream
         self.fields = list(fields)
+        self._known = frozenset(self.fields)
         stream.write(BOM + self._row(self.fields))
 
     def _row(self, values: Sequence[str]) -> str:
         return DELIMITER.join(_cell(v) for v in values) + ROW_END
 
     def write(self, row: dict[str, str]) -> None:
-        unknown = set(row) - set(self.fields)
+        unknown = row.keys() - self._known
         if unknown:
             raise ValueError(f"DAT row has fields outside the header: {sorted(unknown)}")
-        self._stream.write(self._row([row.get(name, "") for name in self.fields]))
+        get = row.get
+        self._stream.write(self._row([get(name, "") for name in self.fields]))
 
 
 class DatFormatError(ValueError):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from ledger.context import Clearance
-from ledger.errors import ConfigurationError, IntegrityError
+from ledger.errors import ConfigurationError, IntegrityError, NotFound
 from ledger.audit import replay, views
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
@@ -44,6 +44,17 @@ def test_every_entry_proves_against_signed_checkpoint(ctx: Clearance) -> None:
         assert proof_file.verify(views.leaf(ctx, index), verifier) == checkpoint
     with pytest.raises(merkle.ProofError):
         ProofFile.parse(views.tlog_proof(ctx, 5)).verify(views.leaf(ctx, 6), verifier)
+
+
+def test_many_inclusion_proofs_in_one_read_are_the_single_proofs(ctx: Clearance) -> None:
+    _append_notes(ctx, 45, batch=7)
+    with ctx.db.reader() as session:
+        wanted = [0, 3, 17, 31, 32, 44, 45]
+        batch = store.inclusion_proofs(session, wanted, 46)
+        assert batch == {i: store.inclusion_proof(session, i, 46) for i in wanted}
+        assert store.inclusion_proofs(session, [], 46) == {}
+        with pytest.raises(NotFound):
+            store.inclusion_proofs(session, [46], 46)
 
 
 def test_consistency_between_checkpoints(ctx: Clearance) -> None:
