@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.exports import layout
-from ledger.exports.dat import DatFormatError, read_rows
+from ledger.exports.dat import FIXED_FIELDS, DatFormatError, read_rows
 from ledger.log import merkle
 from ledger.log.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
@@ -107,6 +107,9 @@ def _events(root: Path, note: str, verifier: Verifier, report: ExportReport) -> 
             except (ValueError, KeyError, TypeError):
                 report.bad(layout.EVENTS, f"line {number} is not an event")
                 continue
+            if not isinstance(envelope, dict):
+                report.bad(layout.EVENTS, f"line {number}: its leaf is not an envelope")
+                continue
             payload = line.get("payload_b64")
             if envelope != line.get("envelope") or (payload is not None and (
                     hashlib.sha256(base64.b64decode(payload)).hexdigest() != envelope.get("payload_sha256")
@@ -127,12 +130,20 @@ def _events(root: Path, note: str, verifier: Verifier, report: ExportReport) -> 
 
 def _dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]], report: ExportReport) -> None:
     try:
-        _, rows = read_rows((root / layout.DAT).read_bytes())
+        header, rows = read_rows((root / layout.DAT).read_bytes())
     except (OSError, DatFormatError) as exc:
         report.bad(layout.DAT, str(exc))
         return
-    bates = summary["bates"]
-    prefix, padding, due = bates["prefix"], int(bates["padding"]), int(bates["first"])
+    missing = [name for name in FIXED_FIELDS if name not in header]
+    if missing:
+        report.bad(layout.DAT, f"the header lacks {', '.join(missing)}")
+        return
+    try:
+        bates = summary["bates"]
+        prefix, padding, due, last = str(bates["prefix"]), int(bates["padding"]), int(bates["first"]), int(bates["last"])
+    except (KeyError, TypeError, ValueError):
+        report.bad(layout.SUMMARY, "has no readable Bates range")
+        return
     documents: dict[str, dict[str, str]] = {}
     for number, row in enumerate(rows, start=2):
         expected = f"{prefix}{due:0{padding}d}"
@@ -151,12 +162,12 @@ def _dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]],
             continue
         envelope = event["_envelope"]
         media = (event.get("payload") or {}).get("sha256") if row["RECORDTYPE"] in ("asset", "clip") else None
-        if (envelope["subject"] != {"kind": row["RECORDTYPE"], "id": row["RECORDID"]}
-                or row["SHA256HASH"] != (media or envelope["payload_sha256"])
-                or row["CUSTODIAN"] != envelope["actor"] or row["DATECREATED"] != envelope["time"]):
+        if (envelope.get("subject") != {"kind": row["RECORDTYPE"], "id": row["RECORDID"]}
+                or row["SHA256HASH"] != (media or envelope.get("payload_sha256"))
+                or row["CUSTODIAN"] != envelope.get("actor") or row["DATECREATED"] != envelope.get("time")):
             report.bad(layout.DAT, f"row {number} does not agree with log entry {row['LOGINDEX']}")
-    if due - 1 != int(bates["last"]):
-        report.bad(layout.DAT, f"rows end at {due - 1}; the production says {bates['last']}")
+    if due - 1 != last:
+        report.bad(layout.DAT, f"rows end at {due - 1}; the production says {last}")
     for index, event in events.items():
         row = documents.get(str(event.get("bates")))
         if row is None or row["DOCID"] != event.get("docid"):

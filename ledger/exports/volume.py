@@ -8,10 +8,7 @@ nothing but a small entry per selected record is held, so memory stays flat as p
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import logging
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -27,7 +24,7 @@ from sqlmodel import Session, col, select
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
-from ledger.exports import layout
+from ledger.exports import attachments, files, layout
 from ledger.exports.dat import FIXED_FIELDS, DatWriter, flatten, record_field_names
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
 from ledger.exports.protocol import ProtocolSettings
@@ -37,11 +34,8 @@ from ledger.log.events import Event
 from ledger.log.note import Checkpoint
 from ledger.log.proof_file import ProofFile
 from ledger.log.tables import LogEntry
-from ledger.media_store import is_sha256, path_for
 from ledger.records import models as m
 from ledger.records.kinds import KINDS
-
-logger = logging.getLogger(__name__)
 
 BATCH = 500
 TABLES: dict[str, Any] = {**{k: KINDS[k].table for k in PRODUCED_KINDS if k in KINDS}, "clip": Clip, "check": Check}
@@ -109,47 +103,8 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
     return docs
 
 
-def _stored(ctx: Clearance, sha256: str | None) -> Path | None:
-    if not sha256 or not is_sha256(sha256):
-        return None
-    path = path_for(ctx.settings, sha256)
-    return path if path.is_file() else None
 
 
-def _file_hashes(path: Path) -> tuple[str, str, str]:
-    md5, sha1, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False), hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            md5.update(chunk)
-            sha1.update(chunk)
-            sha256.update(chunk)
-    return md5.hexdigest(), sha1.hexdigest(), sha256.hexdigest()
-
-
-def _extension(path: Path) -> str:
-    from ledger.media_store import stored_name
-
-    with path.open("rb") as stream:
-        head = stream.read(16)
-    if head.startswith(b"%PDF"):
-        return ".pdf"
-    return "." + stored_name("0" * 64, head).rpartition(".")[2]
-
-
-def _still(ctx: Clearance, source: Path, target: Path, image_format: str) -> bool:
-    """Decode the first sampled frame of stored media into ``target``; False when it cannot be decoded."""
-    from embeddings.media import MediaError, load_media
-    from PIL import Image
-
-    try:
-        decoded = load_media(source, ctx.embeddings_config, name=source.name + _extension(source))
-    except MediaError as exc:
-        logger.warning("no still for %s: %s", source.name, exc)
-        return False
-    if not decoded.frames:
-        return False
-    Image.fromarray(decoded.frames[0].image).save(target, format="JPEG" if image_format == "jpeg" else "PNG")
-    return True
 
 
 class _Volume:
@@ -260,7 +215,7 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     from ledger.exports.custody import write_custody_report
 
     write_custody_report(root / layout.CUSTODY_PDF, summary)
-    manifest_sha256 = _write_manifest(root)
+    manifest_sha256 = files.write_manifest(root)
     payload = {"production_id": production_id, "matter": selection.matter, "selection": selection.as_json(),
                "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
                                                           ("prefix", "padding", "start", "first", "last")},
@@ -279,7 +234,7 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
         raise
     result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended[0].index, "path": str(root)}
     if request.make_zip:
-        result["zip"] = str(_zip(root))
+        result["zip"] = str(files.write_zip(root))
     return result
 
 
@@ -366,30 +321,22 @@ def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _V
             volume.count("events")
     # Creating a file waits on the file system far longer than it costs the CPU: the batch's proofs are
     # written by a few threads at once (each call releases the GIL), then the next batch starts.
-    list(volume.writers.map(_write_new, *zip(*pending)))
+    list(volume.writers.map(files.write_new, *zip(*pending)))
 
-
-def _write_new(path: Path, text: str) -> None:
-    """Create a small file (a proof per event: plain ``os`` calls cost a sixth of ``Path.write_text``)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        os.write(descriptor, text.encode("utf-8"))
-    finally:
-        os.close(descriptor)
 
 
 def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume, numbering: _Numbering,
               settings: ProtocolSettings) -> list[dict[str, str]]:
     """Frame stills and natives of a record, numbered right after it; their DAT rows."""
     children: list[dict[str, str]] = []
-    source = _stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
+    source = attachments.stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
     if source is None and doc.kind == "license" and settings.natives:
-        source = _stored(ctx, record.get("source_document_sha256"))
+        source = attachments.stored(ctx, record.get("source_document_sha256"))
     if source is not None and doc.kind in MEDIA_KINDS and settings.image_format != "none":
         bates = settings.bates(numbering.next)
         suffix = ".jpg" if settings.image_format == "jpeg" else ".png"
         relative = f"{layout.IMAGES}/{bates}{suffix}"
-        if _still(ctx, source, volume.root / relative, settings.image_format):
+        if attachments.still(ctx, source, volume.root / relative, settings.image_format):
             numbering.take()
             children.append(_child_row(doc, bates, f"{doc.id}.still-1", "still", volume.root / relative,
                                        settings, image=relative))
@@ -397,7 +344,7 @@ def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume
             volume.count("stills")
     if source is not None and settings.natives:
         bates = numbering.take()
-        relative = f"{layout.NATIVES}/{bates}{_extension(source)}"
+        relative = f"{layout.NATIVES}/{bates}{attachments.extension(source)}"
         shutil.copyfile(source, volume.root / relative)
         docid = f"{doc.id}.document" if doc.kind == "license" else f"{doc.id}.native"
         children.append(_child_row(doc, bates, docid, "native", volume.root / relative, settings, native=relative))
@@ -407,7 +354,7 @@ def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume
 
 def _child_row(doc: _Doc, bates: str, docid: str, kind: str, path: Path, settings: ProtocolSettings,
                image: str = "", native: str = "") -> dict[str, str]:
-    md5, sha1, sha256 = _file_hashes(path)
+    md5, sha1, sha256 = files.file_hashes(path)
     return {"BEGDOC": bates, "ENDDOC": bates, "DOCID": docid, "PARENTID": doc.id, "CUSTODIAN": doc.custodian,
             "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
             "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": kind,
@@ -443,27 +390,3 @@ def _write_privilege_log(root: Path, withheld: list[_Doc], privileged: dict[Subj
                              designation.asserted_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
 
 
-def _write_manifest(root: Path) -> str:
-    lines = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        if relative == layout.MANIFEST:
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-        lines.append(f"{digest.hexdigest()}  {relative}\n")
-    data = "".join(lines).encode("utf-8")
-    (root / layout.MANIFEST).write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
-
-
-def _zip(root: Path) -> Path:
-    import zipfile
-
-    target = root.with_name(root.name + ".zip")
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            archive.write(path, f"{root.name}/{path.relative_to(root).as_posix()}")
-    return target

@@ -22,6 +22,8 @@ OPT = "DATA/production.opt"
 EVENTS = "LOG/events.jsonl"
 CHECKPOINT = "LOG/checkpoint.txt"
 MEDIA_KINDS = ("asset", "clip")
+REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "PARENTID", "CUSTODIAN", "MD5HASH", "SHA1HASH", "SHA256HASH",
+                   "DATECREATED", "RECORDTYPE", "LOGINDEX", "RECORDID", "NATIVEPATH", "IMAGEPATH")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,9 @@ def _events(root: Path, checkpoint: SignedCheckpoint, key: VerifierKey, note: st
             except (ValueError, KeyError, TypeError, binascii.Error):
                 report.fail(where, f"line {number} is not a readable event")
                 continue
+            if not isinstance(line, dict) or not isinstance(envelope, dict):
+                report.fail(where, f"line {number} is not an event object")
+                continue
             if envelope != line.get("envelope") or envelope.get("index") != index:
                 report.fail(where, f"line {number}: the envelope shown differs from the leaf")
             payload_b64 = line.get("payload_b64")
@@ -177,9 +182,17 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     except LoadFileInvalid as exc:
         report.fail(DAT, str(exc))
         return
-    bates = summary.get("bates", {})
-    prefix, padding = str(bates.get("prefix", "")), int(bates.get("padding", 0))
-    expected = int(bates.get("first", -1))
+    missing = [name for name in REQUIRED_FIELDS if name not in dat.header]
+    if missing:
+        report.fail(DAT, f"the header lacks {', '.join(missing)}")
+        return
+    bates = summary.get("bates")
+    try:
+        prefix, padding = str(bates["prefix"]), int(bates["padding"])
+        expected, last = int(bates["first"]), int(bates["last"])
+    except (KeyError, TypeError, ValueError):
+        report.fail(SUMMARY, "has no readable Bates range")
+        return
     docids: set[str] = set()
     by_bates: dict[str, dict[str, str]] = {}
     for number, row in enumerate(dat.rows, start=2):
@@ -196,8 +209,8 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
         docids.add(row["DOCID"])
         _check_row(root, row, number, events, report)
         report.count("documents")
-    if expected - 1 != int(bates.get("last", -2)):
-        report.fail(DAT, f"the rows end at {expected - 1}, the production says {bates.get('last')}")
+    if expected - 1 != last:
+        report.fail(DAT, f"the rows end at {expected - 1}, the production says {last}")
     produced_docs = {r["DOCID"] for r in dat.rows if not r["PARENTID"]}
     for index, event in events.items():
         row = by_bates.get(str(event.get("bates")))
