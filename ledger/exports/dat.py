@@ -70,6 +70,7 @@ class DatWriter:
         self._stream = stream
         self.fields = list(fields)
         self._known = frozenset(self.fields)
+        self._position = {name: i for i, name in enumerate(self.fields)}
         stream.write(BOM + self._row(self.fields))
 
     def _row(self, values: Sequence[str]) -> str:
@@ -79,8 +80,12 @@ class DatWriter:
         unknown = row.keys() - self._known
         if unknown:
             raise ValueError(f"DAT row has fields outside the header: {sorted(unknown)}")
-        get = row.get
-        self._stream.write(self._row([get(name, "") for name in self.fields]))
+        cells = [_EMPTY] * len(self.fields)  # most cells of a row are empty: fill in only the others
+        position = self._position
+        for name, value in row.items():
+            if value:
+                cells[position[name]] = _cell(value)
+        self._stream.write(DELIMITER.join(cells) + ROW_END)
 
 
 class DatFormatError(ValueError):

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -120,6 +121,10 @@ class _Volume:
         self.dat = DatWriter(self.dat_file, fields)
         self.volume_name = volume_name
         self.counts: dict[str, int] = {}
+        self.written: dict[str, str] = {}
+        """SHA-256 of the files hashed as they were written (relative path -> hex)."""
+        self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
+        """Column name -> its ``F_`` field, for the fields this volume produces."""
         self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
 
     def count(self, name: str) -> None:
@@ -215,7 +220,7 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     from ledger.exports.custody import write_custody_report
 
     write_custody_report(root / layout.CUSTODY_PDF, summary)
-    manifest_sha256 = files.write_manifest(root)
+    manifest_sha256 = files.write_manifest(root, volume.written)
     payload = {"production_id": production_id, "matter": selection.matter, "selection": selection.as_json(),
                "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
                                                           ("prefix", "padding", "start", "first", "last")},
@@ -284,7 +289,7 @@ def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _V
     rows = _rows(session, batch)
     entries = _entries(session, batch)
     proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
-    pending: list[tuple[Path, str]] = []
+    pending: list[tuple[str, str]] = []
     for doc in batch:
         record = rows[(doc.kind, doc.id)]
         created = entries[doc.created_index]
@@ -302,9 +307,10 @@ def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _V
                "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
                "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": doc.kind,
                "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "HOLDS": "; ".join(hold_ids)}
+        produced = volume.record_fields
         for name, value in record.items():
-            key = f"F_{name.upper()}"
-            if key in volume.dat.fields:
+            key = produced.get(name)
+            if key is not None:
                 row[key] = flatten(value)
         volume.dat.write(row)
         volume.count(doc.kind)
@@ -317,11 +323,15 @@ def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _V
                     "envelope": json.loads(entry.leaf), "payload_b64": payload,
                     "payload": None if entry.payload is None else json.loads(entry.payload)}
             volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
-            pending.append((volume.root / layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
+            pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
             volume.count("events")
     # Creating a file waits on the file system far longer than it costs the CPU: the batch's proofs are
     # written by a few threads at once (each call releases the GIL), then the next batch starts.
-    list(volume.writers.map(files.write_new, *zip(*pending)))
+    chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
+    write = partial(files.write_many, volume.root)
+    for chunk, digests in zip(chunks, volume.writers.map(write, chunks), strict=True):
+        for (relative, _), digest in zip(chunk, digests, strict=True):
+            volume.written[relative] = digest
 
 
 
