@@ -194,6 +194,9 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
         report.fail(SUMMARY, "has no readable Bates range")
         return
     docids: set[str] = set()
+    media = {str((e["_envelope"].get("subject") or {}).get("id")): e["payload"]["sha256"] for e in events.values()
+             if (e["_envelope"].get("subject") or {}).get("kind") in MEDIA_KINDS and isinstance(e.get("payload"), dict)
+             and isinstance(e["payload"].get("sha256"), str)}
     by_bates: dict[str, dict[str, str]] = {}
     for number, row in enumerate(dat.rows, start=2):
         begin = _bates_number(row.get("BEGDOC", ""), prefix, padding)
@@ -207,7 +210,7 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
         if row["PARENTID"] and row["PARENTID"] not in docids:
             report.fail(DAT, f"row {number}: PARENTID {row['PARENTID']} names no earlier document")
         docids.add(row["DOCID"])
-        _check_row(root, row, number, events, report)
+        _check_row(root, row, number, events, media, report)
         report.count("documents")
     if expected - 1 != last:
         report.fail(DAT, f"the rows end at {expected - 1}, the production says {last}")
@@ -224,7 +227,7 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
 
 
 def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]],
-               report: Report) -> None:
+               media: dict[str, str], report: Report) -> None:
     if row["PARENTID"]:
         relative = row["NATIVEPATH"] or row["IMAGEPATH"]
         if not relative or not _safe(relative) or not (root / relative).is_file():
@@ -235,9 +238,8 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
                 hashlib.md5(data).hexdigest() != row["MD5HASH"] or hashlib.sha1(data).hexdigest() != row["SHA1HASH"]:
             report.fail(relative, f"its hashes differ from DAT row {number}")
         if row["RECORDTYPE"] == "native" and row["DOCID"].endswith(".native"):
-            parent = next((e for e in events.values() if e["_envelope"].get("subject", {}).get("id") == row["PARENTID"]
-                           and e["payload"] is not None and "sha256" in (e["payload"] or {})), None)
-            if parent is not None and parent["payload"]["sha256"] != row["SHA256HASH"]:
+            logged = media.get(row["PARENTID"])
+            if logged is not None and logged != row["SHA256HASH"]:
                 report.fail(relative, "differs from the media the log records for its parent")
         return
     if not row["LOGINDEX"].isdigit() or int(row["LOGINDEX"]) not in events:
