@@ -95,7 +95,8 @@ def produce(home: Path, out: Path) -> dict[str, float]:
     result = export(ctx, {}, out, "bench", overrides={"image_format": "none"})
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     documents = result["bates"]["last"] - result["bates"]["first"] + 1
-    return {"documents": documents, "events": result["counts"]["events"], "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
+    return {"documents": documents, "events": result["counts"]["events"], "seconds": round(elapsed, 2),
+            "cpu_seconds": round(cpu, 2),
             "records_per_s": round(documents / elapsed, 1), "rss_before_mb": round(before, 1),
             "peak_rss_mb": round(_rss_mb("VmHWM"), 1), "raw_file_creations_per_s": round(files_per_s)}
 
@@ -128,7 +129,8 @@ def main() -> None:
             run = json.loads(_child("produce", home, str(Path(scratch) / "volume")))
             run.update(records=size, fill_seconds=round(filled, 1),
                        met=run["seconds"] < TARGET_S * size / 100_000 and run["peak_rss_mb"] < TARGET_MB)
-            print(f"{size:>7} records: {run['seconds']:.1f} s ({run['cpu_seconds']:.1f} s CPU), {run['records_per_s']:.0f} records/s, "
+            print(f"{size:>7} records: {run['seconds']:.1f} s ({run['cpu_seconds']:.1f} s CPU), "
+                  f"{run['records_per_s']:.0f} records/s, "
                   f"peak RSS {run['peak_rss_mb']:.0f} MB (before export {run['rss_before_mb']:.0f} MB); "
                   f"raw small-file creation {run['raw_file_creations_per_s']}/s")
             runs.append(run)

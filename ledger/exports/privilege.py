@@ -28,7 +28,8 @@ def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege
     record_kind = record_kind.replace("-", "_")
     table = _table(record_kind)
     if privilege not in PRIVILEGES:
-        raise ValidationFailed("unknown privilege", problems=[FieldProblem("privilege", f"one of {', '.join(PRIVILEGES)}")])
+        raise ValidationFailed("unknown privilege",
+                               problems=[FieldProblem("privilege", f"one of {', '.join(PRIVILEGES)}")])
     if not description.strip():
         raise ValidationFailed("a privilege log entry needs a description of what is withheld",
                                problems=[FieldProblem("description", "required (describe it without its content)")])

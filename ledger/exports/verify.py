@@ -140,7 +140,8 @@ def _dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]],
         return
     try:
         bates = summary["bates"]
-        prefix, padding, due, last = str(bates["prefix"]), int(bates["padding"]), int(bates["first"]), int(bates["last"])
+        prefix, padding = str(bates["prefix"]), int(bates["padding"])
+        due, last = int(bates["first"]), int(bates["last"])
     except (KeyError, TypeError, ValueError):
         report.bad(layout.SUMMARY, "has no readable Bates range")
         return
