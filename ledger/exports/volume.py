@@ -12,7 +12,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import UTC, datetime
@@ -126,14 +126,36 @@ class _Volume:
         self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
         """Column name -> its ``F_`` field, for the fields this volume produces."""
         self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
+        self._in_flight: list[tuple[list[tuple[str, str]], Future[list[str]]]] = []
+
+    def write_proofs(self, pending: list[tuple[str, str]]) -> None:
+        """Hand a batch's proof files to the writer threads and return while they work.
+
+        Creating a file waits on the file system far longer than it costs the CPU, so the
+        next batch is read and written while these are created (each call releases the GIL).
+        At most one batch is in flight: the previous one is finished first, keeping memory flat.
+        """
+        self.finish_proofs()
+        chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
+        write = partial(files.write_many, self.root)
+        self._in_flight = [(chunk, self.writers.submit(write, chunk)) for chunk in chunks]
+
+    def finish_proofs(self) -> None:
+        for chunk, future in self._in_flight:
+            for (relative, _), digest in zip(chunk, future.result(), strict=True):
+                self.written[relative] = digest
+        self._in_flight = []
 
     def count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
 
     def close(self) -> None:
-        for handle in (self.dat_file, self.opt_file, self.events_file):
-            handle.close()
-        self.writers.shutdown()
+        try:
+            self.finish_proofs()
+        finally:
+            for handle in (self.dat_file, self.opt_file, self.events_file):
+                handle.close()
+            self.writers.shutdown()
 
 
 def _holds_by_subject(session: Session) -> dict[Subject, list[str]]:
@@ -326,13 +348,7 @@ def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _V
             volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
             pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
             volume.count("events")
-    # Creating a file waits on the file system far longer than it costs the CPU: the batch's proofs are
-    # written by a few threads at once (each call releases the GIL), then the next batch starts.
-    chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
-    write = partial(files.write_many, volume.root)
-    for chunk, digests in zip(chunks, volume.writers.map(write, chunks), strict=True):
-        for (relative, _), digest in zip(chunk, digests, strict=True):
-            volume.written[relative] = digest
+    volume.write_proofs(pending)
 
 
 
