@@ -103,7 +103,9 @@ def produce(home: Path, out: Path) -> dict[str, float]:
 
 def _child(mode: str, home: Path, arg: str) -> str:
     done = subprocess.run([sys.executable, __file__, "--child", mode, str(home), arg], capture_output=True,
-                          text=True, check=True, cwd=ROOT)
+                          text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the {mode} child failed:\n{done.stderr[-3000:]}")
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 

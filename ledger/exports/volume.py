@@ -201,7 +201,6 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
         raise ValidationFailed("the selection reaches no producible records",
                                problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
     first = counter.next_number if counter is not None else settings.bates_start
-    numbering = _Numbering(settings, first, first)
     all_fields = record_field_names(TABLES.values())
     fields = [*FIXED_FIELDS, *(f for f in all_fields if not settings.fields or f in settings.fields)]
     unknown = sorted(set(settings.fields) - set(all_fields))
@@ -209,6 +208,27 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
         raise ValidationFailed("the protocol names fields no record has",
                                problems=[FieldProblem("fields", name) for name in unknown])
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        summary, manifest_sha256, index = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
+                                                        produced, withheld, privileged, holds, previous,
+                                                        previous_note, first, fields)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
+        raise
+    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": index, "path": str(root)}
+    if request.make_zip:
+        result["zip"] = str(files.write_zip(root))
+    return result
+
+
+def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path, production_id: str, note: str,
+                  checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
+                  privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
+                  previous: Production | None, previous_note: str | None, first: int,
+                  fields: list[str]) -> tuple[dict[str, Any], str, int]:
+    """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
+    settings, selection = request.protocol, request.selection
+    numbering = _Numbering(settings, first, first)
     volume = _Volume(root, fields, production_id)
     covering_holds: set[str] = set()
     try:
@@ -249,21 +269,14 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
                                                           ("prefix", "padding", "start", "first", "last")},
                "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256,
                "counts": summary["counts"], "holds": summary["holds"]}
-    try:
-        with ctx.db.transaction() as session:
-            now = session.get(BatesCounter, settings.bates_prefix)
-            expected = now.next_number if now is not None else settings.bates_start
-            if expected != first:
-                raise Conflict(f"another production numbered {settings.bates_prefix} meanwhile (it now stands at "
-                               f"{settings.bates(expected)}); run the export again")
-            appended = ctx.record(session, [Event("export.produced", payload, "production", production_id, actor)])
-    except Conflict:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended[0].index, "path": str(root)}
-    if request.make_zip:
-        result["zip"] = str(files.write_zip(root))
-    return result
+    with ctx.db.transaction() as session:
+        now = session.get(BatesCounter, settings.bates_prefix)
+        expected = now.next_number if now is not None else settings.bates_start
+        if expected != first:
+            raise Conflict(f"another production numbered {settings.bates_prefix} meanwhile (it now stands at "
+                           f"{settings.bates(expected)}); run the export again")
+        appended = ctx.record(session, [Event("export.produced", payload, "production", production_id, actor)])
+    return summary, manifest_sha256, appended[0].index
 
 
 def exports_dir(ctx: Clearance) -> Path:

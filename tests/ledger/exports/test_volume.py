@@ -190,3 +190,21 @@ def test_selection_by_dataset_custodian_and_dates(ctx: Clearance, world: World, 
     assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0", "work-2"}  # work-1 is privileged
     with pytest.raises(ValidationFailed):
         export(ctx, {"date_from": "2001-01-01", "date_to": "2001-12-31"}, tmp_path / "c", "counsel")
+
+
+def test_a_failure_half_way_leaves_no_volume_and_no_event(ctx: Clearance, world: World, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.exports import custody
+    from ledger.log import store
+
+    def broken(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(custody, "write_custody_report", broken)
+    with ctx.db.reader() as session:
+        size = store.tree_size(session)
+    with pytest.raises(OSError, match="disk full"):
+        _produce(ctx, tmp_path / "vol")
+    assert not (tmp_path / "vol").exists()
+    with ctx.db.reader() as session:
+        assert store.tree_size(session) == size
