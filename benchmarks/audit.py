@@ -44,7 +44,6 @@ sys.path.insert(0, str(ROOT))
 from ledger.context import Clearance  # noqa: E402
 from ledger.fsutil import write_atomic  # noqa: E402
 from ledger.log.events import Event  # noqa: E402
-from ledger.records import models as m  # noqa: E402
 from ledger.records.kinds import KINDS  # noqa: E402
 from ledger.records.service import create_record  # noqa: E402
 from ledger.reports.audit_service import audit_dataset  # noqa: E402
@@ -167,7 +166,7 @@ def run(size: int, workdir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     version = build(ctx, size)
     built_s = time.perf_counter() - started
-    ctx.policy_engine  # loaded before timing, as in a running server
+    _ = ctx.policy_engine  # loaded before timing, as in a running server
     with PeakRss() as rss:
         started = time.perf_counter()
         result = audit_dataset(ctx, version, MODEL, ["US"], "bench", home / "out", date(2026, 6, 1))

@@ -20,6 +20,7 @@ from ledger.checks import events as check_events
 from ledger.checks import offers as model_offers
 from ledger.db import Database
 from ledger.errors import ConfigurationError
+from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
 from ledger.fingerprints.indexing import Indexes
 from ledger.log import store
@@ -47,6 +48,7 @@ def register_features(projections: Projections) -> None:
     report_events.register(projections)
     verification_events.register(projections)
     model_offers.register(projections)
+    export_events.register(projections)
 
 
 class Clearance:

@@ -23,7 +23,7 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
     from ledger import web
-    from ledger.api.routers import checks, keys, log, media, records, reports
+    from ledger.api.routers import checks, exports, keys, log, media, records, reports
     from ledger.web import errors as web_errors
 
     ctx = ctx or Clearance.open()
@@ -71,4 +71,5 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     app.include_router(keys.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")
     web.install(app, ctx)
+    app.include_router(exports.router, prefix="/v1")
     return app

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import check_cmds, log_cmds, media_cmds, records_cmds, report_cmds
+from ledger.cli import check_cmds, export_cmds, log_cmds, media_cmds, records_cmds, report_cmds
 from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
 DISTRIBUTION = "clearance-ledger"
@@ -38,6 +38,10 @@ app.command("bom")(report_cmds.bom)
 app.command("sign")(check_cmds.sign)
 app.command("verify")(check_cmds.verify)
 app.add_typer(check_cmds.review_app, name="review")
+app.command("export")(export_cmds.export)
+app.command("verify-export")(export_cmds.verify_export)
+app.add_typer(export_cmds.protocol_app, name="export-protocol")
+app.add_typer(export_cmds.privilege_app, name="privilege")
 
 
 def _print_version(wanted: bool) -> None:

@@ -128,6 +128,10 @@ def run_demo(ctx: Clearance, console: Console) -> None:
     _show_creator_fine_tune(ctx, console)
     _show_log(ctx, console, made)
     _show_reports(ctx, console, work_dir / "reports")
+    from ledger.demo.production import show_production
+
+    show_production(ctx, console)
+
 
 
 def _show_reports(ctx: Clearance, console: Console, out: Path) -> None:

@@ -341,6 +341,22 @@ def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
     return _proof_hashes(session, merkle.inclusion_ranges(index, size), size)
 
 
+def inclusion_proofs(session: Session, indexes: Sequence[int], size: int) -> dict[int, list[bytes]]:
+    """Inclusion proofs of many entries in a tree of ``size``, reading the nodes they share in one query."""
+    if not indexes:
+        return {}
+    for index in indexes:
+        if not 0 <= index < size:
+            raise NotFound(f"entry {index} is not in a tree of size {size}")
+    ranges = {index: merkle.inclusion_ranges(index, size) for index in indexes}
+    keys = merkle.nodes_for([r for wanted in ranges.values() for r in wanted])
+    head, found = _head_and_nodes(session, keys)
+    if size > head:
+        raise NotFound(f"tree size {size} is larger than the log")
+    _check_found(keys, found)
+    return {index: _range_hashes(wanted, found) for index, wanted in ranges.items()}
+
+
 def consistency_proof(session: Session, size1: int, size2: int) -> list[bytes]:
     if size1 == size2 or not 0 < size1 < size2:
         if size2 > tree_size(session):

@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("ledger", "policies", "embeddings")
 FEATURES = ("ledger.records", "ledger.checks", "ledger.fingerprints", "ledger.provenance", "ledger.audit",
+            "ledger.exports",
             "ledger.api", "ledger.cli", "ledger.demo", "ledger.auth", "ledger.context", "ledger.signing",
             "ledger.setup", "ledger.media_store", "ledger.observability")
 LOG_MAY_IMPORT = ("ledger.log", "ledger.errors", "ledger.settings", "ledger.fsutil", "ledger.db")

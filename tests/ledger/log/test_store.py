@@ -46,6 +46,17 @@ def test_every_entry_proves_against_signed_checkpoint(ctx: Clearance) -> None:
         ProofFile.parse(views.tlog_proof(ctx, 5)).verify(views.leaf(ctx, 6), verifier)
 
 
+def test_many_inclusion_proofs_in_one_read_are_the_single_proofs(ctx: Clearance) -> None:
+    _append_notes(ctx, 45, batch=7)
+    with ctx.db.reader() as session:
+        wanted = [0, 3, 17, 31, 32, 44, 45]
+        batch = store.inclusion_proofs(session, wanted, 46)
+        assert batch == {i: store.inclusion_proof(session, i, 46) for i in wanted}
+        assert store.inclusion_proofs(session, [], 46) == {}
+        with pytest.raises(NotFound):
+            store.inclusion_proofs(session, [46], 46)
+
+
 def test_consistency_between_checkpoints(ctx: Clearance) -> None:
     _append_notes(ctx, 10)
     first = open_checkpoint(ctx.checkpoint(), ctx.log_key.verifier)

@@ -61,7 +61,7 @@ def build_world(ctx: Clearance) -> World:
     unlicensed = _asset(ctx, "Night Market frame", acquisition_method="crawled",
                         source_uri="https://films.example.com/night-market.png")
     revoked_asset = _asset(ctx, "Stock skyline", license_id=doomed)
-    model = _create(ctx, "model", {"name": "NL-Video", "version": "0.3", "developer_id": studio})
+    _create(ctx, "model", {"name": "NL-Video", "version": "0.3", "developer_id": studio})
     consent = _create(ctx, "consent", {
         "performer_id": maya, "contract_ref": "NL-1", "executed_on": "2025-01-01", "replica_type": "employment_based",
         "replaces_in_person_work": False, "representation": "counsel", "counsel_name": "D. W.",

@@ -1,0 +1,75 @@
+"""Discovery productions over HTTP (legal and admin): export, download, protocols, privilege designations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import LEGAL, get_ctx, require
+from ledger.auth.keys import Caller
+from ledger.context import Clearance
+from ledger.errors import NotFound, ValidationFailed
+from ledger.exports import privilege, protocol, service
+from ledger.exports.volume import exports_dir
+
+router = APIRouter(tags=["exports"])
+_PRODUCTION_ID = re.compile(r"prd_[0-9a-f]{16}")
+
+
+class ExportBody(BaseModel):
+    selection: dict[str, Any] = Field(default_factory=dict, description="matter, date_from, date_to, people, assets, "
+                                      "datasets, dataset_versions, models, clips, checks, custodians")
+    protocol: str | None = Field(default=None, description="a saved protocol's name")
+    settings: dict[str, Any] = Field(default_factory=dict, description="protocol settings overriding the saved ones")
+    zip: bool = False
+
+
+class PrivilegeBody(BaseModel):
+    record_kind: str
+    record_id: str
+    privilege: str
+    description: str
+
+
+@router.post("/exports", status_code=201)
+def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
+                  ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
+    result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True)
+    result.pop("path", None)
+    result.pop("zip", None)
+    result["download"] = f"/v1/exports/{result['production_id']}/zip"
+    return result
+
+
+@router.get("/exports/{production_id}/zip")
+def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)),
+                    ctx: Clearance = Depends(get_ctx)) -> FileResponse:
+    if not _PRODUCTION_ID.fullmatch(production_id):
+        raise ValidationFailed("a production id reads prd_ and 16 hex digits")
+    path = exports_dir(ctx) / f"{production_id}.zip"
+    if not path.is_file():
+        raise NotFound(f"no production {production_id} on this server")
+    return FileResponse(path, media_type="application/zip", filename=path.name)
+
+
+@router.post("/export-protocols/{name}", status_code=201)
+def save_protocol(name: str, settings: dict[str, Any], caller: Caller = Depends(require(*LEGAL)),
+                  ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
+    return protocol.save_protocol(ctx, name, protocol.ProtocolSettings.from_json(settings), caller.actor)
+
+
+@router.get("/export-protocols/{name}")
+def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
+                  ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
+    return {"name": name, "settings": protocol.load_protocol(ctx, name).as_json()}
+
+
+@router.post("/privileges", status_code=201)
+def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
+                     ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
+    return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,
+                                      caller.actor)

@@ -1,0 +1,1 @@
+"""Discovery productions: selection, Bates numbering, the production volume and its verification."""

@@ -1,0 +1,117 @@
+"""Concordance DAT load files: the fixed fields, the record fields flattened, and the byte format.
+
+A DAT is UTF-8 with a byte-order mark; one header row then one row per document, rows
+ending in CR LF; every value is wrapped in the qualifier ``þ`` (U+00FE) and values are
+separated by ASCII 20 (U+0014). A newline inside a value is written as ``®`` (U+00AE);
+an ASCII 20 inside a value, which no reader could tell from a separator, becomes a space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from sqlmodel import SQLModel
+
+DELIMITER = "\x14"
+QUALIFIER = "\u00fe"
+NEWLINE = "\u00ae"
+MULTI_VALUE = "; "
+BOM = "\ufeff"
+ROW_END = "\r\n"
+
+FIXED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "PARENTID", "ATTACHIDS", "CUSTODIAN", "MD5HASH", "SHA1HASH",
+                "SHA256HASH", "DATECREATED", "DATEMODIFIED", "CONFIDENTIALITY", "RECORDTYPE", "LOGINDEX",
+                "RECORDID", "NATIVEPATH", "IMAGEPATH", "HOLDS")
+"""The fields every row has, in this order; the flattened record fields (``F_...``) follow."""
+
+_SKIPPED_COLUMNS = frozenset({"id", "log_index"})
+
+
+def record_field_names(tables: Iterable[type[SQLModel]]) -> list[str]:
+    """``F_<COLUMN>`` for every column of the produced tables (their union, sorted), ids and log indexes aside."""
+    names = {column.name for table in tables for column in table.__table__.columns}  # type: ignore[attr-defined]
+    return sorted(f"F_{name.upper()}" for name in names - _SKIPPED_COLUMNS)
+
+
+def flatten(value: Any) -> str:
+    """One cell's text: lists of plain values joined with ``; ``, objects and nested lists as compact JSON."""
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if all(isinstance(item, str | int | float) and not isinstance(item, bool) for item in value):
+            return MULTI_VALUE.join(str(item) for item in value)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return str(value)
+
+
+_EMPTY = QUALIFIER + QUALIFIER
+_SPECIAL = frozenset("\r\n" + DELIMITER)
+
+
+def _cell(text: str) -> str:
+    if not text:
+        return _EMPTY
+    if not _SPECIAL.isdisjoint(text):
+        text = text.replace("\r\n", NEWLINE).replace("\n", NEWLINE).replace("\r", NEWLINE).replace(DELIMITER, " ")
+    return f"{QUALIFIER}{text}{QUALIFIER}"
+
+
+class DatWriter:
+    """Writes the header once, then rows; each row is a mapping from field name to text."""
+
+    def __init__(self, stream: IO[str], fields: Sequence[str]) -> None:
+        self._stream = stream
+        self.fields = list(fields)
+        self._known = frozenset(self.fields)
+        self._position = {name: i for i, name in enumerate(self.fields)}
+        stream.write(BOM + self._row(self.fields))
+
+    def _row(self, values: Sequence[str]) -> str:
+        return DELIMITER.join(_cell(v) for v in values) + ROW_END
+
+    def write(self, row: dict[str, str]) -> None:
+        unknown = row.keys() - self._known
+        if unknown:
+            raise ValueError(f"DAT row has fields outside the header: {sorted(unknown)}")
+        cells = [_EMPTY] * len(self.fields)  # most cells of a row are empty: fill in only the others
+        position = self._position
+        for name, value in row.items():
+            if value:
+                cells[position[name]] = _cell(value)
+        self._stream.write(DELIMITER.join(cells) + ROW_END)
+
+
+class DatFormatError(ValueError):
+    """A DAT breaks the format; the message names the row."""
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """Read a DAT written by :class:`DatWriter` strictly: BOM, CR LF rows, qualified values, equal field counts."""
+    if not data.startswith(BOM.encode("utf-8")):
+        raise DatFormatError("the DAT has no UTF-8 byte-order mark")
+    try:
+        text = data.decode("utf-8")[1:]
+    except UnicodeDecodeError as exc:
+        raise DatFormatError(f"the DAT is not UTF-8 (byte {exc.start})") from None
+    if not text.endswith(ROW_END):
+        raise DatFormatError("the DAT's last row does not end in CR LF")
+    separator = QUALIFIER + DELIMITER + QUALIFIER
+    table: list[list[str]] = []
+    for number, line in enumerate(text[:-2].split(ROW_END), start=1):
+        if not (len(line) >= 2 and line[0] == QUALIFIER and line[-1] == QUALIFIER) or "\n" in line or "\r" in line:
+            raise DatFormatError(f"DAT row {number} is not a row of qualified values")
+        values = line[1:-1].split(separator)
+        if any(DELIMITER in value for value in values):
+            raise DatFormatError(f"DAT row {number} has a separator outside its qualifiers")
+        if table and len(values) != len(table[0]):
+            raise DatFormatError(f"DAT row {number} has {len(values)} fields, the header {len(table[0])}")
+        table.append(values)
+    header = table[0]
+    return header, [dict(zip(header, values)) for values in table[1:]]

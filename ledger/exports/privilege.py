@@ -1,0 +1,52 @@
+"""Privilege designations: a record withheld from productions, with the privilege and who asserted it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.checks.models import Check, Clip
+from ledger.context import Clearance
+from ledger.errors import FieldProblem, NotFound, ValidationFailed
+from ledger.exports.models import PrivilegeDesignation
+from ledger.exports.selection import PRODUCED_KINDS
+from ledger.log.events import Event
+from ledger.records.kinds import KINDS
+
+PRIVILEGES = ("attorney-client", "work-product", "common-interest", "joint-defense", "other")
+
+
+def _table(kind: str) -> Any:
+    if kind not in PRODUCED_KINDS:
+        raise ValidationFailed("this kind of record cannot be designated privileged",
+                               problems=[FieldProblem("record_kind", f"one of {', '.join(PRODUCED_KINDS)}")])
+    return {"clip": Clip, "check": Check}.get(kind) or KINDS[kind].table
+
+
+def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege: str, description: str,
+                     actor: str) -> dict[str, Any]:
+    """Log ``privilege.asserted`` on a record: productions withhold it and list it on the privilege log."""
+    record_kind = record_kind.replace("-", "_")
+    table = _table(record_kind)
+    if privilege not in PRIVILEGES:
+        raise ValidationFailed("unknown privilege",
+                               problems=[FieldProblem("privilege", f"one of {', '.join(PRIVILEGES)}")])
+    if not description.strip():
+        raise ValidationFailed("a privilege log entry needs a description of what is withheld",
+                               problems=[FieldProblem("description", "required (describe it without its content)")])
+    with ctx.db.transaction() as session:
+        if session.get(table, record_id) is None:
+            raise NotFound(f"no {record_kind} with id {record_id!r}")
+        appended = ctx.record(session, [Event("privilege.asserted", {"privilege": privilege,
+                                                                     "description": description},
+                                              record_kind, record_id, actor)])[0]
+    return {"record_kind": record_kind, "record_id": record_id, "privilege": privilege, "description": description,
+            "asserted_by": actor, "log_index": appended.index}
+
+
+def withdraw_privilege(ctx: Clearance, record_kind: str, record_id: str, reason: str, actor: str) -> int:
+    record_kind = record_kind.replace("-", "_")
+    with ctx.db.transaction() as session:
+        if session.get(PrivilegeDesignation, (record_kind, record_id)) is None:
+            raise NotFound(f"{record_kind} {record_id} is not designated privileged")
+        return ctx.record(session, [Event("privilege.withdrawn", {"reason": reason}, record_kind, record_id,
+                                          actor)])[0].index

@@ -1,0 +1,432 @@
+"""Writing a production volume: numbered documents, load files, log events with their proofs, reports, manifest.
+
+The log is read twice in batches (once to find the selected records and their events, once
+per batch of documents to write them), the documents are written as they are numbered, and
+nothing but a small entry per selected record is held, so memory stays flat as productions grow.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic_core import to_jsonable_python
+from sqlmodel import Session, col, select
+
+from ledger.checks.models import Check, Clip
+from ledger.context import Clearance
+from ledger.errors import Conflict, FieldProblem, ValidationFailed
+from ledger.exports import attachments, files, layout
+from ledger.exports.dat import FIXED_FIELDS, DatWriter, flatten, record_field_names
+from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
+from ledger.exports.protocol import ProtocolSettings
+from ledger.exports.selection import PRODUCED_KINDS, Selection, Subject, base_subjects
+from ledger.log import store
+from ledger.log.events import Event
+from ledger.log.note import Checkpoint
+from ledger.log.proof_file import ProofFile
+from ledger.log.tables import LogEntry
+from ledger.records import models as m
+from ledger.records.kinds import KINDS
+
+BATCH = 500
+TABLES: dict[str, Any] = {**{k: KINDS[k].table for k in PRODUCED_KINDS if k in KINDS}, "clip": Clip, "check": Check}
+MEDIA_KINDS = ("asset", "clip")
+
+
+@dataclass(slots=True)
+class _Doc:
+    kind: str
+    id: str
+    created_index: int
+    created_time: str
+    custodian: str
+    last_time: str
+    events: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    selection: Selection
+    protocol: ProtocolSettings
+    out_dir: Path | None
+    """``None``: ``$CLEARANCE_HOME/exports/<production id>`` (the API never takes a caller's path)."""
+    protocol_name: str | None = None
+    make_zip: bool = False
+
+
+@dataclass
+class _Numbering:
+    settings: ProtocolSettings
+    first: int
+    next: int = 0
+
+    def take(self) -> str:
+        bates = self.settings.bates(self.next)
+        self.next += 1
+        return bates
+
+
+def _software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("clearance-ledger")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, _Doc]:
+    """Every produced-kind record the log names up to ``size`` (within ``base``), with its events."""
+    docs: dict[Subject, _Doc] = {}
+    for entry in store.iter_entries(session, 0, size):
+        kind = entry.subject_kind
+        if kind not in TABLES or entry.event_type.startswith("privilege."):
+            continue
+        key = (kind, entry.subject_id or "")
+        if base is not None and key not in base:
+            continue
+        envelope = json.loads(entry.leaf)
+        doc = docs.get(key)
+        if doc is None:
+            doc = docs[key] = _Doc(kind, key[1], entry.idx, envelope["time"], envelope["actor"], envelope["time"])
+        doc.events.append(entry.idx)
+        doc.last_time = envelope["time"]
+    return docs
+
+
+
+
+
+
+class _Volume:
+    """The open files of one volume and the running counts."""
+
+    def __init__(self, root: Path, fields: list[str], volume_name: str) -> None:
+        self.root = root
+        for folder in (layout.DATA, layout.IMAGES, layout.NATIVES, layout.PROOFS, layout.REPORTS):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        self.dat_file: IO[str] = (root / layout.DAT).open("w", encoding="utf-8", newline="")
+        self.opt_file: IO[str] = (root / layout.OPT).open("w", encoding="utf-8", newline="")
+        self.events_file: IO[str] = (root / layout.EVENTS).open("w", encoding="utf-8", newline="\n")
+        self.dat = DatWriter(self.dat_file, fields)
+        self.volume_name = volume_name
+        self.counts: dict[str, int] = {}
+        self.written: dict[str, str] = {}
+        """SHA-256 of the files hashed as they were written (relative path -> hex)."""
+        self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
+        """Column name -> its ``F_`` field, for the fields this volume produces."""
+        self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
+        self._in_flight: list[tuple[list[tuple[str, str]], Future[list[str]]]] = []
+
+    def write_proofs(self, pending: list[tuple[str, str]]) -> None:
+        """Hand a batch's proof files to the writer threads and return while they work.
+
+        Creating a file waits on the file system far longer than it costs the CPU, so the
+        next batch is read and written while these are created (each call releases the GIL).
+        At most one batch is in flight: the previous one is finished first, keeping memory flat.
+        """
+        self.finish_proofs()
+        chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
+        write = partial(files.write_many, self.root)
+        self._in_flight = [(chunk, self.writers.submit(write, chunk)) for chunk in chunks]
+
+    def finish_proofs(self) -> None:
+        for chunk, future in self._in_flight:
+            for (relative, _), digest in zip(chunk, future.result(), strict=True):
+                self.written[relative] = digest
+        self._in_flight = []
+
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def close(self) -> None:
+        try:
+            self.finish_proofs()
+        finally:
+            for handle in (self.dat_file, self.opt_file, self.events_file):
+                handle.close()
+            self.writers.shutdown()
+
+
+def _holds_by_subject(session: Session) -> dict[Subject, list[str]]:
+    holds: dict[Subject, list[str]] = {}
+    query = select(m.LegalHold).where(col(m.LegalHold.released_at).is_(None)).order_by(m.LegalHold.id)
+    for hold in session.exec(query):
+        holds.setdefault((hold.record_kind, hold.record_id), []).append(hold.id)
+    return holds
+
+
+def _previous(session: Session, matter: str | None, prefix: str) -> Production | None:
+    query = select(Production)
+    query = query.where(Production.matter == matter) if matter else query.where(Production.prefix == prefix)
+    return session.exec(query.order_by(col(Production.log_index).desc()).limit(1)).first()
+
+
+def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any]:
+    """Write the production volume at ``request.out_dir``, log ``export.produced`` and return the summary."""
+    settings, selection = request.protocol, request.selection
+    production_id = f"prd_{uuid.uuid4().hex[:16]}"
+    root = request.out_dir or exports_dir(ctx) / production_id
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ValidationFailed(f"{root} exists and is not an empty folder",
+                               problems=[FieldProblem("out", "name a new or empty folder")])
+    note = ctx.checkpoint()
+    checkpoint = Checkpoint.parse(note.partition("\n\n")[0] + "\n")
+    with ctx.db.reader() as session:
+        base = base_subjects(session, selection)
+        docs = _scan(session, checkpoint.size, base)
+        privileged = {(p.record_kind, p.record_id): p for p in session.exec(select(PrivilegeDesignation))}
+        holds = _holds_by_subject(session)
+        previous = _previous(session, selection.matter, settings.bates_prefix)
+        counter = session.get(BatesCounter, settings.bates_prefix)
+        previous_note = None
+        if previous is not None:
+            previous_note = _checkpoint_note(session, previous)
+    chosen = sorted((d for d in docs.values() if selection.keeps(d.created_time, d.custodian)),
+                    key=lambda d: d.created_index)
+    del docs
+    withheld = [d for d in chosen if (d.kind, d.id) in privileged]
+    produced = [d for d in chosen if (d.kind, d.id) not in privileged]
+    if not produced:
+        raise ValidationFailed("the selection reaches no producible records",
+                               problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
+    first = counter.next_number if counter is not None else settings.bates_start
+    all_fields = record_field_names(TABLES.values())
+    fields = [*FIXED_FIELDS, *(f for f in all_fields if not settings.fields or f in settings.fields)]
+    unknown = sorted(set(settings.fields) - set(all_fields))
+    if unknown:
+        raise ValidationFailed("the protocol names fields no record has",
+                               problems=[FieldProblem("fields", name) for name in unknown])
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        summary, manifest_sha256, index = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
+                                                        produced, withheld, privileged, holds, previous,
+                                                        previous_note, first, fields)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
+        raise
+    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": index, "path": str(root)}
+    if request.make_zip:
+        result["zip"] = str(files.write_zip(root))
+    return result
+
+
+def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path, production_id: str, note: str,
+                  checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
+                  privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
+                  previous: Production | None, previous_note: str | None, first: int,
+                  fields: list[str]) -> tuple[dict[str, Any], str, int]:
+    """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
+    settings, selection = request.protocol, request.selection
+    numbering = _Numbering(settings, first, first)
+    volume = _Volume(root, fields, production_id)
+    covering_holds: set[str] = set()
+    try:
+        with ctx.db.reader() as session:
+            for batch in _batches(produced):
+                _write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
+                             covering_holds)
+    finally:
+        volume.close()
+    last = numbering.next - 1
+    (root / layout.CHECKPOINT).write_text(note, encoding="utf-8")
+    consistency = None
+    if previous is not None and previous_note is not None:
+        consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
+    _write_privilege_log(root, withheld, privileged, settings)
+    summary = {
+        "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
+        "matter": selection.matter, "selection": selection.as_json(),
+        "protocol": {"name": request.protocol_name, "settings": settings.as_json()},
+        "bates": {"prefix": settings.bates_prefix, "padding": settings.bates_padding, "start": settings.bates_start,
+                  "first": first, "last": last, "begin": settings.bates(first), "end": settings.bates(last)},
+        "checkpoint": {"file": layout.CHECKPOINT, "origin": checkpoint.origin, "size": checkpoint.size,
+                       "root": base64.b64encode(checkpoint.root).decode()},
+        "previous": consistency,
+        "counts": dict(sorted(volume.counts.items())),
+        "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
+        "holds": sorted(covering_holds),
+        "exported_by": actor, "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "software": {"name": "clearance-ledger", "version": _software_version()},
+    }
+    (root / layout.SUMMARY).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    from ledger.exports.custody import write_custody_report
+
+    write_custody_report(root / layout.CUSTODY_PDF, summary)
+    manifest_sha256 = files.write_manifest(root, volume.written)
+    payload = {"production_id": production_id, "matter": selection.matter, "selection": selection.as_json(),
+               "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
+                                                          ("prefix", "padding", "start", "first", "last")},
+               "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256,
+               "counts": summary["counts"], "holds": summary["holds"]}
+    with ctx.db.transaction() as session:
+        now = session.get(BatesCounter, settings.bates_prefix)
+        expected = now.next_number if now is not None else settings.bates_start
+        if expected != first:
+            raise Conflict(f"another production numbered {settings.bates_prefix} meanwhile (it now stands at "
+                           f"{settings.bates(expected)}); run the export again")
+        appended = ctx.record(session, [Event("export.produced", payload, "production", production_id, actor)])
+    return summary, manifest_sha256, appended[0].index
+
+
+def exports_dir(ctx: Clearance) -> Path:
+    return ctx.settings.home / "exports"
+
+
+def _checkpoint_note(session: Session, production: Production) -> str | None:
+    from ledger.log.tables import SignedCheckpoint
+
+    row = session.get(SignedCheckpoint, production.checkpoint_size)
+    return row.note if row is not None else None
+
+
+def _batches(docs: list[_Doc]) -> Iterator[list[_Doc]]:
+    for start in range(0, len(docs), BATCH):
+        yield docs[start:start + BATCH]
+
+
+def _rows(session: Session, batch: list[_Doc]) -> dict[Subject, dict[str, Any]]:
+    rows: dict[Subject, dict[str, Any]] = {}
+    by_kind: dict[str, list[str]] = {}
+    for doc in batch:
+        by_kind.setdefault(doc.kind, []).append(doc.id)
+    for kind, ids in by_kind.items():
+        table = TABLES[kind]
+        columns = table.__table__.columns
+        for row in session.connection().execute(select(*columns).where(columns["id"].in_(ids))):
+            values = to_jsonable_python(dict(row._mapping))
+            rows[(kind, values["id"])] = values
+    return rows
+
+
+def _entries(session: Session, batch: list[_Doc]) -> dict[int, LogEntry]:
+    wanted = [i for doc in batch for i in doc.events]
+    found: dict[int, LogEntry] = {}
+    for start in range(0, len(wanted), 2000):
+        chunk = wanted[start:start + 2000]
+        for entry in session.exec(select(LogEntry).where(col(LogEntry.idx).in_(chunk))):
+            found[entry.idx] = entry
+    return found
+
+
+def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _Volume, numbering: _Numbering,
+                 settings: ProtocolSettings, size: int, note: str, holds: dict[Subject, list[str]],
+                 covering: set[str]) -> None:
+    rows = _rows(session, batch)
+    entries = _entries(session, batch)
+    proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
+    pending: list[tuple[str, str]] = []
+    for doc in batch:
+        record = rows[(doc.kind, doc.id)]
+        created = entries[doc.created_index]
+        envelope = json.loads(created.leaf)
+        bates = numbering.take()
+        children = _children(ctx, doc, record, volume, numbering, settings)
+        hold_ids = holds.get((doc.kind, doc.id), [])
+        covering.update(hold_ids)
+        if doc.kind in MEDIA_KINDS:
+            md5, sha1, sha256 = record.get("md5") or "", record.get("sha1") or "", record["sha256"]
+        else:
+            md5, sha1, sha256 = "", "", envelope["payload_sha256"]
+        row = {"BEGDOC": bates, "ENDDOC": bates, "DOCID": doc.id, "PARENTID": "",
+               "ATTACHIDS": "; ".join(c["DOCID"] for c in children), "CUSTODIAN": doc.custodian,
+               "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
+               "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": doc.kind,
+               "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "HOLDS": "; ".join(hold_ids)}
+        produced = volume.record_fields
+        for name, value in record.items():
+            key = produced.get(name)
+            if key is not None:
+                row[key] = flatten(value)
+        volume.dat.write(row)
+        volume.count(doc.kind)
+        for child in children:
+            volume.dat.write(child)
+        for index in doc.events:
+            entry = entries[index]
+            payload = None if entry.payload is None else base64.b64encode(entry.payload).decode()
+            line = {"bates": bates, "docid": doc.id, "index": index, "leaf": base64.b64encode(entry.leaf).decode(),
+                    "envelope": json.loads(entry.leaf), "payload_b64": payload,
+                    "payload": None if entry.payload is None else json.loads(entry.payload)}
+            volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+            pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
+            volume.count("events")
+    volume.write_proofs(pending)
+
+
+
+def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume, numbering: _Numbering,
+              settings: ProtocolSettings) -> list[dict[str, str]]:
+    """Frame stills and natives of a record, numbered right after it; their DAT rows."""
+    children: list[dict[str, str]] = []
+    source = attachments.stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
+    if source is None and doc.kind == "license" and settings.natives:
+        source = attachments.stored(ctx, record.get("source_document_sha256"))
+    if source is not None and doc.kind in MEDIA_KINDS and settings.image_format != "none":
+        bates = settings.bates(numbering.next)
+        suffix = ".jpg" if settings.image_format == "jpeg" else ".png"
+        relative = f"{layout.IMAGES}/{bates}{suffix}"
+        if attachments.still(ctx, source, volume.root / relative, settings.image_format):
+            numbering.take()
+            children.append(_child_row(doc, bates, f"{doc.id}.still-1", "still", volume.root / relative,
+                                       settings, image=relative))
+            volume.opt_file.write(f"{bates},{volume.volume_name},{relative.replace('/', chr(92))},Y,,,1\r\n")
+            volume.count("stills")
+    if source is not None and settings.natives:
+        bates = numbering.take()
+        relative = f"{layout.NATIVES}/{bates}{attachments.extension(source)}"
+        shutil.copyfile(source, volume.root / relative)
+        docid = f"{doc.id}.document" if doc.kind == "license" else f"{doc.id}.native"
+        children.append(_child_row(doc, bates, docid, "native", volume.root / relative, settings, native=relative))
+        volume.count("natives")
+    return children
+
+
+def _child_row(doc: _Doc, bates: str, docid: str, kind: str, path: Path, settings: ProtocolSettings,
+               image: str = "", native: str = "") -> dict[str, str]:
+    md5, sha1, sha256 = files.file_hashes(path)
+    return {"BEGDOC": bates, "ENDDOC": bates, "DOCID": docid, "PARENTID": doc.id, "CUSTODIAN": doc.custodian,
+            "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
+            "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": kind,
+            "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "NATIVEPATH": native, "IMAGEPATH": image}
+
+
+def _write_consistency(ctx: Clearance, root: Path, previous: Production, previous_note: str,
+                       size: int) -> dict[str, Any]:
+    with ctx.db.reader() as session:
+        proof = store.consistency_proof(session, previous.checkpoint_size, size)
+    (root / layout.PREVIOUS_CHECKPOINT).write_text(previous_note, encoding="utf-8")
+    lines = [layout.CONSISTENCY_HEADER, f"old {previous.checkpoint_size}", f"new {size}",
+             *(base64.b64encode(h).decode() for h in proof)]
+    (root / layout.CONSISTENCY).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"production_id": previous.id, "checkpoint_size": previous.checkpoint_size,
+            "checkpoint_file": layout.PREVIOUS_CHECKPOINT, "proof_file": layout.CONSISTENCY}
+
+
+def _write_privilege_log(root: Path, withheld: list[_Doc], privileged: dict[Subject, PrivilegeDesignation],
+                         settings: ProtocolSettings) -> None:
+    import csv
+
+    with (root / layout.PRIVILEGE_LOG).open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["PRIVID", "RECORDTYPE", "DATE", "AUTHOR", "PRIVILEGE", "DESCRIPTION", "ASSERTED_BY",
+                         "ASSERTED_AT"])
+        if settings.privilege_handling != "log":
+            return
+        for number, doc in enumerate(withheld, start=1):
+            designation = privileged[(doc.kind, doc.id)]
+            writer.writerow([f"PRIV-{number:06d}", doc.kind, doc.created_time[:10], doc.custodian,
+                             designation.privilege, designation.description, designation.asserted_by,
+                             designation.asserted_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
+
+

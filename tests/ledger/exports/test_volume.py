@@ -1,0 +1,210 @@
+"""Production volumes: read back strictly, verified by the standalone verifier, every edit named, privilege kept."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clearance_verify import verify_production
+from clearance_verify.loadfiles import read_dat, read_opt
+
+from ledger.audit.replay import verify as verify_log
+from ledger.context import Clearance
+from ledger.errors import ValidationFailed
+from ledger.exports import layout
+from ledger.exports.protocol import save_protocol, ProtocolSettings
+from ledger.exports.service import export
+from ledger.exports.verify import verify_export
+from tests.ledger.exports.conftest import MATTER, World
+
+
+def _produce(ctx: Clearance, out: Path, **overrides: Any) -> dict[str, Any]:
+    settings = {"bates_prefix": "NLP", "bates_padding": 6, "natives": True, **overrides}
+    return export(ctx, {"matter": MATTER}, out, "counsel", overrides=settings)
+
+
+def _dat_rows(root: Path) -> list[dict[str, str]]:
+    return read_dat((root / layout.DAT).read_bytes()).rows
+
+
+def _events(root: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (root / layout.EVENTS).read_text("utf-8").splitlines()]
+
+
+def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    result = _produce(ctx, tmp_path / "vol1")
+    root = tmp_path / "vol1"
+    rows = _dat_rows(root)
+    parents = [r for r in rows if not r["PARENTID"]]
+    # the holds name work-0, work-1 (privileged), lic-1, ds-v1 and mdl
+    assert sorted((r["RECORDTYPE"], r["RECORDID"]) for r in parents) == [
+        ("asset", "work-0"), ("dataset_version", "ds-v1"), ("license", "lic-1"), ("model", "mdl")]
+    assert [r["BEGDOC"] for r in rows] == [f"NLP{n:06d}" for n in range(1, len(rows) + 1)]
+    assert result["bates"]["begin"] == "NLP000001" and result["bates"]["end"] == rows[-1]["BEGDOC"]
+    work = next(r for r in parents if r["RECORDID"] == "work-0")
+    children = [r for r in rows if r["PARENTID"] == "work-0"]
+    assert {c["RECORDTYPE"] for c in children} == {"still", "native"}
+    assert work["ATTACHIDS"] == "; ".join(c["DOCID"] for c in children)
+    assert work["HOLDS"] == "hold-0" and work["CUSTODIAN"] == "librarian"
+    license_row = next(r for r in parents if r["RECORDID"] == "lic-1")
+    assert license_row["F_GOVERNING_LAW"] == "California\u00aeUSA"  # the in-field newline
+    document = next(r for r in rows if r["PARENTID"] == "lic-1")
+    assert (root / document["NATIVEPATH"]).read_bytes() == world.license_document
+    still = next(c for c in children if c["RECORDTYPE"] == "still")
+    assert [line.image_key for line in read_opt((root / layout.OPT).read_bytes())] == [still["BEGDOC"]]
+    assert (root / still["IMAGEPATH"]).read_bytes()[:3] == b"\xff\xd8\xff"
+    assert sorted(result["holds"]) == ["hold-0", "hold-2", "hold-3", "hold-4"]
+
+    report = verify_production(root, ctx.log_key.vkey)
+    assert report.ok, report.findings
+    assert report.checked["proofs"] == report.checked["events"] == len(_events(root))
+    assert verify_export(root, ctx.log_key.vkey).ok
+    assert verify_log(ctx).ok  # the production's event replays, Bates counter included
+
+
+def test_privileged_records_never_leave(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    from ledger.records.models import Asset
+
+    _produce(ctx, tmp_path / "vol")
+    root = tmp_path / "vol"
+    with ctx.db.reader() as session:
+        secret = session.get(Asset, "work-1")
+        assert secret is not None
+        secret_hash = secret.sha256
+    # its content never leaves (its id may, as a reference inside a produced record such as the dataset version)
+    secret_bytes = (ctx.settings.media_dir / secret_hash[:2] / secret_hash[2:4] / secret_hash).read_bytes()
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Work 1" not in data and secret_hash.encode() not in data and data != secret_bytes, path
+    assert all(r["RECORDID"] != "work-1" for r in _dat_rows(root))
+    assert all(e["envelope"]["subject"]["id"] != "work-1" for e in _events(root))
+    with (root / layout.PRIVILEGE_LOG).open(encoding="utf-8") as stream:
+        withheld = list(csv.DictReader(stream))
+    assert withheld == [{"PRIVID": "PRIV-000001", "RECORDTYPE": "asset", "DATE": withheld[0]["DATE"],
+                         "AUTHOR": "librarian", "PRIVILEGE": "work-product",
+                         "DESCRIPTION": "counsel's annotated copy of a reference work", "ASSERTED_BY": "counsel",
+                         "ASSERTED_AT": withheld[0]["ASSERTED_AT"]}]
+
+
+def _flip(path: Path, at: int | None = None) -> None:
+    data = bytearray(path.read_bytes())
+    position = len(data) // 2 if at is None else at
+    data[position] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_a_one_byte_edit_to_any_kind_of_file_is_detected_and_named(ctx: Clearance, world: World,
+                                                                     tmp_path: Path) -> None:
+    _produce(ctx, tmp_path / "vol")
+    root = tmp_path / "vol"
+    rows = _dat_rows(root)
+    proof = sorted((root / layout.PROOFS).iterdir())[0].relative_to(root).as_posix()
+    native = next(r["NATIVEPATH"] for r in rows if r["NATIVEPATH"])
+    image = next(r["IMAGEPATH"] for r in rows if r["IMAGEPATH"])
+    targets = [layout.DAT, layout.OPT, layout.EVENTS, proof, layout.CHECKPOINT, native, image, layout.CUSTODY_PDF,
+               layout.SUMMARY, layout.PRIVILEGE_LOG]
+    for name in targets:
+        copy = tmp_path / f"edit-{name.replace('/', '_')}"
+        shutil.copytree(root, copy)
+        _flip(copy / name)
+        standalone = verify_production(copy, ctx.log_key.vkey)
+        assert not standalone.ok and name in standalone.files, (name, standalone.findings)
+        ours = verify_export(copy, ctx.log_key.vkey)
+        assert not ours.ok and name in {n for n, _ in ours.problems}, (name, ours.problems)
+
+
+def test_an_edit_that_also_rewrites_the_manifest_is_still_caught(ctx: Clearance, world: World,
+                                                                   tmp_path: Path) -> None:
+    """A forger who fixes the manifest too is caught by the proofs: a payload, a DAT hash, a proof hash."""
+    import hashlib
+
+    _produce(ctx, tmp_path / "vol")
+    root = tmp_path / "vol"
+    proof_file = sorted((root / layout.PROOFS).iterdir())[0]
+    lines = proof_file.read_text("utf-8").split("\n")
+    hash_line = next(i for i, line in enumerate(lines) if i > 1 and len(line) == 44)
+    lines[hash_line] = base64.b64encode(bytes(32)).decode()
+    proof_file.write_text("\n".join(lines), encoding="utf-8")
+    manifest = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(root).as_posix()}\n"
+                       for p in sorted(root.rglob("*")) if p.is_file() and p.name != layout.MANIFEST)
+    (root / layout.MANIFEST).write_text(manifest, encoding="utf-8")
+    name = proof_file.relative_to(root).as_posix()
+    report = verify_production(root, ctx.log_key.vkey)
+    assert report.files == [name] and "inclusion proof fails" in report.findings[0].problem
+
+
+def test_the_custody_report_names_matter_range_and_checkpoint(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    result = _produce(ctx, tmp_path / "vol")
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "vol" / layout.CUSTODY_PDF).pages)
+    flat = " ".join(text.split())
+    assert MATTER in flat
+    assert f"{result['bates']['begin']} - {result['bates']['end']}" in flat
+    assert result["checkpoint"]["root"] in flat.replace(" ", "") and str(result["checkpoint"]["size"]) in flat
+    assert "counsel" in flat and "clearance-ledger" in flat
+
+
+def test_a_second_production_continues_numbering_with_a_consistency_proof(ctx: Clearance, world: World,
+                                                                           tmp_path: Path) -> None:
+    first = _produce(ctx, tmp_path / "one")
+    save_protocol(ctx, "doe-v-northlight", ProtocolSettings(bates_prefix="NLP", bates_padding=6,
+                                                            image_format="none"), "counsel")
+    from ledger.records import service as records
+    from ledger.records.kinds import KINDS
+
+    records.create_record(ctx, KINDS["party"], {"id": "late", "kind": "person", "name": "Late Witness"}, "registrar")
+    second = export(ctx, {"matter": MATTER}, tmp_path / "two", "counsel", protocol="doe-v-northlight")
+    assert second["bates"]["first"] == first["bates"]["last"] + 1
+    assert second["previous"]["production_id"] == first["production_id"]
+    assert second["checkpoint"]["size"] > first["checkpoint"]["size"]
+    assert second["protocol"]["name"] == "doe-v-northlight" and second["counts"].get("stills") is None
+    root = tmp_path / "two"
+    report = verify_production(root, ctx.log_key.vkey)
+    assert report.ok and report.checked["consistency proofs"] == 1, report.findings
+    _flip(root / layout.CONSISTENCY, at=-3)
+    assert layout.CONSISTENCY in verify_production(root, ctx.log_key.vkey).files
+    assert verify_log(ctx).ok
+
+
+def test_a_selection_that_reaches_nothing_is_refused(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailed, match="reaches no producible records"):
+        export(ctx, {"assets": ["work-1"]}, tmp_path / "none", "counsel")
+    with pytest.raises(ValidationFailed, match="do not exist"):
+        export(ctx, {"clips": ["nope"]}, tmp_path / "none", "counsel")
+    with pytest.raises(ValidationFailed, match="protocol"):
+        export(ctx, {}, tmp_path / "none", "counsel", overrides={"bates_prefix": "lower case"})
+
+
+def test_selection_by_dataset_custodian_and_dates(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    result = export(ctx, {"datasets": ["ds"]}, tmp_path / "a", "counsel", overrides={"image_format": "none"})
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1"}
+    assert result["counts"] == {"dataset": 1, "dataset_version": 1, "events": 2}
+    export(ctx, {"custodians": ["librarian"]}, tmp_path / "b", "counsel", overrides={"image_format": "none"})
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0", "work-2"}  # work-1 is privileged
+    with pytest.raises(ValidationFailed):
+        export(ctx, {"date_from": "2001-01-01", "date_to": "2001-12-31"}, tmp_path / "c", "counsel")
+
+
+def test_a_failure_half_way_leaves_no_volume_and_no_event(ctx: Clearance, world: World, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.exports import custody
+    from ledger.log import store
+
+    def broken(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(custody, "write_custody_report", broken)
+    with ctx.db.reader() as session:
+        size = store.tree_size(session)
+    with pytest.raises(OSError, match="disk full"):
+        _produce(ctx, tmp_path / "vol")
+    assert not (tmp_path / "vol").exists()
+    with ctx.db.reader() as session:
+        assert store.tree_size(session) == size
