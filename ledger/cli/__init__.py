@@ -19,10 +19,13 @@ def main() -> None:
         raise
     except Exception as exc:  # click's own usage errors and aborts
         import click
+        import typer
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # typer >= 0.26 raises usage errors (a bad option value) from its own copy of click's classes
+        if isinstance(exc, click.exceptions.ClickException) or (
+                isinstance(exc, typer.TyperException) and callable(getattr(exc, "show", None))):
+            exc.show()  # type: ignore[union-attr]
+            sys.exit(getattr(exc, "exit_code", 2))
         if isinstance(exc, click.exceptions.Abort):
             print("aborted", file=sys.stderr)
             sys.exit(130)

@@ -49,6 +49,9 @@ def make_broker(settings: Settings) -> RabbitmqBroker:
     import dramatiq
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+    # pika logs every failed connection attempt as an ERROR with a traceback; Dramatiq reports connection
+    # trouble of a running worker itself, and an unreachable broker at start is the error raised below
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
     broker = RabbitmqBroker(url=settings.queue_url, confirm_delivery=True)
     dramatiq.set_broker(broker)
     try:

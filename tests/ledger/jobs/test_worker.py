@@ -1,0 +1,133 @@
+"""A real ``clearance worker`` against the real RabbitMQ: a worker killed mid-job, its job decided once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.checks import service
+from ledger.context import Clearance
+from ledger.jobs.queue import QueueExecutor, queue_name
+from ledger.settings import Settings
+from ledger.setup import initialise
+from tests.ledger.checks.clips import REQUEST, decisions_logged
+
+QUEUE_URL = os.environ.get("CLEARANCE_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
+CLEARANCE = str(Path(sys.executable).parent / "clearance")
+
+
+def _broker_reachable() -> bool:
+    import pika
+
+    try:
+        pika.BlockingConnection(pika.URLParameters(QUEUE_URL + "?connection_attempts=1&socket_timeout=3")).close()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.fixture
+def queued_ctx(settings: Settings) -> Iterator[Clearance]:
+    if not _broker_reachable():
+        pytest.skip(f"RabbitMQ is not reachable at {QUEUE_URL.split('@')[-1]}")
+    ctx = Clearance(settings.model_copy(update={"queue_url": QUEUE_URL}))
+    initialise(ctx)
+    yield ctx
+    import pika
+
+    with pika.BlockingConnection(pika.URLParameters(QUEUE_URL)) as connection:
+        channel = connection.channel()
+        for suffix in ("", ".DQ", ".XQ"):  # the queue and Dramatiq's delay and dead-letter queues
+            channel.queue_delete(queue_name(ctx.settings) + suffix)
+    ctx.db.dispose()
+
+
+class Worker:
+    """One ``clearance worker`` process whose JSON log lines are collected as they come."""
+
+    def __init__(self, ctx: Clearance, log: Path) -> None:
+        env = {**os.environ, "CLEARANCE_HOME": str(ctx.settings.home), "CLEARANCE_QUEUE_URL": QUEUE_URL,
+               "CLEARANCE_DATABASE_URL": ctx.settings.resolved_database_url, "CLEARANCE_LOG_FORMAT": "json",
+               "CLEARANCE_LOG_LEVEL": "INFO"}
+        self.log = log
+        self.process = subprocess.Popen([CLEARANCE, "worker"], env=env, stdout=subprocess.DEVNULL,
+                                        stderr=log.open("wb"))
+
+    def wait_for(self, text: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if text in self.log.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                pytest.fail(f"worker exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        pytest.fail(f"worker did not log {text!r} within {timeout_s} s: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_worker_killed_mid_job_leaves_it_to_another_which_decides_it_once(
+        queued_ctx: Clearance, shared_data: Path, tmp_path: Path) -> None:
+    clip = shared_data / "video" / "chair-22-sd-sepia-bar.mp4"
+    clip_id = service.submit(queued_ctx, REQUEST, clip.read_bytes(), clip.name, "generator:test")
+    QueueExecutor(queued_ctx).submit_check(clip_id, "generator:test")
+
+    first = Worker(queued_ctx, tmp_path / "first.log")
+    try:
+        first.wait_for(f'"clip_id": "{clip_id}"', 120)  # the "check started" line: it is fingerprinting now
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(10)
+    finally:
+        first.stop()
+    assert service.check_for_clip(queued_ctx, clip_id) is None, "the first worker finished before it was killed"
+
+    second = Worker(queued_ctx, tmp_path / "second.log")
+    try:
+        deadline = time.monotonic() + 180
+        while service.check_for_clip(queued_ctx, clip_id) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        state = service.check_for_clip(queued_ctx, clip_id)
+        assert state is not None and state["state"] == "decided", state
+        assert "check decided" in (tmp_path / "second.log").read_text()
+        QueueExecutor(queued_ctx).submit_check(clip_id, "generator:test")  # delivered again: no second decision
+        second.wait_for("already decided", 60)
+    finally:
+        second.stop()
+    assert second.process.returncode == 0, (tmp_path / "second.log").read_text()[-2000:]
+    assert decisions_logged(queued_ctx) == [("check.decided", clip_id)]
+
+
+def _worker_exit(home: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    inherited = {k: v for k, v in os.environ.items() if k not in ("CLEARANCE_QUEUE_URL", "CLEARANCE_DATABASE_URL")}
+    environ = {**inherited, "CLEARANCE_HOME": str(home), **env}
+    subprocess.run([CLEARANCE, "init"], env=environ, check=True, capture_output=True, timeout=120)
+    return subprocess.run([CLEARANCE, "worker"], env=environ, capture_output=True, timeout=120)
+
+
+def test_a_worker_without_a_queue_says_which_setting_is_missing(tmp_path: Path) -> None:
+    done = _worker_exit(tmp_path / "home")
+    assert done.returncode == 6 and b"CLEARANCE_QUEUE_URL" in done.stderr
+
+
+def test_an_unreachable_queue_is_named_without_its_password(tmp_path: Path) -> None:
+    done = _worker_exit(tmp_path / "home", CLEARANCE_QUEUE_URL="amqp://guest:s3cret-pw@127.0.0.1:1/%2F")
+    assert done.returncode == 6, done.stderr
+    assert b"127.0.0.1:1" in done.stderr and b"CLEARANCE_QUEUE_URL" in done.stderr
+    assert b"s3cret-pw" not in done.stderr and b"Traceback" not in done.stderr
