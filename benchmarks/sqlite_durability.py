@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 spec = importlib.util.spec_from_file_location("log_benchmark", HERE / "log.py")
 assert spec is not None and spec.loader is not None
 bench = importlib.util.module_from_spec(spec)
+sys.modules["log_benchmark"] = bench  # its dataclasses look their module up while the class is made
 spec.loader.exec_module(bench)
 
 RESULTS = HERE / "results" / "sqlite-durability.json"
