@@ -27,15 +27,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_ACTOR = "check_clip"
+REGISTER_ACTOR = "register_file"
 CHECK_TIME_LIMIT_MS = 30 * 60 * 1000
 """A check taking longer than this is stopped and retried (a decode hung past its own limits)."""
 CHECK_MAX_RETRIES = 5
 """Retries of a job that could not even record its failure (the database was unreachable)."""
 
 
-def queue_name(settings: Settings) -> str:
+def queue_name(settings: Settings, jobs: str = "checks") -> str:
+    """``clearance-checks-<digest>`` or ``clearance-register-<digest>``: one pair per installation."""
     digest = hashlib.sha256(settings.resolved_database_url.encode()).hexdigest()[:16]
-    return f"clearance-checks-{digest}"
+    return f"clearance-{jobs}-{digest}"
 
 
 def broker_location(settings: Settings) -> str:
@@ -57,6 +59,7 @@ def make_broker(settings: Settings) -> RabbitmqBroker:
     try:
         # connects now: a wrong URL or a broker that is down stops the command that needs it, naming the setting
         broker.declare_queue(queue_name(settings), ensure=True)
+        broker.declare_queue(queue_name(settings, "register"), ensure=True)
     except Exception as exc:  # pika raises many kinds; each means the same thing here
         raise ConfigurationError(f"the job queue at {broker_location(settings)} (CLEARANCE_QUEUE_URL) cannot be "
                                  f"reached ({type(exc).__name__})") from None
@@ -81,6 +84,14 @@ class QueueExecutor:
         except Exception as exc:  # noqa: BLE001 - the broker went away after start-up
             raise ConfigurationError(f"the job queue at {broker_location(self.ctx.settings)} did not take the job "
                                      f"({type(exc).__name__}); clip {clip_id} is submitted, re-check it later") from None
+
+    def submit_registration(self, path: str, base: dict[str, Any], asset_id: str, actor: str, reply_to: str) -> None:
+        import dramatiq
+
+        message: dramatiq.Message[Any] = dramatiq.Message(
+            queue_name=queue_name(self.ctx.settings, "register"), actor_name=REGISTER_ACTOR,
+            args=(path, base, asset_id, actor, reply_to), kwargs={}, options={})
+        self.broker.enqueue(message)
 
     def recover(self) -> list[str]:
         """Queue again every clip still undecided: a job lost with a server that died while the API
@@ -111,3 +122,20 @@ def declare_check_actor(broker: RabbitmqBroker, settings: Settings,
     dramatiq.actor(check_clip, broker=broker, actor_name=CHECK_ACTOR, queue_name=queue_name(settings),
                    max_retries=CHECK_MAX_RETRIES, time_limit=CHECK_TIME_LIMIT_MS,
                    retry_when=lambda retries, exc: isinstance(exc, NotDecidedYet) and retries < CHECK_MAX_RETRIES)
+
+
+def declare_register_actor(broker: RabbitmqBroker, settings: Settings,
+                           body: Callable[[str, dict[str, Any], str, str], dict[str, Any]]) -> None:
+    """Declare the registration actor: ``body(path, base, asset_id, actor)`` answers, sent to ``reply_to``."""
+    import json
+
+    import dramatiq
+
+    def register_file(path: str, base: dict[str, Any], asset_id: str, actor: str, reply_to: str) -> None:
+        answer = {**body(path, base, asset_id, actor), "asset_id": asset_id}
+        # the default exchange routes to the caller's reply queue; gone with its caller, the answer is dropped
+        broker.channel.basic_publish(exchange="", routing_key=reply_to, body=json.dumps(answer).encode())
+
+    dramatiq.actor(register_file, broker=broker, actor_name=REGISTER_ACTOR,
+                   queue_name=queue_name(settings, "register"), max_retries=CHECK_MAX_RETRIES,
+                   time_limit=CHECK_TIME_LIMIT_MS)

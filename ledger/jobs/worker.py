@@ -1,4 +1,4 @@
-"""``clearance worker``: a process that takes check jobs from the queue until it is stopped.
+"""``clearance worker``: a process that takes check and registration jobs from the queue until it is stopped.
 
 Each job is acknowledged only after it ends, so a worker killed mid-job leaves its job
 unacknowledged and RabbitMQ gives it to another worker, which decides it once
@@ -14,7 +14,8 @@ from types import FrameType
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError
-from ledger.jobs.queue import broker_location, declare_check_actor, make_broker, queue_name
+from ledger.jobs.queue import broker_location, declare_check_actor, declare_register_actor, make_broker, queue_name
+from ledger.jobs.registration import register_file
 from ledger.jobs.run_check import run_check_job
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def serve_jobs(ctx: Clearance, threads: int = 1, stop: threading.Event | None = 
                                  "server and its workers; without it the server checks in its own process")
     broker = make_broker(ctx.settings)
     declare_check_actor(broker, ctx.settings, lambda clip_id, actor: run_check_job(ctx, clip_id, actor))
+    declare_register_actor(broker, ctx.settings,
+                           lambda path, base, asset_id, actor: register_file(ctx, path, base, asset_id, actor))
     stop = stop or threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -130,8 +130,9 @@ class Installation:
         digest = __import__("hashlib").sha256(self._resolved_url().encode()).hexdigest()[:16]
         with pika.BlockingConnection(pika.URLParameters(AMQP_URL)) as connection:
             channel = connection.channel()
-            for suffix in ("", ".DQ", ".XQ"):
-                channel.queue_delete(f"clearance-checks-{digest}{suffix}")
+            for jobs in ("checks", "register"):
+                for suffix in ("", ".DQ", ".XQ"):
+                    channel.queue_delete(f"clearance-{jobs}-{digest}{suffix}")
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _resolved_url(self) -> str:

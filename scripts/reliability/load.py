@@ -48,6 +48,7 @@ async def write(client: httpx.AsyncClient, inst: Installation, n: int) -> tuple[
 async def run(inst: Installation, checks: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=WRITES + CHECKS, max_keepalive_connections=WRITES + CHECKS)
     async with httpx.AsyncClient(base_url=inst.base, timeout=120, limits=limits) as client:
+        alone = [(await write(client, inst, -n))[1] for n in range(1, 21)]  # one at a time, nothing else running
         began = time.monotonic()
         clips = await submit_checks(client, inst, checks)
         submitted = time.monotonic()
@@ -79,6 +80,8 @@ async def run(inst: Installation, checks: int) -> dict[str, Any]:
         "write_latency_s": {"p50": round(percentile(latencies, 50), 3), "p99": round(percentile(latencies, 99), 3),
                             "max": round(max(latencies), 3)} if latencies else None,
         "writes_wall_s": round(written - submitted, 2),
+        "write_alone_latency_s": {"p50": round(percentile(alone, 50), 3), "max": round(max(alone), 3)},
+        "load_average_at_end": [round(x, 2) for x in __import__("os").getloadavg()],
         "checks_wall_s": round(checks_done - began, 2),
         "checks_undecided_when_writes_ended": checks - decided_during_writes,
         "log_verify_ok": inst.log_verify(),

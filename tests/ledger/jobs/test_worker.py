@@ -5,79 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ledger.checks import service
 from ledger.context import Clearance
-from ledger.jobs.queue import QueueExecutor, queue_name
-from ledger.settings import Settings
-from ledger.setup import initialise
+from ledger.jobs.queue import QueueExecutor
 from tests.ledger.checks.clips import REQUEST, decisions_logged
-
-QUEUE_URL = os.environ.get("CLEARANCE_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
-CLEARANCE = str(Path(sys.executable).parent / "clearance")
-
-
-def _broker_reachable() -> bool:
-    import pika
-
-    try:
-        pika.BlockingConnection(pika.URLParameters(QUEUE_URL + "?connection_attempts=1&socket_timeout=3")).close()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-
-
-@pytest.fixture
-def queued_ctx(settings: Settings) -> Iterator[Clearance]:
-    if not _broker_reachable():
-        pytest.skip(f"RabbitMQ is not reachable at {QUEUE_URL.split('@')[-1]}")
-    ctx = Clearance(settings.model_copy(update={"queue_url": QUEUE_URL}))
-    initialise(ctx)
-    yield ctx
-    import pika
-
-    with pika.BlockingConnection(pika.URLParameters(QUEUE_URL)) as connection:
-        channel = connection.channel()
-        for suffix in ("", ".DQ", ".XQ"):  # the queue and Dramatiq's delay and dead-letter queues
-            channel.queue_delete(queue_name(ctx.settings) + suffix)
-    ctx.db.dispose()
-
-
-class Worker:
-    """One ``clearance worker`` process whose JSON log lines are collected as they come."""
-
-    def __init__(self, ctx: Clearance, log: Path) -> None:
-        env = {**os.environ, "CLEARANCE_HOME": str(ctx.settings.home), "CLEARANCE_QUEUE_URL": QUEUE_URL,
-               "CLEARANCE_DATABASE_URL": ctx.settings.resolved_database_url, "CLEARANCE_LOG_FORMAT": "json",
-               "CLEARANCE_LOG_LEVEL": "INFO"}
-        self.log = log
-        self.process = subprocess.Popen([CLEARANCE, "worker"], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=log.open("wb"))
-
-    def wait_for(self, text: str, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if text in self.log.read_text(errors="replace"):
-                return
-            if self.process.poll() is not None:
-                pytest.fail(f"worker exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
-            time.sleep(0.05)
-        pytest.fail(f"worker did not log {text!r} within {timeout_s} s: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+from tests.ledger.jobs.workers import CLEARANCE, Worker
 
 
 @pytest.mark.slow
@@ -105,7 +42,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_which_decides_it_once(
             time.sleep(0.2)
         state = service.check_for_clip(queued_ctx, clip_id)
         assert state is not None and state["state"] == "decided", state
-        assert "check decided" in (tmp_path / "second.log").read_text()
+        second.wait_for("check decided", 60)  # logged after the decision's receipt: the second worker decided it
         QueueExecutor(queued_ctx).submit_check(clip_id, "generator:test")  # delivered again: no second decision
         second.wait_for("already decided", 60)
     finally:
