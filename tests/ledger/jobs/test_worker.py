@@ -68,3 +68,40 @@ def test_an_unreachable_queue_is_named_without_its_password(tmp_path: Path) -> N
     assert done.returncode == 6, done.stderr
     assert b"127.0.0.1:1" in done.stderr and b"CLEARANCE_QUEUE_URL" in done.stderr
     assert b"s3cret-pw" not in done.stderr and b"Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_the_api_queues_a_background_check_and_its_job_route_follows_the_worker(
+        queued_ctx: Clearance, shared_data: Path, tmp_path: Path) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from ledger.api.app import create_app
+    from ledger.auth.keys import create_key
+    from ledger.jobs.queue import QueueExecutor as Queue
+
+    app = create_app(queued_ctx)
+    assert isinstance(app.state.jobs, Queue)
+    headers = {"Authorization": f"Bearer {create_key(queued_ctx, 'generator')[0]}"}
+    client = TestClient(app)
+    still = shared_data / "near-duplicates" / "ukbench" / "ukbench00120.jpg"
+    answer = client.post("/v1/checks?wait=false", headers=headers, files={"file": (still.name, still.read_bytes())},
+                         data={"request": json.dumps(REQUEST)})
+    assert answer.status_code == 202, answer.text
+    job = answer.json()["job"]
+    time.sleep(1)
+    assert client.get(job, headers=headers).status_code == 202  # queued, and no worker yet
+    worker = Worker(queued_ctx, tmp_path / "worker.log")
+    try:
+        for _ in range(240):
+            polled = client.get(job, headers=headers)
+            if polled.status_code != 202:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+    assert polled.status_code == 200 and polled.json()["state"] == "decided", polled.text
+    assert decisions_logged(queued_ctx) == [("check.decided", answer.json()["clip_id"])]
