@@ -75,8 +75,6 @@ def test_an_unreachable_queue_is_named_without_its_password(tmp_path: Path) -> N
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_the_api_queues_a_background_check_and_its_job_route_follows_the_worker(
         queued_ctx: Clearance, shared_data: Path, tmp_path: Path) -> None:
-    import json
-
     from fastapi.testclient import TestClient
 
     from ledger.api.app import create_app
@@ -89,7 +87,7 @@ def test_the_api_queues_a_background_check_and_its_job_route_follows_the_worker(
     client = TestClient(app)
     still = shared_data / "near-duplicates" / "ukbench" / "ukbench00120.jpg"
     answer = client.post("/v1/checks?wait=false", headers=headers, files={"file": (still.name, still.read_bytes())},
-                         data={"request": json.dumps(REQUEST)})
+                         data={"request": REQUEST.model_dump_json()})
     assert answer.status_code == 202, answer.text
     job = answer.json()["job"]
     time.sleep(1)
