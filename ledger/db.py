@@ -1,6 +1,9 @@
 """The one session factory.
 
-SQLite runs in WAL mode; every write transaction starts with ``BEGIN IMMEDIATE``
+SQLite runs in WAL mode with ``synchronous=FULL``, so the WAL is synced at every commit and an
+acknowledged write survives a power loss (``NORMAL`` syncs only at checkpoints, and the last commits
+before a power loss could vanish; ``benchmarks/sqlite_durability.py`` measures the difference).
+Every write transaction starts with ``BEGIN IMMEDIATE``
 so that concurrent writers in other processes queue for the database lock
 instead of failing on upgrade. Within a process, SQLite writes go through one
 connection held open for the process (:class:`_SqliteWriter`). PostgreSQL
@@ -37,7 +40,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it is acknowledged
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=120000")
         cursor.close()

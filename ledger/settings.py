@@ -77,6 +77,9 @@ class Settings(BaseModel):
                                     description="failed authentications per client address before it gets 429")
     rate_limit_storage_url: str = Field(default="memory://",
                                         description="where the counters live; redis://host:port shares them")
+    queue_url: str | None = Field(default=None, pattern=r"^amqps?://",
+                                  description="RabbitMQ URL (amqp://user:pass@host:5672/vhost) of the check and "
+                                              "registration queue served by 'clearance worker'; unset: in-process")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 

@@ -11,6 +11,7 @@ from ledger.api.rate_limits import RateLimits
 from ledger.api.request_log import RequestLogMiddleware
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, PayloadTooLarge, RateLimited, ValidationFailed
+from ledger.jobs import Executor, executor_for
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -21,7 +22,7 @@ def _problem(error: ClearanceError, request: Request) -> JSONResponse:
                         media_type=PROBLEM_JSON, headers=headers)
 
 
-def create_app(ctx: Clearance | None = None) -> FastAPI:
+def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> FastAPI:
     from ledger import web
     from ledger.api.routers import checks, exports, keys, log, media, records, reports
     from ledger.web import errors as web_errors
@@ -31,6 +32,7 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
                   description="Rights-clearance and provenance ledger for generative video. "
                               "Authenticate with `Authorization: Bearer <key>` (see `clearance keys create`).")
     app.state.clearance = ctx
+    app.state.jobs = jobs or executor_for(ctx)  # background checks: this process, or the queue's workers
     app.state.rate_limits = RateLimits(ctx.settings)
     app.state.rate_limits.check_storage()
     _ = ctx.policy_engine  # a policy file that does not validate stops start-up here, naming file and line

@@ -107,12 +107,52 @@ def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, ac
     return clip_id
 
 
+class CheckFailed(ClearanceError):
+    """A clip whose check ended in a logged ``check.failed``; carries that failure's status and detail."""
+
+    title = "Check failed"
+    slug = "check-failed"
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+def _lock_clip(session: Session, clip_id: str) -> None:
+    """Serialise the deciders of one clip for the rest of the write transaction.
+
+    PostgreSQL: the clip's row lock, so a second decider waits here and then sees the first one's
+    decision (each statement reads what is committed). SQLite: ``BEGIN IMMEDIATE`` already holds
+    the database's one write lock, so there is no one to wait for.
+    """
+    session.exec(select(Clip.id).where(Clip.id == clip_id).with_for_update()).first()
+
+
+def _decision(session: Session, clip_id: str) -> Check | CheckFailure | None:
+    check = session.exec(select(Check).where(Check.clip_id == clip_id)).first()
+    return check if check is not None else session.get(CheckFailure, clip_id)
+
+
 def _fail(ctx: Clearance, clip_id: str, status: int, detail: str, actor: str) -> None:
     """Log ``check.failed`` for a clip that has no decision yet (once; a retry may have failed before)."""
     with ctx.db.transaction() as session:
-        decided = session.exec(select(Check.id).where(Check.clip_id == clip_id)).first()
-        if decided is None and session.get(CheckFailure, clip_id) is None:
+        _lock_clip(session, clip_id)
+        if _decision(session, clip_id) is None:
             ctx.record(session, [Event("check.failed", {"status": status, "detail": detail}, "clip", clip_id, actor)])
+
+
+def undecided_clips(ctx: Clearance) -> list[str]:
+    """Ids of submitted clips with neither a decided check nor a failure: queued or running jobs."""
+    decided = select(Check.clip_id).where(Check.clip_id == Clip.id).exists()
+    failed = select(CheckFailure.clip_id).where(CheckFailure.clip_id == Clip.id).exists()
+    with ctx.db.reader() as session:
+        return list(session.exec(select(Clip.id).where(~decided, ~failed).order_by(Clip.log_index)))
+
+
+def fail_undecided(ctx: Clearance, clip_id: str, status: int, detail: str, actor: str) -> None:
+    """Log ``check.failed`` for a clip whose check will not be decided (e.g. its job died in a restart)."""
+    log.warning("check failed: %s", detail, extra={"clip_id": clip_id})
+    _fail(ctx, clip_id, status, detail, actor)
 
 
 def media_matcher(ctx: Clearance) -> Matcher:
@@ -128,13 +168,21 @@ def media_matcher(ctx: Clearance) -> Matcher:
 def run(ctx: Clearance, clip_id: str, actor: str, matcher: Matcher | None = None) -> CheckOutcome:
     """Decide the check of a submitted clip: gather, decide (pure), record ``check.decided``.
 
-    Whatever goes wrong after ``clip.submitted`` ends in a logged ``check.failed`` naming the
-    error, so a background job never stays "running"; the error is raised again for the caller.
+    Idempotent on the clip: a clip already decided returns that check (its ``frame_matches`` are
+    only in the answer of the run that decided it), one whose check failed raises :class:`CheckFailed`
+    again, and of two runs racing on one clip only the first to record is kept. Whatever goes wrong
+    after ``clip.submitted`` ends in a logged ``check.failed`` naming the error, so a background job
+    never stays "running"; the error is raised again for the caller.
     """
     with ctx.db.reader() as session:
         clip = session.get(Clip, clip_id)
         if clip is None:
             raise NotFound(f"no clip with id {clip_id!r}")
+        earlier = _decision(session, clip_id)
+    if earlier is not None:  # a job delivered again, or a clip checked by someone else first: decided once
+        with log_context(clip_id=clip_id):
+            log.info("check already decided (entry %d); returning that decision", earlier.log_index)
+        return _earlier_outcome(ctx, earlier)
     with log_context(clip_id=clip_id):
         log.info("check started (%s)", clip.filename)
         try:
@@ -165,9 +213,23 @@ def _decide_and_record(ctx: Clearance, clip: Clip, actor: str, matcher: Matcher)
     payload["evidence"] = capture_evidence(ctx, data, clip.filename, result)
     check_id = f"chk_{uuid.uuid4().hex[:20]}"
     with ctx.db.transaction() as session:
-        appended = ctx.record(session, [Event("check.decided", payload, "check", check_id, actor)])[0]
-        check, clip_row = _row_json(session.get(Check, check_id)), _row_json(session.get(Clip, clip.id))
+        _lock_clip(session, clip.id)
+        earlier = _decision(session, clip.id)
+        if earlier is None:
+            appended = ctx.record(session, [Event("check.decided", payload, "check", check_id, actor)])[0]
+            check, clip_row = _row_json(session.get(Check, check_id)), _row_json(session.get(Clip, clip.id))
+    if earlier is not None:
+        log.info("check of this clip was decided by another run meanwhile; keeping that decision")
+        return _earlier_outcome(ctx, earlier)
     return CheckOutcome(check, clip_row, result.to_dict()["matches"], ctx.receipt(appended))
+
+
+def _earlier_outcome(ctx: Clearance, decision: Check | CheckFailure) -> CheckOutcome:
+    """The recorded decision of a clip as an outcome, or its recorded failure raised again."""
+    if isinstance(decision, CheckFailure):
+        raise CheckFailed(decision.status, decision.detail)
+    check, clip = get_check(ctx, decision.id)
+    return CheckOutcome(check, clip, [], ctx.receipt_for(decision.log_index))
 
 
 def check_clip(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str,
@@ -184,7 +246,7 @@ def get_check(ctx: Clearance, check_id: str) -> tuple[dict[str, Any], dict[str, 
 
 
 def check_for_clip(ctx: Clearance, clip_id: str) -> dict[str, Any] | None:
-    """The decided check of a clip, a failure, or None while it is still running."""
+    """The decided check of a clip, a failure, or None while it is still running (or waiting for a worker)."""
     with ctx.db.reader() as session:
         if session.get(Clip, clip_id) is None:
             raise NotFound(f"no clip with id {clip_id!r}")

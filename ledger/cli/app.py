@@ -77,19 +77,46 @@ def init(origin: Optional[str] = typer.Option(None, help="checkpoint origin line
 
 
 @app.command()
-def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
+def serve(host: Optional[str] = None, port: Optional[int] = None,
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="server processes sharing the port (each builds its own app)")) -> None:
     """Run the HTTP API (OpenAPI at /docs). Logs JSON lines to stderr unless CLEARANCE_LOG_FORMAT=text."""
     import uvicorn
 
     from ledger.api.app import create_app
+    from ledger.jobs import executor_for
     from ledger.observability import configure_logging
 
     ctx = ready_context()
     configure_logging(ctx.settings.log_format or "json", ctx.settings.log_level or "INFO")
+    jobs = executor_for(ctx)
+    jobs.recover()  # once per start, before any server process takes a job
     # uvicorn's own logging setup and access log stay off: its access line would record query strings,
     # where a client may have put a key; RequestLogMiddleware writes one without them.
-    uvicorn.run(create_app(ctx), host=host or ctx.settings.api_host, port=port or ctx.settings.api_port,
-                log_config=None, access_log=False)
+    options = {"host": host or ctx.settings.api_host, "port": port or ctx.settings.api_port,
+               "log_config": None, "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(ctx, jobs), **options)
+        return
+    jobs.close()
+    ctx.db.dispose()  # the server processes open their own connections
+    uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, **options)
+
+
+@app.command()
+def worker(threads: int = typer.Option(1, "--threads", min=1, max=64, help="jobs run at once by this process"),
+           nice: int = typer.Option(10, "--nice", min=0, max=19,
+                                    help="CPU priority below the API's (0: same); fingerprinting yields to requests")) -> None:
+    """Take check jobs from the queue (CLEARANCE_QUEUE_URL) until SIGTERM; run as many as the machine allows."""
+    import os
+
+    from ledger.jobs.worker import serve_jobs
+    from ledger.observability import configure_logging
+
+    ctx = ready_context()
+    configure_logging(ctx.settings.log_format or "json", ctx.settings.log_level or "INFO")
+    os.nice(nice)
+    serve_jobs(ctx, threads)
 
 
 @keys_app.command("create")

@@ -59,7 +59,9 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
              rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
              as_json: bool = JSON_OPTION) -> None:
-    """Register media files as assets with their fingerprints; a failed file is reported and skipped."""
+    """Register media files as assets with their fingerprints; a failed file is reported and skipped.
+
+    With CLEARANCE_QUEUE_URL set, each file is a job for the queue's workers (which must see the same files)."""
     from ledger.fingerprints.service import register_asset
 
     ctx = ready_context()
@@ -73,6 +75,15 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
         base["rights_holder_id"] = rights_holder
     done: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
+    if ctx.settings.queue_url:  # one job per file for the queue's workers; --workers does not apply
+        from ledger.jobs.registration import register_on_queue
+
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("queued; workers fingerprinting and registering", total=len(files))
+            for answer in register_on_queue(ctx, files, base, "cli", lambda: bar.advance(task)):
+                (failed if "error" in answer else done).append(answer)
+        _report_registered(done, failed, as_json)
+        return
     count = workers or min(len(files), os.cpu_count() or 1)
     with Progress(console=err_console, transient=True) as bar, \
             ProcessPoolExecutor(count, initializer=_init_worker, initargs=(ctx.embeddings_config,)) as pool:
@@ -90,6 +101,10 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
             except ClearanceError as exc:
                 failed.append({"file": path, "error": str(exc)})
             bar.advance(task)
+    _report_registered(done, failed, as_json)
+
+
+def _report_registered(done: list[dict[str, Any]], failed: list[dict[str, str]], as_json: bool) -> None:
     if as_json:
         print_json({"registered": done, "failed": failed})
     else:

@@ -1,14 +1,12 @@
 """Pre-release checks, reviews and training audits over HTTP."""
 
-import contextvars
 import json
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
@@ -20,6 +18,7 @@ from ledger.checks import evidence, release, reviews, service, training
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
+from ledger.jobs import Executor
 from ledger.media_store import read_stored, require_sha256, safe_suffix, stored_name
 from ledger.observability import log_context
 from ledger.records.enums import Role
@@ -30,7 +29,6 @@ router = APIRouter(tags=["checks"])
 SUBMITTERS = (Role.admin, Role.generator)
 CHECK_READERS = (*READERS, Role.generator)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
-_background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clearance-check")
 
 
 class ReviewRequest(BaseModel):
@@ -47,12 +45,10 @@ def _parse_request(text: str) -> CheckRequest:
         raise ValidationFailed("invalid check request", problems=problems_from(exc, "request.")) from None
 
 
-def _run_in_background(ctx: Clearance, clip_id: str, actor: str) -> None:
-    with log_context(clip_id=clip_id):
-        try:
-            service.run(ctx, clip_id, actor)
-        except Exception:  # noqa: BLE001 - service.run logged it, and recorded check.failed; the job URL reports it
-            return
+def get_jobs(request: Request) -> Executor:
+    """Where background checks go: this process's executor or the queue (see ``ledger.jobs``)."""
+    jobs: Executor = request.app.state.jobs
+    return jobs
 
 
 @router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
@@ -61,7 +57,7 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
                        file: UploadFile | None = File(default=None),
                        clip_sha256: str | None = Form(default=None, description="bytes already stored"),
                        wait: bool = Query(default=True, description="false: always answer 202 at once"),
-                       ctx: Clearance = Depends(get_ctx),
+                       ctx: Clearance = Depends(get_ctx), jobs: Executor = Depends(get_jobs),
                        caller: Caller = Depends(require(*SUBMITTERS))) -> Any:
     from starlette.concurrency import run_in_threadpool
 
@@ -82,8 +78,8 @@ async def submit_check(request: str = Form(..., description="CheckRequest as JSO
     if not wait or len(data) > ctx.settings.check_sync_max_bytes:
         clip_id = await run_in_threadpool(service.submit, ctx, check_request, data, name, caller.actor)
         logger.info("clip of %d bytes submitted; checking in the background", len(data), extra={"clip_id": clip_id})
-        # the worker thread does not inherit contextvars: hand it this request's (the request id)
-        _background.submit(contextvars.copy_context().run, _run_in_background, ctx, clip_id, caller.actor)
+        with log_context(clip_id=clip_id):
+            await run_in_threadpool(jobs.submit_check, clip_id, caller.actor)
         return JSONResponse({"clip_id": clip_id, "state": "running", "job": f"/v1/checks/jobs/{clip_id}"},
                             status_code=202)
     outcome = await run_in_threadpool(release.release, ctx, check_request, data, name, caller.actor,

@@ -1,0 +1,114 @@
+"""200 concurrent record writes while 32 checks run, on PostgreSQL, two API processes and two workers.
+
+Run: ``.venv/bin/python scripts/reliability/load.py`` (a few minutes; loopback only). Passes when
+there are 0 errors, every acknowledged write is in the log exactly once, every check is decided
+exactly once, ``log verify`` passes; reports record-write latency (target p99 < 1 s while the
+checks run). Saves ``benchmarks/results/reliability-load.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from harness import CHECK_REQUEST, Installation, check_clips, percentile, save
+
+WRITES, CHECKS = 200, 32
+
+
+async def submit_checks(client: httpx.AsyncClient, inst: Installation, count: int) -> list[str]:
+    async def one(path: Any) -> str:
+        answer = await client.post("/v1/checks?wait=false", headers=inst.headers("generator"),
+                                   files={"file": (path.name, path.read_bytes())},
+                                   data={"request": json.dumps(CHECK_REQUEST)})
+        if answer.status_code != 202:
+            raise RuntimeError(f"check submission answered {answer.status_code}: {answer.text[:300]}")
+        return str(answer.json()["clip_id"])
+
+    return list(await asyncio.gather(*(one(p) for p in check_clips(count))))
+
+
+async def write(client: httpx.AsyncClient, inst: Installation, n: int) -> tuple[float, float, dict[str, Any] | str]:
+    start = time.monotonic()
+    try:
+        answer = await client.post("/v1/parties", headers=inst.headers("registrar"),
+                                   json={"kind": "organisation", "name": f"Load test studio {n}"})
+        body: dict[str, Any] | str = answer.json() if answer.status_code == 201 else f"{answer.status_code}: {answer.text[:200]}"
+    except httpx.HTTPError as exc:
+        body = f"{type(exc).__name__}: {exc}"
+    return start, time.monotonic() - start, body
+
+
+async def run(inst: Installation, checks: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=WRITES + CHECKS, max_keepalive_connections=WRITES + CHECKS)
+    async with httpx.AsyncClient(base_url=inst.base, timeout=120, limits=limits) as client:
+        alone = [(await write(client, inst, -n))[1] for n in range(1, 21)]  # one at a time, nothing else running
+        began = time.monotonic()
+        clips = await submit_checks(client, inst, checks)
+        submitted = time.monotonic()
+        writes = await asyncio.gather(*(write(client, inst, n) for n in range(WRITES)))
+        written = time.monotonic()
+        decided_during_writes = sum(inst.decisions_per_clip().values())
+        pending = set(clips)
+        while pending and time.monotonic() - began < 600:
+            for clip in list(pending):
+                answer = await client.get(f"/v1/checks/jobs/{clip}", headers=inst.headers("generator"))
+                if answer.status_code != 202:
+                    pending.discard(clip)
+            await asyncio.sleep(0.5)
+        checks_done = time.monotonic()
+    errors = [body for _, _, body in writes if isinstance(body, str)]
+    acknowledged = [body["record"]["id"] for _, _, body in writes if isinstance(body, dict)]
+    latencies = [latency for _, latency, body in writes if isinstance(body, dict)]
+    created = inst.entries_per_subject("record.created")
+    decisions = inst.decisions_per_clip()
+    outcome = {
+        "setup": {"api_processes": inst.api_processes, "workers": inst.worker_count, "writes": WRITES,
+                  "checks": checks, "backend": "postgresql", "queue": "rabbitmq"},
+        "errors": errors[:10], "error_count": len(errors), "undecided_checks": sorted(pending),
+        "acknowledged_writes": len(acknowledged),
+        "acknowledged_not_exactly_once": [i for i in acknowledged if created[i] != 1],
+        "checks_not_decided_exactly_once": [c for c in clips if decisions[c] != 1],
+        "check_verdicts": dict(__import__("collections").Counter(
+            v for (v,) in inst.query("SELECT verdict FROM checks"))),
+        "write_latency_s": {"p50": round(percentile(latencies, 50), 3), "p99": round(percentile(latencies, 99), 3),
+                            "max": round(max(latencies), 3)} if latencies else None,
+        "writes_wall_s": round(written - submitted, 2),
+        "write_alone_latency_s": {"p50": round(percentile(alone, 50), 3), "max": round(max(alone), 3)},
+        "load_average_at_end": [round(x, 2) for x in __import__("os").getloadavg()],
+        "checks_wall_s": round(checks_done - began, 2),
+        "checks_undecided_when_writes_ended": checks - decided_during_writes,
+        "log_verify_ok": inst.log_verify(),
+    }
+    outcome["passed"] = (not errors and not pending and not outcome["acknowledged_not_exactly_once"]
+                         and not outcome["checks_not_decided_exactly_once"] and outcome["log_verify_ok"])
+    outcome["p99_under_1s"] = bool(latencies) and percentile(latencies, 99) < 1.0
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checks", type=int, default=CHECKS, help=f"checks running during the writes ({CHECKS}; "
+                                                                  "0 gives the baseline without them)")
+    args = parser.parse_args(argv)
+    inst = Installation(api_processes=2, workers=2)
+    try:
+        inst.start()
+        outcome = asyncio.run(run(inst, args.checks))
+    finally:
+        inst.stop()
+        inst.remove()
+    path = save("reliability-load" if args.checks == CHECKS else f"reliability-load-{args.checks}-checks", outcome)
+    print(json.dumps(outcome, indent=2))
+    print(f"saved {path}")
+    return 0 if outcome["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
