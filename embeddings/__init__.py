@@ -17,13 +17,49 @@ PyAV: each channel imports its library when it first runs, and the semantic
 channel imports torch only after finding that CLIP weights exist.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .config import ConfigField, EmbeddingsConfig, config_fields
 from .errors import ConfigError, EmbeddingsError, FingerprintFormatError, IndexCorrupt, MediaError, ModelUnavailable
-from .fingerprint import Fingerprinter, FrameFingerprint, MediaFingerprints, fingerprint_path_in_worker
-from .index import IndexKey, IndexSet
-from .match import Alignment, FrameMatch, MatchResult, OwnerSummary, match
-from .media import DecodedMedia, Frame, load_media
-from .status import ChannelState, ChannelStatus
+
+if TYPE_CHECKING:
+    from .fingerprint import Fingerprinter, FrameFingerprint, MediaFingerprints, fingerprint_path_in_worker
+    from .index import IndexKey, IndexSet
+    from .match import Alignment, FrameMatch, MatchResult, OwnerSummary, match
+    from .media import DecodedMedia, Frame, load_media
+    from .status import ChannelState, ChannelStatus
+
+_LAZY = {
+    "Alignment": "match",
+    "ChannelState": "status",
+    "ChannelStatus": "status",
+    "DecodedMedia": "media",
+    "Fingerprinter": "fingerprint",
+    "Frame": "media",
+    "FrameFingerprint": "fingerprint",
+    "FrameMatch": "match",
+    "IndexKey": "index",
+    "IndexSet": "index",
+    "MatchResult": "match",
+    "MediaFingerprints": "fingerprint",
+    "OwnerSummary": "match",
+    "fingerprint_path_in_worker": "fingerprint",
+    "load_media": "media",
+    "match": "match",
+}
+"""Names whose modules load NumPy, Pillow and the rest on first use, so that reading the
+configuration (as every ``clearance`` command does) costs none of them."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'embeddings' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Alignment", "ChannelState", "ChannelStatus", "ConfigError", "ConfigField", "DecodedMedia",

@@ -17,12 +17,11 @@ from sqlmodel import Session, SQLModel
 
 from ledger.audit import verification_events
 from ledger.checks import events as check_events
-from ledger.checks import offers as model_offers
+from ledger.checks import offer_events as model_offers
 from ledger.db import Database
 from ledger.errors import ConfigurationError
 from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
-from ledger.fingerprints.indexing import Indexes
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.projection import Projections
@@ -35,6 +34,8 @@ from ledger.settings import Settings
 
 if TYPE_CHECKING:  # the engines import their libraries when first built, not when this module loads
     from embeddings import EmbeddingsConfig, Fingerprinter
+    from ledger.checks.offers import RecordRule
+    from ledger.fingerprints.indexing import Indexes
     from policies import PolicyEngine
 
 __all__ = ["Clearance", "Receipt", "register_features"]
@@ -87,10 +88,12 @@ class Clearance:
             raise ConfigurationError(exc.diagnostics()) from None
 
     @cached_property
-    def record_rules(self) -> dict[str, model_offers.RecordRule]:
+    def record_rules(self) -> dict[str, RecordRule]:
         """Decisions a record must pass before it is created or amended, by kind (a model offered to a
         third party is decided by the policies)."""
-        return model_offers.record_rules()
+        from ledger.checks.offers import record_rules
+
+        return record_rules()
 
     @property
     def embeddings_config(self) -> EmbeddingsConfig:
@@ -107,6 +110,8 @@ class Clearance:
     @cached_property
     def indexes(self) -> Indexes:
         """The FAISS indexes in ``$CLEARANCE_HOME/index``, kept in step with the records."""
+        from ledger.fingerprints.indexing import Indexes
+
         return Indexes(self.db, self.settings.home / "index", self.embeddings_config)
 
     # ------------------------------------------------------------ readiness

@@ -15,13 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Session
 
 from ledger.checks.lineage_facts import offer_request
 from ledger.errors import ClearanceError, Conflict
-from ledger.log.events import Envelope, Event, canonical
-from ledger.log.projection import Projections
+from ledger.log.events import Event, canonical
 from ledger.records import models as m
 from ledger.records.lineage import ancestors
 from policies import Reason
@@ -40,25 +38,6 @@ class RuleOutcome:
 
 RecordRule = Callable[["Clearance", Session, str, Any, str], RuleOutcome]
 """(ctx, session, record id, the record's validated fields, actor) -> outcome."""
-
-
-class ModelOffer(SQLModel, table=True):
-    """A logged decision on offering a model to a third party (a model license)."""
-
-    __tablename__ = "model_offers"
-    id: str = Field(primary_key=True)
-    model_id: str = Field(index=True)
-    model_license_id: str = Field(index=True)
-    licensor_id: str
-    licensee_id: str
-    verdict: str
-    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    relied_on: list[str] = Field(default_factory=list, sa_type=JSON)
-    lineage: list[str] = Field(default_factory=list, sa_type=JSON)
-    assets: list[str] = Field(default_factory=list, sa_type=JSON)
-    policy_set_hash: str
-    inputs_sha256: str
-    log_index: int
 
 
 def decide_offer(ctx: Clearance, session: Session, license_id: str, fields: m.ModelLicenseFields,
@@ -101,14 +80,3 @@ def _at_fault(reasons: list[Reason]) -> list[str]:
 
 def record_rules() -> dict[str, RecordRule]:
     return {"model_license": decide_offer}
-
-
-def _decided(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
-    session.add(ModelOffer(id=envelope.subject_id or "", log_index=envelope.index, **payload))
-    session.flush()
-
-
-def register(projections: Projections) -> None:
-    """Hand the model offer decisions' handler and table to the log's registry."""
-    projections.on_each({"model_offer.decided": _decided})
-    projections.replays([ModelOffer])

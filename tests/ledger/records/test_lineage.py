@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from ledger.audit import replay
-from ledger.checks.offers import ModelOffer
+from ledger.checks.offer_events import ModelOffer
 from ledger.context import Clearance
 from ledger.errors import Conflict, ValidationFailed
 from ledger.records import amendments, lineage, service
