@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sqlalchemy.exc import DBAPIError
+
+from ledger.api.body_guard import BodyGuard
 from ledger.api.rate_limits import RateLimits
 from ledger.api.request_log import RequestLogMiddleware
 from ledger.context import Clearance
-from ledger.errors import ClearanceError, FieldProblem, PayloadTooLarge, RateLimited, ValidationFailed
+from ledger.errors import ClearanceError, FieldProblem, RateLimited, Unauthorized, ValidationFailed
+from ledger.fsutil import sweep_temporaries
+from ledger.storage_errors import is_disk_full, storage_full
 
 PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
 
 
-def _problem(error: ClearanceError, request: Request) -> JSONResponse:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+def _problem(error: ClearanceError, request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="clearance"'
     return JSONResponse(error.problem_details(str(request.url.path)), status_code=error.status,
                         media_type=PROBLEM_JSON, headers=headers)
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
+    from ledger.api import contract
     from ledger.api.routers import checks, keys, log, media, records
 
     ctx = ctx or Clearance.open()
@@ -31,16 +44,12 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     app.state.clearance = ctx
     app.state.rate_limits = RateLimits(ctx.settings)
     app.state.rate_limits.check_storage()
+    swept = sweep_temporaries(ctx.settings.home)
+    if swept:
+        logger.warning("removed %d temporary files left by interrupted writes", len(swept))
     _ = ctx.policy_engine  # a policy file that does not validate stops start-up here, naming file and line
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > ctx.settings.max_upload_bytes:
-            return _problem(PayloadTooLarge(f"request body of {length} bytes exceeds max_upload_bytes "
-                                            f"({ctx.settings.max_upload_bytes})"), request)
-        return await call_next(request)
-
+    app.add_middleware(BodyGuard, max_bytes=lambda: ctx.settings.max_upload_bytes)
     app.add_middleware(RequestLogMiddleware)  # added last, so outermost: every answer gets a request id
 
     @app.exception_handler(ClearanceError)
@@ -58,11 +67,24 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error = ClearanceError(str(exc.detail))
         error.status, error.title, error.slug = exc.status_code, str(exc.detail), "http"
-        return _problem(error, request)
+        return _problem(error, request, exc.headers)  # keeps Starlette's Allow on a 405
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        if is_disk_full(exc):
+            return _problem(storage_full(ctx.settings.home), request)
+        raise exc  # anything else is unexpected: logged once and answered 500 by RequestLogMiddleware
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_disk_full(exc):
+            return _problem(storage_full(ctx.settings.home), request)
+        raise exc
 
     app.include_router(media.router, prefix="/v1")
     app.include_router(checks.router, prefix="/v1")
     app.include_router(records.router, prefix="/v1")
     app.include_router(log.router, prefix="/v1")
     app.include_router(keys.router, prefix="/v1")
+    contract.install(app)
     return app

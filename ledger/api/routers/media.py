@@ -1,6 +1,5 @@
 """Routes that take media: register an asset with its file, enroll a likeness, match, doctor."""
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, require
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
+from ledger import json_limits
 from ledger.errors import FieldProblem, PayloadTooLarge, ValidationFailed
 from ledger.fingerprints import service as fingerprints
 
@@ -29,10 +29,7 @@ async def read_upload(upload: UploadFile, limit: int) -> bytes:
 
 
 def _json_field(text: str, name: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{name} is not valid JSON", problems=[FieldProblem(name, exc.msg)]) from None
+    value = json_limits.loads(text or "{}", name)  # nesting bounded before parsing; no NUL
     if not isinstance(value, dict):
         raise ValidationFailed(f"{name} must be a JSON object", problems=[FieldProblem(name, "expected an object")])
     return value

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
+from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.records import amendments, service
@@ -43,10 +44,12 @@ def _add_routes(kind: RecordKind) -> None:
             data["id"] = id
         return service.create_record(ctx, kind, data, caller.actor).as_json()
 
-    def list_all(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
-        total, items = service.list_records(ctx, kind, limit, offset)
-        return {"total": total, "limit": limit, "offset": offset, "items": items}
+    def list_all(limit: int = limit_query(), cursor: str | None = cursor_query(),
+                 offset: int = Query(0, ge=0, le=INT64_MAX, description="first page from here (a cursor wins)"),
+                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> Page[dict[str, Any]]:
+        start = position(cursor, offset)
+        total, items = service.list_records(ctx, kind, limit, start)
+        return page(items, start, limit, total)
 
     def read(record_id: str, ctx: Clearance = Depends(get_ctx),
              _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
@@ -56,7 +59,7 @@ def _add_routes(kind: RecordKind) -> None:
     router.add_api_route(path, create, methods=["POST"], status_code=201, tags=tags,
                          summary=f"Register a {kind.name.replace('_', ' ')}", name=f"create_{kind.name}")
     router.add_api_route(path, list_all, methods=["GET"], tags=tags, summary=f"List {kind.summary.lower()}",
-                         name=f"list_{kind.name}")
+                         name=f"list_{kind.name}", response_model=Page[dict[str, Any]])
     router.add_api_route(path + "/{record_id}", read, methods=["GET"], tags=tags,
                          summary=f"Read one {kind.name.replace('_', ' ')}", name=f"read_{kind.name}")
 
