@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,16 @@ def _problem(error: ClearanceError, request: Request, headers: dict[str, str] | 
         headers["WWW-Authenticate"] = 'Bearer realm="clearance"'
     return JSONResponse(error.problem_details(str(request.url.path)), status_code=error.status,
                         media_type=PROBLEM_JSON, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers at the request's path (from the OpenAPI paths: the one route table)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
 
 
 def create_app(ctx: Clearance | None = None) -> FastAPI:
@@ -67,7 +78,10 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error = ClearanceError(str(exc.detail))
         error.status, error.title, error.slug = exc.status_code, str(exc.detail), "http"
-        return _problem(error, request, exc.headers)  # keeps Starlette's Allow on a 405
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names the methods of one route; a path may have several
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return _problem(error, request, headers)
 
     @app.exception_handler(OSError)
     async def os_error(request: Request, exc: OSError) -> JSONResponse:
