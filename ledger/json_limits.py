@@ -72,9 +72,10 @@ def refuse_nul(value: Any, field: str = "") -> None:
                                problems=[FieldProblem(where, "contains a NUL character")])
 
 
-def loads(text: str | bytes, field: str, max_depth: int = MAX_DEPTH) -> Any:
+def loads(text: str | bytes, field: str, max_depth: int = MAX_DEPTH, nul: bool = False) -> Any:
     """Parse caller-supplied JSON: a 422 naming ``field`` for bad JSON, nesting past ``max_depth``
-    (checked before parsing) or a NUL character in any string."""
+    (checked before parsing) or a NUL character in any string (unless ``nul``: the caller checks each
+    part on its own, as an import does row by row)."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -90,5 +91,6 @@ def loads(text: str | bytes, field: str, max_depth: int = MAX_DEPTH) -> Any:
         raise ValidationFailed(f"{field} is not valid JSON",
                                problems=[FieldProblem(field, f"line {exc.lineno} column {exc.colno}: {exc.msg}")]
                                ) from None
-    refuse_nul(value, "" if field == "body" else field)
+    if not nul:
+        refuse_nul(value, "" if field == "body" else field)
     return value

@@ -119,7 +119,7 @@ def _is_list_field(kind: RecordKind, name: str) -> bool:
 def _csv_value(kind: RecordKind, name: str, cell: str) -> Any:
     if cell[:1] in "[{":
         try:
-            return json_limits.loads(cell, name)
+            return json_limits.loads(cell, name, nul=True)
         except ValidationFailed:
             return cell  # not JSON after all: the field's own validation says what it expected
     if _is_list_field(kind, name):
@@ -154,7 +154,7 @@ def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKi
 
 
 def _json_rows(path: Path, text: str, default: RecordKind | None) -> Iterator[tuple[int, RecordKind, dict[str, Any]]]:
-    data = json_limits.loads(text, path.name)  # nesting bounded before parsing; no NUL
+    data = json_limits.loads(text, path.name, nul=True)  # nesting bounded before parsing; NUL: per row
     if isinstance(data, dict):
         flattened: list[Any] = []
         for name, rows in data.items():
