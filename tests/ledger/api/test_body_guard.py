@@ -60,6 +60,22 @@ def test_integers_past_64_bits_are_refused_by_name(api, path: str, params: dict[
 
 
 @pytest.mark.parametrize("suffix", ["", "/leaf", "/tlog-proof"])
+def test_the_largest_64_bit_index_is_simply_not_found(api, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    client, h = api
+    response = client.get(f"/v1/log/entries/{2**63 - 1}{suffix}", headers=h["admin"])
+    assert response.status_code == 404, response.text
+    for params in ({"index": 2**63 - 1}, {"index": 0, "size": 2**63 - 1}):
+        assert client.get("/v1/log/proofs/inclusion", params=params, headers=h["admin"]).status_code in (404, 422)
+    consistency = client.get("/v1/log/proofs/consistency", params={"first": 1, "second": 2**63 - 1},
+                             headers=h["admin"])
+    assert consistency.status_code in (404, 422), consistency.text
+    listed = client.get("/v1/log/entries", params={"start": 2**63 - 1}, headers=h["admin"])
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    records = client.get("/v1/parties", params={"offset": 2**63 - 1}, headers=h["admin"])
+    assert records.status_code == 200 and records.json()["items"] == []
+
+
+@pytest.mark.parametrize("suffix", ["", "/leaf", "/tlog-proof"])
 def test_an_entry_index_past_64_bits_is_refused_by_name(api, suffix: str) -> None:  # type: ignore[no-untyped-def]
     client, h = api
     response = client.get(f"/v1/log/entries/{HUGE}{suffix}", headers=h["admin"])
