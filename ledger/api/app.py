@@ -76,6 +76,10 @@ def create_app(ctx: Clearance | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body" (a malformed multipart or form body)
+            return _problem(ValidationFailed(f"the request body could not be read: {exc.detail}",
+                                             problems=[FieldProblem("body", "malformed for its content type")]),
+                            request)
         error = ClearanceError(str(exc.detail))
         error.status, error.title, error.slug = exc.status_code, str(exc.detail), "http"
         headers = dict(exc.headers or {})
