@@ -9,12 +9,14 @@ A write can fail for want of space in the atomic file write (``ENOSPC`` from ``o
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from ledger.errors import StorageFull
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 _SQLITE_FULL = "database or disk is full"
+_OS_FULL = os.strerror(errno.ENOSPC)  # "No space left on device", as libraries that wrap it (FAISS) quote it
 _POSTGRES_DISK_FULL = "53100"
 
 
@@ -26,12 +28,12 @@ def is_disk_full(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
             return True
-        if _SQLITE_FULL in str(current) or getattr(current, "sqlstate", None) == _POSTGRES_DISK_FULL:
+        if _SQLITE_FULL in str(current) or _OS_FULL in str(current) or getattr(current, "sqlstate", None) == _POSTGRES_DISK_FULL:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
 
 
 def storage_full(home: Path) -> StorageFull:
-    return StorageFull(f"no space left on the device holding the data directory {home}; nothing was written "
-                       "by this request. Free space there and retry", extra={"data_directory": str(home)})
+    return StorageFull(f"no space left on the device holding the data directory {home}; the request was not "
+                       "completed. Free space there and retry", extra={"data_directory": str(home)})
