@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from ledger.api.deps import ADMINS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
+from ledger.api.schemas import KeyCreated, KeyRevoked
 from ledger.auth import keys
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
@@ -29,10 +30,10 @@ class KeyInfo(BaseModel):
 
 
 @router.post("", status_code=201, summary="Create an API key (the secret is shown only in this response)")
-def create(body: KeyRequest, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
+def create(body: KeyRequest, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> KeyCreated:
     text, row = keys.create_key(ctx, body.role.value, body.label, caller.actor)
-    return {"id": row.id, "role": row.role, "label": row.label, "key": text,
-            "log": ctx.receipt_for(row.log_index).as_json()}
+    return KeyCreated.model_validate({"id": row.id, "role": row.role, "label": row.label, "key": text,
+                                      "log": ctx.receipt_for(row.log_index).as_json()})
 
 
 @router.get("", summary="List API keys (never their secrets)")
@@ -46,6 +47,6 @@ def list_keys(limit: int = limit_query(), cursor: str | None = cursor_query(), c
 
 
 @router.post("/{key_id}/revoke", summary="Revoke an API key")
-def revoke(key_id: str, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> dict[str, Any]:
+def revoke(key_id: str, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(admin)) -> KeyRevoked:
     receipt = keys.revoke_key(ctx, key_id, caller.actor)
-    return {"id": key_id, "revoked": True, "log": receipt.as_json()}
+    return KeyRevoked.model_validate({"id": key_id, "revoked": True, "log": receipt.as_json()})
