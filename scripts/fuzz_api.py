@@ -65,6 +65,8 @@ def main() -> int:
     parser.add_argument("--max-time", type=int, default=600, help="time budget for the whole run, seconds")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
+                        help="further `schemathesis run` options (e.g. --include-path-regex ...)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="clearance-fuzz-"))
@@ -99,11 +101,13 @@ def main() -> int:
                               "--checks", ",".join(CHECKS), "--max-examples", str(args.max_examples),
                               "--max-time", str(args.max_time), "--seed", str(args.seed),
                               "--generation-allow-x00", "true", "--request-timeout", "60",
-                              "--workers", "1", "--report", "ndjson", "--report-ndjson-path", str(report)],
+                              "--workers", "1", "--report", "ndjson", "--report-ndjson-path", str(report),
+                              *args.extra],
                              env=env, capture_output=True, text=True, timeout=args.max_time + 300)
         elapsed = time.monotonic() - started
         output = run.stdout + run.stderr
         print(output[-6000:])
+        shutil.copy(report, Path(tempfile.gettempdir()) / f"schemathesis-{args.backend}.ndjson")
         server_errors = len(re.findall(r"Server error", output))
         summary = {
             "backend": args.backend, "checks": CHECKS, "max_examples": args.max_examples,
