@@ -95,15 +95,18 @@ def main() -> int:
                                   stdout=subprocess.DEVNULL, stderr=open(home / "serve.log", "w"))
         wait_for(port)
         report = home / "report.ndjson"
+        config = home / "schemathesis.toml"  # the key for both declared schemes, so generated ones do not replace it
+        config.write_text(f'[auth.openapi.BearerKey]\nbearer = "{key}"\n\n'
+                          f'[auth.openapi.ApiKeyHeader]\napi_key = "{key}"\n')
         started = time.monotonic()
-        run = subprocess.run([str(Path(sys.executable).with_name("schemathesis")), "run",
+        run = subprocess.run([str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config), "run",
                               f"http://127.0.0.1:{port}/openapi.json", "-H", f"Authorization: Bearer {key}",
                               "--checks", ",".join(CHECKS), "--max-examples", str(args.max_examples),
                               "--max-time", str(args.max_time), "--seed", str(args.seed),
                               "--generation-allow-x00", "true", "--request-timeout", "60",
                               "--workers", "1", "--report", "ndjson", "--report-ndjson-path", str(report),
                               *args.extra],
-                             env=env, capture_output=True, text=True, timeout=args.max_time + 300)
+                             env=env, cwd=home, capture_output=True, text=True, timeout=args.max_time + 300)
         elapsed = time.monotonic() - started
         output = run.stdout + run.stderr
         print(output[-6000:])

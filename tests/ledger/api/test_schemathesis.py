@@ -47,6 +47,9 @@ def test_every_route_conforms_and_never_fails(ctx: Clearance, admin_headers: dic
         @settings(max_examples=6, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case: Any) -> None:
+            # the generated values for the declared key schemes would replace the admin key: drop them
+            case.headers = {k: v for k, v in (case.headers or {}).items()
+                            if k.lower() not in ("authorization", "x-api-key")}
             case.call_and_validate(headers=admin_headers, checks=checks)
 
         try:
