@@ -28,7 +28,8 @@ def is_disk_full(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
             return True
-        if _SQLITE_FULL in str(current) or _OS_FULL in str(current) or getattr(current, "sqlstate", None) == _POSTGRES_DISK_FULL:
+        text = str(current)
+        if _SQLITE_FULL in text or _OS_FULL in text or getattr(current, "sqlstate", None) == _POSTGRES_DISK_FULL:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False

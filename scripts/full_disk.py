@@ -90,7 +90,8 @@ def run(home: Path, max_uploads: int) -> int:
         media.write(synthetic_work(max_uploads + 1, (1280, 720)))
         media.flush()
         cli = subprocess.run([sys.executable, "-c", "from ledger.cli import main; main()", "asset", "add",
-                              "title=One too many", "role=training_asset", "acquisition_method=licensed", "--file", media.name],
+                              "title=One too many", "role=training_asset", "acquisition_method=licensed",
+                              "--file", media.name],
                              env={**os.environ, **environ}, capture_output=True, text=True, timeout=300)
     ctx.db.dispose()
     reopened = Clearance(Settings.load(environ=environ))

@@ -30,7 +30,8 @@ def measure(paths: dict[str, dict[str, object]], call: Callable[[str, str, str],
     matrix: Matrix = {}
     for template, operations in sorted(paths.items()):
         for method in sorted(operations):
-            matrix[(method.upper(), template)] = {role.value: call(method.upper(), concrete(template), role.value) != 403
+            path = concrete(template)
+            matrix[(method.upper(), template)] = {role.value: call(method.upper(), path, role.value) != 403
                                                   for role in Role}
     return matrix
 
