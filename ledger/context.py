@@ -127,11 +127,11 @@ class Clearance:
                     f"no Clearance database at {self.settings.home} ({type(exc).__name__}); run 'clearance init'"
                 ) from None
             store.check_layout(session)
-        missing = self.db.missing_columns(self.tables)
+        missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)
-            raise ConfigurationError(f"this database was created by an earlier version and lacks {names}; "
-                                     "run 'clearance init' to add them")
+            raise ConfigurationError(f"this database was created by an earlier version and lacks {names} "
+                                     "(or has them as 32-bit integers); run 'clearance init' to upgrade it")
 
     # ------------------------------------------------------------ writes (the log's, for short)
 

@@ -19,17 +19,39 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, event, inspect
+from sqlalchemy import JSON, BigInteger, Column, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from ledger.errors import ConfigurationError
+from ledger.errors import ConfigurationError, FieldProblem, ValidationFailed
 
 
 def table_of(model: type[SQLModel]) -> Table:
     """The SQLAlchemy table of a ``table=True`` model (SQLModel sets ``__table__`` without declaring it)."""
     table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, undeclared
     return table
+
+
+def _has_nul(parameters: Any) -> bool:
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        return any(_has_nul(value) for value in parameters.values())
+    if isinstance(parameters, (list, tuple)):
+        return any(_has_nul(value) for value in parameters)
+    return False
+
+
+def refuse_nul_parameters(engine: Engine) -> None:
+    """No text with a NUL character reaches either database: PostgreSQL cannot store one (it raises
+    mid-transaction) and SQLite would keep it silently. Input checks name the field first
+    (:mod:`ledger.json_limits`); this is the backstop for any text they did not see, a 422 on both."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if parameters and _has_nul(parameters):
+            raise ValidationFailed("text may not contain a NUL character (U+0000)",
+                                   problems=[FieldProblem("(text)", "contains a NUL character")])
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -45,6 +67,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=120000")
         cursor.close()
 
+    refuse_nul_parameters(engine)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "begin")
@@ -112,7 +135,9 @@ POSTGRES_POOL_RECYCLE_S = 300
 def _postgres_engine(url: str) -> Engine:
     # psycopg prepares a statement on the server once it has run prepare_threshold (default 5) times
     # on a connection; the log's hot statements are fixed strings, so they are prepared after warm-up.
-    return create_engine(url, pool_recycle=POSTGRES_POOL_RECYCLE_S)
+    engine = create_engine(url, pool_recycle=POSTGRES_POOL_RECYCLE_S)
+    refuse_nul_parameters(engine)
+    return engine
 
 
 class Database:
@@ -133,13 +158,44 @@ class Database:
         """Create the given tables (and their indexes) where they do not exist yet."""
         SQLModel.metadata.create_all(self.write_engine, tables=[table_of(t) for t in tables])
 
-    def missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[Column[Any]]:
+    def _present_columns(self) -> dict[str, dict[str, Any]]:
+        """{table: {column: reflected type}}, from one reflection query for all tables (it runs at every CLI start)."""
+        return {table: {column["name"]: column["type"] for column in columns}
+                for (_, table), columns in inspect(self.read_engine).get_multi_columns().items()}
+
+    def outdated_columns(self, tables: Sequence[type[SQLModel]]) -> list[Column[Any]]:
+        """:meth:`missing_columns` and :meth:`narrow_columns` together, from one reflection."""
+        present = self._present_columns()
+        return self.missing_columns(tables, present) + self.narrow_columns(tables, present)
+
+    def missing_columns(self, tables: Sequence[type[SQLModel]],
+                        present: dict[str, dict[str, Any]] | None = None) -> list[Column[Any]]:
         """Model columns that the database's existing tables lack (a database made by an earlier version)."""
-        # One reflection query for all tables (it runs at every CLI start): {(schema, table): [columns]}.
-        present = {table: {column["name"] for column in columns}
-                   for (_, table), columns in inspect(self.read_engine).get_multi_columns().items()}
+        present = self._present_columns() if present is None else present
         return [column for table in map(table_of, tables) if table.name in present
                 for column in table.columns if column.name not in present[table.name]]
+
+    def narrow_columns(self, tables: Sequence[type[SQLModel]],
+                       present: dict[str, dict[str, Any]] | None = None) -> list[Column[Any]]:
+        """64-bit model columns that an earlier version created as 32-bit integers (PostgreSQL; SQLite's
+        integers are 64-bit whatever the declared type)."""
+        if self.is_sqlite:
+            return []
+        present = self._present_columns() if present is None else present
+        return [column for table in map(table_of, tables) if table.name in present
+                for column in table.columns
+                if isinstance(column.type, BigInteger) and column.name in present[table.name]
+                and not isinstance(present[table.name][column.name], BigInteger)]
+
+    def widen_integer_columns(self, tables: Sequence[type[SQLModel]]) -> list[str]:
+        """Turn the :meth:`narrow_columns` into BIGINT (values are kept); return their ``table.column`` names."""
+        narrow = self.narrow_columns(tables)
+        with self.write_engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            for column in narrow:
+                conn.exec_driver_sql(f"ALTER TABLE {quote(column.table.name)} ALTER COLUMN {quote(column.name)} "
+                                     "TYPE BIGINT")
+        return [f"{column.table.name}.{column.name} (now 64-bit)" for column in narrow]
 
     def add_missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[str]:
         """Add the columns later versions introduced; return their ``table.column`` names.
@@ -165,6 +221,20 @@ class Database:
                                      f"{column.type.compile(dialect=conn.dialect)}{fill}")
                 added.append(name)
         return added
+
+    def create_missing_indexes(self, tables: Sequence[type[SQLModel]]) -> list[str]:
+        """Create the indexes (unique ones included) of the given tables that the database lacks, as after
+        :meth:`add_missing_columns`; return their names."""
+        present = inspect(self.read_engine)
+        created = []
+        with self.write_engine.begin() as conn:
+            for table in map(table_of, tables):
+                have = {index["name"] for index in present.get_indexes(table.name)}
+                for index in table.indexes:
+                    if index.name not in have:
+                        index.create(conn)
+                        created.append(f"index {index.name}")
+        return created
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -170,3 +170,12 @@ class RateLimited(ClearanceError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, extra={"retry_after_s": retry_after})
         self.retry_after = retry_after
+
+
+class StorageFull(ClearanceError):
+    """The disk holding the data directory (or the database) has no room left; nothing was half-written."""
+
+    status = 507
+    exit_code = 9
+    title = "Insufficient storage"
+    slug = "storage-full"

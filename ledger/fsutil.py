@@ -20,3 +20,29 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+TEMPORARY_GLOB = ".*.tmp"
+"""The names :func:`write_atomic` gives its temporary files."""
+
+ABANDONED_AFTER_S = 300.0
+"""A temporary file untouched this long belongs to a write that was killed (a live write touches its file
+as it goes and renames it at once when done), so it is safe to remove even with other processes running."""
+
+
+def sweep_temporaries(root: Path, older_than_s: float = ABANDONED_AFTER_S) -> list[Path]:
+    """Remove temporary files that killed :func:`write_atomic` calls left under ``root``; return them."""
+    import time
+
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_s
+    removed = []
+    for path in root.rglob(TEMPORARY_GLOB):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue  # another process swept it first
+    return removed

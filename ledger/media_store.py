@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ class StoredMedia:
     size_bytes: int
     media_type: str
     path: Path
+    created: bool = False
+    """Whether this call wrote the bytes (False when they were stored already)."""
 
 
 def digests(data: bytes) -> tuple[str, str, str]:
@@ -88,10 +92,25 @@ def store_bytes(settings: Settings, data: bytes, name: str = "") -> StoredMedia:
         raise PayloadTooLarge(f"{name or 'upload'} is {len(data)} bytes; max_upload_bytes is {settings.max_upload_bytes}")
     sha256, md5, sha1 = digests(data)
     path = path_for(settings, sha256)
-    if not path.exists():
+    created = not path.exists()
+    if created:
         write_atomic(path, data)
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return StoredMedia(sha256, md5, sha1, len(data), media_type, path)
+    return StoredMedia(sha256, md5, sha1, len(data), media_type, path, created)
+
+
+@contextmanager
+def stored_for(settings: Settings, data: bytes, name: str = "") -> Iterator[StoredMedia]:
+    """Store ``data`` for a write that may still be refused: if the block raises, bytes this call
+    stored are removed again, so a rejected upload leaves nothing in the store. (Bytes that were
+    there before belong to earlier records and stay.)"""
+    stored = store_bytes(settings, data, name)
+    try:
+        yield stored
+    except BaseException:
+        if stored.created:
+            stored.path.unlink(missing_ok=True)
+        raise
 
 
 def store_file(settings: Settings, source: Path) -> StoredMedia:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError
+from ledger.fsutil import sweep_temporaries
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.signer import KEY_FILE, LogKey
@@ -18,16 +19,21 @@ class InitResult:
     vkey: str
     checkpoint: str
     upgraded: tuple[str, ...] = ()
-    """Columns added to a database that an earlier version created (``table.column``)."""
+    """Columns added to (or widened in) a database that an earlier version created (``table.column``)."""
+    swept: int = 0
+    """Temporary files left by interrupted writes, removed."""
 
 
 def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
     """Idempotent: an installation that exists is left as it is, apart from columns later versions added."""
     settings = ctx.settings
     settings.home.mkdir(parents=True, exist_ok=True)
+    swept = len(sweep_temporaries(settings.home))
     key_exists = (settings.keys_dir / KEY_FILE).exists()
     ctx.db.create_all(ctx.tables)
-    upgraded = tuple(ctx.db.add_missing_columns(ctx.tables))
+    upgraded = (*ctx.db.add_missing_columns(ctx.tables), *ctx.db.widen_integer_columns(ctx.tables))
+    if upgraded:  # a column added to an existing table (external_id) needs its unique index too
+        upgraded += tuple(ctx.db.create_missing_indexes(ctx.tables))
     with ctx.db.transaction() as session:
         fresh = store.initialise(session)
         if fresh and key_exists:
@@ -42,4 +48,4 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
             ctx.record(session, [Event("log.initialized", {"origin": key.origin, "vkey": key.vkey})])
     ctx.log.use_key(key)
     ensure_dev_credentials(ctx)
-    return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded)
+    return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded, swept)

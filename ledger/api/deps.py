@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import Caller, authenticate
@@ -20,6 +21,15 @@ LOG_READERS = tuple(Role)
 ADMINS = (Role.admin,)
 
 
+# Declared through FastAPI's security classes so the OpenAPI document names both schemes and /docs can
+# authorize; auto_error is off because a missing or wrong key is answered by `require` (401 with
+# WWW-Authenticate, and the failed-authentication throttle), not by FastAPI's plain 403.
+bearer = HTTPBearer(auto_error=False, scheme_name="BearerKey",
+                    description="`Authorization: Bearer <key>` with a key from `clearance keys create`")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKeyHeader",
+                              description="the same key in an `X-API-Key` header")
+
+
 def get_ctx(request: Request) -> Clearance:
     ctx: Clearance = request.app.state.clearance
     return ctx
@@ -29,11 +39,9 @@ def require(*roles: Role) -> Callable[..., Caller]:
     """A dependency that authenticates the caller, applies the rate limits and checks its role."""
     allowed = frozenset(roles)
 
-    def dependency(request: Request, authorization: str | None = Header(default=None),
-                   x_api_key: str | None = Header(default=None)) -> Caller:
-        presented = x_api_key
-        if authorization and authorization.lower().startswith("bearer "):
-            presented = authorization[7:]
+    def dependency(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+                   x_api_key: str | None = Depends(api_key_header)) -> Caller:
+        presented = credentials.credentials if credentials is not None else x_api_key
         limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
         address = request.client.host if request.client else "unknown"
         if limits is not None:

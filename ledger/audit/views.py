@@ -31,6 +31,15 @@ def entries(ctx: Clearance, start: int, limit: int) -> list[dict[str, Any]]:
         return [entry_json(e) for e in store.iter_entries(session, start, start + limit, batch=limit)]
 
 
+def entries_page(ctx: Clearance, start: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Up to ``limit`` entries from ``start``, and the tree size (the list's total), read together."""
+    with ctx.db.reader() as session:
+        size = store.tree_size(session)
+        if start >= size:
+            return [], size
+        return [entry_json(e) for e in store.iter_entries(session, start, min(start + limit, size), batch=limit)], size
+
+
 def leaf(ctx: Clearance, index: int) -> bytes:
     with ctx.db.reader() as session:
         return store.get_entry(session, index).leaf

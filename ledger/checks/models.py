@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from ledger.records.types import UTCDateTime
@@ -19,7 +19,7 @@ class Clip(SQLModel, table=True):
     sha256: str = Field(index=True)
     md5: str
     sha1: str
-    size_bytes: int
+    size_bytes: int = Field(sa_type=BigInteger)  # clips may pass 2 GiB
     filename: str
     model_id: str | None = None
     service: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from ledger.checks.models import Check, Clip
@@ -33,6 +34,15 @@ def pending(ctx: Clearance) -> list[dict[str, Any]]:
     with ctx.db.reader() as session:
         rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(col(Check.log_index))).all()
         return [{**_row_json(row), "clip": _row_json(session.get(Clip, row.clip_id))} for row in rows]
+
+
+def pending_page(ctx: Clearance, start: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """How many checks await review, and ``limit`` of them from position ``start`` (oldest first)."""
+    waiting = select(Check).where(Check.review_state == "pending")
+    with ctx.db.reader() as session:
+        total = session.exec(select(func.count()).select_from(waiting.subquery())).one()
+        rows = session.exec(waiting.order_by(col(Check.log_index)).offset(start).limit(limit)).all()
+        return total, [{**_row_json(row), "clip": _row_json(session.get(Clip, row.clip_id))} for row in rows]
 
 
 def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str,

@@ -29,7 +29,7 @@ from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
-from ledger.media_store import read_stored, store_bytes
+from ledger.media_store import read_stored, stored_for
 from ledger.observability import log_context
 from ledger.records import models as m
 
@@ -93,17 +93,17 @@ def _check_references(session: Session, request: CheckRequest) -> None:
 
 def submit(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str) -> str:
     """Store the clip and log ``clip.submitted``; returns the clip id."""
-    stored = store_bytes(ctx.settings, data, filename)
     clip_id = f"clp_{uuid.uuid4().hex[:20]}"
-    payload = {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
-               "filename": filename, **request.payload()}
-    with ctx.db.transaction() as session:
-        _check_references(session, request)
-        if request.parent_clip_id is None:
-            parent = parent_in_manifest(session, data)
-            if parent is not None:
-                payload["parent_clip_id"] = parent
-        ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
+    with stored_for(ctx.settings, data, filename) as stored:
+        payload = {"sha256": stored.sha256, "md5": stored.md5, "sha1": stored.sha1, "size_bytes": stored.size_bytes,
+                   "filename": filename, **request.payload()}
+        with ctx.db.transaction() as session:
+            _check_references(session, request)
+            if request.parent_clip_id is None:
+                parent = parent_in_manifest(session, data)
+                if parent is not None:
+                    payload["parent_clip_id"] = parent
+            ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
     return clip_id
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
 from ledger.cli.app import app
-from ledger.errors import ClearanceError
+from ledger.errors import ClearanceError, StorageFull
 
 PROG = "clearance"
 
@@ -30,6 +31,13 @@ def main() -> None:
         else:
             print(usage_line(exc), file=sys.stderr)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a full disk (OSError or the database's error) names the data directory
+        from ledger.storage_errors import is_disk_full, storage_full
+
+        if not is_disk_full(exc):
+            raise
+        print(f"{StorageFull.title}: {storage_full(_data_directory()).detail}", file=sys.stderr)
+        sys.exit(StorageFull.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -39,3 +47,12 @@ def usage_line(exc: typer.TyperException) -> str:
     text = text[:1].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)  # usage errors know the command they came from
     return f"{ctx.command_path if ctx is not None else PROG}: {text}"
+
+
+def _data_directory() -> Path:
+    from ledger.settings import Settings
+
+    try:
+        return Settings.load().home
+    except ClearanceError:
+        return Path("$CLEARANCE_HOME")

@@ -153,15 +153,23 @@ def keys_revoke(key_id: str) -> None:
 def import_(path: Path = typer.Argument(..., help=".csv or .json file of rights records"),
             kind: Optional[str] = typer.Option(None, "--kind", help="record kind for rows without record_type"),
             report_path: Optional[Path] = typer.Option(None, "--report", help="write the per-row report as JSON"),
+            dry_run: bool = typer.Option(False, "--dry-run", help="validate every row and report; write nothing"),
+            rejects: Optional[Path] = typer.Option(None, "--rejects",
+                                                   help="write the rejected rows as a CSV to fix and import again"),
             as_json: bool = JSON_OPTION) -> None:
-    """Import rights records; rejected rows write nothing, accepted rows are committed."""
+    """Import rights records; rejected rows write nothing, accepted rows are committed.
+
+    Rows whose external_id is already on record are skipped, so a fixed rejects file (or the whole
+    file, fixed) can be imported again without duplicating what was accepted."""
     from ledger.records.importer import import_file
 
     ctx = ready_context()
     with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task(f"importing {path.name}", total=None)
+        task = bar.add_task(f"{'checking' if dry_run else 'importing'} {path.name}", total=None)
         report = import_file(ctx, path, kind, progress=lambda n: bar.advance(task, n),
-                             counted=lambda total: bar.update(task, total=total))
+                             counted=lambda total: bar.update(task, total=total), dry_run=dry_run)
+    if rejects and report.rejected:
+        report.write_rejects(rejects)
     if report_path:
         from ledger.fsutil import write_atomic
         import json
@@ -170,7 +178,12 @@ def import_(path: Path = typer.Argument(..., help=".csv or .json file of rights 
     if as_json:
         print_json(report.as_json())
     else:
-        console.print(f"{len(report.accepted)} accepted, {len(report.rejected)} rejected")
+        existing = len(report.existing)
+        console.print(("dry run, nothing written: " if dry_run else "")
+                      + f"{len(report.accepted) - existing} {'valid' if dry_run else 'accepted'}, "
+                      + (f"{existing} already imported, " if existing else "")
+                      + f"{len(report.rejected)} rejected"
+                      + (f" (written to {rejects})" if rejects and report.rejected else ""))
         for row in report.rejected:
             console.print(f"[red]row {row.row}[/red] ({row.kind}): {row.error}")
             for problem in row.problems:

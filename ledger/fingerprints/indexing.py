@@ -11,6 +11,7 @@ serialises index writers across processes.
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from ledger.db import Database
 from ledger.fingerprints.models import IS_FINGERPRINT_EVENT
 from ledger.fingerprints.store import decode, stored_sets
 from ledger.log.tables import LogEntry
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # FAISS loads only when an index is opened
     from embeddings import EmbeddingsConfig, IndexSet, MediaFingerprints
@@ -96,7 +99,20 @@ class Indexes:
             return self._rebuild_locked()
 
     def apply_committed(self, first_index: int, last_index: int, added: list[Owner], removed: list[str]) -> None:
-        """After a commit whose fingerprint events span ``first_index..last_index``, update the index."""
+        """After a commit whose fingerprint events span ``first_index..last_index``, update the index.
+
+        The records are committed already, so a full disk here does not fail the write: the index
+        stays at its older revision and the next update (or search) finds it lagging and rebuilds it."""
+        from ledger.storage_errors import is_disk_full
+
+        try:
+            self._apply_committed(first_index, last_index, added, removed)
+        except Exception as exc:  # FAISS reports a failed write as RuntimeError, with the OS's message
+            if not is_disk_full(exc):
+                raise
+            logger.warning("no space left to update the fingerprint index; it will be rebuilt when space allows")
+
+    def _apply_committed(self, first_index: int, last_index: int, added: list[Owner], removed: list[str]) -> None:
         from embeddings import IndexCorrupt, IndexSet
 
         with self._locked():

@@ -15,7 +15,7 @@ from ledger.errors import Conflict, ConfigurationError, FieldProblem, MediaRejec
 from ledger.fingerprints.models import FingerprintSet
 from ledger.fingerprints.store import added_event, attach_data, encode
 from ledger.log.events import Event
-from ledger.media_store import digests, store_bytes
+from ledger.media_store import digests, stored_for
 from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import Written, active_holds, create_event, record_dict
@@ -48,25 +48,25 @@ def _summary(fps: MediaFingerprints) -> dict[str, Any]:
 def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str, actor: str,
                    fingerprints: MediaFingerprints | None = None) -> Registered:
     """Store the bytes, fingerprint them, and log the asset and its fingerprints in one transaction."""
-    stored = store_bytes(ctx.settings, media, name)
-    fps = fingerprints or fingerprint(ctx, media, name, "reference")
-    derived = {} if data.get("title") else {"title": Path(name).stem or name, "title_source": "derived"}
-    fields_ = {**derived, **data, "sha256": stored.sha256, "md5": stored.md5,
-               "sha1": stored.sha1, "size_bytes": stored.size_bytes}
-    fields_.setdefault("media_type", stored.media_type)
-    manifest, signals = read_manifest_for_ingest(ctx, stored.path, name)
-    if manifest is not None:
-        fields_["rights_management_info"] = {**fields_.get("rights_management_info", {}), "c2pa": manifest}
-    blob = encode(fps)
-    kind = KINDS["asset"]
-    with ctx.db.transaction() as session:
-        asset_event = create_event(session, kind, fields_, actor)
-        fps_event = added_event("asset", asset_event.subject_id or "", fps, blob, actor)
-        opt_outs = [create_event(session, KINDS["opt_out"], {**signal, "asset_id": asset_event.subject_id}, actor,
-                                 pending={"asset": {asset_event.subject_id or ""}}) for signal in signals]
-        appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
-        attach_data(session, fps_event.subject_id or "", blob)
-        record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
+    fps = fingerprints or fingerprint(ctx, media, name, "reference")  # undecodable media is refused unstored
+    with stored_for(ctx.settings, media, name) as stored:
+        derived = {} if data.get("title") else {"title": Path(name).stem or name, "title_source": "derived"}
+        fields_ = {**derived, **data, "sha256": stored.sha256, "md5": stored.md5,
+                   "sha1": stored.sha1, "size_bytes": stored.size_bytes}
+        fields_.setdefault("media_type", stored.media_type)
+        manifest, signals = read_manifest_for_ingest(ctx, stored.path, name)
+        if manifest is not None:
+            fields_["rights_management_info"] = {**fields_.get("rights_management_info", {}), "c2pa": manifest}
+        blob = encode(fps)
+        kind = KINDS["asset"]
+        with ctx.db.transaction() as session:
+            asset_event = create_event(session, kind, fields_, actor)
+            fps_event = added_event("asset", asset_event.subject_id or "", fps, blob, actor)
+            opt_outs = [create_event(session, KINDS["opt_out"], {**signal, "asset_id": asset_event.subject_id}, actor,
+                                     pending={"asset": {asset_event.subject_id or ""}}) for signal in signals]
+            appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
+            attach_data(session, fps_event.subject_id or "", blob)
+            record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
     ctx.indexes.apply_committed(appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])
     return Registered(Written(record, ctx.receipt(appended[0])), _summary(fps))
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
@@ -118,6 +118,11 @@ class HeirShare(_Strict):
 
 class _RecordFields(SQLModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
+
+    external_id: str | None = Field(
+        default=None, min_length=1, max_length=200, unique=True, index=True,
+        description="the studio's own key for this record, unique per kind; `clearance import` skips a row "
+                    "whose external_id is already on record, so a fixed file can be imported again whole")
 
 
 # ---------------------------------------------------------------- parties
@@ -225,7 +230,7 @@ class AssetFields(_RecordFields):
     sha256: str = Field(schema_extra={'pattern': SHA256}, index=True)
     md5: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{32}$"})
     sha1: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{40}$"})
-    size_bytes: int | None = Field(default=None, ge=0)
+    size_bytes: int | None = Field(default=None, ge=0, le=2**63 - 1, sa_type=BigInteger)  # files pass 2 GiB
     source_uri: str | None = None
     acquisition_method: AcquisitionMethod
     acquired_on: date | None = None

@@ -17,6 +17,7 @@ from ledger.checks.models import Check, Clip
 from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from ledger.json_limits import refuse_nul
 from ledger.log.events import Event
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
@@ -40,6 +41,12 @@ def validate_fields(kind: RecordKind[FieldsT, Any], data: dict[str, Any]) -> Fie
 def record_dict(kind: RecordKind[Any, Any], row: SQLModel) -> dict[str, Any]:
     values = {column.name: getattr(row, column.name) for column in table_of(type(row)).columns}
     return {"record_type": kind.name, **to_jsonable_python(values)}
+
+
+def record_with_external_id(session: Session, kind: RecordKind[Any, Any], external_id: str) -> str | None:
+    """The id of the record of ``kind`` that carries this external id (the studio's own key), if any."""
+    table = table_of(kind.table)
+    return session.connection().execute(select(table.c.id).where(table.c.external_id == external_id)).scalar()
 
 
 def record_exists(session: Session, table: type[SQLModel], record_id: str) -> bool:
@@ -106,11 +113,18 @@ def create_event(session: Session, kind: RecordKind[Any, Any], data: dict[str, A
     which references may point to before they are projected.
     """
     data = dict(data)
+    refuse_nul(data)
     record_id = data.pop("id", None) or f"{kind.id_prefix}_{uuid.uuid4().hex[:20]}"
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
         raise ValidationFailed(f"invalid {kind.name} record",
                                problems=[FieldProblem("id", "letters, digits and _.:- only, at most 100")])
     fields = validate_fields(kind, data)
+    external_id = getattr(fields, "external_id", None)
+    if external_id is not None:
+        holder = record_with_external_id(session, kind, external_id)
+        if holder is not None:
+            raise Conflict(f"{kind.name} {holder} already has external_id {external_id!r}",
+                           extra={"field": "external_id", "record_id": holder})
     problems = check_references(session, kind, fields, record_id, pending)
     if problems:
         raise ValidationFailed(f"{kind.name} does not agree with the records it refers to", problems=problems)

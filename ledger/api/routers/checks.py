@@ -1,6 +1,5 @@
 """Pre-release checks, reviews and training audits over HTTP."""
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -11,9 +10,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
+from ledger.api.pagination import Page, cursor_query, limit_query, page, position
 from ledger.api.routers.media import read_upload
 from ledger.auth.keys import Caller
-from ledger import signing
+from ledger import json_limits, signing
 from ledger.checks import evidence, release, reviews, service, training
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
@@ -37,10 +37,9 @@ class ReviewRequest(BaseModel):
 
 
 def _parse_request(text: str) -> CheckRequest:
+    value = json_limits.loads(text, "request")  # nesting bounded before parsing; no NUL
     try:
-        return CheckRequest.model_validate(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed("request is not valid JSON", problems=[FieldProblem("request", exc.msg)]) from None
+        return CheckRequest.model_validate(value)
     except ValidationError as exc:
         raise ValidationFailed("invalid check request", problems=problems_from(exc, "request.")) from None
 
@@ -154,9 +153,11 @@ def evidence_image(check_id: str, sha256: str, ctx: Clearance = Depends(get_ctx)
 
 
 @router.get("/reviews", summary="Checks awaiting a person's review")
-def list_reviews(ctx: Clearance = Depends(get_ctx),
-                 _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> list[dict[str, Any]]:
-    return reviews.pending(ctx)
+def list_reviews(limit: int = limit_query(), cursor: str | None = cursor_query(), ctx: Clearance = Depends(get_ctx),
+                 _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> Page[dict[str, Any]]:
+    start = position(cursor)
+    total, items = reviews.pending_page(ctx, start, limit)
+    return page(items, start, limit, total)
 
 
 @router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")

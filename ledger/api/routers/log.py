@@ -2,11 +2,13 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
+from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
+from ledger.api.schemas import ConsistencyProofOut, InclusionProofOut, LogEntryOut, LoggedOnly
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.audit import replay, views
@@ -16,6 +18,7 @@ from ledger.records.redaction import redact_entry
 
 router = APIRouter(prefix="/log", tags=["log"])
 readers = require(*LOG_READERS)
+INDEX = Path(ge=0, le=INT64_MAX, description="the entry's index (0-based)")
 
 
 class RedactRequest(BaseModel):
@@ -34,46 +37,52 @@ def checkpoint(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) 
 
 @router.get("/entries", summary="Entries with their envelopes and payloads (unless redacted, or withheld from "
                                  "this role: see `withheld`)")
-def entries(start: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
-            ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> list[dict[str, Any]]:
-    return [disclose(e, caller.role) for e in views.entries(ctx, start, limit)]
+def entries(start: int = Query(0, ge=0, le=INT64_MAX, description="first page from this index (a cursor wins)"),
+            limit: int = limit_query(), cursor: str | None = cursor_query(),
+            ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> Page[LogEntryOut]:
+    first = position(cursor, start)
+    found, size = views.entries_page(ctx, first, limit)
+    return page([LogEntryOut.model_validate(disclose(e, caller.role)) for e in found], first, limit, size)
 
 
 @router.get("/entries/{index}", summary="One entry (its payload as /entries serves it to this role)")
-def entry(index: int, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> dict[str, Any]:
-    found = views.entries(ctx, index, 1)
+def entry(index: int = INDEX, ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> LogEntryOut:
+    found, _ = views.entries_page(ctx, index, 1)  # reads nothing past the tree, so no index overflows a query
     if not found or found[0]["index"] != index:
         views.leaf(ctx, index)  # raises NotFound
-    return disclose(found[0], caller.role)
+    return LogEntryOut.model_validate(disclose(found[0], caller.role))
 
 
-@router.get("/entries/{index}/leaf", summary="The leaf bytes exactly as hashed")
-def entry_leaf(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> Response:
+@router.get("/entries/{index}/leaf", summary="The leaf bytes exactly as hashed", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                 "format": "binary"}}},
+                             "description": "the leaf (RFC 8785 canonical JSON of the envelope)"}})
+def entry_leaf(index: int = INDEX, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> Response:
     return Response(views.leaf(ctx, index), media_type="application/octet-stream")
 
 
 @router.get("/entries/{index}/tlog-proof", response_class=PlainTextResponse,
             summary="Offline proof file (c2sp.org/tlog-proof@v1) against the latest checkpoint")
-def entry_proof_file(index: int, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
+def entry_proof_file(index: int = INDEX, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
     return views.tlog_proof(ctx, index)
 
 
 @router.get("/proofs/inclusion", summary="RFC 9162 inclusion proof")
-def inclusion(index: int = Query(ge=0), size: int | None = Query(default=None, ge=1),
-              ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
-    return views.inclusion(ctx, index, size)
+def inclusion(index: int = Query(ge=0, le=INT64_MAX), size: int | None = Query(default=None, ge=1, le=INT64_MAX),
+              ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> InclusionProofOut:
+    return InclusionProofOut.model_validate(views.inclusion(ctx, index, size))
 
 
 @router.get("/proofs/consistency", summary="RFC 9162 consistency proof between two tree sizes")
-def consistency(first: int = Query(ge=1), second: int = Query(ge=1),
-                ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> dict[str, Any]:
-    return views.consistency(ctx, first, second)
+def consistency(first: int = Query(ge=1, le=INT64_MAX), second: int = Query(ge=1, le=INT64_MAX),
+                ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> ConsistencyProofOut:
+    return ConsistencyProofOut.model_validate(views.consistency(ctx, first, second))
 
 
 @router.post("/entries/{index}/redact", summary="Remove an entry's personal data (blocked by legal holds)")
-def redact(index: int, body: RedactRequest, ctx: Clearance = Depends(get_ctx),
-           caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    return {"log": redact_entry(ctx, index, body.reason, caller.actor).as_json()}
+def redact(body: RedactRequest, index: int = INDEX, ctx: Clearance = Depends(get_ctx),
+           caller: Caller = Depends(require(*LEGAL))) -> LoggedOnly:
+    return LoggedOnly.model_validate({"log": redact_entry(ctx, index, body.reason, caller.actor).as_json()})
 
 
 @router.get("/verify", summary="Recompute the tree, check checkpoints and replay events against the tables")

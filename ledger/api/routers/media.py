@@ -1,6 +1,5 @@
 """Routes that take media: register an asset with its file, enroll a likeness, match, doctor."""
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -8,6 +7,8 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, require
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
+from ledger import json_limits
+from ledger.api.schemas import LoggedOnly
 from ledger.errors import FieldProblem, PayloadTooLarge, ValidationFailed
 from ledger.fingerprints import service as fingerprints
 
@@ -29,10 +30,7 @@ async def read_upload(upload: UploadFile, limit: int) -> bytes:
 
 
 def _json_field(text: str, name: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{name} is not valid JSON", problems=[FieldProblem(name, exc.msg)]) from None
+    value = json_limits.loads(text or "{}", name)  # nesting bounded before parsing; no NUL
     if not isinstance(value, dict):
         raise ValidationFailed(f"{name} must be a JSON object", problems=[FieldProblem(name, "expected an object")])
     return value
@@ -65,14 +63,16 @@ async def enroll(party_id: str, files: list[UploadFile] = File(...), ctx: Cleara
 @router.post("/parties/{party_id}/likeness/erase",
              summary="Erase a person's face templates (refused under a legal hold)")
 def erase(party_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
-          caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    return {"log": fingerprints.erase_likeness(ctx, party_id, reason, caller.actor).as_json()}
+          caller: Caller = Depends(require(*LEGAL))) -> LoggedOnly:
+    receipt = fingerprints.erase_likeness(ctx, party_id, reason, caller.actor)
+    return LoggedOnly.model_validate({"log": receipt.as_json()})
 
 
 @router.post("/assets/{asset_id}/withdraw", summary="Take a registered work out of matching (record and log stay)")
 def withdraw(asset_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
-             caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
-    return {"log": fingerprints.withdraw_asset(ctx, asset_id, reason, caller.actor).as_json()}
+             caller: Caller = Depends(require(*WRITERS))) -> LoggedOnly:
+    receipt = fingerprints.withdraw_asset(ctx, asset_id, reason, caller.actor)
+    return LoggedOnly.model_validate({"log": receipt.as_json()})
 
 
 @router.post("/match", summary="Which registered works or enrolled people does this image or video look like?")

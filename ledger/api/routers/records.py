@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
+from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
+from ledger.api.schemas import Written, WrittenWithDependents
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.records import amendments, service
@@ -37,16 +39,18 @@ def _add_routes(kind: RecordKind) -> None:
 
     def create(body: kind.fields,  # type: ignore[name-defined]
                id: str | None = Query(default=None, description="choose the record id (else one is made)"),
-               ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*writers))) -> dict[str, Any]:
+               ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*writers))) -> Written:
         data = body.model_dump(mode="json", exclude_unset=True)
         if id is not None:
             data["id"] = id
-        return service.create_record(ctx, kind, data, caller.actor).as_json()
+        return Written.model_validate(service.create_record(ctx, kind, data, caller.actor).as_json())
 
-    def list_all(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
-        total, items = service.list_records(ctx, kind, limit, offset)
-        return {"total": total, "limit": limit, "offset": offset, "items": items}
+    def list_all(limit: int = limit_query(), cursor: str | None = cursor_query(),
+                 offset: int = Query(0, ge=0, le=INT64_MAX, description="first page from here (a cursor wins)"),
+                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> Page[dict[str, Any]]:
+        start = position(cursor, offset)
+        total, items = service.list_records(ctx, kind, limit, start)
+        return page(items, start, limit, total)
 
     def read(record_id: str, ctx: Clearance = Depends(get_ctx),
              _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
@@ -56,15 +60,15 @@ def _add_routes(kind: RecordKind) -> None:
     router.add_api_route(path, create, methods=["POST"], status_code=201, tags=tags,
                          summary=f"Register a {kind.name.replace('_', ' ')}", name=f"create_{kind.name}")
     router.add_api_route(path, list_all, methods=["GET"], tags=tags, summary=f"List {kind.summary.lower()}",
-                         name=f"list_{kind.name}")
+                         name=f"list_{kind.name}", response_model=Page[dict[str, Any]])
     router.add_api_route(path + "/{record_id}", read, methods=["GET"], tags=tags,
                          summary=f"Read one {kind.name.replace('_', ' ')}", name=f"read_{kind.name}")
 
     if kind.revocable:
         def revoke(record_id: str, body: RevokeRequest, ctx: Clearance = Depends(get_ctx),
-                   caller: Caller = Depends(require(*REVOKERS))) -> dict[str, Any]:
+                   caller: Caller = Depends(require(*REVOKERS))) -> WrittenWithDependents:
             written, affected = service.revoke(ctx, kind, record_id, body.reason, caller.actor, body.revoked_on)
-            return {**written.as_json(), "dependents": affected}
+            return WrittenWithDependents.model_validate({**written.as_json(), "dependents": affected})
 
         router.add_api_route(path + "/{record_id}/revoke", revoke, methods=["POST"], tags=tags,
                              summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
@@ -72,10 +76,10 @@ def _add_routes(kind: RecordKind) -> None:
 
     if kind.amendable:
         def amend(record_id: str, body: AmendRequest, ctx: Clearance = Depends(get_ctx),
-                  caller: Caller = Depends(require(*REVOKERS))) -> dict[str, Any]:
+                  caller: Caller = Depends(require(*REVOKERS))) -> WrittenWithDependents:
             written, affected = amendments.amend(ctx, kind, record_id, body.changes, body.reason, caller.actor,
                                                  body.document_sha256, body.effective_on)
-            return {**written.as_json(), "dependents": affected}
+            return WrittenWithDependents.model_validate({**written.as_json(), "dependents": affected})
 
         router.add_api_route(path + "/{record_id}/amend", amend, methods=["POST"], tags=tags,
                              summary=f"Amend a {kind.name.replace('_', ' ')}'s terms; lists what relied on them",
@@ -88,8 +92,8 @@ for _kind in KINDS.values():
 
 @router.post("/legal-holds/{hold_id}/release", tags=["legal-holds"], summary="Release a legal hold")
 def release_hold(hold_id: str, body: ReleaseRequest, ctx: Clearance = Depends(get_ctx),
-                 caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
-    return service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json()
+                 caller: Caller = Depends(require(*LEGAL))) -> Written:
+    return Written.model_validate(service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json())
 
 
 @router.get("/models/{model_id}/lineage", tags=["models"],

@@ -32,7 +32,7 @@ def world(ctx: Clearance) -> dict[str, Any]:
     request = CheckRequest.model_validate({"service": "gen-svc", "project": "Tidewater", "media": ["streaming"],
                                            "territories": ["US"], "requested_by": "ana.lima@studio.example"})
     clip_id = service.submit(ctx, request, synthetic_work(5), "still.png", "key:test")
-    entries = client.get("/v1/log/entries", params={"limit": 1000}, headers=headers["admin"]).json()
+    entries = client.get("/v1/log/entries", params={"limit": 1000}, headers=headers["admin"]).json()["items"]
     clip_index = next(e["index"] for e in entries if e["envelope"]["subject"]["id"] == clip_id)
     key_index = next(e["index"] for e in entries if e["envelope"]["type"] == "apikey.created")
     return {"client": client, "h": headers, "party": party["log"]["index"], "clip": clip_index, "key": key_index}
@@ -42,7 +42,7 @@ def entry(world: dict[str, Any], role: str, index: int) -> dict[str, Any]:
     response = world["client"].get(f"/v1/log/entries/{index}", headers=world["h"][role])
     assert response.status_code == 200, response.text
     listed = world["client"].get("/v1/log/entries", params={"start": index, "limit": 1}, headers=world["h"][role])
-    assert listed.json() == [response.json()]
+    assert listed.json()["items"] == [response.json()]
     return response.json()
 
 

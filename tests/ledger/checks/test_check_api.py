@@ -127,7 +127,7 @@ def test_review_then_approval_makes_the_clip_releasable(studio: Studio) -> None:
     studio.upload_asset("near-duplicates/bridge/aaa-orig.jpg", title="Bridge at Dawn: a photograph")
     body = studio.check("near-duplicates/ukbench/ukbench00120.jpg", prompt="recreate bridge at dawn in watercolour").json()
     assert body["verdict"] == "review", body["reasons"]
-    pending = studio.get("/v1/reviews", "legal").json()
+    pending = studio.get("/v1/reviews", "legal").json()["items"]
     assert body["check_id"] in [c["id"] for c in pending]
     assert studio.post(f"/v1/reviews/{body['check_id']}", "generator",
                        json={"decision": "approve", "reason": "x"}).status_code == 403
