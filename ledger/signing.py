@@ -23,6 +23,7 @@ from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
+from ledger.log.tables import LogEntry
 from ledger.log.note import Checkpoint, NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
@@ -172,6 +173,27 @@ class VerifyReport:
                 "disclosure": self.disclosure}
 
 
+def _proved_entry(ctx: Clearance, index: int, checkpoint: Checkpoint, event_type: str, check_id: str,
+                  name: str) -> tuple[LogEntry, list[bytes], Envelope] | str:
+    """Entry ``index`` with its inclusion proof in ``checkpoint``, when it is the ``event_type`` of the check;
+    else the reason it is not (``name`` says what the entry is to the reader: "log entry", "review entry")."""
+    with ctx.db.reader() as session:
+        try:
+            entry = store.get_entry(session, index)
+            proof = store.inclusion_proof(session, index, checkpoint.size)
+        except (NotFound, ConfigurationError, ValueError) as exc:
+            return f"{name} {index} cannot be proved: {exc}"
+    try:
+        merkle.verify_inclusion(index, checkpoint.size, merkle.leaf_hash(entry.leaf), proof, checkpoint.root)
+    except merkle.ProofError as exc:
+        return f"{name} {index} is not in the signed checkpoint: {exc}"
+    envelope = Envelope.parse(entry.leaf)
+    if envelope.type != event_type or envelope.subject_id != check_id:
+        wanted = "decision" if event_type == "check.decided" else "review"
+        return f"log entry {index} is {envelope.type} of {envelope.subject_id}, not the {wanted} of check {check_id}"
+    return entry, proof, envelope
+
+
 def _log_inclusion(ctx: Clearance, release: ClearanceRelease) -> dict[str, Any]:
     """Is the assertion's check entry in a checkpoint signed by this log's key?"""
     result: dict[str, Any] = {"ok": False, "index": release.log_index, "origin": release.log_origin}
@@ -180,20 +202,10 @@ def _log_inclusion(ctx: Clearance, release: ClearanceRelease) -> dict[str, Any]:
     except NoteError as exc:
         return {**result, "reason": f"the checkpoint in the manifest is not signed by this log's key ({exc})"}
     result["checkpoint_size"] = checkpoint.size
-    with ctx.db.reader() as session:
-        try:
-            entry = store.get_entry(session, release.log_index)
-            proof = store.inclusion_proof(session, release.log_index, checkpoint.size)
-        except (NotFound, ConfigurationError) as exc:
-            return {**result, "reason": f"log entry {release.log_index} cannot be proved: {exc}"}
-    try:
-        merkle.verify_inclusion(release.log_index, checkpoint.size, merkle.leaf_hash(entry.leaf), proof, checkpoint.root)
-    except merkle.ProofError as exc:
-        return {**result, "reason": f"log entry {release.log_index} is not in the signed checkpoint: {exc}"}
-    envelope = Envelope.parse(entry.leaf)
-    if envelope.type != "check.decided" or envelope.subject_id != release.check_id:
-        return {**result, "reason": f"log entry {release.log_index} is {envelope.type} of {envelope.subject_id}, "
-                                    f"not the decision of check {release.check_id}"}
+    proved = _proved_entry(ctx, release.log_index, checkpoint, "check.decided", release.check_id, "log entry")
+    if isinstance(proved, str):
+        return {**result, "reason": proved}
+    _, proof, _ = proved
     result = {**result, "ok": True, "proof": [base64.b64encode(h).decode() for h in proof],
               "reason": f"check {release.check_id} is entry {release.log_index}, included in the signed checkpoint "
                         f"of size {checkpoint.size}"}
@@ -212,20 +224,10 @@ def prove_approval(ctx: Clearance, release: ClearanceRelease, checkpoint: Checkp
     if index is None:
         return {"ok": False, "reason": "the manifest says the check was approved but names no check.reviewed entry"}
     found: dict[str, Any] = {"ok": False, "index": index}
-    with ctx.db.reader() as session:
-        try:
-            entry = store.get_entry(session, index)
-            proof = store.inclusion_proof(session, index, checkpoint.size)
-        except (NotFound, ConfigurationError, ValueError) as exc:
-            return {**found, "reason": f"review entry {index} cannot be proved: {exc}"}
-    try:
-        merkle.verify_inclusion(index, checkpoint.size, merkle.leaf_hash(entry.leaf), proof, checkpoint.root)
-    except merkle.ProofError as exc:
-        return {**found, "reason": f"review entry {index} is not in the signed checkpoint: {exc}"}
-    envelope = Envelope.parse(entry.leaf)
-    if envelope.type != "check.reviewed" or envelope.subject_id != release.check_id:
-        return {**found, "reason": f"log entry {index} is {envelope.type} of {envelope.subject_id}, "
-                                   f"not the review of check {release.check_id}"}
+    proved = _proved_entry(ctx, index, checkpoint, "check.reviewed", release.check_id, "review entry")
+    if isinstance(proved, str):
+        return {**found, "reason": proved}
+    entry, _, envelope = proved
     if entry.payload is None or hashlib.sha256(entry.payload).hexdigest() != envelope.payload_sha256:
         return {**found, "reason": f"the payload of review entry {index} is redacted or does not match its leaf"}
     payload = json.loads(entry.payload)
