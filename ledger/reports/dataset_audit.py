@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.checks.facts import assets_facts, license_facts, person_facts
 from ledger.checks.training import training_context
@@ -266,7 +266,7 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
         decisions = _decide(engine, context, facts, people, shared, with_title)
         sources: dict[str, list[str]] = defaultdict(list)
         rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source)
-                            .where(m.OptOutSignal.asset_id.in_(chunk))).all()  # type: ignore[attr-defined]
+                            .where(col(m.OptOutSignal.asset_id).in_(chunk))).all()
         for asset_id, source in rows:
             sources[asset_id].append(source.value if hasattr(source, "value") else source)
         for asset, item in zip(facts, decisions, strict=True):
