@@ -260,4 +260,6 @@ class FactReader:
             return ", ".join(str(v) for v in node) if node else "(none)"
         if path.endswith("_ymd") and isinstance(node, int) and not isinstance(node, bool):
             return f"{node // 10000:04d}-{node // 100 % 100:02d}-{node % 100:02d}"
-        return node
+        if node is None or isinstance(node, (str, int, bool)):
+            return node
+        return str(node)  # Cedar has no other leaf kind (decimals, entities, records are dicts)

@@ -30,6 +30,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cedarpy
 
@@ -162,7 +163,7 @@ def _parse_problems(path: Path, statements: list[Statement]) -> list[PolicyProbl
 
 
 def _annotation_problems(
-    path: Path, statements: list[Statement], est: dict, seen: dict[str, PolicyInfo]
+    path: Path, statements: list[Statement], est: dict[str, Any], seen: dict[str, PolicyInfo]
 ) -> tuple[list[PolicyInfo], list[PolicyProblem]]:
     """Check each policy's annotations; return the policies and what is wrong."""
     infos: list[PolicyInfo] = []
@@ -176,8 +177,8 @@ def _annotation_problems(
         notes = body.get("annotations", {})
         effect = body["effect"]
         missing = [key for key in ("id", "sentence", "verdict") if not (notes.get(key) or "").strip()]
-        policy_id = notes.get("id") or None
-        if missing:
+        policy_id: str | None = notes.get("id") or None
+        if missing or policy_id is None:  # a missing @id is among ``missing``
             problems.append(PolicyProblem(path.name, statement.line,
                                           f"missing annotation(s): {', '.join('@' + m for m in missing)}",
                                           policy_id))

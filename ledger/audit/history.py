@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ledger.audit.views import entry_json
 from ledger.context import Clearance
@@ -13,7 +13,7 @@ from ledger.log import merkle, store
 from ledger.log.note import NoteError, open_checkpoint
 from ledger.log.tables import LogEntry
 from ledger.records.enums import Role
-from ledger.records.personal_data import disclose
+from ledger.records.log_access import disclose
 
 
 def history(ctx: Clearance, subjects: list[tuple[str, str]], role: Role, limit: int = 200) -> dict[str, Any]:
@@ -27,11 +27,11 @@ def history(ctx: Clearance, subjects: list[tuple[str, str]], role: Role, limit: 
         checkpoint = open_checkpoint(note, ctx.log_key.verifier)
     except NoteError as error:
         return {"checkpoint": None, "problem": f"the latest checkpoint does not verify: {error}", "entries": []}
-    wanted = or_(*(and_(LogEntry.subject_kind == kind, LogEntry.subject_id == record_id)
+    wanted = or_(*(and_(col(LogEntry.subject_kind) == kind, col(LogEntry.subject_id) == record_id)
                    for kind, record_id in subjects))
     found = []
     with ctx.db.reader() as session:
-        rows = session.exec(select(LogEntry).where(wanted).order_by(LogEntry.idx).limit(limit)).all()
+        rows = session.exec(select(LogEntry).where(wanted).order_by(col(LogEntry.idx)).limit(limit)).all()
         for row in rows:
             item = disclose(entry_json(row), role)
             if row.idx < checkpoint.size:

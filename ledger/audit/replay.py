@@ -197,7 +197,7 @@ def _normalise(row: SQLModel, skip: str | None = None) -> dict[str, Any]:
 
 def _rows(session: Session, table: type[SQLModel], derived: str | None) -> dict[tuple[Any, ...], dict[str, Any]]:
     """Rows by primary key; ``derived`` is a column the log holds only the hash of (checked, not compared)."""
-    keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    keys = [c.name for c in table_of(table).primary_key.columns]
     rows = {}
     for row in session.exec(select(table)).all():
         values = _normalise(row, skip=derived)
@@ -212,7 +212,7 @@ def _replay_and_compare(report: VerifyReport, ctx: Clearance, redacted: dict[int
     projections: Projections = ctx.projections
     tables = projections.tables
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in tables])  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(engine, tables=[table_of(t) for t in tables])
     with Session(engine) as replay, ctx.db.reader() as live:
         for entry in store.iter_entries(live):
             try:

@@ -16,7 +16,7 @@ Two translations need the date of the use:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -157,6 +157,15 @@ def person_facts(session: Session, party_id: str, use_date: date | None = None) 
                        estate_permissions=[estate_facts(p, use_date) for p in permissions])
 
 
+def _party_id(person: m.DepictedPerson | Mapping[str, Any]) -> str:
+    """The party of an ``Asset.depicted`` entry: a table row holds that JSON column as loaded (dicts),
+    though SQLModel declares it as the validated model."""
+    if isinstance(person, m.DepictedPerson):
+        return person.party_id
+    party_id: str = person["party_id"]
+    return party_id
+
+
 def opt_out_facts(row: m.OptOutSignal) -> OptOutSignal:
     return OptOutSignal(entry=row.entry, value=row.value, constraint=row.constraint_details,
                         read_from=row.read_from, read_at=row.read_at)
@@ -175,7 +184,7 @@ def asset_facts(session: Session, asset_id: str, use_date: date | None = None) -
     signals = session.exec(select(m.OptOutSignal).where(m.OptOutSignal.asset_id == asset_id)).all()
     return AssetFacts(id=asset.id, title=asset.title, kind=ASSET_KINDS[_value(asset.role)], licenses=licenses,
                       opt_outs=[opt_out_facts(s) for s in signals],
-                      people_depicted=[p["party_id"] for p in asset.depicted])
+                      people_depicted=[_party_id(p) for p in asset.depicted])
 
 
 def assets_facts(session: Session, asset_ids: list[str], licenses: dict[str, LicenseFacts] | None = None,
@@ -192,7 +201,7 @@ def assets_facts(session: Session, asset_ids: list[str], licenses: dict[str, Lic
     missing = [i for i in asset_ids if i not in rows]
     if missing:
         raise NotFound(f"no asset with id {missing[0]!r}")
-    covered: dict[str, list[str]] = {i: [rows[i].license_id] if rows[i].license_id else [] for i in asset_ids}
+    covered: dict[str, list[str]] = {i: [lid] if (lid := rows[i].license_id) else [] for i in asset_ids}
     for link in session.exec(select(m.LicenseAsset).where(col(m.LicenseAsset.asset_id).in_(asset_ids))).all():
         covered[link.asset_id].append(link.license_id)
     signals: dict[str, list[OptOutSignal]] = {i: [] for i in asset_ids}
@@ -208,5 +217,5 @@ def assets_facts(session: Session, asset_ids: list[str], licenses: dict[str, Lic
         asset = rows[asset_id]
         out.append(AssetFacts(id=asset.id, title=asset.title, kind=ASSET_KINDS[_value(asset.role)],
                               licenses=[known[i] for i in dict.fromkeys(covered[asset_id]) if i in known],
-                              opt_outs=signals[asset_id], people_depicted=[p["party_id"] for p in asset.depicted]))
+                              opt_outs=signals[asset_id], people_depicted=[_party_id(p) for p in asset.depicted]))
     return out

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer._click import Context as ClickContext  # typer vendors click; TyperGroup's methods take this
 from typer.core import TyperGroup
 
 from ledger.checks.display import print_check, print_outcome
@@ -20,7 +21,7 @@ review_app = typer.Typer(help="Human review of checks that need it", no_args_is_
 class _CheckGroup(TyperGroup):
     """``clearance check FILE ...`` runs a check (``run`` is implied); ``clearance check show ID`` shows one."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)

@@ -30,7 +30,8 @@ def extension(path: Path) -> str:
 
 def still(ctx: Clearance, source: Path, target: Path, image_format: str) -> bool:
     """Decode the first sampled frame of stored media into ``target``; False when it cannot be decoded."""
-    from embeddings.media import MediaError, load_media
+    from embeddings.errors import MediaError
+    from embeddings.media import load_media
     from PIL import Image
 
     try:

@@ -13,6 +13,8 @@ from typing import IO, Any
 
 from sqlmodel import SQLModel
 
+from ledger.db import table_of
+
 DELIMITER = "\x14"
 QUALIFIER = "\u00fe"
 NEWLINE = "\u00ae"
@@ -30,7 +32,7 @@ _SKIPPED_COLUMNS = frozenset({"id", "log_index"})
 
 def record_field_names(tables: Iterable[type[SQLModel]]) -> list[str]:
     """``F_<COLUMN>`` for every column of the produced tables (their union, sorted), ids and log indexes aside."""
-    names = {column.name for table in tables for column in table.__table__.columns}  # type: ignore[attr-defined]
+    names = {column.name for table in tables for column in table_of(table).columns}
     return sorted(f"F_{name.upper()}" for name in names - _SKIPPED_COLUMNS)
 
 

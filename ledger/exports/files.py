@@ -38,7 +38,7 @@ def file_hashes(path: Path) -> tuple[str, str, str]:
 
 def volume_files(root: Path) -> list[str]:
     """Every file of the volume, relative and '/'-separated, sorted (``os.walk``: no stat per file)."""
-    found = []
+    found: list[str] = []
     for folder, _, names in os.walk(root):
         base = Path(folder).relative_to(root).as_posix()
         found.extend(name if base == "." else f"{base}/{name}" for name in names)

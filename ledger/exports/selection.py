@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ledger.checks.models import Check, Clip
 from ledger.errors import FieldProblem, ValidationFailed
@@ -130,7 +130,8 @@ def base_subjects(session: Session, selection: Selection) -> set[Subject] | None
 
 
 def _check_exist(session: Session, subjects: set[Subject]) -> None:
-    tables = {**{name: kind.table for name, kind in KINDS.items()}, "clip": Clip, "check": Check}
+    tables: dict[str, type[SQLModel]] = {**{name: kind.table for name, kind in KINDS.items()},
+                                         "clip": Clip, "check": Check}
     problems = []
     for kind, record_id in sorted(subjects):
         table = tables.get(kind)

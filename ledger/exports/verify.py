@@ -170,8 +170,8 @@ def _dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]],
     if due - 1 != last:
         report.bad(layout.DAT, f"rows end at {due - 1}; the production says {last}")
     for index, event in events.items():
-        row = documents.get(str(event.get("bates")))
-        if row is None or row["DOCID"] != event.get("docid"):
+        document = documents.get(str(event.get("bates")))
+        if document is None or document["DOCID"] != event.get("docid"):
             report.bad(layout.EVENTS, f"line {event['_line']} (entry {index}) names no document of the DAT")
     report.counts["documents"] = len(rows)
 

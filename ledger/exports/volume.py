@@ -244,7 +244,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
     _write_privilege_log(root, withheld, privileged, settings)
-    summary = {
+    summary: dict[str, Any] = {
         "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
         "matter": selection.matter, "selection": selection.as_json(),
         "protocol": {"name": request.protocol_name, "settings": settings.as_json()},

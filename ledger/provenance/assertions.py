@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, TypeGuard
 
 from ledger.errors import FieldProblem, ValidationFailed
 
@@ -15,6 +15,11 @@ TRAINING_MINING_LABELS = ("cawg.training-mining", "c2pa.training-mining")
 
 TrainingUse = Literal["allowed", "notAllowed", "constrained"]
 _USES = ("allowed", "notAllowed", "constrained")
+
+
+def _is_use(value: object) -> TypeGuard[TrainingUse]:
+    """Whether ``value`` is one of the training-mining ``use`` values."""
+    return value in _USES
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 #: Verdicts that permit signing: a check that passed, or a review a person approved.
@@ -143,10 +148,13 @@ def parse_training_mining(data: Any) -> list[TrainingMiningEntry]:
         return []
     parsed: list[TrainingMiningEntry] = []
     for key, value in entries.items():
-        use = value.get("use") if isinstance(value, Mapping) else None
+        raw_use = value.get("use") if isinstance(value, Mapping) else None
         info = value.get("constraint_info") if isinstance(value, Mapping) else None
         info = info if isinstance(info, str) and info.strip() else None
-        if use not in _USES:
+        use: TrainingUse
+        if _is_use(raw_use):
+            use = raw_use
+        else:
             use, info = "constrained", None
         parsed.append(TrainingMiningEntry(str(key), use, info))
     return parsed

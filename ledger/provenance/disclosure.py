@@ -72,7 +72,8 @@ def read_disclosure(assertions: Mapping[str, Any]) -> dict[str, Any]:
     data = assertions.get(DISCLOSURE_LABEL)
     data = data if isinstance(data, Mapping) else {}
     action = _created_action(assertions)
-    agent = action.get("softwareAgent") if isinstance(action.get("softwareAgent"), Mapping) else {}
+    raw_agent = action.get("softwareAgent")
+    agent: Mapping[str, Any] = raw_agent if isinstance(raw_agent, Mapping) else {}
     found = {
         "provider": data.get("provider"),
         "system_name": data.get("system_name") or agent.get("name"),

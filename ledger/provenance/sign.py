@@ -32,7 +32,7 @@ import os
 from importlib import metadata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import IO, TYPE_CHECKING, Any, Sequence
 
 from ledger.errors import Conflict, FieldProblem, MediaRejected, ProvenanceError, ValidationFailed
 from ledger.provenance._files import sha256_file, temp_path_beside
@@ -108,7 +108,7 @@ class SignedClip:
 def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
                          model: GeneratingModel, references: Sequence[ReferenceInput],
                          training_mining: Sequence[TrainingMiningEntry],
-                         disclosure: AiDisclosure | None = None) -> dict:
+                         disclosure: AiDisclosure | None = None) -> dict[str, Any]:
     agent = {"name": model.name}
     if model.version:
         agent["version"] = model.version
@@ -116,7 +116,7 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
         agent["clearance_model_id"] = model.model_id
     parents = [f"reference-{i}" for i, r in enumerate(references) if r.relationship == "parentOf"]
     inputs = [f"reference-{i}" for i, r in enumerate(references) if r.relationship != "parentOf"]
-    action: dict = {"action": "c2pa.edited" if parents else "c2pa.created",
+    action: dict[str, Any] = {"action": "c2pa.edited" if parents else "c2pa.created",
                     "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA, "softwareAgent": agent}
     if disclosure is not None:
         action["when"] = disclosure.created_at
@@ -125,7 +125,7 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
     actions = [action]
     if parents:  # an edit of an earlier clip: opened from its parent, then edited by the model
         actions.insert(0, {"action": "c2pa.opened", "parameters": {"ingredientIds": parents}})
-    assertions: list[dict] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
+    assertions: list[dict[str, Any]] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
     if training_mining:
         assertions.append({"label": "cawg.training-mining",
                            "data": {"entries": {e.key: e.as_dict() for e in training_mining}}})
@@ -136,8 +136,8 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
             "assertions": assertions}
 
 
-def _ingredient_definition(index: int, ref: ReferenceInput) -> dict:
-    body: dict = {"title": ref.title, "format": ref.media_type, "relationship": ref.relationship,
+def _ingredient_definition(index: int, ref: ReferenceInput) -> dict[str, Any]:
+    body: dict[str, Any] = {"title": ref.title, "format": ref.media_type, "relationship": ref.relationship,
                   "label": f"reference-{index}"}
     if ref.asset_id:
         body["instance_id"] = f"clearance:asset:{ref.asset_id}"
@@ -155,7 +155,7 @@ def _check_request(release: ClearanceRelease) -> None:
         raise ValidationFailed("the release record to sign is incomplete", problems=problems)
 
 
-def _build(definition: dict, references: Sequence[ReferenceInput]) -> c2pa.Builder:
+def _build(definition: dict[str, Any], references: Sequence[ReferenceInput]) -> c2pa.Builder:
     """A Builder for ``definition``; described-only references go into the definition,
     references with a file are read through ``add_ingredient``."""
     import c2pa
@@ -180,7 +180,7 @@ def _build(definition: dict, references: Sequence[ReferenceInput]) -> c2pa.Build
     return builder
 
 
-def _sign_streams(source, dest, media_type: str, *, identity: SigningIdentity,
+def _sign_streams(source: IO[bytes], dest: IO[bytes], media_type: str, *, identity: SigningIdentity,
                   release: ClearanceRelease, model: GeneratingModel,
                   references: Sequence[ReferenceInput],
                   training_mining: Sequence[TrainingMiningEntry], title: str,

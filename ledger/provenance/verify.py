@@ -188,7 +188,7 @@ def _agent(value: Any) -> str | None:
     return None
 
 
-def _actions(assertions: list[dict]) -> tuple[Action, ...]:
+def _actions(assertions: list[dict[str, Any]]) -> tuple[Action, ...]:
     found: list[Action] = []
     for assertion in assertions:
         if not str(assertion.get("label", "")).startswith("c2pa.actions"):
@@ -204,7 +204,7 @@ def _actions(assertions: list[dict]) -> tuple[Action, ...]:
     return tuple(found)
 
 
-def _manifest(label: str, data: dict, reasons: list[str],
+def _manifest(label: str, data: dict[str, Any], reasons: list[str],
               failures: list[StatusCode]) -> Manifest:
     assertions = [a for a in data.get("assertions") or [] if isinstance(a, dict)]
     by_label = {str(a.get("label")): a.get("data") for a in assertions}
@@ -212,7 +212,8 @@ def _manifest(label: str, data: dict, reasons: list[str],
     generator = data.get("claim_generator")
     if not generator and data.get("claim_generator_info"):
         generator = _agent(data["claim_generator_info"][0])
-    training, training_label = (), None
+    training: tuple[TrainingMiningEntry, ...] = ()
+    training_label: str | None = None
     for candidate in TRAINING_MINING_LABELS:
         if candidate in by_label:
             training, training_label = tuple(parse_training_mining(by_label[candidate])), candidate
@@ -246,7 +247,7 @@ class _Unsupported(Exception):
     """c2pa cannot carry a manifest in this format at all."""
 
 
-def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict | str | None:
+def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict[str, Any] | str | None:
     """The parsed manifest store, None for no manifest, or the error text if unreadable."""
     import c2pa
 
@@ -260,7 +261,9 @@ def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict | 
         return None
     with reader:
         try:
-            return json.loads(reader.json())
+            # json.loads returns Any; a manifest store is a JSON object
+            store: dict[str, Any] = json.loads(reader.json())
+            return store
         except (c2pa.C2paError, ValueError) as exc:
             return str(exc) or type(exc).__name__
 
@@ -302,7 +305,7 @@ def _verify(stream: Any, source: str, media_type: str | None, file_sha256: str,
     manifests = store.get("manifests") or {}
     label = store.get("active_manifest")
     manifest = None
-    if label in manifests:
+    if isinstance(label, str) and label in manifests:  # JSON keys are strings
         manifest = _manifest(label, manifests[label], reasons, failures)
     else:
         failures.append(StatusCode("manifest.missing", "no active manifest in the store"))

@@ -6,7 +6,7 @@ so every number appears once in both; each chart sits beside a table of its numb
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from html import escape
 from typing import IO, Any
 
@@ -30,7 +30,7 @@ def _cell(value: Any, numeric: bool = False) -> str:
     return f"<td{css}>{escape(str(value))}</td>"
 
 
-def _table(headers: list[str], rows: Iterable[list[Any]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def _table(headers: list[str], rows: Iterable[list[Any]], numeric: Set[int] = frozenset()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(_cell(v, i in numeric) for i, v in enumerate(r)) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body or '<tr><td colspan=99>none</td></tr>'}</tbody></table>"

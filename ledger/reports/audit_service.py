@@ -79,7 +79,8 @@ def _check_territories(territories: list[str]) -> tuple[str, ...]:
 def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None, territories: list[str],
                   actor: str, out_dir: Path | None = None, use_date: date | None = None) -> AuditFiles:
     """Audit the dataset version and write ``audit-<id>.html`` and ``.csv`` into ``out_dir``."""
-    request = AuditRequest(dataset_version_id, model_id, _check_territories(territories), use_date or date.today())
+    use_date = use_date or date.today()
+    request = AuditRequest(dataset_version_id, model_id, _check_territories(territories), use_date)
     audit_id = f"aud_{uuid.uuid4().hex[:20]}"
     directory = Path(out_dir) if out_dir is not None else audits_dir(ctx) / audit_id
     directory.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
         csv_sha256 = hashlib.sha256(csv_path.read_bytes()).hexdigest()
         summary = {"assets": totals.assets, **{s: totals.by_status[s] for s in audit_csv.STATUSES}}
         payload = {"dataset_version_id": dataset_version_id, "model_id": model_id,
-                   "territories": list(request.territories), "use_date": request.use_date.isoformat(),  # type: ignore[union-attr]
+                   "territories": list(request.territories), "use_date": use_date.isoformat(),
                    "policy_set_hash": engine.policy_set_hash, "checkpoint_size": checkpoint.size,
                    "checkpoint": note, "totals": summary, "csv_sha256": csv_sha256}
         with ctx.db.transaction() as session:

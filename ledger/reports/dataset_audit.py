@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.checks.facts import assets_facts, license_facts, person_facts
 from ledger.checks.training import training_context
@@ -105,10 +105,10 @@ def _grant_label(kind: str, grant_id: str, person: str | None) -> str:
     return f"{kind} {grant_id}" + (f" (person {person})" if person else "")
 
 
-def _load_grants(session: Session) -> _Grants:
+def _load_grants(session: Session, use_date: date) -> _Grants:
     licenses = {row.id: row for row in session.exec(select(m.License)).all()}
     names = {pid: name for pid, name in session.exec(select(m.Party.id, m.Party.name)).all()}
-    return _Grants(licenses={i: license_facts(row) for i, row in licenses.items()},
+    return _Grants(licenses={i: license_facts(row, use_date) for i, row in licenses.items()},
                    licensor_of={i: row.licensor_id for i, row in licenses.items()}, party_names=names)
 
 
@@ -193,7 +193,7 @@ def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use
     totals.expiring.sort(key=lambda e: (e["ends_on"], e["kind"], e["id"]))
     for person_id, entry in totals.people.items():
         entry["name"] = grants.party_names.get(person_id, person_id)
-        lapsing = [g for g in entry["grants"] if (ends.get(tuple(g.split(" ", 1))) or date.max) <= horizon]  # type: ignore[arg-type]
+        lapsing = [g for g in entry["grants"] if (ends.get(tuple(g.split(" ", 1))) or date.max) <= horizon]
         entry["lapsing"] = sorted(lapsing)
         entry["grants"] = dict(sorted(entry["grants"].items()))
     for key, (_, revoked, person_id) in person_grants.items():
@@ -251,7 +251,7 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
         raise NotFound(f"no model with id {request.model_id!r}")
     use_date = request.use_date or date.today()
     context = training_context(version.id, model, list(request.territories), use_date=use_date)
-    grants = _load_grants(session)
+    grants = _load_grants(session, use_date)
     people: dict[str, PersonFacts] = {}
     totals = Totals()
     shared: dict[Hashable, AssetClearance] | None = {} if share_decisions else None
@@ -266,7 +266,7 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
         decisions = _decide(engine, context, facts, people, shared, with_title)
         sources: dict[str, list[str]] = defaultdict(list)
         rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source)
-                            .where(m.OptOutSignal.asset_id.in_(chunk))).all()  # type: ignore[attr-defined]
+                            .where(col(m.OptOutSignal.asset_id).in_(chunk))).all()
         for asset_id, source in rows:
             sources[asset_id].append(source.value if hasattr(source, "value") else source)
         for asset, item in zip(facts, decisions, strict=True):

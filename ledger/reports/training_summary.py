@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
 from ledger.records import models as m
@@ -75,7 +75,7 @@ def _assets_of(session: Session, model: m.AiModel) -> list[m.Asset]:
     unique = list(dict.fromkeys(ids))
     found: list[m.Asset] = []
     for start in range(0, len(unique), 1000):
-        found += session.exec(select(m.Asset).where(m.Asset.id.in_(unique[start:start + 1000]))).all()  # type: ignore[attr-defined]
+        found += session.exec(select(m.Asset).where(col(m.Asset.id).in_(unique[start:start + 1000]))).all()
     return found
 
 

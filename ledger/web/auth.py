@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from fastapi import Depends, Request
 
@@ -19,7 +20,8 @@ class LoginRequired(Unauthorized):
 
 
 def sessions_of(request: Request) -> Sessions:
-    return request.app.state.web_sessions
+    # Starlette's State holds attributes as Any; the app sets web_sessions to a Sessions at startup
+    return cast(Sessions, request.app.state.web_sessions)
 
 
 def page(*roles: Role) -> Callable[[Request], WebSession]:

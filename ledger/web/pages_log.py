@@ -66,7 +66,7 @@ def datasets(request: Request, version: str | None = Query(None, max_length=100)
         names = {d.id: d.name for d in db.exec(select(m.Dataset)).all()}
         listed = [{"id": v.id, "dataset": names.get(v.dataset_id, v.dataset_id), "version": v.version,
                    "assets": len(v.asset_ids)} for v in versions]
-    chosen = version or (listed[0]["id"] if listed else None)
+    chosen = version or (versions[0].id if versions else None)
     report: dict[str, Any] | None = audit_training(ctx, chosen, None, [territory]) if chosen else None
     return render(request, "datasets.html", {"versions": listed, "chosen": chosen, "report": report,
                                              "territory": territory})
