@@ -9,6 +9,8 @@ installations on one Redis do not.
 
 from __future__ import annotations
 
+from typing import cast
+
 import hashlib
 import math
 import time
@@ -43,7 +45,8 @@ class RateLimits:
         self.auth_failures = _parse(settings, "auth_failure_limit")
         self.url = settings.rate_limit_storage_url
         try:
-            self.storage: Storage = storage_from_string(self.url, wrap_exceptions=True)
+            # a synchronous URL (memory://, redis://) gives a synchronous storage; async ones are not offered
+            self.storage = cast(Storage, storage_from_string(self.url, wrap_exceptions=True))
         except Exception as exc:  # noqa: BLE001  (limits raises ConfigurationError, ValueError or driver errors)
             raise ConfigurationError(f"{ENV_PREFIX}RATE_LIMIT_STORAGE_URL {self.url!r} cannot be used: {exc}") from None
         self.limiter = MovingWindowRateLimiter(self.storage)

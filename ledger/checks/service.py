@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ledger.checks.decide import decide
 from ledger.checks.evidence import capture as capture_evidence
@@ -146,7 +146,7 @@ def undecided_clips(ctx: Clearance) -> list[str]:
     decided = select(Check.clip_id).where(Check.clip_id == Clip.id).exists()
     failed = select(CheckFailure.clip_id).where(CheckFailure.clip_id == Clip.id).exists()
     with ctx.db.reader() as session:
-        return list(session.exec(select(Clip.id).where(~decided, ~failed).order_by(Clip.log_index)))
+        return list(session.exec(select(Clip.id).where(~decided, ~failed).order_by(col(Clip.log_index))))
 
 
 def fail_undecided(ctx: Clearance, clip_id: str, status: int, detail: str, actor: str) -> None:

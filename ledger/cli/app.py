@@ -93,14 +93,14 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
     jobs.recover()  # once per start, before any server process takes a job
     # uvicorn's own logging setup and access log stay off: its access line would record query strings,
     # where a client may have put a key; RequestLogMiddleware writes one without them.
-    options = {"host": host or ctx.settings.api_host, "port": port or ctx.settings.api_port,
-               "log_config": None, "access_log": False}
+    bind_host, bind_port = host or ctx.settings.api_host, port or ctx.settings.api_port
     if workers == 1:
-        uvicorn.run(create_app(ctx, jobs), **options)
+        uvicorn.run(create_app(ctx, jobs), host=bind_host, port=bind_port, log_config=None, access_log=False)
         return
     jobs.close()
     ctx.db.dispose()  # the server processes open their own connections
-    uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, **options)
+    uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, host=bind_host,
+                port=bind_port, log_config=None, access_log=False)
 
 
 @app.command()

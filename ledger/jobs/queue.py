@@ -119,9 +119,10 @@ def declare_check_actor(broker: RabbitmqBroker, settings: Settings,
         if not body(clip_id, actor):
             raise NotDecidedYet(f"clip {clip_id} is still undecided")
 
-    dramatiq.actor(check_clip, broker=broker, actor_name=CHECK_ACTOR, queue_name=queue_name(settings),
+    dramatiq.actor(broker=broker, actor_name=CHECK_ACTOR, queue_name=queue_name(settings),
                    max_retries=CHECK_MAX_RETRIES, time_limit=CHECK_TIME_LIMIT_MS,
-                   retry_when=lambda retries, exc: isinstance(exc, NotDecidedYet) and retries < CHECK_MAX_RETRIES)
+                   retry_when=lambda retries, exc: isinstance(exc, NotDecidedYet) and retries < CHECK_MAX_RETRIES,
+                   )(check_clip)
 
 
 def declare_register_actor(broker: RabbitmqBroker, settings: Settings,
@@ -136,6 +137,5 @@ def declare_register_actor(broker: RabbitmqBroker, settings: Settings,
         # the default exchange routes to the caller's reply queue; gone with its caller, the answer is dropped
         broker.channel.basic_publish(exchange="", routing_key=reply_to, body=json.dumps(answer).encode())
 
-    dramatiq.actor(register_file, broker=broker, actor_name=REGISTER_ACTOR,
-                   queue_name=queue_name(settings, "register"), max_retries=CHECK_MAX_RETRIES,
-                   time_limit=CHECK_TIME_LIMIT_MS)
+    dramatiq.actor(broker=broker, actor_name=REGISTER_ACTOR, queue_name=queue_name(settings, "register"),
+                   max_retries=CHECK_MAX_RETRIES, time_limit=CHECK_TIME_LIMIT_MS)(register_file)

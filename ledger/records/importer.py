@@ -153,7 +153,7 @@ def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKi
         raise ValidationFailed(f"{path}: import takes .csv or .json files")
 
 
-def _json_rows(path: Path, text: str, default: RecordKind | None) -> Iterator[tuple[int, RecordKind, dict[str, Any]]]:
+def _json_rows(path: Path, text: str, default: RecordKind[Any, Any] | None) -> Iterator[tuple[int, RecordKind[Any, Any], dict[str, Any]]]:
     data = json_limits.loads(text, path.name, nul=True)  # nesting bounded before parsing; NUL: per row
     if isinstance(data, dict):
         flattened: list[Any] = []
@@ -180,7 +180,7 @@ def _json_rows(path: Path, text: str, default: RecordKind | None) -> Iterator[tu
         yield number, kind_named(named) if named else _need(default, number), row
 
 
-def _csv_rows(path: Path, text: str, default: RecordKind | None) -> Iterator[tuple[int, RecordKind, dict[str, Any]]]:
+def _csv_rows(path: Path, text: str, default: RecordKind[Any, Any] | None) -> Iterator[tuple[int, RecordKind[Any, Any], dict[str, Any]]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -260,7 +260,7 @@ def _as_read(data: dict[str, Any]) -> dict[str, Any]:
     return data.get("__data__") or {k: v for k, v in data.items() if not k.startswith("__")}
 
 
-def _imported_before(session: Session, kind: RecordKind, data: dict[str, Any]) -> str | None:
+def _imported_before(session: Session, kind: RecordKind[Any, Any], data: dict[str, Any]) -> str | None:
     """The id of the record of this kind that already carries the row's ``external_id``, if any."""
     external_id = data.get("external_id")
     if not isinstance(external_id, str) or not external_id:

@@ -104,7 +104,7 @@ def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
 @router.get("/checks/{check_id}/signed", summary="Download the signed clip", response_class=FileResponse)
 def download_signed(check_id: str, ctx: Clearance = Depends(get_ctx),
                     _: Caller = Depends(require(*CHECK_READERS))) -> FileResponse:
-    _, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
+    _check, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
     return FileResponse(signing.signed_path(ctx, check_id), filename=f"signed-{clip['filename']}")
 
 

@@ -77,11 +77,11 @@ def withdraw(asset_id: str, reason: str = Form(...), ctx: Clearance = Depends(ge
 
 @router.post("/match", summary="Which registered works or enrolled people does this image or video look like?")
 async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
-                _: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:
+                caller: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:
     data = await read_upload(file, ctx.settings.max_upload_bytes)
     from starlette.concurrency import run_in_threadpool
 
-    _, result = await run_in_threadpool(fingerprints.match_media, ctx, data, file.filename or "upload")
+    _query, result = await run_in_threadpool(fingerprints.match_media, ctx, data, file.filename or "upload")
     return result.to_dict()
 
 

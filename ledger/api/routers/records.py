@@ -33,7 +33,7 @@ class ReleaseRequest(BaseModel):
     reason: str = Field(min_length=1)
 
 
-def _add_routes(kind: RecordKind) -> None:
+def _add_routes(kind: RecordKind[Any, Any]) -> None:
     path = f"/{kind.plural}"
     writers = LEGAL if kind.name == "legal_hold" else WRITERS
 
