@@ -47,6 +47,10 @@ FACE_MAX_DISTANCE = 0.56
 #: CLIP cosine similarity accepted as the same work. NOT calibrated: no CLIP
 #: weights exist on the calibration machine. Re-run calibrate.py with weights.
 CLIP_MIN_COSINE = 0.92
+#: Voice: least cosine similarity between a query window's speaker embedding and an
+#: enrolled voice template taken as the same speaker. Set by benchmarks/calibrate_voice.py
+#: (benchmarks/results/calibrate_voice.json) above every different-speaker score on the set.
+VOICE_MIN_SIMILARITY = 0.80
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class EmbeddingsConfig:
     keypoints_enabled: bool = True        # local-feature (ORB + RANSAC) robustness stage
     semantic_enabled: bool = True
     identity_enabled: bool = True
+    voice_enabled: bool = True
 
     # semantic (CLIP)
     clip_model: str = "ViT-B-32"
@@ -91,6 +96,17 @@ class EmbeddingsConfig:
     """A file keeping dlib's frontal face detector once built: building it costs each process ~0.4 s,
     loading it back ~1 ms. Written on first use when missing or unreadable; None builds it every time."""
 
+    # voice
+    voice_window_s: float = 3.0
+    """Length of the windows a query's speech is embedded in (every half window); match time ranges use them."""
+    voice_min_window_speech_s: float = 1.0
+    """A window (or the tail of a speech span) shorter than this is not embedded."""
+    voice_min_enrol_speech_s: float = 3.0
+    """A voice reference with less detected speech than this is refused."""
+    voice_vad_aggressiveness: int = 3
+    """WebRTC VAD mode, 0 (keeps most sound) to 3 (keeps only clear speech)."""
+    voice_threads: int = 2
+
     # keypoints
     keypoints_per_reference_frame: int = 500
     keypoints_per_query_frame: int = 600
@@ -102,6 +118,7 @@ class EmbeddingsConfig:
     keypoint_max_descriptor_distance: int = KEYPOINT_MAX_DESCRIPTOR_DISTANCE
     face_max_distance: float = FACE_MAX_DISTANCE
     clip_min_cosine: float = CLIP_MIN_COSINE
+    voice_min_similarity: float = VOICE_MIN_SIMILARITY
 
     # indexes: exact flat search below these sizes, IVF above (figures in embeddings/index.py)
     flat_index_max_vectors: int = 200_000         # face, clip
@@ -180,7 +197,8 @@ class ConfigField:
 _MINIMUMS: dict[str, float] = {
     "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
     "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
-    "clip_batch_size": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
+    "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
+    "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
     "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
 }
 

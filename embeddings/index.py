@@ -9,7 +9,12 @@ pdq          binary, Hamming (256 bit) (asset id, frame time, frame number)
 keypoints    binary, Hamming (256 bit) (asset id, frame time, frame number) + (x, y)
 clip         float, inner product      (asset id, frame time, frame number)
 face         float, L2 (128-d)         (person id, frame time in the reference, template number)
+voice        float, inner product      (person id, speech start in the reference, template number)
 =========== ========================= ==============================================
+
+Voice templates (256-d, unit length, one per voice reference) are few per
+person; they follow ``flat_index_max_vectors`` like faces (a query is a few
+windows per second of speech, so flat search at 10^5 templates stays cheap).
 
 Index type by size (figures: ``benchmarks/results/fingerprint.json``, "search";
 2-core machine, one batch = 30 query frames):
@@ -72,7 +77,8 @@ if TYPE_CHECKING:
 Metric = Literal["hamming", "ip", "l2"]
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
-CHANNEL_METRICS: dict[str, Metric] = {"pdq": "hamming", "keypoints": "hamming", "clip": "ip", "face": "l2"}
+CHANNEL_METRICS: dict[str, Metric] = {"pdq": "hamming", "keypoints": "hamming", "clip": "ip", "face": "l2",
+                                      "voice": "ip"}
 
 
 @dataclass(frozen=True)
@@ -415,12 +421,16 @@ class IndexSet:
         return added
 
     def add_person(self, person_id: str, fingerprints: MediaFingerprints) -> int:
-        """Index face templates from one likeness reference; returns templates added.
+        """Index face templates from one likeness reference, or the voice template of a voice reference.
+
+        Returns templates added.
 
         Only the largest face of each frame is taken (a reference photo or clip
         is of the person; bystanders are usually smaller). Template numbers
         continue across several references of the same person.
         """
+        if fingerprints.purpose == "voice":
+            return self._add_voice(person_id, fingerprints)
         channel = self.channels["face"]
         code = channel._owner_code.get(person_id)
         start = int((channel.owner_codes == code).sum()) if code is not None else 0
@@ -433,6 +443,16 @@ class IndexSet:
             return 0
         return channel.add(person_id, np.stack([d for _, d in picks]), np.array([t for t, _ in picks]),
                            np.arange(start, start + len(picks)))
+
+    def _add_voice(self, person_id: str, fingerprints: MediaFingerprints) -> int:
+        channel = self.channels["voice"]
+        code = channel._owner_code.get(person_id)
+        start = int((channel.owner_codes == code).sum()) if code is not None else 0
+        if not fingerprints.voice:
+            return 0
+        return channel.add(person_id, np.stack([w.embedding for w in fingerprints.voice]),
+                           np.array([w.start_s for w in fingerprints.voice]),
+                           np.arange(start, start + len(fingerprints.voice)))
 
     def remove(self, owner_id: str) -> int:
         """Remove an asset or person from every channel; returns vectors removed."""
