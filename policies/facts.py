@@ -31,7 +31,7 @@ Action = Literal["train", "generate", "release", "create_replica"]
 """The Cedar actions a request can ask about."""
 
 Representation = Literal["counsel", "union", "none"]
-Channel = Literal["exact", "perceptual", "semantic", "identity"]
+Channel = Literal["exact", "perceptual", "semantic", "identity", "voice"]
 Strength = Literal["strong", "grey"]
 AssetKind = Literal["training", "reference", "likeness_reference"]
 
