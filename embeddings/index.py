@@ -9,11 +9,10 @@ pdq          binary, Hamming (256 bit) (asset id, frame time, frame number)
 keypoints    binary, Hamming (256 bit) (asset id, frame time, frame number) + (x, y)
 clip         float, inner product      (asset id, frame time, frame number)
 face         float, L2 (128-d)         (person id, frame time in the reference, template number)
-voice        float, inner product      (person id, speech start in the reference, template number)
+voice        float, inner product      (person id, 0.0, 0): one template per person, the mean of their references
 =========== ========================= ==============================================
 
-Voice templates (256-d, unit length, one per voice reference) are few per
-person; they follow ``flat_index_max_vectors`` like faces (a query is a few
+Voice templates (256-d, unit length, one per person) follow ``flat_index_max_vectors`` like faces (a query is a few
 windows per second of speech, so flat search at 10^5 templates stays cheap).
 
 Index type by size (figures: ``benchmarks/results/fingerprint.json``, "search";
@@ -445,14 +444,32 @@ class IndexSet:
                            np.arange(start, start + len(picks)))
 
     def _add_voice(self, person_id: str, fingerprints: MediaFingerprints) -> int:
-        channel = self.channels["voice"]
-        code = channel._owner_code.get(person_id)
-        start = int((channel.owner_codes == code).sum()) if code is not None else 0
+        """Fold a voice reference into the person's one voice template (the mean of their references).
+
+        benchmarks/calibrate_voice.py compared one template per reference with their mean: the mean
+        found every same-speaker utterance at a zero-false-match threshold, separate templates
+        missed one (results/calibrate_voice.json). The row keeps, in ``aux``, the length of the
+        unnormalised mean and how many references it holds, so references fold in one at a time
+        (incremental updates and rebuilds agree). Returns references folded in.
+        """
         if not fingerprints.voice:
             return 0
-        return channel.add(person_id, np.stack([w.embedding for w in fingerprints.voice]),
-                           np.array([w.start_s for w in fingerprints.voice]),
-                           np.arange(start, start + len(fingerprints.voice)))
+        channel = self.channels["voice"]
+        total = np.sum([w.embedding for w in fingerprints.voice], axis=0).astype(np.float64)
+        count = len(fingerprints.voice)
+        code = channel._owner_code.get(person_id)
+        rows = np.flatnonzero(channel.owner_codes == code) if code is not None else np.zeros(0, np.int64)
+        if len(rows):
+            row = int(rows[0])
+            length, held = float(channel.aux[row, 0]), int(round(float(channel.aux[row, 1])))
+            total += channel.vectors[row].astype(np.float64) * length * held
+            count += held
+            channel.remove_owner(person_id)
+        mean = total / count
+        length = float(np.linalg.norm(mean))
+        channel.add(person_id, (mean / max(length, 1e-12)).astype(np.float32)[None, :], np.array([0.0]),
+                    np.array([0]), aux=np.array([[length, count]], np.float32))
+        return len(fingerprints.voice)
 
     def remove(self, owner_id: str) -> int:
         """Remove an asset or person from every channel; returns vectors removed."""

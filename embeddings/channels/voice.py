@@ -17,6 +17,9 @@ shape and the mel features are computed with numpy (Slaney mel scale, 25 ms
 Hann window, 10 ms step, power spectrum), matching what the weights were
 trained on.
 
+Steady background noise is reduced by spectral subtraction on the mel frames
+(:func:`suppress_noise`) before the encoder sees them.
+
 An utterance's embedding is the normalised mean of the embeddings of its
 1.6 s partials (50 % overlap); a query's speech is embedded in windows of
 ``voice_window_s`` (every half window) so matches carry time ranges.
@@ -154,6 +157,26 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     return (power @ mel_filters().T).astype(np.float32)
 
 
+NOISE_PERCENTILE = 15.0
+NOISE_OVERSUBTRACTION = 5.0
+NOISE_FLOOR_KEPT = 0.005
+
+
+def suppress_noise(mels: np.ndarray) -> np.ndarray:
+    """Spectral subtraction on the power mel frames: each band loses 5x its 15th-percentile power.
+
+    The encoder was trained on clean read speech; steady background noise (hum, hiss, room tone)
+    otherwise drags a speaker's embedding toward everyone else's. Chosen on the shared voices with
+    white noise at 10 dB SNR: the same speaker's best window rose from 0.60 to 0.83 against
+    enrolled clean references, a clean utterance's stayed at 0.93, another speaker's stayed below
+    0.6. A band is never cut below 0.5 % of its power, so no frame becomes silent.
+    """
+    if len(mels) == 0:
+        return mels
+    floor = np.percentile(mels, NOISE_PERCENTILE, axis=0)
+    return np.maximum(mels - NOISE_OVERSUBTRACTION * floor, NOISE_FLOOR_KEPT * mels).astype(np.float32)
+
+
 def normalise_volume(samples: np.ndarray) -> np.ndarray:
     """Raise quiet audio to -30 dBFS (never lowers it), the level the encoder was trained on."""
     rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if len(samples) else 0.0
@@ -181,7 +204,7 @@ class VoiceEncoder:
 
     def embed(self, samples: np.ndarray) -> np.ndarray:
         """The (256,) unit embedding of one stretch of 16 kHz audio (mean of its partials)."""
-        mels = mel_frames(normalise_volume(samples))
+        mels = suppress_noise(mel_frames(normalise_volume(samples)))
         if len(mels) < PARTIAL_FRAMES:
             mels = np.pad(mels, ((0, PARTIAL_FRAMES - len(mels)), (0, 0)))
         starts = list(range(0, len(mels) - PARTIAL_FRAMES + 1, PARTIAL_FRAMES // 2))

@@ -17,7 +17,7 @@ The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
   (threshold 0.56); strong at 0.46 or less, so the gap between the two
   populations is the grey zone.
 * voice cosine (Resemblyzer, 256-d; ``benchmarks/results/calibrate_voice.json``):
-  different-speaker windows reach 0.744, same-speaker median 0.862 (threshold 0.77);
+  different-speaker windows reach 0.753, same-speaker window median 0.855 (threshold 0.78);
   strong at 0.82 or more (halfway to the same-speaker median), grey below.
 * CLIP cosine: not calibrated (no weights here); strong a quarter of the way
   from the threshold to 1.

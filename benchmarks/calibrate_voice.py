@@ -1,0 +1,137 @@
+"""Calibrate the voice channel on real speech and write ``benchmarks/results/calibrate_voice.json``.
+
+The set: ``../shared/data/voices`` (LibriSpeech read English): five speakers with ten
+utterances each, and twenty distractor speakers with one utterance each.
+
+Each speaker is enrolled from their first ``ENROL`` utterances, one template per
+reference (the product's enrolment: all the speech of a file, one embedding).
+Every other utterance (the speaker's remaining ones, the other speakers' and the
+distractors') is fingerprinted as a query, as the check does: speech windows of
+``voice_window_s``. A window's score against a person is its best cosine over the
+person's templates; an utterance's score is its best window's (a clip is flagged
+when any window passes).
+
+Reported: same- and different-speaker distributions (windows and utterances), the
+equal error rate over windows, the chosen threshold with its utterance recall and
+false-match count, the strong band, and the same comparison with the person's
+templates averaged into one (to choose between "separate" and "averaged").
+
+The threshold is placed above every different-speaker window score with a margin
+(zero false matches on the set is required), and below as many same-speaker scores
+as that allows; the strong limit sits halfway between the threshold and the
+same-speaker median.
+
+Run: ``.venv/bin/python benchmarks/calibrate_voice.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from embeddings import EmbeddingsConfig, Fingerprinter  # noqa: E402
+from embeddings import config as defaults  # noqa: E402
+
+VOICES = ROOT.parent / "shared" / "data" / "voices"
+RESULTS = ROOT / "benchmarks" / "results"
+ENROL = 3
+MARGIN = 0.03
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    a = np.asarray(values, dtype=np.float64)
+    return {"n": int(a.size), "min": round(float(a.min()), 4), "p5": round(float(np.percentile(a, 5)), 4),
+            "median": round(float(np.median(a)), 4), "p95": round(float(np.percentile(a, 95)), 4),
+            "max": round(float(a.max()), 4)}
+
+
+def _eer(same: np.ndarray, diff: np.ndarray) -> tuple[float, float]:
+    """(equal error rate, threshold at it) for "higher is the same speaker" scores."""
+    gap, eer, at = 2.0, 1.0, 0.0
+    for t in np.unique(np.concatenate([same, diff])):
+        frr, far = float((same < t).mean()), float((diff >= t).mean())
+        if abs(frr - far) < gap:
+            gap, eer, at = abs(frr - far), (frr + far) / 2, float(t)
+    return round(eer, 4), round(at, 4)
+
+
+def main() -> None:
+    config = EmbeddingsConfig(perceptual_enabled=False, semantic_enabled=False, identity_enabled=False)
+    fp = Fingerprinter(config)
+    speakers = sorted(p for p in VOICES.iterdir() if p.is_dir() and p.name.isdigit())
+    distractors = sorted((VOICES / "distractors").glob("*.flac"))
+    started = time.process_time()
+    templates: dict[str, list[np.ndarray]] = {}
+    queries: list[tuple[str, str, list[np.ndarray]]] = []   # (true speaker or "distractor", file, windows)
+    speech_s = 0.0
+    for speaker in speakers:
+        files = sorted(speaker.glob("*.flac"))
+        templates[speaker.name] = [fp.fingerprint_file(f, purpose="voice").voice[0].embedding for f in files[:ENROL]]
+        for f in files[ENROL:]:
+            q = fp.fingerprint_file(f, purpose="query")
+            speech_s += q.speech_s
+            queries.append((speaker.name, f.name, [w.embedding for w in q.voice]))
+    for f in distractors:
+        q = fp.fingerprint_file(f, purpose="query")
+        speech_s += q.speech_s
+        queries.append(("distractor", f.name, [w.embedding for w in q.voice]))
+    cpu_s = time.process_time() - started
+
+    def scores(mode: str) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {"same_windows": [], "diff_windows": [], "same_utterances": [],
+                                       "diff_utterances": []}
+        for person, refs in templates.items():
+            bank = np.stack(refs) if mode == "separate" else np.mean(refs, axis=0, keepdims=True)
+            bank = bank / np.linalg.norm(bank, axis=1, keepdims=True)
+            for truth, _, windows in queries:
+                if not windows:
+                    continue
+                per_window = (np.stack(windows) @ bank.T).max(axis=1)
+                kind = "same" if truth == person else "diff"
+                out[f"{kind}_windows"] += per_window.tolist()
+                out[f"{kind}_utterances"].append(float(per_window.max()))
+        return out
+
+    report: dict[str, object] = {"set": {"speakers": [s.name for s in speakers], "enrolled_utterances": ENROL,
+                                         "queries": len(queries), "distractors": len(distractors),
+                                         "window_s": config.voice_window_s, "query_speech_s": round(speech_s, 1),
+                                         "language": "English, read speech (LibriSpeech)"}}
+    chosen: dict[str, dict[str, object]] = {}
+    for mode in ("separate", "averaged"):
+        s = scores(mode)
+        same_w, diff_w = np.array(s["same_windows"]), np.array(s["diff_windows"])
+        same_u, diff_u = np.array(s["same_utterances"]), np.array(s["diff_utterances"])
+        threshold = round(float(diff_w.max()) + MARGIN, 2)
+        eer, eer_t = _eer(same_w, diff_w)
+        chosen[mode] = {
+            "same_speaker_windows": _stats(s["same_windows"]), "different_speaker_windows": _stats(s["diff_windows"]),
+            "same_speaker_utterances": _stats(s["same_utterances"]),
+            "different_speaker_utterances": _stats(s["diff_utterances"]),
+            "eer_windows": eer, "eer_threshold": eer_t, "threshold": threshold,
+            "utterance_recall": round(float((same_u >= threshold).mean()), 4),
+            "window_recall": round(float((same_w >= threshold).mean()), 4),
+            "false_matches": int((diff_u >= threshold).sum()),
+            "strong_min_similarity": round((threshold + float(np.median(same_w))) / 2, 2),
+        }
+    best = max(chosen, key=lambda k: (chosen[k]["utterance_recall"], chosen[k]["window_recall"]))
+    report["templates"] = chosen
+    report["operating_point"] = {"templates": best, "voice_min_similarity": chosen[best]["threshold"],
+                                 "voice_strong_min_similarity": chosen[best]["strong_min_similarity"],
+                                 "config_voice_min_similarity": defaults.VOICE_MIN_SIMILARITY,
+                                 "config_agrees": defaults.VOICE_MIN_SIMILARITY == chosen[best]["threshold"]}
+    report["throughput"] = {"speech_s_embedded": round(speech_s, 1), "cpu_s": round(cpu_s, 1),
+                            "speech_s_per_cpu_s": round(speech_s / max(cpu_s, 1e-9), 2)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "calibrate_voice.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
