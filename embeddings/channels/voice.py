@@ -252,7 +252,7 @@ def _load_network(path: str, threads: int) -> tuple[Any, Any]:
                                setting="voice_enabled (install torch)") from exc
     torch.set_num_threads(max(1, threads))
 
-    class _SpeakerNet(nn.Module):  # type: ignore[misc]
+    class _SpeakerNet(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.lstm = nn.LSTM(MEL_BANDS, 256, 3, batch_first=True)
