@@ -75,6 +75,9 @@ class MediaFingerprints:
     """(start, end) seconds of the detected speech (voice channel; empty when it did not run or heard none)."""
     voice: list[VoiceWindow] = field(default_factory=list)
     """Speaker embeddings: windows of a query's speech; one embedding of all the speech of a voice reference."""
+    speaker_consistency: float | None = None
+    """Voice references only: the lowest cosine between two windows of the speech (None under two
+    windows); one speaker stays high, two speakers drop (see ``voice_min_speaker_consistency``). Not stored."""
     audio: str | None = None
     """What the voice channel heard: None when it did not run, "no audio", or "N.N s of speech"."""
 
@@ -279,6 +282,11 @@ class Fingerprinter:
             if purpose == "voice":
                 fps.voice = [VoiceWindow(fps.speech[0][0], fps.speech[-1][1],
                                          self.voice.embed(speech_only(samples, fps.speech)), fps.speech_s)]
+                windows = self.voice.windows(samples, fps.speech, window_s=cfg.voice_window_s,
+                                             min_speech_s=cfg.voice_min_window_speech_s)
+                if len(windows) >= 2:
+                    bank = np.stack([w.embedding for w in windows])
+                    fps.speaker_consistency = round(float((bank @ bank.T).min()), 4)
             else:
                 fps.voice = self.voice.windows(samples, fps.speech, window_s=cfg.voice_window_s,
                                                min_speech_s=cfg.voice_min_window_speech_s)

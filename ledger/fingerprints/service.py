@@ -127,7 +127,8 @@ def enroll_voice(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]],
     """Add voice templates from voice references (audio files or clips): one template per file.
 
     A reference with less detected speech than ``voice_min_enrol_speech_s`` is refused, naming
-    the file and how much speech it holds. Only the templates' hash enters the log.
+    the file and how much speech it holds, and so is one whose speech seems to hold two speakers
+    (``voice_min_speaker_consistency``). Only the templates' hash enters the log.
     """
     party = resolve_person(ctx, person_id)
     least = ctx.embeddings_config.voice_min_enrol_speech_s
@@ -138,6 +139,11 @@ def enroll_voice(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]],
             raise MediaRejected(f"{name}: only {fps.speech_s:.1f} s of speech detected; a voice reference needs at "
                                 f"least {least:g} s of the person speaking ({fps.audio or 'no audio'})",
                                 extra={"file": name, "speech_s": fps.speech_s})
+        consistency, floor = fps.speaker_consistency, ctx.embeddings_config.voice_min_speaker_consistency
+        if consistency is not None and consistency < floor:
+            raise MediaRejected(f"{name}: the speech seems to hold more than one speaker (two stretches as "
+                                f"different as {consistency:.2f}, under {floor:g}); enrol a recording of the "
+                                "person alone", extra={"file": name, "speaker_consistency": consistency})
         prepared.append((name, fps, encode(fps)))
     rows = _enroll_prepared(ctx, party.id, prepared, actor)
     for row, (_, fps, _) in zip(rows, prepared):

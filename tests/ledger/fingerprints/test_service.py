@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ledger.audit import replay
@@ -49,6 +50,12 @@ def test_a_voice_reference_with_too_little_speech_or_no_sound_is_refused(ctx: Cl
     with pytest.raises(MediaRejected) as silent:
         service.enroll_voice(ctx, person, [("mute.mp4", mute)], "test")
     assert "mute.mp4" in str(silent.value) and "no audio" in str(silent.value)
+    two = np.concatenate([read_flac(_voice(shared_data, "1688", 6)), read_flac(_voice(shared_data, "1998", 2))])
+    with pytest.raises(MediaRejected) as mixed:
+        service.enroll_voice(ctx, person, [("two.wav", encode_audio(two, "wav", "pcm_s16le"))], "test")
+    assert "two.wav" in str(mixed.value) and "more than one speaker" in str(mixed.value)
+    alone = read_flac(_voice(shared_data, "1688", 6))
+    assert service.enroll_voice(ctx, person, [("alone.wav", encode_audio(alone, "wav", "pcm_s16le"))], "test")
 
 
 @pytest.mark.slow
