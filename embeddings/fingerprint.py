@@ -250,9 +250,8 @@ class Fingerprinter:
         fps = self.fingerprint(media, purpose=purpose)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
-            voice = self.status.get("voice")
-            assert voice is not None
-            fps.channels = ChannelStatus(tuple(voice if s.name == "voice" else s for s in fps.channels.channels))
+            fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s
+                                               for s in fps.channels.channels))
         return fps
 
     def _audio_fingerprints(self, audio: DecodedAudio, sha256: str, purpose: Purpose) -> MediaFingerprints:
@@ -266,7 +265,14 @@ class Fingerprinter:
         fps = MediaFingerprints(sha256=sha256, kind="audio", width=0, height=0, duration_s=audio.duration_s, fps=None,
                                 purpose=purpose, frames=[], channels=ChannelStatus(states))
         self._hear(fps, audio, purpose)
+        fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s for s in fps.channels.channels))
         return fps
+
+    def _heard(self, fps: MediaFingerprints) -> ChannelState:
+        """The voice channel's state for a file it listened to: what it is, and what it heard."""
+        voice = self.status.get("voice")
+        assert voice is not None
+        return ChannelState("voice", True, f"{voice.detail}; heard {fps.audio}")
 
     def _hear(self, fps: MediaFingerprints, audio: DecodedAudio, purpose: Purpose) -> None:
         """Speech spans and speaker embeddings of a file's sound, into ``fps``."""

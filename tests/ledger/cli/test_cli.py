@@ -39,6 +39,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert verdicts == ["PASS", "BLOCK", "REVIEW", "BLOCK"], out
     assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
     assert "-> verified" in out and "-> NOT verified" in out
+    assert out.count("voice: no enrolled voice heard") == 4, out   # the voice channel listened to every clip
     return home
 
 
