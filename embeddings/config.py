@@ -132,6 +132,7 @@ class EmbeddingsConfig:
     flat_index_max_vectors: int = 200_000         # face, clip
     keypoints_flat_index_max_vectors: int = 50_000   # ~100 registered frames of 500 descriptors
     pdq_flat_index_max_vectors: int = 2_000_000   # PDQ: IVF loses near-duplicates, so stay exact longer
+    voice_flat_index_max_vectors: int = 20_000    # voice: one template per person; IVF keeps 10^5 people under 10 ms
 
     def with_(self, **changes: Any) -> "EmbeddingsConfig":
         """A copy with some fields changed."""
@@ -207,7 +208,7 @@ _MINIMUMS: dict[str, float] = {
     "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
     "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
     "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
-    "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
+    "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "voice_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
 }
 
 

@@ -12,8 +12,9 @@ face         float, L2 (128-d)         (person id, frame time in the reference, 
 voice        float, inner product      (person id, 0.0, 0): one template per person, the mean of their references
 =========== ========================= ==============================================
 
-Voice templates (256-d, unit length, one per person) follow ``flat_index_max_vectors`` like faces (a query is a few
-windows per second of speech, so flat search at 10^5 templates stays cheap).
+Voice templates (256-d, unit length, one per person) switch to IVF above
+``voice_flat_index_max_vectors`` (2 x 10^4): a 10 s clip's ~7 windows cost ~44 ms
+flat at 10^5 templates, above the 10 ms target (``benchmarks/results/calibrate_voice.json``, "cost").
 
 Index type by size (figures: ``benchmarks/results/fingerprint.json``, "search";
 2-core machine, one batch = 30 query frames):
@@ -393,6 +394,8 @@ class IndexSet:
             return {"flat_max": self.config.pdq_flat_index_max_vectors, "nprobe": 64}
         if name == "keypoints":
             return {"flat_max": self.config.keypoints_flat_index_max_vectors, "nprobe": 32}
+        if name == "voice":
+            return {"flat_max": self.config.voice_flat_index_max_vectors, "nprobe": 16}
         return {"flat_max": self.config.flat_index_max_vectors, "nprobe": 16}
 
     # -- updates ------------------------------------------------------------------
