@@ -71,16 +71,19 @@ def _cost(queries: list[tuple[str, str, list[np.ndarray]]]) -> dict[str, object]
 
     speech = np.concatenate([read_flac(p) for p in sorted((VOICES / "1998").glob("*.flac"))[:2]])[:160_000]
     clip = encode_audio(speech, "mp4", "aac", footage_s=10.0)
-    timings: dict[str, float] = {}
-    for label, enabled in (("without_voice", False), ("with_voice", True)):
-        fp = Fingerprinter(EmbeddingsConfig(semantic_enabled=False, identity_enabled=False, voice_enabled=enabled))
+    # interleaved, best of 7 CPU-seconds each: the machine is shared, wall time swings with other load
+    printers = {label: Fingerprinter(EmbeddingsConfig(semantic_enabled=False, identity_enabled=False,
+                                                      voice_enabled=enabled))
+                for label, enabled in (("without_voice", False), ("with_voice", True))}
+    runs: dict[str, list[float]] = {label: [] for label in printers}
+    for fp in printers.values():
         fp.fingerprint_file(clip, purpose="query", name="clip.mp4")   # load models once
-        runs = []
-        for _ in range(3):
-            started = time.perf_counter()
+    for _ in range(7):
+        for label, fp in printers.items():
+            started = time.process_time()
             fp.fingerprint_file(clip, purpose="query", name="clip.mp4")
-            runs.append(time.perf_counter() - started)
-        timings[label] = round(float(np.median(runs)), 3)
+            runs[label].append(time.process_time() - started)
+    timings = {label: round(min(values), 3) for label, values in runs.items()}
     rng = np.random.default_rng(0)
     templates = rng.normal(size=(100_000, 256)).astype(np.float32)
     templates /= np.linalg.norm(templates, axis=1, keepdims=True)
@@ -95,7 +98,7 @@ def _cost(queries: list[tuple[str, str, list[np.ndarray]]]) -> dict[str, object]
             channel.search(windows, 8)
             searches.append(time.perf_counter() - started)
         search_ms[f"{label}_{channel.index_type}"] = round(float(np.median(searches)) * 1000, 2)
-    return {"clip_s": 10.0, "check_fingerprint_s": timings,
+    return {"clip_s": 10.0, "check_fingerprint_cpu_s": timings,
             "voice_adds_s": round(timings["with_voice"] - timings["without_voice"], 3),
             "search_100k_templates_7_windows_ms": search_ms,
             "machine": "2 shared cores, loaded by other sessions"}
