@@ -47,6 +47,13 @@ FACE_MAX_DISTANCE = 0.56
 #: CLIP cosine similarity accepted as the same work. NOT calibrated: no CLIP
 #: weights exist on the calibration machine. Re-run calibrate.py with weights.
 CLIP_MIN_COSINE = 0.92
+#: Voice: least cosine similarity between a query window's speaker embedding and an
+#: enrolled voice template taken as the same speaker. benchmarks/calibrate_voice.py
+#: (results/calibrate_voice.json, LibriSpeech read English, a person's references averaged):
+#: different-speaker windows reach 0.753, same-speaker utterances' best windows start at
+#: 0.789; 0.78 is the highest different-speaker score plus a 0.03 margin, rounded
+#: (no false match, every same-speaker utterance found). The margin is thin: see README.
+VOICE_MIN_SIMILARITY = 0.78
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class EmbeddingsConfig:
     keypoints_enabled: bool = True        # local-feature (ORB + RANSAC) robustness stage
     semantic_enabled: bool = True
     identity_enabled: bool = True
+    voice_enabled: bool = True
 
     # semantic (CLIP)
     clip_model: str = "ViT-B-32"
@@ -91,6 +99,22 @@ class EmbeddingsConfig:
     """A file keeping dlib's frontal face detector once built: building it costs each process ~0.4 s,
     loading it back ~1 ms. Written on first use when missing or unreadable; None builds it every time."""
 
+    # voice
+    voice_window_s: float = 3.0
+    """Length of the windows a query's speech is embedded in (every half window); match time ranges use them."""
+    voice_min_window_speech_s: float = 1.0
+    """A window (or the tail of a speech span) shorter than this is not embedded."""
+    voice_min_enrol_speech_s: float = 3.0
+    """A voice reference with less detected speech than this is refused."""
+    voice_min_speaker_consistency: float = 0.55
+    """A voice reference whose speech windows differ more than this (lowest pairwise cosine) is refused as
+    holding more than one speaker. On the shared voices one speaker's windows never fell below 0.67 (57
+    utterances of 25 speakers); two speakers joined mostly fell below 0.51 (of 11 random pairs one
+    reached 0.69 and would not be caught)."""
+    voice_vad_aggressiveness: int = 3
+    """WebRTC VAD mode, 0 (keeps most sound) to 3 (keeps only clear speech)."""
+    voice_threads: int = 2
+
     # keypoints
     keypoints_per_reference_frame: int = 500
     keypoints_per_query_frame: int = 600
@@ -102,11 +126,13 @@ class EmbeddingsConfig:
     keypoint_max_descriptor_distance: int = KEYPOINT_MAX_DESCRIPTOR_DISTANCE
     face_max_distance: float = FACE_MAX_DISTANCE
     clip_min_cosine: float = CLIP_MIN_COSINE
+    voice_min_similarity: float = VOICE_MIN_SIMILARITY
 
     # indexes: exact flat search below these sizes, IVF above (figures in embeddings/index.py)
     flat_index_max_vectors: int = 200_000         # face, clip
     keypoints_flat_index_max_vectors: int = 50_000   # ~100 registered frames of 500 descriptors
     pdq_flat_index_max_vectors: int = 2_000_000   # PDQ: IVF loses near-duplicates, so stay exact longer
+    voice_flat_index_max_vectors: int = 20_000    # voice: one template per person; IVF keeps 10^5 people under 10 ms
 
     def with_(self, **changes: Any) -> "EmbeddingsConfig":
         """A copy with some fields changed."""
@@ -180,8 +206,9 @@ class ConfigField:
 _MINIMUMS: dict[str, float] = {
     "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
     "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
-    "clip_batch_size": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
-    "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
+    "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
+    "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
+    "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "voice_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
 }
 
 

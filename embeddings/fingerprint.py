@@ -8,8 +8,13 @@ base64) and what the indexes are built and rebuilt from.
 Purposes:
 - ``"reference"`` (a registered asset): PDQ, pHash, keypoints, CLIP; no faces.
 - ``"likeness"`` (a person's reference photo or clip): faces only.
+- ``"voice"`` (a person's voice reference: an audio file or a clip): the
+  speech spans and one speaker embedding of all the speech (``voice``).
 - ``"query"`` (a clip under check): everything, with PDQ's dihedral variants
-  and mirrored keypoints.
+  and mirrored keypoints, and speaker embeddings of its speech in windows.
+
+Audio files (see :mod:`embeddings.audio`) fingerprint as ``kind="audio"``
+with no frames; a video's sound is heard by the voice channel beside its frames.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from .channels.identity import Face, FaceEmbedder
 from .channels.keypoints import Keypoints, query_keypoints, reference_keypoints
 from .channels.perceptual import perceptual_hashes
 from .channels.semantic import ClipEmbedder, load_clip
+from .audio import DecodedAudio, decode_audio, is_audio_only_name, sniff_audio
+from .channels.voice import VoiceEncoder, VoiceWindow, require_vad as _require_vad, speech_only, speech_spans, voice_weights_path
 from .config import EmbeddingsConfig, setting_name
-from .errors import FingerprintFormatError, ModelUnavailable
-from .media import DecodedMedia, load_media
+from .errors import FingerprintFormatError, MediaError, ModelUnavailable
+from .media import DecodedMedia, load_media, read_source, sha256_bytes, sniff_container
 from .status import ChannelState, ChannelStatus
 
-Purpose = Literal["reference", "likeness", "query"]
+Purpose = Literal["reference", "likeness", "voice", "query"]
 FORMAT_VERSION = 1
 
 
@@ -64,6 +71,20 @@ class MediaFingerprints:
     frames: list[FrameFingerprint]
     channels: ChannelStatus
     clip_model: str | None = None
+    speech: list[tuple[float, float]] = field(default_factory=list)
+    """(start, end) seconds of the detected speech (voice channel; empty when it did not run or heard none)."""
+    voice: list[VoiceWindow] = field(default_factory=list)
+    """Speaker embeddings: windows of a query's speech; one embedding of all the speech of a voice reference."""
+    speaker_consistency: float | None = None
+    """Voice references only: the lowest cosine between two windows of the speech (None under two
+    windows); one speaker stays high, two speakers drop (see ``voice_min_speaker_consistency``). Not stored."""
+    audio: str | None = None
+    """What the voice channel heard: None when it did not run, "no audio", or "N.N s of speech"."""
+
+    @property
+    def speech_s(self) -> float:
+        """Seconds of detected speech."""
+        return round(sum(b - a for a, b in self.speech), 3)
 
     def face_templates(self) -> list[tuple[float, Face]]:
         """(frame time, face) for every face found, in frame order."""
@@ -78,6 +99,10 @@ class MediaFingerprints:
             "clip_model": self.clip_model,
             "channels": self.channels.to_dict(),
             "frames": [_frame_to_dict(f) for f in self.frames],
+            **({"audio": self.audio, "speech": [list(s) for s in self.speech],
+                "voice": [{"start": w.start_s, "end": w.end_s, "speech_s": w.speech_s,
+                           "embedding": _b64(w.embedding.astype(np.float32).tobytes())} for w in self.voice]}
+               if self.audio is not None else {}),
         }
 
     @classmethod
@@ -89,7 +114,9 @@ class MediaFingerprints:
             return cls(sha256=data["sha256"], kind=data["kind"], width=data["width"], height=data["height"],
                        duration_s=data["duration_s"], fps=data["fps"], purpose=data["purpose"],
                        clip_model=data.get("clip_model"), channels=ChannelStatus.from_dict(data["channels"]),
-                       frames=[_frame_from_dict(f) for f in data["frames"]])
+                       frames=[_frame_from_dict(f) for f in data["frames"]],
+                       audio=data.get("audio"), speech=[(float(a), float(b)) for a, b in data.get("speech", [])],
+                       voice=[_voice_from_dict(w) for w in data.get("voice", [])])
         except (KeyError, TypeError, ValueError) as exc:
             raise FingerprintFormatError(f"fingerprint record is malformed: {exc}") from exc
 
@@ -118,6 +145,13 @@ def _frame_to_dict(f: FrameFingerprint) -> dict[str, Any]:
         out["faces"] = [{"box": list(face.box), "score": face.detector_score,
                          "descriptor": _b64(face.descriptor.astype(np.float32).tobytes())} for face in f.faces]
     return out
+
+
+def _voice_from_dict(d: dict[str, Any]) -> VoiceWindow:
+    embedding = np.frombuffer(_unb64(d["embedding"]), np.float32)
+    if embedding.shape != (256,):
+        raise ValueError("voice embedding is not 256-d")
+    return VoiceWindow(float(d["start"]), float(d["end"]), embedding, float(d["speech_s"]))
 
 
 def _frame_from_dict(d: dict[str, Any]) -> FrameFingerprint:
@@ -184,11 +218,85 @@ class Fingerprinter:
                 states.append(ChannelState("identity", True, "dlib HOG detector + ResNet 128-d descriptor"))
             except ModelUnavailable as exc:
                 states.append(ChannelState("identity", False, f"{exc.reason} (setting {exc.setting})"))
+        self.voice: VoiceEncoder | None = None
+        self._voice_ready = False
+        if not cfg.voice_enabled:
+            states.append(ChannelState("voice", False, f"switched off ({setting_name('voice_enabled')})"))
+        else:
+            try:
+                voice_weights_path()
+                _require_vad()
+                states.append(ChannelState("voice", True, "WebRTC VAD + Resemblyzer GE2E 256-d speaker encoder"))
+                self._voice_ready = True
+            except ModelUnavailable as exc:
+                states.append(ChannelState("voice", False, f"{exc.reason} (setting {exc.setting})"))
         self.status = ChannelStatus(tuple(states))
 
     def fingerprint_file(self, source: str | Path | bytes, *, purpose: Purpose, name: str | None = None) -> MediaFingerprints:
-        """Decode (see :func:`embeddings.media.load_media`) and fingerprint in one call."""
-        return self.fingerprint(load_media(source, self.config, name=name), purpose=purpose)
+        """Decode (see :func:`embeddings.media.load_media` and :mod:`embeddings.audio`) and fingerprint.
+
+        An audio file (by its extension, or by its bytes when unnamed) is heard,
+        not looked at: it may be a query or a voice reference, nothing else. A
+        voice reference may also be a video; its sound is what counts.
+        """
+        data, label, suffix = read_source(source, self.config, name)
+        audio_only = is_audio_only_name(label) or (sniff_container(data[:16]) is None and sniff_audio(data[:16]) is not None)
+        if audio_only or purpose == "voice":
+            if purpose not in ("voice", "query"):
+                raise MediaError(label, "is an audio file; this needs an image or a video")
+            audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
+            return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
+        media = load_media(data, self.config, name=label)
+        fps = self.fingerprint(media, purpose=purpose)
+        if purpose == "query" and media.kind == "video" and self._voice_ready:
+            self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
+            fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s
+                                               for s in fps.channels.channels))
+        return fps
+
+    def _audio_fingerprints(self, audio: DecodedAudio, sha256: str, purpose: Purpose) -> MediaFingerprints:
+        """Fingerprints of a file heard for its voice only (no frames; the visual channels did not look)."""
+        if not self._voice_ready:
+            reason = self.status.unavailable.get("voice", "voice channel unavailable")
+            raise ModelUnavailable("voice", f"cannot hear {audio.source}: {reason}",
+                                   setting=setting_name("voice_enabled"))
+        states = tuple(s if s.name in ("exact", "voice") else ChannelState(s.name, False, "sound only: nothing to look at")
+                       for s in self.status.channels)
+        fps = MediaFingerprints(sha256=sha256, kind="audio", width=0, height=0, duration_s=audio.duration_s, fps=None,
+                                purpose=purpose, frames=[], channels=ChannelStatus(states))
+        self._hear(fps, audio, purpose)
+        fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s for s in fps.channels.channels))
+        return fps
+
+    def _heard(self, fps: MediaFingerprints) -> ChannelState:
+        """The voice channel's state for a file it listened to: what it is, and what it heard."""
+        voice = self.status.get("voice")
+        assert voice is not None
+        return ChannelState("voice", True, f"{voice.detail}; heard {fps.audio}")
+
+    def _hear(self, fps: MediaFingerprints, audio: DecodedAudio, purpose: Purpose) -> None:
+        """Speech spans and speaker embeddings of a file's sound, into ``fps``."""
+        cfg = self.config
+        if not audio.has_audio or audio.samples is None:
+            fps.audio = audio.note or "no audio"
+            return
+        samples = audio.samples
+        fps.speech = speech_spans(samples, aggressiveness=min(3, cfg.voice_vad_aggressiveness))
+        if fps.speech:
+            if self.voice is None:
+                self.voice = VoiceEncoder(threads=cfg.voice_threads)
+            if purpose == "voice":
+                fps.voice = [VoiceWindow(fps.speech[0][0], fps.speech[-1][1],
+                                         self.voice.embed(speech_only(samples, fps.speech)), fps.speech_s)]
+                windows = self.voice.windows(samples, fps.speech, window_s=cfg.voice_window_s,
+                                             min_speech_s=cfg.voice_min_window_speech_s)
+                if len(windows) >= 2:
+                    bank = np.stack([w.embedding for w in windows])
+                    fps.speaker_consistency = round(float((bank @ bank.T).min()), 4)
+            else:
+                fps.voice = self.voice.windows(samples, fps.speech, window_s=cfg.voice_window_s,
+                                               min_speech_s=cfg.voice_min_window_speech_s)
+        fps.audio = f"{fps.speech_s:.1f} s of speech in {audio.duration_s:.1f} s of sound"
 
     def fingerprint(self, media: DecodedMedia, *, purpose: Purpose) -> MediaFingerprints:
         """Fingerprints of every sampled frame, for the given purpose."""
@@ -213,16 +321,21 @@ class Fingerprinter:
             vectors = self.clip.embed([f.image for f in media.frames])
             for fp, vector in zip(frames, vectors):
                 fp.clip = vector
-        ran = self._ran(purpose)
+        ran = self._ran(purpose, media.kind)
         return MediaFingerprints(sha256=media.sha256, kind=media.kind, width=media.width, height=media.height,
                                  duration_s=media.duration_s, fps=media.fps, purpose=purpose, frames=frames,
                                  channels=ran, clip_model=self.clip.model_id if (self.clip and visual) else None)
 
-    def _ran(self, purpose: Purpose) -> ChannelStatus:
+    def _ran(self, purpose: Purpose, kind: str = "image") -> ChannelStatus:
         """The installation's status, narrowed to the channels this purpose uses."""
         wanted = {"reference": {"exact", "perceptual", "semantic"}, "likeness": {"exact", "identity"},
-                  "query": {"exact", "perceptual", "semantic", "identity"}}[purpose]
-        return ChannelStatus(tuple(s for s in self.status.channels if s.name in wanted))
+                  "voice": {"exact", "voice"},
+                  "query": {"exact", "perceptual", "semantic", "identity", "voice"}}[purpose]
+        states = [s for s in self.status.channels if s.name in wanted]
+        if purpose == "query":   # a picture has no sound; fingerprint_file hears a video's and says so
+            quiet = "no sound in a still image" if kind == "image" else "sound not decoded (frames only)"
+            states = [ChannelState("voice", False, quiet) if s.name == "voice" and s.available else s for s in states]
+        return ChannelStatus(tuple(states))
 
 
 @lru_cache(maxsize=4)

@@ -9,7 +9,12 @@ pdq          binary, Hamming (256 bit) (asset id, frame time, frame number)
 keypoints    binary, Hamming (256 bit) (asset id, frame time, frame number) + (x, y)
 clip         float, inner product      (asset id, frame time, frame number)
 face         float, L2 (128-d)         (person id, frame time in the reference, template number)
+voice        float, inner product      (person id, 0.0, 0): one template per person, the mean of their references
 =========== ========================= ==============================================
+
+Voice templates (256-d, unit length, one per person) switch to IVF above
+``voice_flat_index_max_vectors`` (2 x 10^4): a 10 s clip's ~7 windows cost ~44 ms
+flat at 10^5 templates, above the 10 ms target (``benchmarks/results/calibrate_voice.json``, "cost").
 
 Index type by size (figures: ``benchmarks/results/fingerprint.json``, "search";
 2-core machine, one batch = 30 query frames):
@@ -72,7 +77,8 @@ if TYPE_CHECKING:
 Metric = Literal["hamming", "ip", "l2"]
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
-CHANNEL_METRICS: dict[str, Metric] = {"pdq": "hamming", "keypoints": "hamming", "clip": "ip", "face": "l2"}
+CHANNEL_METRICS: dict[str, Metric] = {"pdq": "hamming", "keypoints": "hamming", "clip": "ip", "face": "l2",
+                                      "voice": "ip"}
 
 
 @dataclass(frozen=True)
@@ -388,6 +394,8 @@ class IndexSet:
             return {"flat_max": self.config.pdq_flat_index_max_vectors, "nprobe": 64}
         if name == "keypoints":
             return {"flat_max": self.config.keypoints_flat_index_max_vectors, "nprobe": 32}
+        if name == "voice":
+            return {"flat_max": self.config.voice_flat_index_max_vectors, "nprobe": 16}
         return {"flat_max": self.config.flat_index_max_vectors, "nprobe": 16}
 
     # -- updates ------------------------------------------------------------------
@@ -415,12 +423,16 @@ class IndexSet:
         return added
 
     def add_person(self, person_id: str, fingerprints: MediaFingerprints) -> int:
-        """Index face templates from one likeness reference; returns templates added.
+        """Index face templates from one likeness reference, or the voice template of a voice reference.
+
+        Returns templates added.
 
         Only the largest face of each frame is taken (a reference photo or clip
         is of the person; bystanders are usually smaller). Template numbers
         continue across several references of the same person.
         """
+        if fingerprints.purpose == "voice":
+            return self._add_voice(person_id, fingerprints)
         channel = self.channels["face"]
         code = channel._owner_code.get(person_id)
         start = int((channel.owner_codes == code).sum()) if code is not None else 0
@@ -433,6 +445,34 @@ class IndexSet:
             return 0
         return channel.add(person_id, np.stack([d for _, d in picks]), np.array([t for t, _ in picks]),
                            np.arange(start, start + len(picks)))
+
+    def _add_voice(self, person_id: str, fingerprints: MediaFingerprints) -> int:
+        """Fold a voice reference into the person's one voice template (the mean of their references).
+
+        benchmarks/calibrate_voice.py compared one template per reference with their mean: the mean
+        found every same-speaker utterance at a zero-false-match threshold, separate templates
+        missed one (results/calibrate_voice.json). The row keeps, in ``aux``, the length of the
+        unnormalised mean and how many references it holds, so references fold in one at a time
+        (incremental updates and rebuilds agree). Returns references folded in.
+        """
+        if not fingerprints.voice:
+            return 0
+        channel = self.channels["voice"]
+        total = np.sum([w.embedding for w in fingerprints.voice], axis=0).astype(np.float64)
+        count = len(fingerprints.voice)
+        code = channel._owner_code.get(person_id)
+        rows = np.flatnonzero(channel.owner_codes == code) if code is not None else np.zeros(0, np.int64)
+        if len(rows):
+            row = int(rows[0])
+            length, held = float(channel.aux[row, 0]), int(round(float(channel.aux[row, 1])))
+            total += channel.vectors[row].astype(np.float64) * length * held
+            count += held
+            channel.remove_owner(person_id)
+        mean = total / count
+        length = float(np.linalg.norm(mean))
+        channel.add(person_id, (mean / max(length, 1e-12)).astype(np.float32)[None, :], np.array([0.0]),
+                    np.array([0]), aux=np.array([[length, count]], np.float32))
+        return len(fingerprints.voice)
 
     def remove(self, owner_id: str) -> int:
         """Remove an asset or person from every channel; returns vectors removed."""

@@ -47,12 +47,14 @@ from .channels.keypoints import Keypoints, verify_homography
 from .channels.perceptual import DIHEDRAL
 from .config import EmbeddingsConfig
 from .fingerprint import MediaFingerprints
+from .channels.voice import VoiceWindow
 from .index import IndexSet
 from .status import ChannelState, ChannelStatus
 
 RESULT_FORMAT = 1
-Method = Literal["sha256", "pdq", "keypoints", "clip", "face"]
-_CHANNEL_OF = {"sha256": "exact", "pdq": "perceptual", "keypoints": "perceptual", "clip": "semantic", "face": "identity"}
+Method = Literal["sha256", "pdq", "keypoints", "clip", "face", "voice"]
+_CHANNEL_OF = {"sha256": "exact", "pdq": "perceptual", "keypoints": "perceptual", "clip": "semantic", "face": "identity",
+               "voice": "voice"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class OwnerSummary:
     first_query_time_s: float
     last_query_time_s: float
     alignment: Alignment | None
+    voice_ranges: list[list[float]] = field(default_factory=list)
+    """[start, end] seconds of the query in which this person's voice matched (merged windows)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
                 matches += _keypoint_matches(frame.time_s, keypoints, mirrored, indexes, cfg)
         for face in frame.faces:
             matches += _face_matches(frame.time_s, face.descriptor, face.box, indexes, cfg)
+    for window in query.voice:
+        matches += _voice_matches(window, indexes, cfg)
     semantic = query.channels.get("semantic")
     if semantic is not None and semantic.available:
         if semantic.pretrained is False and not allow_untrained_clip:
@@ -151,10 +157,12 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
     matches = _best_per_frame(matches)
     owners = _summaries(matches, query)
     return MatchResult(
-        query={"sha256": query.sha256, "kind": query.kind, "duration_s": query.duration_s, "frames": len(query.frames)},
+        query={"sha256": query.sha256, "kind": query.kind, "duration_s": query.duration_s, "frames": len(query.frames),
+               **({"audio": query.audio, "speech": [list(s) for s in query.speech]} if query.audio is not None else {})},
         channels=ChannelStatus(tuple(states)),
         thresholds={"pdq_max_distance": cfg.pdq_max_distance, "keypoint_min_inliers": cfg.keypoint_min_inliers,
-                    "face_max_distance": cfg.face_max_distance, "clip_min_cosine": cfg.clip_min_cosine},
+                    "face_max_distance": cfg.face_max_distance, "clip_min_cosine": cfg.clip_min_cosine,
+                    "voice_min_similarity": cfg.voice_min_similarity},
         matches=matches, owners=owners)
 
 
@@ -249,6 +257,41 @@ def _face_matches(t: float, descriptor: np.ndarray, box: tuple[int, int, int, in
             for owner, (d, row) in best.items()]
 
 
+def _voice_matches(window: VoiceWindow, indexes: IndexSet, cfg: EmbeddingsConfig) -> list[FrameMatch]:
+    """People whose voice template is within the threshold of one window of the query's speech.
+
+    ``query_time_s`` is the window's start; ``detail`` holds its end, so the
+    matched time range of the query is [query_time_s, detail["query_end_s"]].
+    """
+    channel = indexes.channels["voice"]
+    if len(channel) == 0 or channel.dim != window.embedding.shape[0]:
+        return []
+    sims, rows = channel.search(window.embedding[None, :], 8)
+    best: dict[str, tuple[float, int]] = {}
+    for s, row in zip(sims[0], rows[0]):
+        if row >= 0 and s >= cfg.voice_min_similarity:
+            owner = channel.owner_of(row)
+            if owner not in best or s > best[owner][0]:
+                best[owner] = (float(s), int(row))
+    return [FrameMatch(owner, "person", "voice", "voice", window.start_s, float(channel.times[row]),
+                       int(channel.refs[row]), round(s, 4), cfg.voice_min_similarity, "cosine",
+                       {"query_end_s": window.end_s, "speech_s": window.speech_s})
+            for owner, (s, row) in best.items()]
+
+
+def voice_ranges(matches: Iterable[FrameMatch], owner: str) -> list[tuple[float, float]]:
+    """The query time ranges in which ``owner``'s voice matched, overlapping windows merged."""
+    spans = sorted((m.query_time_s, float(m.detail.get("query_end_s", m.query_time_s)))
+                   for m in matches if m.owner == owner and m.method == "voice")
+    merged: list[tuple[float, float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _closer(a: FrameMatch, b: FrameMatch) -> bool:
     """Whether ``a`` is stronger evidence than ``b`` (same method)."""
     if a.metric in ("hamming_bits", "l2"):
@@ -270,10 +313,13 @@ def _summaries(matches: list[FrameMatch], query: MediaFingerprints) -> list[Owne
     per_owner: dict[str, list[FrameMatch]] = defaultdict(list)
     for m in matches:
         per_owner[m.owner].append(m)
-    total = max(1, len(query.frames))
     out = []
     for owner, found in per_owner.items():
-        times = sorted({m.query_time_s for m in found})
+        seen = [m for m in found if m.method != "voice"]
+        heard = [m for m in found if m.method == "voice"]
+        # a person heard but not seen is measured in windows of speech, otherwise in frames
+        basis, total = (seen, max(1, len(query.frames))) if seen else (heard, max(1, len(query.voice)))
+        times = sorted({m.query_time_s for m in basis})
         alignment = None
         if query.kind == "video" and found[0].owner_kind == "asset":
             alignment = fit_alignment([(m.query_time_s, m.matched_time_s) for m in found
@@ -281,7 +327,8 @@ def _summaries(matches: list[FrameMatch], query: MediaFingerprints) -> list[Owne
         out.append(OwnerSummary(owner=owner, owner_kind=found[0].owner_kind, frames_matched=len(times),
                                 query_frames=total, share=round(len(times) / total, 4),
                                 methods=sorted({m.method for m in found}), first_query_time_s=times[0],
-                                last_query_time_s=times[-1], alignment=alignment))
+                                last_query_time_s=times[-1], alignment=alignment,
+                                voice_ranges=[list(r) for r in voice_ranges(heard, owner)]))
     return sorted(out, key=lambda o: (-o.share, o.owner))
 
 

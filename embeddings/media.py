@@ -139,6 +139,10 @@ def _read_source(source: str | Path | bytes, config: EmbeddingsConfig,
     return data, label, suffix
 
 
+read_source = _read_source
+"""Public name of the reader: (bytes, label for errors, lower-case extension or "")."""
+
+
 def _describe_unknown(head: bytes) -> str:
     text = head.lstrip().lower()
     if text.startswith(b"<?xml") or text.startswith(b"<svg"):

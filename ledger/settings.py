@@ -40,6 +40,8 @@ class StrengthSettings(BaseModel):
     face_strong_max_distance: float = Field(default=0.46, ge=0, description="L2 between 128-d descriptors")
     clip_strong_fraction: float = Field(default=0.25, ge=0, le=1,
                                         description="share of the way from the CLIP threshold to 1")
+    voice_strong_min_similarity: float = Field(default=0.82, ge=-1, le=1,
+                                               description="cosine between 256-d speaker embeddings")
 
 
 class Settings(BaseModel):

@@ -26,9 +26,17 @@ for dir in $(pip_setting find-links); do args+=(--find-links "$dir"); done
 for file in $(pip_setting constraint); do args+=(--constraints "$file"); done
 
 # setuptools and wheel build the editable install (setup.sh installs it without build isolation).
+# Requirements of our dependencies that we drop (pyproject.toml [tool.uv] override-dependencies says why).
+overrides=$(mktemp)
+trap 'rm -f "$overrides"' EXIT
+.venv/bin/python - "$overrides" <<'PY'
+import sys, tomllib
+overrides = tomllib.load(open("pyproject.toml", "rb")).get("tool", {}).get("uv", {}).get("override-dependencies", [])
+open(sys.argv[1], "w").write("".join(f"{line}\n" for line in overrides))
+PY
 printf 'setuptools>=68\nwheel\n' |
     .venv/bin/uv pip compile pyproject.toml - --extra test --extra dev \
-        --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+        --override "$overrides" --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
         --index-strategy unsafe-best-match "${args[@]}" \
         --no-emit-index-url --no-emit-find-links \
         --custom-compile-command scripts/lock.sh --output-file requirements.lock "$@"

@@ -11,6 +11,6 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
-"${pip[@]}" --require-hashes -r requirements.lock
+"${pip[@]}" --require-hashes --no-deps -r requirements.lock
 # The build backend (setuptools, wheel) is in the lock too, so no unpinned build environment is fetched.
 "${pip[@]}" --no-deps --no-build-isolation -e .

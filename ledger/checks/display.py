@@ -24,9 +24,11 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
             value = "not recorded" if fact["value"] is None else fact["value"]
             console.print(escape(f"      fact: {fact['name']} = {value}"))
     for match in outcome["matches"]:
+        ranges = match.get("voice_ranges")
+        where = (f"heard at {', '.join(f'{a:.1f}-{b:.1f}s' for a, b in ranges)}" if ranges and match["channel"] == "voice"
+                 else f"{match['frames_matched']}/{match['query_frames']} frames")
         console.print(f"  match: {match['subject']} {match['subject_id']} via {match['channel']} ({match['method']} "
-                      f"{match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), "
-                      f"{match['frames_matched']}/{match['query_frames']} frames")
+                      f"{match['score']:g}, threshold {match['threshold']:g}, {match['strength']}), {where}")
     for person in outcome["prompt_findings"]["people"]:
         console.print(escape(f"  prompt names {person['name']} ({person['id']}): "
                              f"\"{person.get('quote', person['matched'])}\""))
@@ -36,6 +38,8 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
     unavailable = outcome["channels"]["unavailable"]
     console.print(f"  channels run: {', '.join(outcome['channels']['ran'])}"
                   + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
+    if "voice" in outcome["channels"]["ran"] and not any(m["channel"] == "voice" for m in outcome["matches"]):
+        console.print("  voice: no enrolled voice heard")
     if outcome.get("signed"):
         console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
 

@@ -16,6 +16,9 @@ The strong limits come from ``benchmarks/results/calibrate.json`` (real media in
 * face L2 distance: same-person maximum 0.455, different-person minimum 0.66
   (threshold 0.56); strong at 0.46 or less, so the gap between the two
   populations is the grey zone.
+* voice cosine (Resemblyzer, 256-d; ``benchmarks/results/calibrate_voice.json``):
+  different-speaker windows reach 0.753, same-speaker window median 0.855 (threshold 0.78);
+  strong at 0.82 or more (halfway to the same-speaker median), grey below.
 * CLIP cosine: not calibrated (no weights here); strong a quarter of the way
   from the threshold to 1.
 """
@@ -42,6 +45,8 @@ def evidence_is_strong(match: FrameMatch, settings: StrengthSettings) -> bool:
         return match.score >= settings.keypoint_strong_min_inliers
     if match.method == "face":
         return match.score <= settings.face_strong_max_distance
+    if match.method == "voice":
+        return match.score >= settings.voice_strong_min_similarity
     if match.method == "clip":
         return match.score >= match.threshold + (1 - match.threshold) * settings.clip_strong_fraction
     return False
@@ -73,5 +78,6 @@ def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, 
             "query_time_s": best.query_time_s if best else None,
             "matched_time_s": best.matched_time_s if best else None,
             "alignment": None if owner.alignment is None else vars(owner.alignment),
+            **({"voice_ranges": owner.voice_ranges} if owner.voice_ranges else {}),
         })
     return owners

@@ -136,26 +136,45 @@ def person_add(name: str, died: Optional[str] = typer.Option(None, "--died", hel
 
 @person_app.command("enroll")
 def person_enroll(person: str = typer.Argument(..., help="the person's id or exact name"),
-                  files: list[Path] = typer.Argument(..., help="photos or clips of the person")) -> None:
+                  files: list[Path] = typer.Argument(..., help="photos or clips of the person"),
+                  face: Optional[int] = typer.Option(None, "--face", min=1,
+                                                     help="which face of a group photo, counted from the left")) -> None:
     """Add face templates from likeness references (only their hash enters the log)."""
     from ledger.fingerprints.service import enroll
 
+    for row in enroll(ready_context(), person, _read_files(files), "cli", face=face):
+        console.print(f"enrolled {row['file']}: {row['faces']} face(s), log entry {row['log']['index']}")
+
+
+@person_app.command("enroll-voice")
+def person_enroll_voice(person: str = typer.Argument(..., help="the person's id or exact name"),
+                        files: list[Path] = typer.Argument(..., help="recordings (audio or video) of the person speaking")
+                        ) -> None:
+    """Add voice templates from recordings of the person speaking, at least 3 s of speech each (only their hash
+    enters the log)."""
+    from ledger.fingerprints.service import enroll_voice
+
+    for row in enroll_voice(ready_context(), person, _read_files(files), "cli"):
+        console.print(f"enrolled {row['file']}: {row['speech_s']:.1f} s of speech, voice template "
+                      f"{row['fingerprint_set']}, log entry {row['log']['index']}")
+
+
+def _read_files(files: list[Path]) -> list[tuple[str, bytes]]:
     items = []
     for path in files:
         if not path.is_file():
             raise ValidationFailed(f"{path} does not exist or is not a file")
         items.append((path.name, path.read_bytes()))
-    for row in enroll(ready_context(), person, items, "cli"):
-        console.print(f"enrolled {row['file']}: {row['faces']} face(s), log entry {row['log']['index']}")
+    return items
 
 
 @person_app.command("erase")
 def person_erase(person: str, reason: str = typer.Option(..., "--reason")) -> None:
-    """Erase a person's face templates (refused under a legal hold)."""
+    """Erase a person's face and voice templates (refused under a legal hold)."""
     from ledger.fingerprints.service import erase_likeness
 
     receipt = erase_likeness(ready_context(), person, reason, "cli")
-    console.print(f"erased face templates; logged as entry {receipt.index}")
+    console.print(f"erased face and voice templates; logged as entry {receipt.index}")
 
 
 @index_app.command("withdraw")
@@ -168,7 +187,7 @@ def index_withdraw(asset_id: str, reason: str = typer.Option(..., "--reason")) -
 
 
 def match(file: Path, as_json: bool = JSON_OPTION) -> None:
-    """Which registered works or enrolled people does this image or video look like?"""
+    """Which registered works or enrolled people does this image, video or recording look or sound like?"""
     from ledger.fingerprints.service import match_media
 
     if not file.is_file():
@@ -186,8 +205,11 @@ def match(file: Path, as_json: bool = JSON_OPTION) -> None:
     for owner in result.owners:
         align = f", alignment rate {owner.alignment.rate:.2f} offset {owner.alignment.offset_s:+.2f}s" \
             if owner.alignment else ""
-        console.print(f"{owner.owner_kind} {owner.owner}: {owner.frames_matched}/{owner.query_frames} query frames "
-                      f"({owner.share:.0%}) by {', '.join(owner.methods)}{align}")
+        heard = ("; voice at " + ", ".join(f"{a:.1f}-{b:.1f}s" for a, b in owner.voice_ranges)
+                 if owner.voice_ranges else "")
+        unit = "query frames" if owner.methods != ["voice"] else "speech windows"
+        console.print(f"{owner.owner_kind} {owner.owner}: {owner.frames_matched}/{owner.query_frames} {unit} "
+                      f"({owner.share:.0%}) by {', '.join(owner.methods)}{align}{heard}")
 
 
 @index_app.command("rebuild")

@@ -85,23 +85,84 @@ def resolve_person(ctx: Clearance, name_or_id: str) -> m.Party:
     return party
 
 
-def enroll(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor: str) -> list[dict[str, Any]]:
-    """Add face templates from likeness references. A file with no face is refused, naming it."""
+def enroll(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor: str,
+           face: int | None = None) -> list[dict[str, Any]]:
+    """Add face templates from likeness references. A file with no face is refused, naming it.
+
+    A photo showing several faces is refused unless ``face`` says which one
+    (numbered from 1, left to right); only that face is enrolled.
+    """
     party = resolve_person(ctx, person_id)
+    if face is not None and face < 1:
+        raise ValidationFailed("faces are numbered from 1, left to right",
+                               problems=[FieldProblem("face", "must be 1 or more")])
     prepared = []
     for name, data in files:
         fps = fingerprint(ctx, data, name, "likeness")
         if not fps.face_templates():
             raise MediaRejected(f"{name}: no face found; a likeness reference must show the person's face",
                                 extra={"file": name})
+        if fps.kind == "image":
+            _pick_face(fps, name, face)
         prepared.append((name, fps, encode(fps)))
+    return _enroll_prepared(ctx, party.id, prepared, actor)
+
+
+def _pick_face(fps: MediaFingerprints, name: str, face: int | None) -> None:
+    """Keep one face of a photo: the only one, or the ``face``-th from the left; refuse an ambiguous photo."""
+    frame = fps.frames[0]
+    faces = sorted(frame.faces, key=lambda f: (f.box[0], f.box[1]))
+    if face is None:
+        if len(faces) > 1:
+            raise MediaRejected(f"{name}: the photo shows {len(faces)} faces; say which one is the person "
+                                f"(face 1 to {len(faces)}, numbered from the left: --face N, or the 'face' field)",
+                                extra={"file": name, "faces": len(faces)})
+        return
+    if face > len(faces):
+        raise MediaRejected(f"{name}: face {face} asked for, but the photo shows {len(faces)}",
+                            extra={"file": name, "faces": len(faces)})
+    frame.faces = [faces[face - 1]]
+
+
+def enroll_voice(ctx: Clearance, person_id: str, files: list[tuple[str, bytes]], actor: str) -> list[dict[str, Any]]:
+    """Add voice templates from voice references (audio files or clips): one template per file.
+
+    A reference with less detected speech than ``voice_min_enrol_speech_s`` is refused, naming
+    the file and how much speech it holds, and so is one whose speech seems to hold two speakers
+    (``voice_min_speaker_consistency``). Only the templates' hash enters the log.
+    """
+    party = resolve_person(ctx, person_id)
+    least = ctx.embeddings_config.voice_min_enrol_speech_s
+    prepared = []
+    for name, data in files:
+        fps = fingerprint(ctx, data, name, "voice")
+        if fps.speech_s < least or not fps.voice:
+            raise MediaRejected(f"{name}: only {fps.speech_s:.1f} s of speech detected; a voice reference needs at "
+                                f"least {least:g} s of the person speaking ({fps.audio or 'no audio'})",
+                                extra={"file": name, "speech_s": fps.speech_s})
+        consistency, floor = fps.speaker_consistency, ctx.embeddings_config.voice_min_speaker_consistency
+        if consistency is not None and consistency < floor:
+            raise MediaRejected(f"{name}: the speech seems to hold more than one speaker (two stretches as "
+                                f"different as {consistency:.2f}, under {floor:g}); enrol a recording of the "
+                                "person alone", extra={"file": name, "speaker_consistency": consistency})
+        prepared.append((name, fps, encode(fps)))
+    rows = _enroll_prepared(ctx, party.id, prepared, actor)
+    for row, (_, fps, _) in zip(rows, prepared):
+        row["speech_s"] = fps.speech_s
+        row["voice_templates"] = len(fps.voice)
+    return rows
+
+
+def _enroll_prepared(ctx: Clearance, person_id: str, prepared: list[tuple[str, MediaFingerprints, bytes]],
+                     actor: str) -> list[dict[str, Any]]:
+    """Log the fingerprint sets of a person's references in one transaction and index them."""
     with ctx.db.transaction() as session:
-        events = [added_event("person", party.id, fps, blob, actor) for _, fps, blob in prepared]
+        events = [added_event("person", person_id, fps, blob, actor) for _, fps, blob in prepared]
         appended = ctx.record(session, events)
         for event, (_, _, blob) in zip(events, prepared):
             attach_data(session, event.subject_id or "", blob)
     ctx.indexes.apply_committed(appended[0].index, appended[-1].index,
-                             [("person", party.id, fps) for _, fps, _ in prepared], [])
+                             [("person", person_id, fps) for _, fps, _ in prepared], [])
     receipt = ctx.receipt(appended[-1])
     return [{"file": name, "faces": len(fps.face_templates()), "fingerprint_set": e.subject_id,
              "log": receipt.as_json() if e is events[-1] else {"index": a.index}}
@@ -133,7 +194,7 @@ def erase_fingerprints(ctx: Clearance, owner_kind: str, owner_id: str, reason: s
 
 
 def erase_likeness(ctx: Clearance, person_id: str, reason: str, actor: str) -> Receipt:
-    """Erase a person's face templates (an erasure request or revoked consent); refused under legal hold."""
+    """Erase a person's face and voice templates (an erasure request or revoked consent); refused under legal hold."""
     return erase_fingerprints(ctx, "person", resolve_person(ctx, person_id).id, reason, actor)
 
 

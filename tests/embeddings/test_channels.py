@@ -99,7 +99,8 @@ def test_missing_clip_weights_name_the_setting(tmp_path: Path) -> None:
 
 
 def test_status_reports_unavailable_semantic_channel_with_reason(tmp_path: Path) -> None:
-    status = Fingerprinter(EmbeddingsConfig(clip_checkpoint=tmp_path / "w.pt", identity_enabled=False)).status
+    status = Fingerprinter(EmbeddingsConfig(clip_checkpoint=tmp_path / "w.pt", identity_enabled=False,
+                                            voice_enabled=False)).status
     assert status.ran == ["exact", "perceptual"]
     assert f"no CLIP weights at {tmp_path / 'w.pt'}" in status.unavailable["semantic"]
     assert "CLEARANCE_IDENTITY_ENABLED" in status.unavailable["identity"]

@@ -87,3 +87,14 @@ def test_package_reads_no_environment_variables() -> None:
                  for n, line in enumerate(p.read_text().splitlines(), 1) if reads.search(line)]
     assert offenders == []
     assert not hasattr(embeddings.EmbeddingsConfig, "from_env")
+
+
+def test_voice_channel_is_reported_ready_without_loading_torch_or_ffmpeg() -> None:
+    out = _loaded_after(
+        "from embeddings import EmbeddingsConfig, Fingerprinter\n"
+        "status = Fingerprinter(EmbeddingsConfig(perceptual_enabled=False, semantic_enabled=False,\n"
+        "                                        identity_enabled=False)).status\n"
+        "out['voice'] = status.get('voice').available\n"
+        "out['webrtcvad'] = 'webrtcvad' in sys.modules")
+    assert out["voice"] is True
+    assert out["loaded"] == [] and not out["webrtcvad"]   # torch and PyAV load when sound is first heard

@@ -70,7 +70,7 @@ def test_add_search_remove_and_reopen(index_dir: Path) -> None:
     assert again.revision == "r2" and again.stats()["pdq"]["owners"] == 2
     assert _nearest_owner(again, _asset(4), 2) == ("asset-c", 2.0, 0)
     assert sorted(p.name for p in index_dir.iterdir() if p.name.endswith(".faiss")) == \
-        sorted([f"{c}-2.faiss" for c in ("pdq", "keypoints", "clip")] + ["face-1.faiss"])  # old generations collected
+        sorted([f"{c}-2.faiss" for c in ("pdq", "keypoints", "clip")] + ["face-1.faiss", "voice-1.faiss"])  # old generations collected
 
 
 def test_rebuild_from_stored_records_equals_incremental(index_dir: Path, tmp_path: Path) -> None:

@@ -52,16 +52,28 @@ async def upload_asset(file: UploadFile = File(...),
 
 @router.post("/parties/{party_id}/likeness", status_code=201,
              summary="Enroll likeness references (photos or clips) of a person; only template hashes are logged")
-async def enroll(party_id: str, files: list[UploadFile] = File(...), ctx: Clearance = Depends(get_ctx),
-                 caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
+async def enroll(party_id: str, files: list[UploadFile] = File(...),
+                 face: int | None = Form(None, ge=1, description="which face of a group photo, counted from the left"),
+                 ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
     items = [(f.filename or "upload", await read_upload(f, ctx.settings.max_upload_bytes)) for f in files]
     from starlette.concurrency import run_in_threadpool
 
-    return {"enrolled": await run_in_threadpool(fingerprints.enroll, ctx, party_id, items, caller.actor)}
+    return {"enrolled": await run_in_threadpool(fingerprints.enroll, ctx, party_id, items, caller.actor, face)}
+
+
+@router.post("/parties/{party_id}/voice", status_code=201,
+             summary="Enroll voice references (recordings of the person speaking, 3 s of speech or more); "
+                     "only template hashes are logged")
+async def enroll_voice(party_id: str, files: list[UploadFile] = File(...), ctx: Clearance = Depends(get_ctx),
+                       caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
+    items = [(f.filename or "upload", await read_upload(f, ctx.settings.max_upload_bytes)) for f in files]
+    from starlette.concurrency import run_in_threadpool
+
+    return {"enrolled": await run_in_threadpool(fingerprints.enroll_voice, ctx, party_id, items, caller.actor)}
 
 
 @router.post("/parties/{party_id}/likeness/erase",
-             summary="Erase a person's face templates (refused under a legal hold)")
+             summary="Erase a person's face and voice templates (refused under a legal hold)")
 def erase(party_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
           caller: Caller = Depends(require(*LEGAL))) -> LoggedOnly:
     receipt = fingerprints.erase_likeness(ctx, party_id, reason, caller.actor)

@@ -181,3 +181,30 @@ def test_revoking_the_license_lists_released_clips_and_log_verifies(studio: Stud
         "similarity.strong-match-unlicensed" in [r["policy_id"] for r in again["reasons"]]
     report = replay.verify(studio.ctx)
     assert report.ok, report.findings
+
+
+@pytest.mark.slow
+def test_a_clip_in_an_enrolled_voice_is_blocked_through_the_api(studio: Studio) -> None:
+    from tests.embeddings.conftest import encode_audio, read_flac
+
+    speaker = studio.add("/v1/parties", {"kind": "person", "name": "Reader Twenty-Four Fourteen"})["id"]
+    folder = studio.shared / "voices" / "2414"
+    longest = sorted(folder.glob("*.flac"), key=lambda p: -p.stat().st_size)   # 3 s of speech each, at least
+    references = [("files", (p.name, p.read_bytes())) for p in longest[:3]]
+    refused = studio.post(f"/v1/parties/{speaker}/voice", "generator", files=references)
+    assert refused.status_code == 403
+    short = encode_audio(read_flac(sorted(folder.glob("*.flac"))[0])[:16_000], "wav", "pcm_s16le")
+    too_short = studio.post(f"/v1/parties/{speaker}/voice", "registrar", files=[("files", ("short.wav", short))])
+    assert too_short.status_code == 422 and "short.wav" in too_short.text and "at least 3 s" in too_short.text
+    enrolled = studio.post(f"/v1/parties/{speaker}/voice", "registrar", files=references)
+    assert enrolled.status_code == 201, enrolled.text
+    assert [row["voice_templates"] for row in enrolled.json()["enrolled"]] == [1, 1, 1]
+
+    speech = read_flac(longest[4])
+    clip = encode_audio(speech, "mp4", "aac", footage_s=len(speech) / 16_000)
+    body = studio.post("/v1/checks", "generator", files={"file": ("dub.mp4", clip)},
+                       data={"request": json.dumps(REQUEST)}).json()
+    assert body["verdict"] == "block", body
+    heard = [m for m in body["matches"] if m["subject_id"] == speaker]
+    assert heard and heard[0]["channel"] == "voice" and heard[0]["voice_ranges"]
+    assert "voice" in body["channels"]["ran"]

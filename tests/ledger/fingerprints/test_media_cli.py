@@ -104,3 +104,22 @@ def test_withdrawn_work_no_longer_matches_and_the_index_follows(home: Path, shar
     if manifest_before is not None:
         assert json.loads((home / "index" / "manifest.json").read_text())["generation"] == manifest_before + 1
     assert json.loads(run(home, "log", "verify", "--json").stdout)["ok"]
+
+
+@pytest.mark.slow
+def test_enroll_voice_refuses_a_short_reference_and_match_hears_an_enrolled_voice(
+        home: Path, shared_data: Path, tmp_path: Path) -> None:
+    from tests.embeddings.conftest import encode_audio, read_flac
+
+    folder = shared_data / "voices" / "1998"
+    longest = sorted(folder.glob("*.flac"), key=lambda p: -p.stat().st_size)
+    short = tmp_path / "short.wav"
+    short.write_bytes(encode_audio(read_flac(longest[0])[:16_000], "wav", "pcm_s16le"))
+    run(home, "person", "add", "Reader Nineteen", "--id", "reader-1998")
+    refused = run(home, "person", "enroll-voice", "reader-1998", str(short), check=False)
+    assert refused.returncode == 2 and b"short.wav" in refused.stderr and b"at least 3 s" in refused.stderr
+    run(home, "person", "enroll-voice", "Reader Nineteen", *(str(p) for p in longest[:2]))
+    result = json.loads(run(home, "match", str(longest[5]), "--json").stdout)
+    heard = [o for o in result["owners"] if o["owner"] == "reader-1998"]
+    assert heard and heard[0]["methods"] == ["voice"] and heard[0]["voice_ranges"]
+    assert result["query"]["kind"] == "audio" and "voice" in result["channels"]["ran"]
