@@ -403,23 +403,25 @@ class IndexSet:
         """Index a registered asset's frames (PDQ, keypoints, CLIP); returns vectors added per channel."""
         cfg = self.config
         added = {"pdq": 0, "keypoints": 0, "clip": 0}
-        pdq = [(i, f) for i, f in enumerate(fingerprints.frames) if f.pdq is not None and f.pdq_quality >= cfg.pdq_min_quality]
+        pdq = [(i, f.time_s, f.pdq) for i, f in enumerate(fingerprints.frames)
+               if f.pdq is not None and f.pdq_quality >= cfg.pdq_min_quality]
         if pdq:
             added["pdq"] = self.channels["pdq"].add(
-                asset_id, np.stack([np.frombuffer(f.pdq, np.uint8) for _, f in pdq]),
-                np.array([f.time_s for _, f in pdq]), np.array([i for i, _ in pdq]))
-        kp = [(i, f) for i, f in enumerate(fingerprints.frames) if f.keypoints is not None and len(f.keypoints)]
+                asset_id, np.stack([np.frombuffer(bits, np.uint8) for _, _, bits in pdq]),
+                np.array([t for _, t, _ in pdq]), np.array([i for i, _, _ in pdq]))
+        kp = [(i, f.time_s, f.keypoints) for i, f in enumerate(fingerprints.frames)
+              if f.keypoints is not None and len(f.keypoints)]
         if kp:
             added["keypoints"] = self.channels["keypoints"].add(
-                asset_id, np.concatenate([f.keypoints.descriptors for _, f in kp]),
-                np.concatenate([np.full(len(f.keypoints), f.time_s) for _, f in kp]),
-                np.concatenate([np.full(len(f.keypoints), i) for i, f in kp]),
-                aux=np.concatenate([f.keypoints.xy for _, f in kp]))
-        clip = [(i, f) for i, f in enumerate(fingerprints.frames) if f.clip is not None]
+                asset_id, np.concatenate([points.descriptors for _, _, points in kp]),
+                np.concatenate([np.full(len(points), t) for _, t, points in kp]),
+                np.concatenate([np.full(len(points), i) for i, _, points in kp]),
+                aux=np.concatenate([points.xy for _, _, points in kp]))
+        clip = [(i, f.time_s, f.clip) for i, f in enumerate(fingerprints.frames) if f.clip is not None]
         if clip:
             added["clip"] = self.channels["clip"].add(
-                asset_id, np.stack([f.clip for _, f in clip]), np.array([f.time_s for _, f in clip]),
-                np.array([i for i, _ in clip]))
+                asset_id, np.stack([vector for _, _, vector in clip]), np.array([t for _, t, _ in clip]),
+                np.array([i for i, _, _ in clip]))
         return added
 
     def add_person(self, person_id: str, fingerprints: MediaFingerprints) -> int:
@@ -487,7 +489,8 @@ class IndexSet:
     # -- helpers ------------------------------------------------------------------
     def _read_manifest_entries(self) -> dict[str, dict[str, object]]:
         try:
-            return json.loads((self.directory / MANIFEST).read_text("utf-8"))["channels"]
+            entries: dict[str, dict[str, object]] = json.loads((self.directory / MANIFEST).read_text("utf-8"))["channels"]
+            return entries
         except (OSError, ValueError, KeyError, TypeError):
             return {}
 

@@ -168,14 +168,14 @@ def _decode_image(data: bytes, label: str, container: str, digest: str,
                 raise MediaError(label, f"is {width}x{height} = {width * height} pixels",
                                  limit=f"max_pixels={config.max_pixels}")
             image.load()
-            image = ImageOps.exif_transpose(image) or image
+            upright: Image.Image = ImageOps.exif_transpose(image) or image
     except MediaError:
         raise
     except Image.DecompressionBombWarning as exc:
         raise MediaError(label, str(exc), limit=f"max_pixels={config.max_pixels}") from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaError(label, f"cannot be decoded as {container.upper()}: {exc}") from exc
-    rgb = image.convert("RGB")
+    rgb = upright.convert("RGB")
     rgb.thumbnail((config.frame_max_side, config.frame_max_side), Image.Resampling.BILINEAR)
     frame = Frame(time_s=0.0, image=np.asarray(rgb, dtype=np.uint8), reason="image")
     return DecodedMedia(source=label, kind="image", container=container, sha256=digest,
@@ -212,7 +212,8 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
             # keep room for shot cuts: the uniform grid takes at most ~3/4 of the cap
             interval = max(interval, duration / max(1, int(config.max_frames_per_clip * 0.75)))
         out_w, out_h = _fit(width, height, config.frame_max_side)
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        base = stream.time_base
+        start = float(stream.start_time * base) if stream.start_time is not None and base is not None else 0.0
         frames: list[Frame] = []
         previous: np.ndarray | None = None
         next_uniform = 0.0
@@ -226,7 +227,8 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
                 if time.monotonic() - started > config.decode_timeout_s:
                     raise MediaError(label, f"took longer than {config.decode_timeout_s:.0f} s to decode",
                                      limit=f"decode_timeout_s={config.decode_timeout_s}")
-                t = (float(vframe.pts * vframe.time_base) - start) if vframe.pts is not None else decoded / (fps or 25.0)
+                t = (float(vframe.pts * vframe.time_base) - start) if vframe.pts is not None and vframe.time_base \
+                    else decoded / (fps or 25.0)
                 if t > config.max_duration_s:
                     raise MediaError(label, f"runs past {config.max_duration_s:.0f} s",
                                      limit=f"max_duration_s={config.max_duration_s}")
@@ -259,10 +261,10 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
 
 
 def _duration(handle: "object", stream: "object") -> float | None:
-    if getattr(stream, "duration", None) is not None and stream.time_base is not None:  # type: ignore[attr-defined]
-        return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
+    if getattr(stream, "duration", None) is not None and stream.time_base is not None:  # type: ignore[attr-defined]  # PyAV's stubs omit it
+        return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]  # PyAV's stubs omit it
     if getattr(handle, "duration", None):
-        return float(handle.duration) / 1_000_000  # type: ignore[attr-defined]
+        return float(handle.duration) / 1_000_000  # type: ignore[attr-defined]  # PyAV's stubs omit it
     return None
 
 

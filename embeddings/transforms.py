@@ -74,7 +74,8 @@ def pad(fraction: float = 0.2, colour: tuple[int, int, int] = (255, 255, 255)) -
     def apply(img: np.ndarray) -> np.ndarray:
         h, w = img.shape[:2]
         dy, dx = int(h * fraction), int(w * fraction)
-        return cv2.copyMakeBorder(img, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=colour)
+        result: np.ndarray = cv2.copyMakeBorder(img, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=colour)
+        return result
     return apply
 
 

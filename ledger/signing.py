@@ -23,7 +23,7 @@ from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
-from ledger.log.tables import LogEntry
+from ledger.log.tables import LogEntry, SignedCheckpoint
 from ledger.log.note import Checkpoint, NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
@@ -69,8 +69,16 @@ def trust_settings(ctx: Clearance) -> TrustSettings | None:
     return TrustSettings.combine(*found) if found else None
 
 
+def _signed(checkpoint: SignedCheckpoint | None) -> SignedCheckpoint:
+    """A checkpoint that ``ctx.checkpoint()`` has just made sure exists."""
+    if checkpoint is None:
+        raise ProvenanceError("no signed checkpoint covers the check; run 'clearance log checkpoint'")
+    return checkpoint
+
+
 def _training_mining(ctx: Clearance) -> list[TrainingMiningEntry]:
-    return [TrainingMiningEntry(key, use) for key, use in sorted(ctx.settings.c2pa_training_mining.items())]  # type: ignore[arg-type]
+    return [TrainingMiningEntry(key, use)  # type: ignore[arg-type]  # settings hold strings; c2pa-rs names a bad one
+            for key, use in sorted(ctx.settings.c2pa_training_mining.items())]
 
 
 def _parent_ingredient(ctx: Clearance, session: Session, clip: Clip) -> ReferenceInput | None:
@@ -125,7 +133,7 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
     release = ClearanceRelease(
         check_id=check.id, verdict="approved" if check.review_state == "approved" else "pass",
         reviewer=check.reviewer if check.review_state == "approved" else None, policy_set_hash=check.policy_set_hash,
-        log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=covering.note,  # type: ignore[union-attr]
+        log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=_signed(covering).note,
         review_log_index=check.review_log_index if approved else None)
     generator = GeneratingModel(name=model.name if model else clip.service, version=model.version if model else None,
                                 model_id=model.id if model else None)
@@ -305,6 +313,6 @@ def read_manifest_for_ingest(ctx: Clearance, path: Path, filename: str) -> tuple
         key = entry.key if entry.key.startswith(prefix + ".") else f"{prefix}.{entry.key.split('.')[-1]}"
         signals.append({"source": source, "entry": key, "value": entry.effective_use,
                         "constraint_details": entry.constraint_info,
-                        "read_from": f"C2PA manifest {manifest.label} in {filename} ({result.state})",  # type: ignore[union-attr]
+                        "read_from": f"C2PA manifest {manifest.label if manifest else ''} in {filename} ({result.state})",
                         "read_at": datetime.now(UTC).isoformat()})
     return summary, signals

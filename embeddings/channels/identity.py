@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,8 @@ class FaceEmbedder:
 
 
 @lru_cache(maxsize=2)
-def _load_models(folder: str, detector_cache: Path | None = None) -> tuple[object, object, object]:
+def _load_models(folder: str, detector_cache: Path | None = None) -> tuple[Any, Any, Any]:
+    """dlib's detector, shape predictor and encoder (dlib ships no type information: they are ``Any``)."""
     import dlib
 
     return (frontal_face_detector(detector_cache),
@@ -89,7 +91,7 @@ def _load_models(folder: str, detector_cache: Path | None = None) -> tuple[objec
             dlib.face_recognition_model_v1(str(Path(folder) / RECOGNITION_MODEL)))
 
 
-def frontal_face_detector(cache: Path | None) -> object:
+def frontal_face_detector(cache: Path | None) -> Any:
     """dlib's HOG frontal face detector, read from ``cache`` when that file holds it, else built (and kept there).
 
     dlib builds this detector by decoding a model compiled into the library,

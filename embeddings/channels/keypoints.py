@@ -38,7 +38,8 @@ def analysis_image(image: np.ndarray, max_side: int) -> np.ndarray:
     scale = max_side / max(h, w)
     if scale < 1.0:
         grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    return grey
+    result: np.ndarray = grey
+    return result
 
 
 def orb_keypoints(grey: np.ndarray, count: int, *, grid: int = 4) -> Keypoints:

@@ -142,7 +142,8 @@ def mel_filters() -> np.ndarray:
     falling = (edges[2:, None] - bins[None, :]) / widths[1:, None]
     weights = np.maximum(0.0, np.minimum(rising, falling))
     weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
-    return weights.astype(np.float32)
+    result: np.ndarray = weights.astype(np.float32)
+    return result
 
 
 def mel_frames(samples: np.ndarray) -> np.ndarray:
@@ -154,7 +155,8 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
     window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)   # periodic Hann
     power = np.abs(np.fft.rfft(padded[index] * window, axis=1)) ** 2
-    return (power @ mel_filters().T).astype(np.float32)
+    result: np.ndarray = (power @ mel_filters().T).astype(np.float32)
+    return result
 
 
 NOISE_PERCENTILE = 15.0
@@ -174,7 +176,8 @@ def suppress_noise(mels: np.ndarray) -> np.ndarray:
     if len(mels) == 0:
         return mels
     floor = np.percentile(mels, NOISE_PERCENTILE, axis=0)
-    return np.maximum(mels - NOISE_OVERSUBTRACTION * floor, NOISE_FLOOR_KEPT * mels).astype(np.float32)
+    result: np.ndarray = np.maximum(mels - NOISE_OVERSUBTRACTION * floor, NOISE_FLOOR_KEPT * mels).astype(np.float32)
+    return result
 
 
 def normalise_volume(samples: np.ndarray) -> np.ndarray:
@@ -200,7 +203,8 @@ class VoiceEncoder:
         torch = self._torch
         with torch.inference_mode():
             out = self._net(torch.from_numpy(np.ascontiguousarray(mels, dtype=np.float32)))
-        return out.numpy().astype(np.float32)
+        result: np.ndarray = out.numpy().astype(np.float32)
+        return result
 
     def embed(self, samples: np.ndarray) -> np.ndarray:
         """The (256,) unit embedding of one stretch of 16 kHz audio (mean of its partials)."""
@@ -212,7 +216,8 @@ class VoiceEncoder:
             starts.append(len(mels) - PARTIAL_FRAMES)
         partials = np.stack([mels[s:s + PARTIAL_FRAMES] for s in starts])
         mean = self._embed_partials(partials).mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
+        result: np.ndarray = (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
+        return result
 
     def windows(self, samples: np.ndarray, spans: list[tuple[float, float]], *, window_s: float,
                 min_speech_s: float) -> list[VoiceWindow]:

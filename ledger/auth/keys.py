@@ -46,7 +46,8 @@ def create_key(ctx: Clearance, role: str, label: str | None = None, actor: str =
     with ctx.db.transaction() as session:
         ctx.record(session, [Event("apikey.created", payload, "api_key", key_id, actor)])
         row = session.get(ApiKey, key_id)
-    return f"{PREFIX}_{key_id}_{secret}", row  # type: ignore[return-value]
+    assert row is not None  # the projection of apikey.created just wrote it, in this transaction
+    return f"{PREFIX}_{key_id}_{secret}", row
 
 
 def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> Receipt:

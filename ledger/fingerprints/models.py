@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
+from ledger.db import table_of
 from ledger.log.tables import LogEntry
 
 FINGERPRINT_EVENTS = ("fingerprints.added", "fingerprints.erased")
@@ -14,7 +15,7 @@ FINGERPRINT_EVENTS = ("fingerprints.added", "fingerprints.erased")
 # cannot for bound parameters. The index holds only fingerprint events, so other appends skip it
 # (an index over every entry's type was a large share of a batched append's time).
 IS_FINGERPRINT_EVENT = text(f"event_type IN ({', '.join(repr(name) for name in FINGERPRINT_EVENTS)})")
-Index("ix_log_entries_fingerprint_events", LogEntry.__table__.c.idx,  # type: ignore[attr-defined]
+Index("ix_log_entries_fingerprint_events", table_of(LogEntry).c.idx,
       sqlite_where=IS_FINGERPRINT_EVENT, postgresql_where=IS_FINGERPRINT_EVENT)
 
 

@@ -18,13 +18,13 @@ from ledger.log.events import Event
 from ledger.media_store import digests, stored_for
 from ledger.records import models as m
 from ledger.records.kinds import KINDS
-from ledger.records.service import Written, active_holds, create_event, record_dict
+from ledger.records.service import Written, active_holds, create_event, get_row, record_dict
 from ledger.signing import read_manifest_for_ingest
 
 
 def fingerprint(ctx: Clearance, data: bytes, name: str, purpose: str) -> MediaFingerprints:
     try:
-        return ctx.fingerprinter.fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]
+        return ctx.fingerprinter.fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]  # purpose is one of the Literal's values at every call site
     except ModelUnavailable as exc:
         raise ConfigurationError(exc.diagnostics()) from None
     except EmbeddingsError as exc:
@@ -66,7 +66,7 @@ def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str
                                      pending={"asset": {asset_event.subject_id or ""}}) for signal in signals]
             appended = ctx.record(session, [asset_event, fps_event, *opt_outs])
             attach_data(session, fps_event.subject_id or "", blob)
-            record = record_dict(kind, session.get(kind.table, asset_event.subject_id))  # type: ignore[arg-type]
+            record = record_dict(kind, get_row(session, kind, asset_event.subject_id or ""))
     ctx.indexes.apply_committed(appended[1].index, appended[1].index, [("asset", record["id"], fps)], [])
     return Registered(Written(record, ctx.receipt(appended[0])), _summary(fps))
 

@@ -105,7 +105,7 @@ def configure_logging(format: LogFormat | str = "text", level: str = "INFO", str
     for handler in [h for h in root.handlers if getattr(h, "clearance", False)]:
         root.removeHandler(handler)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler.clearance = True  # type: ignore[attr-defined]
+    handler.clearance = True  # type: ignore[attr-defined]  # a mark on a stdlib handler: ours, to replace later
     handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter())
     handler.addFilter(ContextFilter())
     handler.addFilter(SecretMaskingFilter())

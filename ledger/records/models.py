@@ -117,7 +117,7 @@ class HeirShare(_Strict):
 
 
 class _RecordFields(SQLModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     external_id: str | None = Field(
         default=None, min_length=1, max_length=200, unique=True, index=True,

@@ -23,7 +23,7 @@ from ledger.records.kinds import KINDS, LINK_TABLES, RecordKind
 def column_values(table: type[SQLModel], fields: SQLModel) -> dict[str, Any]:
     """Python values for ordinary columns, JSON-ready values for JSON columns."""
     python, jsonable = fields.model_dump(), fields.model_dump(mode="json")
-    json_columns = {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}  # type: ignore[attr-defined]
+    json_columns = {c.name for c in table_of(table).columns if isinstance(c.type, JSON)}
     return {name: jsonable[name] if name in json_columns else value for name, value in python.items()}
 
 
@@ -62,7 +62,7 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
                        {**column_values(kind.table, fields), "id": envelope.subject_id, "log_index": envelope.index})
     links = kind.links(envelope.subject_id or "", fields) if kind.links else []
     for link_type in dict.fromkeys(type(link) for link in links):  # a model indexes its training and its parents
-        table = link_type.__table__  # type: ignore[attr-defined]
+        table = table_of(link_type)
         rows = [{c.name: getattr(link, c.name) for c in table.columns} for link in links if type(link) is link_type]
         connection.execute(table.insert(), rows)
 

@@ -37,7 +37,7 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
     path = f"/{kind.plural}"
     writers = LEGAL if kind.name == "legal_hold" else WRITERS
 
-    def create(body: kind.fields,  # type: ignore[name-defined]
+    def create(body: kind.fields,  # type: ignore[name-defined]  # the body model is the kind's, chosen at run time
                id: str | None = Query(default=None, description="choose the record id (else one is made)"),
                ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*writers))) -> Written:
         data = body.model_dump(mode="json", exclude_unset=True)
