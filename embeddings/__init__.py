@@ -26,27 +26,27 @@ from .errors import ConfigError, EmbeddingsError, FingerprintFormatError, IndexC
 if TYPE_CHECKING:
     from .fingerprint import Fingerprinter, FrameFingerprint, MediaFingerprints, fingerprint_path_in_worker
     from .index import IndexKey, IndexSet
-    from .match import Alignment, FrameMatch, MatchResult, OwnerSummary, match
+    from .matching import Alignment, FrameMatch, MatchResult, OwnerSummary, match
     from .media import DecodedMedia, Frame, load_media
     from .status import ChannelState, ChannelStatus
 
 _LAZY = {
-    "Alignment": "match",
+    "Alignment": "matching",
     "ChannelState": "status",
     "ChannelStatus": "status",
     "DecodedMedia": "media",
     "Fingerprinter": "fingerprint",
     "Frame": "media",
     "FrameFingerprint": "fingerprint",
-    "FrameMatch": "match",
+    "FrameMatch": "matching",
     "IndexKey": "index",
     "IndexSet": "index",
-    "MatchResult": "match",
+    "MatchResult": "matching",
     "MediaFingerprints": "fingerprint",
-    "OwnerSummary": "match",
+    "OwnerSummary": "matching",
     "fingerprint_path_in_worker": "fingerprint",
     "load_media": "media",
-    "match": "match",
+    "match": "matching",
 }
 """Names whose modules load NumPy, Pillow and the rest on first use, so that reading the
 configuration (as every ``clearance`` command does) costs none of them."""

@@ -46,7 +46,12 @@ def usage_line(exc: typer.TyperException) -> str:
     text = " ".join(exc.format_message().splitlines()).rstrip(".")
     text = text[:1].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)  # usage errors know the command they came from
-    return f"{ctx.command_path if ctx is not None else PROG}: {text}"
+    if ctx is None:
+        return f"{PROG}: {text}"
+    path = ctx.command_path
+    if ctx.parent is not None and ctx.meta.get("clearance.implied_command") == ctx.info_name:
+        path = ctx.parent.command_path  # `clearance check FILE` runs `check run`: name what the user typed
+    return f"{path}: {text}"
 
 
 def _data_directory() -> Path:

@@ -18,12 +18,17 @@ EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
 
 
+IMPLIED_COMMAND = "clearance.implied_command"
+"""``ctx.meta`` key: the sub-command a group supplied because the user typed none."""
+
+
 class _CheckGroup(TyperGroup):
     """``clearance check FILE ...`` runs a check (``run`` is implied); ``clearance check show ID`` shows one."""
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
+            ctx.meta[IMPLIED_COMMAND] = "run"  # so a usage error names the command as the user typed it
         return super().parse_args(ctx, args)
 
 

@@ -29,7 +29,7 @@ def test_package_knows_nothing_of_the_ledger() -> None:
 
     import embeddings
 
-    code = ("import sys, embeddings, embeddings.match, embeddings.index, embeddings.transforms; "
+    code = ("import sys, embeddings, embeddings.matching, embeddings.index, embeddings.transforms; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ledger', 'policies')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
     imports = re.compile(r"^\s*(from|import)\s+(ledger|policies)\b", re.M)

@@ -27,7 +27,7 @@ def test_importing_the_package_and_its_types_loads_no_heavy_library() -> None:
         "import embeddings\n"
         "from embeddings import (EmbeddingsConfig, Fingerprinter, IndexSet, MatchResult, MediaFingerprints,\n"
         "                        ModelUnavailable, match, load_media)\n"
-        "import embeddings.config, embeddings.errors, embeddings.match, embeddings.index, embeddings.media\n"
+        "import embeddings.config, embeddings.errors, embeddings.matching, embeddings.index, embeddings.media\n"
         "import embeddings.channels.perceptual, embeddings.channels.keypoints\n"
         "import embeddings.channels.identity, embeddings.channels.semantic\n"
         "EmbeddingsConfig.from_mapping({'semantic_enabled': 'false'})")

@@ -6,7 +6,7 @@ import io
 import time
 from collections.abc import Callable
 
-from embeddings.match import MatchResult
+from embeddings.matching import MatchResult
 from embeddings.status import ChannelState, ChannelStatus
 from ledger.checks import service
 from ledger.checks.request import CheckRequest

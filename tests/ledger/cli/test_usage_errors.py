@@ -22,7 +22,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(("args", "line"), [
     (["check", "{clip}", "--medium", "film", "--territory", "US"], "clearance check: missing option '--project'"),
-    (["check"], "clearance check: missing argument 'file'"),
+    (["check", "--project", "P"], "clearance check: missing argument 'file'"),
     (["log", "key", "--bogus"], "clearance log key: no such option: --bogus"),
     (["log", "entry", "five"], "clearance log entry: invalid value for 'index': "),
     (["--bogus"], "clearance: no such option: --bogus"),
