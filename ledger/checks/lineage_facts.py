@@ -32,7 +32,7 @@ def model_license_facts(row: m.ModelLicense) -> ModelLicenseFacts:
 def offer_request(session: Session, model_id: str, media: Iterable[str], territories: Iterable[str],
                   use_date: date) -> PolicyRequest:
     """``offer_model`` for every training asset of the model's lineage, in the offer's scope and on its date."""
-    assets = [asset_facts(session, a).model_copy(update={"people_depicted": []})
+    assets = [asset_facts(session, a, use_date).model_copy(update={"people_depicted": []})
               for a in effective_asset_ids(session, model_id)]
     media = set(media)
     context = RequestContext(action="offer_model", model_id=model_id, project=f"model:{model_id}",

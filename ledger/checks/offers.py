@@ -10,6 +10,7 @@ else. :data:`record_rules` is how :mod:`ledger.records` reaches this without imp
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +44,10 @@ RecordRule = Callable[["Clearance", Session, str, Any, str], RuleOutcome]
 def decide_offer(ctx: Clearance, session: Session, license_id: str, fields: m.ModelLicenseFields,
                  actor: str) -> RuleOutcome:
     """Decide whether the model may be licensed in this scope; the decision event, and a refusal if any."""
-    request = offer_request(session, fields.model_id, fields.media, fields.territories, fields.starts_on)
+    # the offer is made now: a training license revoked before today no longer permits it, even for a
+    # model license whose term started earlier (revocations take effect on their date)
+    request = offer_request(session, fields.model_id, fields.media, fields.territories,
+                            max(date.today(), fields.starts_on))
     decision = ctx.policy_engine.decide(request)
     verdict = decision.verdict.value
     payload = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from typing import Any
 
 from ledger.audit import replay
@@ -63,7 +65,8 @@ def test_a_clip_made_with_a_model_held_by_another_party_needs_a_model_license(ct
 
 def test_a_licensees_clip_is_judged_on_the_lineages_training_licenses(ctx: Clearance) -> None:
     w = licensee_world(ctx)
-    revoke(ctx, KINDS["license"], w["license"], "licensor ended it", "test")
+    # effective before the clip's release date (a revocation covers uses from its date on)
+    revoke(ctx, KINDS["license"], w["license"], "licensor ended it", "test", date(2026, 1, 1))
     outcome = check(ctx, w)
     assert outcome.verdict == "block"
     assert {"license.revoked"} <= policy_ids(outcome)
