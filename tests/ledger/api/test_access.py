@@ -12,7 +12,8 @@ from ledger.records.enums import Role
 
 GENERATOR_ROUTES = {("POST", "/v1/checks"), ("GET", "/v1/checks/jobs/{clip_id}"), ("GET", "/v1/checks/{check_id}"),
                     ("POST", "/v1/checks/{check_id}/sign"), ("GET", "/v1/checks/{check_id}/signed"),
-                    ("POST", "/v1/verify"), ("POST", "/v1/match")}
+                    ("POST", "/v1/verify"), ("POST", "/v1/match"),
+                    ("GET", "/v1/checks/{check_id}/evidence/{sha256}")}  # a check's reader sees its evidence
 
 
 def test_the_measured_matrix_keeps_the_documented_roles(sqlite_ctx: Clearance) -> None:
@@ -32,7 +33,8 @@ def test_the_measured_matrix_keeps_the_documented_roles(sqlite_ctx: Clearance) -
             assert [r for r, ok in allowed.items() if ok] == ["admin"], route
         if not path.startswith("/v1/log/") and (method, path) not in GENERATOR_ROUTES:
             assert not allowed["generator"], route
-        if method == "POST" and path not in ("/v1/match", "/v1/verify"):
+        if method == "POST" and path not in ("/v1/match", "/v1/verify",
+                                             "/v1/dataset-versions/{version_id}/audit"):  # auditors run audits
             assert not allowed["auditor"], route
         if path.startswith("/v1/log/") and method == "GET" and path != "/v1/log/verify":
             assert all(allowed.values()), route  # the log is public to every role
