@@ -118,3 +118,24 @@ def lineage_problems(session: Session, model_id: str, model: m.AiModelFields) ->
             problems.append(FieldProblem(f"parents[{i}].checkpoint_sha256",
                                          f"model {row.id} is recorded with checkpoint {row.checkpoint_sha256}"))
     return problems
+
+
+def models_trained_on(session: Session, dataset_version_id: str) -> list[dict[str, Any]]:
+    """Every model whose effective training data holds the version: trained on it, or derived from one that was.
+
+    One row per model, oldest generation first: its id, name, version, developer, and how the version reached
+    it (``trained on this version``, or the relationship to the parent it came through).
+    """
+    direct = sorted(session.exec(select(m.ModelTraining.model_id)
+                                 .where(m.ModelTraining.dataset_version_id == dataset_version_id)).all())
+    rows = []
+    for model_id in [*direct, *(d for d in descendants(session, direct) if d not in direct)]:
+        model = session.get(m.AiModel, model_id)
+        if model is None:
+            continue
+        via = "trained on this version" if model_id in direct else "; ".join(
+            f"{parent.relationship.value} {parent.model_id}"
+            for parent in (m.ModelParent.model_validate(raw) for raw in model.parents))
+        rows.append({"model": model.id, "name": model.name, "version": model.version,
+                     "developer": model.developer_id or "", "via": via})
+    return rows

@@ -56,7 +56,8 @@ def asset_row(row: AssetRow) -> str:
             f'<td>{reasons}</td><td>{escape("; ".join(row.grants))}</td></tr>\n')
 
 
-def head(meta: dict[str, Any], totals: Totals, checkpoint: str, audit_entry: dict[str, Any]) -> str:
+def head(meta: dict[str, Any], totals: Totals, checkpoint: str, audit_entry: dict[str, Any],
+         lineage: list[dict[str, Any]] | None = None) -> str:
     """Everything before the per-asset rows."""
     title = f"Training-data audit of {meta['dataset_version']}"
     metadata = _table(["", ""], [[k, v] for k, v in meta.items()])
@@ -95,6 +96,11 @@ def head(meta: dict[str, Any], totals: Totals, checkpoint: str, audit_entry: dic
              _table(["grant", "revoked on", "reason", "assets touched", "not cleared", "models trained on this version"],
                     [[f"{r['kind']} {r['id']}", r["revoked_on"], r["reason"], r["assets"], r["not_cleared"],
                       ", ".join(r["models"]) or "none"] for r in totals.revocations], {3, 4}),
+             "<h2>Models that learnt from this version</h2>",
+             "<p>Trained on it, or derived from a model that was (fine-tuned, distilled, merged, adapter): each "
+             "carries this version's obligations.</p>",
+             _table(["model", "name", "version", "developer", "how this version reached it"],
+                    [[r["model"], r["name"], r["version"], r["developer"], r["via"]] for r in lineage or []]),
              "<h2>The record behind this report</h2>",
              f"<p>Computed at the signed log checkpoint below (tree size {meta['checkpoint_size']}).</p>",
              f"<pre>{escape(checkpoint)}</pre>",

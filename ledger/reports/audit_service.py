@@ -24,6 +24,7 @@ from ledger.errors import FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.log.note import open_checkpoint
 from ledger.observability import log_context
+from ledger.records.lineage import models_trained_on
 from ledger.reports import audit_csv, audit_html
 from ledger.reports.dataset_audit import AssetRow, AuditRequest, run_audit
 from ledger.reports.models import DatasetAudit
@@ -98,6 +99,7 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
 
             with ctx.db.reader() as session:
                 totals = run_audit(engine, session, request, on_row)
+                lineage = models_trained_on(session, dataset_version_id)
             csv_out.writerows(audit_csv.summary_rows(totals, checkpoint.size, note))
         csv_sha256 = hashlib.sha256(csv_path.read_bytes()).hexdigest()
         summary = {"assets": totals.assets, **{s: totals.by_status[s] for s in audit_csv.STATUSES}}
@@ -114,7 +116,7 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
                 "checkpoint_size": checkpoint.size, "CSV SHA-256": csv_sha256}
         tmp = html_path.with_suffix(".html.tmp")
         with open(tmp, "w", encoding="utf-8") as html_handle:
-            audit_html.write(html_handle, audit_html.head(meta, totals, note, receipt), rows_html)
+            audit_html.write(html_handle, audit_html.head(meta, totals, note, receipt, lineage), rows_html)
         os.replace(tmp, html_path)
         logger.info("dataset audit of %s written: %d assets, %d cleared", dataset_version_id, totals.assets,
                     totals.cleared)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from ledger.context import Clearance
 from ledger.errors import Conflict, ValidationFailed
 from ledger.records import amendments, lineage, service
 from ledger.records.kinds import KINDS
+from ledger.reports.audit_service import audit_dataset
 from tests.ledger.records.builders import add, lineage_world
 
 
@@ -107,3 +109,15 @@ def test_revoking_a_model_license_lists_the_licensees_fine_tunes(ctx: Clearance)
                parents=[{"model_id": w["tuned"], "relationship": "adapter_on"}])["id"]
     _, affected = service.revoke(ctx, KINDS["model_license"], record["id"], "unpaid", "test")
     assert affected["models"] == [mine]
+
+
+def test_the_dataset_audit_report_lists_every_model_that_learnt_from_the_version(ctx: Clearance,
+                                                                               tmp_path: Path) -> None:
+    w = lineage_world(ctx, ["train", "distribute_model"])
+    grandchild = add(ctx, "model", name="Creator cut", version="2", developer_id=w["creator"],
+                     parents=[{"model_id": w["tuned"], "relationship": "adapter_on"}])["id"]
+    html = audit_dataset(ctx, w["version"], None, ["US"], "test", tmp_path).html.read_text()
+    section = html[html.index("Models that learnt from this version"):html.index("The record behind this report")]
+    for model, via in ((w["base"], "trained on this version"), (w["tuned"], f"fine_tuned_from {w['base']}"),
+                       (grandchild, f"adapter_on {w['tuned']}")):
+        assert f"<td>{model}</td>" in section and via in section
