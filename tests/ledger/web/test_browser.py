@@ -148,7 +148,8 @@ def test_a_reviewer_does_the_whole_job_in_the_browser(live: tuple[str, Console, 
     _tab_to(page, "#reason", limit=5)
     page.keyboard.type("A new painting of a common subject, not a copy of the registered work.")
     _tab_to(page, "form[action$='/review'] button", limit=3)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # the form posts, signs the clip, and redirects back: wait for that page
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     decision = page.locator("#decision").locator("..").inner_text()
     assert "Approved by legal-jo (legal)" in decision
