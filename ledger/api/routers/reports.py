@@ -18,6 +18,8 @@ router = APIRouter(tags=["reports"])
 readers = require(*READERS)
 
 
+CYCLONEDX_JSON = "application/vnd.cyclonedx+json; version=1.6"
+
 def _record_id(value: str, field: str) -> str:
     if not ID_PATTERN.match(value):
         raise ValidationFailed(f"not a valid {field}", problems=[FieldProblem(field, "letters, digits and _.:- only")])
@@ -49,8 +51,16 @@ def audit_file(audit_id: str, suffix: str, ctx: Clearance = Depends(get_ctx),
     return FileResponse(path, media_type=media, filename=path.name)
 
 
+class CycloneDxResponse(Response):
+    """A CycloneDX 1.6 JSON document, under its registered media type."""
+
+    media_type = CYCLONEDX_JSON
+
+
 @router.get("/models/{model_id}/training-summary", tags=["models"],
-            summary="EU AI Act Art. 53(1)(d) public summary of training content (JSON, or ?format=markdown)")
+            summary="EU AI Act Art. 53(1)(d) public summary of training content (JSON, or ?format=markdown)",
+            responses={200: {"description": "the summary", "content": {"application/json": {},
+                                                                       "text/markdown": {}}}})
 def summary(model_id: str, format: str = Query(default="json", pattern="^(json|markdown)$"),
             territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
             _: Caller = Depends(readers)) -> Response:
@@ -64,11 +74,12 @@ def summary(model_id: str, format: str = Query(default="json", pattern="^(json|m
     return Response(json.dumps(built), media_type="application/json")
 
 
-@router.get("/models/{model_id}/bom", tags=["models"], summary="CycloneDX 1.6 ML-BOM of a model and its datasets")
+@router.get("/models/{model_id}/bom", tags=["models"], summary="CycloneDX 1.6 ML-BOM of a model and its datasets",
+            response_class=CycloneDxResponse)
 def model_bom(model_id: str, territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
               _: Caller = Depends(readers)) -> Response:
     from ledger.reports import bom
 
     with ctx.db.reader() as session:
         text = bom.cyclonedx_json(ctx.policy_engine, session, _record_id(model_id, "model_id"), tuple(territory))
-    return Response(text, media_type="application/vnd.cyclonedx+json; version=1.6")
+    return CycloneDxResponse(text)
