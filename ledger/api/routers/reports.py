@@ -75,7 +75,9 @@ def summary(model_id: str, format: str = Query(default="json", pattern="^(json|m
 
 
 @router.get("/models/{model_id}/bom", tags=["models"], summary="CycloneDX 1.6 ML-BOM of a model and its datasets",
-            response_class=CycloneDxResponse)
+            response_class=CycloneDxResponse,
+            responses={200: {"description": "the ML-BOM, validated against the CycloneDX 1.6 schema",
+                             "content": {CYCLONEDX_JSON: {"schema": {"type": "object"}}}}})
 def model_bom(model_id: str, territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
               _: Caller = Depends(readers)) -> Response:
     from ledger.reports import bom
