@@ -10,12 +10,9 @@ from rich.markup import escape
 COLOURS = {"pass": "green", "review": "yellow", "block": "red"}
 
 
-def print_outcome(console: Console, outcome: dict[str, Any], title: str | None = None) -> None:
-    verdict = outcome["verdict"]
-    colour = COLOURS[verdict]
-    console.print(f"{escape(title or outcome['clip_id'])}: [bold {colour}]{verdict.upper()}[/bold {colour}] "
-                  f"(check {outcome['check_id']}, log entry {outcome['log']['index']})")
-    for reason in outcome["reasons"]:
+def print_reasons(console: Console, reasons: list[dict[str, Any]]) -> None:
+    """Each reason with its subject and policy, then the clause it encodes and the facts that decided it."""
+    for reason in reasons:
         subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
         console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
         if reason.get("clause"):
@@ -23,6 +20,14 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
         for fact in reason.get("facts") or []:
             value = "not recorded" if fact["value"] is None else fact["value"]
             console.print(escape(f"      fact: {fact['name']} = {value}"))
+
+
+def print_outcome(console: Console, outcome: dict[str, Any], title: str | None = None) -> None:
+    verdict = outcome["verdict"]
+    colour = COLOURS[verdict]
+    console.print(f"{escape(title or outcome['clip_id'])}: [bold {colour}]{verdict.upper()}[/bold {colour}] "
+                  f"(check {outcome['check_id']}, log entry {outcome['log']['index']})")
+    print_reasons(console, outcome["reasons"])
     for match in outcome["matches"]:
         ranges = match.get("voice_ranges")
         where = (f"heard at {', '.join(f'{a:.1f}-{b:.1f}s' for a, b in ranges)}" if ranges and match["channel"] == "voice"
@@ -50,9 +55,7 @@ def print_check(console: Console, check: dict[str, Any], clip: dict[str, Any], h
     colour = COLOURS[verdict]
     console.print(f"{escape(clip['filename'])}: [bold {colour}]{verdict.upper()}[/bold {colour}] "
                   f"(check {check['id']}, clip {clip['id']}, log entry {check['log_index']})")
-    for reason in check["reasons"]:
-        subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
-        console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
+    print_reasons(console, check["reasons"])
     for item in check.get("evidence") or []:
         matched = item["matched"]
         where = f"{matched['time_s']:.1f} s" if matched.get("sha256") else matched.get("unavailable", "")
