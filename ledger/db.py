@@ -255,6 +255,22 @@ class Database:
         with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
 
+    @contextmanager
+    def driver_reader(self) -> Iterator[tuple[Any, str]]:
+        """A pooled DB-API connection and the dialect's name, for a few fixed read statements on a hot path.
+
+        It skips the session and SQLAlchemy's per-statement work (about half a millisecond of CPU a
+        statement, several times the statement's own cost), which every API request would otherwise
+        pay to authenticate and to prove its write. SQLite reads outside a transaction (each statement
+        sees the latest commit); PostgreSQL's transaction is rolled back when the connection goes back
+        to the pool. Only for reads of data that cannot change under them, or that one statement reads whole.
+        """
+        connection = self.read_engine.raw_connection()
+        try:
+            yield connection.driver_connection, self.read_engine.dialect.name
+        finally:
+            connection.close()
+
     def dispose(self) -> None:
         if self._writer is not None:
             self._writer.close()

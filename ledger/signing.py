@@ -23,7 +23,8 @@ from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event
-from ledger.log.tables import LogEntry, SignedCheckpoint
+from ledger.log.sql import StoredCheckpoint
+from ledger.log.tables import LogEntry
 from ledger.log.note import Checkpoint, NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
@@ -69,7 +70,7 @@ def trust_settings(ctx: Clearance) -> TrustSettings | None:
     return TrustSettings.combine(*found) if found else None
 
 
-def _signed(checkpoint: SignedCheckpoint | None) -> SignedCheckpoint:
+def _signed(checkpoint: StoredCheckpoint | None) -> StoredCheckpoint:
     """A checkpoint that ``ctx.checkpoint()`` has just made sure exists."""
     if checkpoint is None:
         raise ProvenanceError("no signed checkpoint covers the check; run 'clearance log checkpoint'")

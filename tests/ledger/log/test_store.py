@@ -10,7 +10,7 @@ from sqlalchemy import update
 from ledger.context import Clearance
 from ledger.audit import replay, views
 from ledger.errors import ConfigurationError, IntegrityError, NotFound
-from ledger.log import merkle, store
+from ledger.log import merkle, sql, store
 from ledger.log.events import Envelope, Event
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
@@ -152,7 +152,7 @@ def test_a_lone_postgres_writer_appends_without_reading_the_head(ctx: Clearance,
     def no_head_reads(*_args: object) -> None:
         raise AssertionError("the head was read and locked although this process wrote it last")
 
-    monkeypatch.setattr(store, "_read_locked_head", no_head_reads)
+    monkeypatch.setattr(sql, "read_locked_head", no_head_reads)
     for i in range(3):
         with ctx.db.transaction() as session:
             assert store.append(session, [_note(f"on the remembered head {i}")])[0].index == first + 1 + i
