@@ -73,8 +73,22 @@ def authenticate(ctx: Clearance, presented: str | None) -> Caller:
     parts = presented.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise Unauthorized("the API key is malformed")
-    with ctx.db.reader() as session:
-        row = session.get(ApiKey, parts[1])
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_sha256, _digest(parts[2])):
+    row = _key_row(ctx, parts[1])
+    if row is None or row[3] is not None or not hmac.compare_digest(row[2], _digest(parts[2])):
         raise Unauthorized("the API key is unknown or revoked")
-    return Caller(row.id, Role(row.role), row.label or row.id)
+    key_id, role, label = row[0], row[1], row[4]
+    return Caller(key_id, Role(role), label or key_id)
+
+
+_KEY_ROW = {dialect: f"SELECT id, role, secret_sha256, revoked_at, label FROM api_keys WHERE id = {mark}"
+            for dialect, mark in (("sqlite", "?"), ("postgresql", "%s"))}
+
+
+def _key_row(ctx: Clearance, key_id: str) -> tuple[str, str, str, object, str | None] | None:
+    """The key's id, role, secret hash, revocation time and label, read straight through the driver: every
+    request authenticates, and this one fixed statement is where the ORM cost most (a tenth of a write)."""
+    with ctx.db.driver_reader() as (driver, dialect):
+        cursor = driver.cursor()
+        cursor.execute(_KEY_ROW[dialect], (key_id,))
+        row: tuple[str, str, str, object, str | None] | None = cursor.fetchone()
+    return row
