@@ -84,6 +84,7 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
     import uvicorn
 
     from ledger.api.app import create_app
+    from ledger.api.server import uvicorn_options
     from ledger.jobs import executor_for
     from ledger.observability import configure_logging
 
@@ -91,16 +92,13 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
     configure_logging(ctx.settings.log_format or "json", ctx.settings.log_level or "INFO")
     jobs = executor_for(ctx)
     jobs.recover()  # once per start, before any server process takes a job
-    # uvicorn's own logging setup and access log stay off: its access line would record query strings,
-    # where a client may have put a key; RequestLogMiddleware writes one without them.
-    bind_host, bind_port = host or ctx.settings.api_host, port or ctx.settings.api_port
+    options = uvicorn_options(host or ctx.settings.api_host, port or ctx.settings.api_port)
     if workers == 1:
-        uvicorn.run(create_app(ctx, jobs), host=bind_host, port=bind_port, log_config=None, access_log=False)
+        uvicorn.run(create_app(ctx, jobs), **options)
         return
     jobs.close()
     ctx.db.dispose()  # the server processes open their own connections
-    uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, host=bind_host,
-                port=bind_port, log_config=None, access_log=False)
+    uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, **options)
 
 
 @app.command()
