@@ -23,6 +23,7 @@ from ledger.errors import ConfigurationError
 from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
 from ledger.log import store
+from ledger.log.direct import missing_database
 from ledger.log.events import Event
 from ledger.log.projection import Projections
 from ledger.log.signer import LogKey
@@ -123,9 +124,7 @@ class Clearance:
             except Exception as exc:
                 if isinstance(exc, ConfigurationError):
                     raise
-                raise ConfigurationError(
-                    f"no Clearance database at {self.settings.home} ({type(exc).__name__}); run 'clearance init'"
-                ) from None
+                raise missing_database(self.settings.home, exc) from None
             store.check_layout(session)
         missing = self.db.outdated_columns(self.tables)
         if missing:

@@ -23,6 +23,7 @@ from sqlalchemy import JSON, BigInteger, Column, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from ledger.dbapi import SQLITE_BUSY_TIMEOUT_S, configure_sqlite
 from ledger.errors import ConfigurationError, FieldProblem, ValidationFailed
 
 
@@ -55,17 +56,11 @@ def refuse_nul_parameters(engine: Engine) -> None:
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 120})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it is acknowledged
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=120000")
-        cursor.close()
+        configure_sqlite(dbapi_conn)  # WAL, synchronous=FULL, foreign keys; we issue BEGIN ourselves
 
     refuse_nul_parameters(engine)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
