@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, inspect
+from sqlalchemy import JSON, Row, inspect
 from sqlmodel import Session, SQLModel
 
 from ledger.db import table_of
@@ -51,6 +51,19 @@ def _initialized(session: Session, envelope: Envelope, payload: dict[str, Any]) 
     """The first entry names the log's origin and key; it changes no table."""
 
 
+_CREATED_ROWS = "ledger.records.created_rows"
+
+
+def created_row(session: Session, record_id: str) -> Row[Any] | None:
+    """The row a ``record.created`` event inserted earlier in this session, as the database returned it.
+
+    A write answers with the record it created; reading it back would cost a query while the log
+    head is still locked (the transaction has appended), so the insert returns the row instead.
+    """
+    rows: dict[str, Row[Any]] = session.info.get(_CREATED_ROWS, {})
+    return rows.get(record_id)
+
+
 def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
     """Insert the row (and its index rows) with Core statements: the ORM's unit of work for one
     new row costs more than the rest of a record's write. Later reads in the session load it."""
@@ -58,8 +71,11 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     fields = kind.fields.model_validate(payload)
     session.flush()  # anything the session holds goes first, as it would in one ORM flush
     connection = session.connection()
-    connection.execute(table_of(kind.table).insert(),
-                       {**column_values(kind.table, fields), "id": envelope.subject_id, "log_index": envelope.index})
+    table = table_of(kind.table)
+    row = connection.execute(table.insert().returning(*table.columns),
+                             {**column_values(kind.table, fields), "id": envelope.subject_id,
+                              "log_index": envelope.index}).one()
+    session.info.setdefault(_CREATED_ROWS, {})[envelope.subject_id] = row
     links = kind.links(envelope.subject_id or "", fields) if kind.links else []
     for link_type in dict.fromkeys(type(link) for link in links):  # a model indexes its training and its parents
         table = table_of(link_type)

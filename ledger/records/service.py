@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, SQLModel, col, select
 
 from ledger.checks.models import Check, Clip
@@ -21,6 +21,7 @@ from ledger.json_limits import refuse_nul
 from ledger.log.events import Event
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
+from ledger.records.projection import created_row
 from ledger.records.lineage import descendants, lineage_problems, tree
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
@@ -38,8 +39,10 @@ def validate_fields(kind: RecordKind[FieldsT, Any], data: dict[str, Any]) -> Fie
         raise ValidationFailed(f"invalid {kind.name} record", problems=problems_from(exc)) from None
 
 
-def record_dict(kind: RecordKind[Any, Any], row: SQLModel) -> dict[str, Any]:
-    values = {column.name: getattr(row, column.name) for column in table_of(type(row)).columns}
+def record_dict(kind: RecordKind[Any, Any], row: SQLModel | Row[Any]) -> dict[str, Any]:
+    """A record as the API and CLI show it: every column of its table, JSON-ready (from a loaded row
+    or a row a statement returned)."""
+    values = {column.name: getattr(row, column.name) for column in table_of(kind.table).columns}
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
 
@@ -155,10 +158,11 @@ def create_record(ctx: Clearance, kind: RecordKind[Any, Any], data: dict[str, An
             refusal = decided.refusal
         else:
             appended = ctx.record(session, [*(decided.events if decided else []), event])[-1]
-            record = record_dict(kind, get_row(session, kind, record_id_of(event)))
+            record_id = record_id_of(event)
+            row = created_row(session, record_id) or get_row(session, kind, record_id)
     if refusal is not None:
         raise refusal
-    return Written(record, ctx.receipt(appended))
+    return Written(record_dict(kind, row), ctx.receipt(appended))  # made after the commit: the head is free
 
 
 def record_id_of(event: Event) -> str:

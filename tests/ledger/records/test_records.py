@@ -122,3 +122,24 @@ def test_non_personal_entries_cannot_be_redacted(ctx: Clearance) -> None:
     lic = get_record(ctx, KINDS["license"], w["license"])
     with pytest.raises(Conflict, match="no personal data"):
         redact_entry(ctx, lic["log_index"], "why not", "test")
+
+
+def test_a_created_record_is_answered_exactly_as_it_is_read_back(ctx: Clearance,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write answers from the row its insert returned (dates, JSON lists, enums, defaults): it must
+    match what a later read gives, for every kind in a small world."""
+    import tests.ledger.records.builders as builders
+
+    answers: list[dict[str, object]] = []
+    original = builders.add
+
+    def recording_add(ctx: Clearance, record_kind: str, **data: object) -> dict[str, object]:
+        answers.append(original(ctx, record_kind, **data))
+        return answers[-1]
+
+    monkeypatch.setattr(builders, "add", recording_add)
+    builders.studio_world(ctx)
+    assert {answer["record_type"] for answer in answers} >= {"party", "license", "consent", "asset", "dataset",
+                                                              "dataset_version", "model"}
+    for answer in answers:
+        assert answer == get_record(ctx, KINDS[str(answer["record_type"])], str(answer["id"]))
