@@ -58,7 +58,7 @@ class Clearance:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db = Database(settings.resolved_database_url)
+        self.db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
         self.projections = Projections()
         register_features(self.projections)
         self.log = LogWriter(self.db, settings.keys_dir, self.projections)

@@ -127,10 +127,12 @@ class _SqliteWriter:
 POSTGRES_POOL_RECYCLE_S = 300
 
 
-def _postgres_engine(url: str) -> Engine:
+def _postgres_engine(url: str, pool_size: int) -> Engine:
     # psycopg prepares a statement on the server once it has run prepare_threshold (default 5) times
     # on a connection; the log's hot statements are fixed strings, so they are prepared after warm-up.
-    engine = create_engine(url, pool_recycle=POSTGRES_POOL_RECYCLE_S)
+    # A pool smaller than the requests served at once would open and close connections all through a
+    # burst (a new PostgreSQL backend each, and its prepared statements lost), so it is sized to them.
+    engine = create_engine(url, pool_recycle=POSTGRES_POOL_RECYCLE_S, pool_size=pool_size, max_overflow=pool_size)
     refuse_nul_parameters(engine)
     return engine
 
@@ -138,7 +140,7 @@ def _postgres_engine(url: str) -> Engine:
 class Database:
     """Engines and sessions for one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 16) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._writer: _SqliteWriter | None = None
@@ -147,7 +149,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self._writer = _SqliteWriter(self.write_engine)
         else:
-            self.write_engine = self.read_engine = _postgres_engine(url)
+            self.write_engine = self.read_engine = _postgres_engine(url, pool_size)
 
     def create_all(self, tables: Sequence[type[SQLModel]]) -> None:
         """Create the given tables (and their indexes) where they do not exist yet."""

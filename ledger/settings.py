@@ -79,6 +79,12 @@ class Settings(BaseModel):
                                     description="failed authentications per client address before it gets 429")
     rate_limit_storage_url: str = Field(default="memory://",
                                         description="where the counters live; redis://host:port shares them")
+    db_pool_size: int = Field(default=16, ge=1, le=500,
+                              description="PostgreSQL connections each process keeps open; a burst may open "
+                                          "as many again, closed once it passes")
+    api_threads: int = Field(default=4, ge=1, le=1000,
+                             description="requests one API process works on at once (database work and files); "
+                                         "the rest wait their turn without taking a thread")
     queue_url: str | None = Field(default=None, pattern=r"^amqps?://",
                                   description="RabbitMQ URL (amqp://user:pass@host:5672/vhost) of the check and "
                                               "registration queue served by 'clearance worker'; unset: in-process")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio.to_thread
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +39,23 @@ def _problem(error: ClearanceError, request: Request, headers: dict[str, str] | 
                         media_type=PROBLEM_JSON, headers=headers)
 
 
+def _serving(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What the server sets up once it runs: at most ``threads`` requests at work at once.
+
+    Routes that touch the database or files run in a thread each. Many more threads than the
+    database pool and the cores can use only contend for the interpreter lock, and a thread that
+    holds the log head waits longest for it (measured in RELIABILITY.md); requests beyond the
+    limit wait on the event loop instead.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route offers at the request's path (from the OpenAPI paths: the one route table)."""
     methods: set[str] = set()
@@ -53,6 +74,7 @@ def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> Fa
 
     ctx = ctx or Clearance.open()
     app = FastAPI(title="Clearance", version="0.1.0", docs_url=None, redoc_url=None,
+                  lifespan=_serving(ctx.settings.api_threads),
                   description="Rights-clearance and provenance ledger for generative video. "
                               "Authenticate with `Authorization: Bearer <key>` (see `clearance keys create`).")
     app.state.clearance = ctx

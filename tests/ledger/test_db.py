@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledger.context import Clearance
+from ledger.db import Database
 from ledger.errors import ConfigurationError, Conflict, ValidationFailed
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record
@@ -51,3 +52,27 @@ def test_no_text_with_a_nul_reaches_the_database(ctx: Clearance) -> None:
     with pytest.raises(ValidationFailed) as caught:
         create_record(ctx, KINDS["party"], {"kind": "person", "name": "Ana\x00"}, "test")
     assert [p.field for p in caught.value.problems] == ["name"]
+
+
+def test_a_postgres_pool_keeps_the_configured_number_of_connections(ctx: Clearance) -> None:
+    if ctx.db.is_sqlite:
+        pytest.skip("SQLite writes go through one connection per process")
+    db = Database(ctx.settings.resolved_database_url, pool_size=7)
+    try:
+        pool = db.write_engine.pool
+        assert pool.size() == 7  # type: ignore[attr-defined]  # QueuePool's
+        connections = [db.write_engine.connect() for _ in range(10)]  # a burst beyond it is still served
+        for connection in connections:
+            connection.close()
+        assert pool.checkedin() == 7  # type: ignore[attr-defined]  # the burst's extra ones were closed
+    finally:
+        db.dispose()
+
+
+def test_the_driver_reader_sees_committed_rows_on_both_databases(ctx: Clearance) -> None:
+    create_record(ctx, KINDS["party"], {"id": "pty_driver_reader", "kind": "organisation", "name": "Reader"}, "t")
+    with ctx.db.driver_reader() as (driver, dialect):
+        cursor = driver.cursor()
+        cursor.execute("SELECT name FROM parties WHERE id = " + ("?" if dialect == "sqlite" else "%s"),
+                       ("pty_driver_reader",))
+        assert cursor.fetchone() == ("Reader",)

@@ -131,3 +131,12 @@ def test_consistency_and_verify_endpoints(api) -> None:  # type: ignore[no-untyp
                               [base64.b64decode(p) for p in proof["proof"]])
     report = client.get("/v1/log/verify", headers=h["auditor"]).json()
     assert report["ok"] and report["size"] == 11
+
+
+def test_the_running_app_works_on_at_most_the_configured_number_of_threads(ctx: Clearance) -> None:
+    import anyio.to_thread
+
+    ctx.settings.api_threads = 3
+    with TestClient(create_app(ctx)) as running:  # the lifespan runs: as under `clearance serve`
+        tokens = running.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == 3
