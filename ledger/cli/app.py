@@ -103,7 +103,7 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
 
 @app.command()
 def worker(threads: int = typer.Option(1, "--threads", min=1, max=64, help="jobs run at once by this process"),
-           nice: int = typer.Option(10, "--nice", min=0, max=19,
+           nice: int = typer.Option(19, "--nice", min=0, max=19,
                                     help="CPU priority below the API's (0: same); fingerprinting yields to requests")) -> None:
     """Take check jobs from the queue (CLEARANCE_QUEUE_URL) until SIGTERM; run as many as the machine allows."""
     import os
