@@ -47,7 +47,9 @@ def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
     return result
 
 
-@router.get("/exports/{production_id}/zip")
+@router.get("/exports/{production_id}/zip", response_class=FileResponse,
+            responses={200: {"description": "the production volume as a ZIP",
+                             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)),
                     ctx: Clearance = Depends(get_ctx)) -> FileResponse:
     if not _PRODUCTION_ID.fullmatch(production_id):
