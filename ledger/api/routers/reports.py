@@ -84,6 +84,8 @@ def summary(model_id: str, format: str = Query(default="json", pattern="^(json|m
                              "content": {CYCLONEDX_JSON: {"schema": {"type": "object"}}}}})
 def model_bom(model_id: str, territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
               _: Caller = Depends(readers)) -> Response:
+    """The BOM is documented as a JSON object, not modelled here: its schema is CycloneDX 1.6's own, and the
+    document is validated against that schema when it is built."""
     from ledger.reports import bom
 
     with ctx.db.reader() as session:
