@@ -11,6 +11,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
+from ledger.api.schemas import AS_GIVEN
+from ledger.api.schemas.checks import (CheckAccepted, CheckOutcome, CheckWithClip, JobDecided, JobRunning,
+                                       ModelTrainingAudit, PendingReview, Reviewed, SignedClip, TrainingAudit,
+                                       Verification)
 from ledger.api.routers.media import read_upload
 from ledger.auth.keys import Caller
 from ledger import json_limits, signing
@@ -51,7 +55,9 @@ def get_jobs(request: Request) -> Executor:
 
 
 @router.post("/checks", summary="Check a clip before release (multipart: file or clip_sha256, plus request JSON)",
-             responses={202: {"description": "long clip: accepted, poll the job URL"}})
+             response_model=CheckOutcome, **AS_GIVEN,
+             responses={200: {"description": "the decided check (and the signed clip when it passed)"},
+                        202: {"description": "long clip: accepted, poll the job URL", "model": CheckAccepted}})
 async def submit_check(request: str = Form(..., description="CheckRequest as JSON"),
                        file: UploadFile | None = File(default=None),
                        clip_sha256: str | None = Form(default=None, description="bytes already stored"),
@@ -94,7 +100,8 @@ def _valid_id(value: str, field: str) -> str:
     return value
 
 
-@router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review")
+@router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review",
+             response_model=SignedClip, **AS_GIVEN)
 def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:
     _, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
@@ -109,7 +116,8 @@ def download_signed(check_id: str, ctx: Clearance = Depends(get_ctx),
 
 
 @router.post("/verify", tags=["provenance"],
-             summary="Verify a file: C2PA state under the trust anchors, log inclusion, content match")
+             summary="Verify a file: C2PA state under the trust anchors, log inclusion, content match",
+             response_model=Verification, **AS_GIVEN)
 async def verify(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
                  _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
     import tempfile
@@ -125,7 +133,10 @@ async def verify(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx)
     return report.as_json()
 
 
-@router.get("/checks/jobs/{clip_id}", summary="Poll a background check: 202 while running, then its result")
+@router.get("/checks/jobs/{clip_id}", summary="Poll a background check: 202 while running, then its result",
+            response_model=JobDecided, **AS_GIVEN,
+            responses={200: {"description": "the check is decided"},
+                       202: {"description": "still running (or waiting for a worker)", "model": JobRunning}})
 def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*CHECK_READERS))) -> Any:
     state = service.check_for_clip(ctx, _valid_id(clip_id, "clip_id"))
     if state is None:
@@ -137,7 +148,7 @@ def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(req
     return {"clip_id": clip_id, "state": "decided", "check": state["check"]}
 
 
-@router.get("/checks/{check_id}", summary="A decided check with its clip")
+@router.get("/checks/{check_id}", summary="A decided check with its clip", response_model=CheckWithClip, **AS_GIVEN)
 def read_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
     check, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
@@ -152,7 +163,8 @@ def evidence_image(check_id: str, sha256: str, ctx: Clearance = Depends(get_ctx)
     return Response(evidence.image(ctx, check, sha256), media_type="image/jpeg")
 
 
-@router.get("/reviews", summary="Checks awaiting a person's review")
+@router.get("/reviews", summary="Checks awaiting a person's review", response_model=Page[PendingReview],  # type: ignore[valid-type]
+            **AS_GIVEN)
 def list_reviews(limit: int = limit_query(), cursor: str | None = cursor_query(), ctx: Clearance = Depends(get_ctx),
                  _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> Page[dict[str, Any]]:
     start = position(cursor)
@@ -160,7 +172,8 @@ def list_reviews(limit: int = limit_query(), cursor: str | None = cursor_query()
     return page(items, start, limit, total)
 
 
-@router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason")
+@router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason",
+             response_model=Reviewed, **AS_GIVEN)
 def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
            caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
     check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor,
@@ -169,7 +182,8 @@ def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx)
 
 
 @router.get("/dataset-versions/{version_id}/audit-training", tags=["dataset-versions"],
-            summary="May each asset of this dataset version be used for training? (action train)")
+            summary="May each asset of this dataset version be used for training? (action train)",
+            response_model=TrainingAudit, **AS_GIVEN)
 def audit_training(version_id: str, model_id: str | None = None,
                    territory: list[str] = Query(default=["US"]),
                    ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
@@ -177,7 +191,8 @@ def audit_training(version_id: str, model_id: str | None = None,
 
 
 @router.get("/models/{model_id}/audit-training", tags=["models"],
-            summary="May the model's effective training data (its own and every ancestor's) be used for training?")
+            summary="May the model's effective training data (its own and every ancestor's) be used for training?",
+            response_model=ModelTrainingAudit, **AS_GIVEN)
 def audit_model_training(model_id: str, territory: list[str] = Query(default=["US"]),
                          ctx: Clearance = Depends(get_ctx),
                          _: Caller = Depends(require(*READERS))) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, get_ctx, require
+from ledger.api.schemas import AS_GIVEN
+from ledger.api.schemas.exports import PrivilegeAsserted, ProductionSummary, ProtocolOut, ProtocolSaved
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import NotFound, ValidationFailed
@@ -35,7 +37,7 @@ class PrivilegeBody(BaseModel):
     description: str
 
 
-@router.post("/exports", status_code=201)
+@router.post("/exports", status_code=201, response_model=ProductionSummary, **AS_GIVEN)
 def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True)
@@ -45,7 +47,9 @@ def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
     return result
 
 
-@router.get("/exports/{production_id}/zip")
+@router.get("/exports/{production_id}/zip", response_class=FileResponse,
+            responses={200: {"description": "the production volume as a ZIP",
+                             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)),
                     ctx: Clearance = Depends(get_ctx)) -> FileResponse:
     if not _PRODUCTION_ID.fullmatch(production_id):
@@ -56,19 +60,19 @@ def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-@router.post("/export-protocols/{name}", status_code=201)
+@router.post("/export-protocols/{name}", status_code=201, response_model=ProtocolSaved, **AS_GIVEN)
 def save_protocol(name: str, settings: dict[str, Any], caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return protocol.save_protocol(ctx, name, protocol.ProtocolSettings.from_json(settings), caller.actor)
 
 
-@router.get("/export-protocols/{name}")
+@router.get("/export-protocols/{name}", response_model=ProtocolOut, **AS_GIVEN)
 def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return {"name": name, "settings": protocol.load_protocol(ctx, name).as_json()}
 
 
-@router.post("/privileges", status_code=201)
+@router.post("/privileges", status_code=201, response_model=PrivilegeAsserted, **AS_GIVEN)
 def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
                      ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,

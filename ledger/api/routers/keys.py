@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from ledger.api.deps import ADMINS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
-from ledger.api.schemas import KeyCreated, KeyRevoked
+from ledger.api.schemas import KeyCreated, KeyInfo, KeyRevoked
 from ledger.auth import keys
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
@@ -19,13 +19,6 @@ admin = require(*ADMINS)
 class KeyRequest(BaseModel):
     role: Role
     label: str | None = None
-
-
-class KeyInfo(BaseModel):
-    id: str
-    role: str
-    label: str | None
-    revoked: bool
 
 
 @router.post("", status_code=201, summary="Create an API key (the secret is shown only in this response)")

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
-from ledger.api.schemas import ConsistencyProofOut, InclusionProofOut, LogEntryOut, LoggedOnly
+from ledger.api.schemas import (AS_GIVEN, ConsistencyProofOut, InclusionProofOut, LogEntryOut, LoggedOnly,
+                                LogVerification)
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.audit import replay, views
@@ -85,7 +86,8 @@ def redact(body: RedactRequest, index: int = INDEX, ctx: Clearance = Depends(get
     return LoggedOnly.model_validate({"log": redact_entry(ctx, index, body.reason, caller.actor).as_json()})
 
 
-@router.get("/verify", summary="Recompute the tree, check checkpoints and replay events against the tables")
+@router.get("/verify", summary="Recompute the tree, check checkpoints and replay events against the tables",
+            response_model=LogVerification, **AS_GIVEN)
 def verify(ctx: Clearance = Depends(get_ctx),
            _: Caller = Depends(require(Role.admin, Role.legal, Role.auditor))) -> dict[str, Any]:
     return replay.verify(ctx).as_json()

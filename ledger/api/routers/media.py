@@ -8,7 +8,8 @@ from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, requir
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger import json_limits
-from ledger.api.schemas import LoggedOnly
+from ledger.api.schemas import AS_GIVEN, LoggedOnly
+from ledger.api.schemas.media import AssetRegistered, Doctor, Enrolled, MatchAnswer
 from ledger.errors import FieldProblem, PayloadTooLarge, ValidationFailed
 from ledger.fingerprints import service as fingerprints
 
@@ -37,7 +38,8 @@ def _json_field(text: str, name: str) -> dict[str, Any]:
 
 
 @router.post("/assets/upload", status_code=201,
-             summary="Register an asset from its file: hashes, fingerprints and index entries included")
+             summary="Register an asset from its file: hashes, fingerprints and index entries included",
+             response_model=AssetRegistered, **AS_GIVEN)
 async def upload_asset(file: UploadFile = File(...),
                        record: str = Form("{}", description="asset fields as JSON (role, acquisition_method, ...)"),
                        ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
@@ -51,7 +53,8 @@ async def upload_asset(file: UploadFile = File(...),
 
 
 @router.post("/parties/{party_id}/likeness", status_code=201,
-             summary="Enroll likeness references (photos or clips) of a person; only template hashes are logged")
+             summary="Enroll likeness references (photos or clips) of a person; only template hashes are logged",
+             response_model=Enrolled, **AS_GIVEN)
 async def enroll(party_id: str, files: list[UploadFile] = File(...),
                  face: int | None = Form(None, ge=1, description="which face of a group photo, counted from the left"),
                  ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
@@ -63,7 +66,7 @@ async def enroll(party_id: str, files: list[UploadFile] = File(...),
 
 @router.post("/parties/{party_id}/voice", status_code=201,
              summary="Enroll voice references (recordings of the person speaking, 3 s of speech or more); "
-                     "only template hashes are logged")
+                     "only template hashes are logged", response_model=Enrolled, **AS_GIVEN)
 async def enroll_voice(party_id: str, files: list[UploadFile] = File(...), ctx: Clearance = Depends(get_ctx),
                        caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
     items = [(f.filename or "upload", await read_upload(f, ctx.settings.max_upload_bytes)) for f in files]
@@ -87,7 +90,8 @@ def withdraw(asset_id: str, reason: str = Form(...), ctx: Clearance = Depends(ge
     return LoggedOnly.model_validate({"log": receipt.as_json()})
 
 
-@router.post("/match", summary="Which registered works or enrolled people does this image or video look like?")
+@router.post("/match", summary="Which registered works or enrolled people does this image or video look like?",
+             response_model=MatchAnswer, **AS_GIVEN)
 async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
                 caller: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:
     data = await read_upload(file, ctx.settings.max_upload_bytes)
@@ -97,6 +101,7 @@ async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
     return result.to_dict()
 
 
-@router.get("/doctor", summary="Which channels this installation runs, which it cannot and why; index sizes")
+@router.get("/doctor", summary="Which channels this installation runs, which it cannot and why; index sizes",
+            response_model=Doctor, **AS_GIVEN)
 def doctor(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*ADMINS, *LEGAL))) -> dict[str, Any]:
     return {"channels": ctx.fingerprinter.status.to_dict(), "index": ctx.indexes.current().stats()}

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
-from ledger.api.schemas import Written, WrittenWithDependents
+from ledger.api.schemas import AS_GIVEN, Written, WrittenWithDependents
+from ledger.api.schemas.records import CHANGED_MODELS, READ_MODELS, WRITTEN_MODELS, LineageNode
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.records import amendments, service
@@ -57,12 +58,15 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
         return service.get_record(ctx, kind, record_id)
 
     tags: list[Any] = [kind.plural]
+    stored = READ_MODELS[kind.name]
     router.add_api_route(path, create, methods=["POST"], status_code=201, tags=tags,
-                         summary=f"Register a {kind.name.replace('_', ' ')}", name=f"create_{kind.name}")
+                         summary=f"Register a {kind.name.replace('_', ' ')}", name=f"create_{kind.name}",
+                         response_model=WRITTEN_MODELS[kind.name])
     router.add_api_route(path, list_all, methods=["GET"], tags=tags, summary=f"List {kind.summary.lower()}",
-                         name=f"list_{kind.name}", response_model=Page[dict[str, Any]])
+                         name=f"list_{kind.name}", response_model=Page[stored], **AS_GIVEN)  # type: ignore[valid-type]
     router.add_api_route(path + "/{record_id}", read, methods=["GET"], tags=tags,
-                         summary=f"Read one {kind.name.replace('_', ' ')}", name=f"read_{kind.name}")
+                         summary=f"Read one {kind.name.replace('_', ' ')}", name=f"read_{kind.name}",
+                         response_model=stored, **AS_GIVEN)
 
     if kind.revocable:
         def revoke(record_id: str, body: RevokeRequest, ctx: Clearance = Depends(get_ctx),
@@ -72,7 +76,7 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
 
         router.add_api_route(path + "/{record_id}/revoke", revoke, methods=["POST"], tags=tags,
                              summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
-                             name=f"revoke_{kind.name}")
+                             name=f"revoke_{kind.name}", response_model=CHANGED_MODELS[kind.name])
 
     if kind.amendable:
         def amend(record_id: str, body: AmendRequest, ctx: Clearance = Depends(get_ctx),
@@ -83,21 +87,23 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
 
         router.add_api_route(path + "/{record_id}/amend", amend, methods=["POST"], tags=tags,
                              summary=f"Amend a {kind.name.replace('_', ' ')}'s terms; lists what relied on them",
-                             name=f"amend_{kind.name}")
+                             name=f"amend_{kind.name}", response_model=CHANGED_MODELS[kind.name])
 
 
 for _kind in KINDS.values():
     _add_routes(_kind)
 
 
-@router.post("/legal-holds/{hold_id}/release", tags=["legal-holds"], summary="Release a legal hold")
+@router.post("/legal-holds/{hold_id}/release", tags=["legal-holds"], summary="Release a legal hold",
+             response_model=WRITTEN_MODELS["legal_hold"])
 def release_hold(hold_id: str, body: ReleaseRequest, ctx: Clearance = Depends(get_ctx),
                  caller: Caller = Depends(require(*LEGAL))) -> Written:
     return Written.model_validate(service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json())
 
 
 @router.get("/models/{model_id}/lineage", tags=["models"],
-            summary="The model and its ancestors (fine-tuned, distilled, merged from, adapter on) as a tree")
+            summary="The model and its ancestors (fine-tuned, distilled, merged from, adapter on) as a tree",
+            response_model=LineageNode, **AS_GIVEN)
 def model_lineage(model_id: str, ctx: Clearance = Depends(get_ctx),
                   _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
     return service.model_lineage(ctx, model_id)

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ledger.api.deps import READERS, get_ctx, require
+from ledger.api.schemas import AS_GIVEN
+from ledger.api.schemas.reports import AuditRun, TrainingSummary
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import FieldProblem, NotFound, ValidationFailed
@@ -27,7 +29,8 @@ def _record_id(value: str, field: str) -> str:
 
 
 @router.post("/dataset-versions/{version_id}/audit", tags=["dataset-versions"],
-             summary="Audit a dataset version for training: HTML report and CSV, logged as audit.recorded")
+             summary="Audit a dataset version for training: HTML report and CSV, logged as audit.recorded",
+             response_model=AuditRun, **AS_GIVEN)
 def audit(version_id: str, model_id: str | None = None, territory: list[str] = Query(default=["US"]),
           ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> dict[str, Any]:
     from ledger.reports.audit_service import audit_dataset
@@ -59,8 +62,8 @@ class CycloneDxResponse(Response):
 
 @router.get("/models/{model_id}/training-summary", tags=["models"],
             summary="EU AI Act Art. 53(1)(d) public summary of training content (JSON, or ?format=markdown)",
-            responses={200: {"description": "the summary", "content": {"application/json": {},
-                                                                       "text/markdown": {}}}})
+            response_model=TrainingSummary,
+            responses={200: {"description": "the summary", "content": {"text/markdown": {}}}})
 def summary(model_id: str, format: str = Query(default="json", pattern="^(json|markdown)$"),
             territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
             _: Caller = Depends(readers)) -> Response:
@@ -71,6 +74,7 @@ def summary(model_id: str, format: str = Query(default="json", pattern="^(json|m
                                                ctx.settings.provider_name, territories=tuple(territory))
     if format == "markdown":
         return PlainTextResponse(training_summary.to_markdown(built), media_type="text/markdown; charset=utf-8")
+    TrainingSummary.model_validate(built)  # answered as built, so checked against its model here
     return Response(json.dumps(built), media_type="application/json")
 
 
@@ -80,6 +84,8 @@ def summary(model_id: str, format: str = Query(default="json", pattern="^(json|m
                              "content": {CYCLONEDX_JSON: {"schema": {"type": "object"}}}}})
 def model_bom(model_id: str, territory: list[str] = Query(default=["US"]), ctx: Clearance = Depends(get_ctx),
               _: Caller = Depends(readers)) -> Response:
+    """The BOM is documented as a JSON object, not modelled here: its schema is CycloneDX 1.6's own, and the
+    document is validated against that schema when it is built."""
     from ledger.reports import bom
 
     with ctx.db.reader() as session:

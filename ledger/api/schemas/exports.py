@@ -1,0 +1,97 @@
+"""Answers of the production routes: a production's summary, protocols, privilege designations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, JsonValue
+
+from ledger.api.schemas.common import _Open
+
+
+class ProtocolSettingsOut(_Open):
+    """How a production is made."""
+
+    bates_prefix: str
+    bates_start: int
+    bates_padding: int = Field(description="digits of a Bates number")
+    confidentiality: str
+    image_format: str
+    natives: JsonValue = Field(description="whether native files are produced (stored as given)")
+    privilege_handling: str
+    fields: list[str] = Field(description="the flattened fields produced (F_...); empty: all")
+
+
+class ProtocolOut(_Open):
+    name: str
+    settings: ProtocolSettingsOut
+
+
+class ProtocolSaved(ProtocolOut):
+    log_index: int = Field(description="the export.protocol_saved entry")
+
+
+class ProductionProtocol(_Open):
+    name: str | None = Field(description="the saved protocol used, if any")
+    settings: ProtocolSettingsOut
+
+
+class BatesRange(_Open):
+    prefix: str
+    padding: int
+    start: int
+    first: int
+    last: int
+    begin: str = Field(description="the first Bates number as printed")
+    end: str = Field(description="the last Bates number as printed")
+
+
+class CheckpointRef(_Open):
+    file: str = Field(description="the checkpoint's file in the volume")
+    origin: str
+    size: int
+    root: str = Field(description="base64 root hash")
+
+
+class PreviousProduction(_Open):
+    production_id: str
+    checkpoint_size: int
+    checkpoint_file: str
+    proof_file: str = Field(description="the consistency proof from the previous production's checkpoint")
+
+
+class Software(_Open):
+    name: str
+    version: str
+
+
+class ProductionSummary(_Open):
+    """A production as written: what it selected, its Bates range and the checkpoint that proves it."""
+
+    format: str
+    production_id: str
+    volume: str
+    matter: str | None
+    selection: dict[str, Any] = Field(description="the selection as read: matter, dates, and ids per kind")
+    protocol: ProductionProtocol
+    bates: BatesRange
+    checkpoint: CheckpointRef
+    previous: PreviousProduction | None = Field(description="the matter's previous production under this prefix")
+    counts: dict[str, int] = Field(description="record kind -> records produced")
+    withheld: int = Field(description="records withheld as privileged (listed on the privilege log)")
+    holds: list[str] = Field(description="the legal holds that cover produced records")
+    exported_by: str
+    exported_at: str = Field(description="UTC, ISO 8601")
+    software: Software
+    manifest_sha256: str
+    log_index: int = Field(description="the export.produced entry")
+    download: str = Field(description="the route that serves the ZIP")
+
+
+class PrivilegeAsserted(_Open):
+    record_kind: str
+    record_id: str
+    privilege: str
+    description: str
+    asserted_by: str
+    log_index: int = Field(description="the privilege.asserted entry")
