@@ -104,17 +104,15 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
 @app.command()
 def worker(threads: int = typer.Option(1, "--threads", min=1, max=64, help="jobs run at once by this process"),
            nice: int = typer.Option(19, "--nice", min=0, max=19,
-                                    help="CPU priority below the API's (0: same); fingerprinting yields to requests")) -> None:
+                                    help="CPU priority of fingerprinting and matching, below the API's "
+                                         "(0: same); a job's database work keeps the normal one")) -> None:
     """Take check jobs from the queue (CLEARANCE_QUEUE_URL) until SIGTERM; run as many as the machine allows."""
-    import os
-
     from ledger.jobs.worker import serve_jobs
     from ledger.observability import configure_logging
 
     ctx = ready_context()
     configure_logging(ctx.settings.log_format or "json", ctx.settings.log_level or "INFO")
-    os.nice(nice)
-    serve_jobs(ctx, threads)
+    serve_jobs(ctx, threads, nice=nice)
 
 
 @keys_app.command("create")

@@ -35,17 +35,27 @@ def _registered(ctx: Clearance, path: str, asset_id: str) -> dict[str, Any] | No
     return {"file": path, "asset": asset_id, "frames": None, "note": "registered by an earlier delivery of this job"}
 
 
-def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str, actor: str) -> dict[str, Any]:
-    """Register one file as asset ``asset_id`` (once); the answer names the asset or the error."""
-    from ledger.fingerprints.service import register_asset
+def _here(function: Callable[..., Any], *args: Any) -> Any:
+    return function(*args)
+
+
+def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str, actor: str,
+                  run_cpu_work: Callable[..., Any] | None = None) -> dict[str, Any]:
+    """Register one file as asset ``asset_id`` (once); the answer names the asset or the error.
+
+    ``run_cpu_work(function, *args)`` runs the fingerprinting (a worker passes its low-priority
+    threads); the write that follows runs here.
+    """
+    from ledger.fingerprints.service import fingerprint, register_asset
 
     done = _registered(ctx, path, asset_id)
     if done is not None:
         return done
     try:
         data = Path(path).read_bytes()
+        fingerprints = (run_cpu_work or _here)(fingerprint, ctx, data, Path(path).name, "reference")
         result = register_asset(ctx, {**base, "id": asset_id, "source_uri": Path(path).resolve().as_uri()}, data,
-                                Path(path).name, actor)
+                                Path(path).name, actor, fingerprints=fingerprints)
         return {"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]}
     except ClearanceError as exc:
         return _registered(ctx, path, asset_id) or {"file": path, "error": str(exc)}

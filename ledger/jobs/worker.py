@@ -14,6 +14,7 @@ from types import FrameType
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError
+from ledger.jobs.priority import LowPriorityThreads
 from ledger.jobs.queue import broker_location, declare_check_actor, declare_register_actor, make_broker, queue_name
 from ledger.jobs.registration import register_file
 from ledger.jobs.run_check import run_check_job
@@ -21,17 +22,23 @@ from ledger.jobs.run_check import run_check_job
 log = logging.getLogger(__name__)
 
 
-def serve_jobs(ctx: Clearance, threads: int = 1, stop: threading.Event | None = None) -> None:
-    """Run check jobs with ``threads`` threads until SIGTERM or SIGINT (or ``stop`` is set)."""
+def serve_jobs(ctx: Clearance, threads: int = 1, stop: threading.Event | None = None, nice: int = 0) -> None:
+    """Run check jobs with ``threads`` threads until SIGTERM or SIGINT (or ``stop`` is set); their
+    fingerprinting and matching run at ``nice`` (:mod:`ledger.jobs.priority` says why only those)."""
     from dramatiq import Worker
+
+    from ledger.checks.service import media_matcher
 
     if not ctx.settings.queue_url:
         raise ConfigurationError("no job queue configured: set CLEARANCE_QUEUE_URL (amqp://...) for the "
                                  "server and its workers; without it the server checks in its own process")
     broker = make_broker(ctx.settings)
-    declare_check_actor(broker, ctx.settings, lambda clip_id, actor: run_check_job(ctx, clip_id, actor))
+    low = LowPriorityThreads(threads, nice)
+    matcher = low.wrap(media_matcher(ctx))
+    declare_check_actor(broker, ctx.settings, lambda clip_id, actor: run_check_job(ctx, clip_id, actor, matcher))
     declare_register_actor(broker, ctx.settings,
-                           lambda path, base, asset_id, actor: register_file(ctx, path, base, asset_id, actor))
+                           lambda path, base, asset_id, actor: register_file(ctx, path, base, asset_id, actor,
+                                                                             low.call))
     stop = stop or threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -52,4 +59,5 @@ def serve_jobs(ctx: Clearance, threads: int = 1, stop: threading.Event | None = 
         stop.wait()
     finally:
         worker.stop()
+        low.close()
         broker.close()
