@@ -1,9 +1,13 @@
 """200 concurrent record writes while 32 checks run, on PostgreSQL, two API processes and two workers.
 
-Run: ``.venv/bin/python scripts/reliability/load.py`` (a few minutes; loopback only). Passes when
-there are 0 errors, every acknowledged write is in the log exactly once, every check is decided
-exactly once, ``log verify`` passes; reports record-write latency (target p99 < 1 s while the
-checks run). Saves ``benchmarks/results/reliability-load.json``.
+Run: ``.venv/bin/python scripts/reliability/load.py [--runs 5] [--checks 32]`` (about two minutes;
+loopback only). Each run starts a fresh installation, warms it with a burst of reads, times 20 writes
+alone, submits the checks, then sends 200 ``POST /v1/parties`` at once on kept-alive connections
+(``rawhttp.py``, a client light enough not to take the server's CPU) and times each. Passes when
+every run has 0 errors, every acknowledged write in the log exactly once, every check decided
+exactly once and ``log verify`` passing; reports each run's record-write latency, the median of
+the runs' p99 and the worst (target p99 < 1 s while the checks run). Saves
+``benchmarks/results/reliability-load.json``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
 from typing import Any
@@ -22,6 +27,7 @@ from rawhttp import Connection
 
 WRITES, CHECKS = 200, 32
 WARM_READS = 64
+RUNS = 5
 
 
 async def submit_checks(client: httpx.AsyncClient, inst: Installation, count: int) -> list[str]:
@@ -111,16 +117,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checks", type=int, default=CHECKS, help=f"checks running during the writes ({CHECKS}; "
                                                                   "0 gives the baseline without them)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"whole runs, each on a fresh installation ({RUNS}); "
+                                                              "the figures of one run swing on a shared machine")
     args = parser.parse_args(argv)
-    inst = Installation(api_processes=2, workers=2)
-    try:
-        inst.start()
-        outcome = asyncio.run(run(inst, args.checks))
-    finally:
-        inst.stop()
-        inst.remove()
+    runs = []
+    for _ in range(args.runs):
+        inst = Installation(api_processes=2, workers=2)
+        try:
+            inst.start()
+            runs.append(asyncio.run(run(inst, args.checks)))
+        finally:
+            inst.stop()
+            inst.remove()
+        print(json.dumps(runs[-1]["write_latency_s"]), file=sys.stderr)
+    p99s = [r["write_latency_s"]["p99"] for r in runs if r["write_latency_s"]]
+    outcome = {
+        "runs": runs,
+        "write_p99_s": {"median_of_runs": round(statistics.median(p99s), 3) if p99s else None,
+                        "worst_run": max(p99s, default=None), "each_run": p99s},
+        "runs_with_p99_under_1s": sum(bool(r["p99_under_1s"]) for r in runs),
+        "passed": all(r["passed"] for r in runs),
+    }
     path = save("reliability-load" if args.checks == CHECKS else f"reliability-load-{args.checks}-checks", outcome)
-    print(json.dumps(outcome, indent=2))
+    print(json.dumps({k: v for k, v in outcome.items() if k != "runs"}, indent=2))
     print(f"saved {path}")
     return 0 if outcome["passed"] else 1
 
