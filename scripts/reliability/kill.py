@@ -22,7 +22,7 @@ import httpx
 
 from harness import CHECK_REQUEST, Installation, check_clips, save
 
-WRITERS, STREAM_S, CHECKS, KILL_AT_S = 16, 30, 16, 8
+WRITERS, STREAM_S, CHECKS, KILL_AFTER_S = 16, 30, 16, 2
 
 
 async def writer(client: httpx.AsyncClient, inst: Installation, n: int, until: float,
@@ -78,13 +78,19 @@ async def run(inst: Installation) -> dict[str, Any]:
             clips.append(answer.json()["clip_id"])
         until = time.monotonic() + STREAM_S
         stream = asyncio.gather(*(writer(client, inst, n, until, acknowledged, failures) for n in range(WRITERS)))
-        await asyncio.sleep(KILL_AT_S)
+        # Kill once the writes have run a while and a worker is mid-job (checks are quick now: waiting a
+        # fixed time could find every one already decided, and the redelivery would go untested).
+        started = time.monotonic()
+        await asyncio.sleep(KILL_AFTER_S)
+        while not busy_worker(inst)[1] and time.monotonic() - started < STREAM_S / 2:
+            await asyncio.sleep(0.05)
+        killed_at = round(time.monotonic() - started, 2)
         api_pid, (worker_pid, mid_job) = inst.api_pids()[0], busy_worker(inst)
         before = len(acknowledged)
         os.kill(api_pid, signal.SIGKILL)
         os.kill(worker_pid, signal.SIGKILL)
         killed = {"api_pid": api_pid, "worker_pid": worker_pid, "worker_was_mid_job": mid_job,
-                  "acknowledged_before_kill": before}
+                  "acknowledged_before_kill": before, "at_s": killed_at}
         inst.start_worker(len(inst.workers))
         await stream
         deadline = time.monotonic() + 300
@@ -99,7 +105,7 @@ async def run(inst: Installation) -> dict[str, Any]:
     decisions = inst.decisions_per_clip()
     outcome = {
         "setup": {"api_processes": inst.api_processes, "workers": inst.worker_count, "writers": WRITERS,
-                  "stream_s": STREAM_S, "checks": CHECKS, "kill_at_s": KILL_AT_S},
+                  "stream_s": STREAM_S, "checks": CHECKS, "kill_after_s": KILL_AFTER_S},
         "killed": killed, "api_processes_after": len(inst.api_pids()),
         "acknowledged_writes": len(acknowledged),
         "unacknowledged_requests": len(failures), "unacknowledged_samples": sorted(set(failures))[:5],
