@@ -8,19 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
 from ledger.log import merkle
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
+from tests.ledger.api.clients import Headers, keyed_client
+
 
 @pytest.fixture
-def api(ctx: Clearance) -> tuple[TestClient, dict[str, dict[str, str]]]:
-    headers = {}
-    for role in ("admin", "registrar", "generator", "legal", "auditor"):
-        key, _ = create_key(ctx, role)
-        headers[role] = {"Authorization": f"Bearer {key}"}
-    return TestClient(create_app(ctx)), headers
+def api(ctx: Clearance) -> tuple[TestClient, Headers]:
+    return keyed_client(ctx)
 
 
 def test_every_route_requires_a_key(api) -> None:  # type: ignore[no-untyped-def]

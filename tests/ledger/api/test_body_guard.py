@@ -14,23 +14,17 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
 from ledger.log import store
+from tests.ledger.api.clients import Headers, keyed_client
 
-Headers = dict[str, dict[str, str]]
 HUGE = str(2**64 + 5)  # past 64 bits
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
 @pytest.fixture
 def api(ctx: Clearance) -> tuple[TestClient, Headers]:
-    headers = {}
-    for role in ("admin", "registrar", "generator", "legal"):
-        key, _ = create_key(ctx, role)
-        headers[role] = {"Authorization": f"Bearer {key}"}
-    return TestClient(create_app(ctx)), headers
+    return keyed_client(ctx, ("admin", "registrar", "generator", "legal"))
 
 
 def fields_named(response) -> list[str]:  # type: ignore[no-untyped-def]

@@ -8,18 +8,13 @@ import zipfile
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
+from tests.ledger.api.clients import Headers, keyed_client
 
 
 @pytest.fixture
-def api(sqlite_ctx: Clearance) -> tuple[TestClient, dict[str, dict[str, str]]]:
-    headers = {}
-    for role in ("admin", "registrar", "generator", "legal", "auditor"):
-        key, _ = create_key(sqlite_ctx, role)
-        headers[role] = {"Authorization": f"Bearer {key}"}
-    return TestClient(create_app(sqlite_ctx)), headers
+def api(sqlite_ctx: Clearance) -> tuple[TestClient, Headers]:
+    return keyed_client(sqlite_ctx)
 
 
 def test_legal_exports_and_downloads_others_may_not(api) -> None:  # type: ignore[no-untyped-def]

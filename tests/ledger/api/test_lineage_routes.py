@@ -5,19 +5,14 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
+from tests.ledger.api.clients import Headers, keyed_client
 from tests.ledger.records.builders import add, lineage_world
 
 
 @pytest.fixture
-def api(ctx: Clearance) -> tuple[TestClient, dict[str, dict[str, str]]]:
-    headers = {}
-    for role in ("admin", "registrar", "generator", "legal", "auditor"):
-        key, _ = create_key(ctx, role)
-        headers[role] = {"Authorization": f"Bearer {key}"}
-    return TestClient(create_app(ctx)), headers
+def api(ctx: Clearance) -> tuple[TestClient, Headers]:
+    return keyed_client(ctx)
 
 
 def test_lineage_offer_and_audit_routes(api, ctx: Clearance) -> None:  # type: ignore[no-untyped-def]

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.checks import service
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
 from ledger.demo.media import synthetic_work
 from ledger.log import merkle
 from ledger.log.note import Verifier, open_checkpoint
+from tests.ledger.api.clients import role_headers
 
 ROLES = ("admin", "registrar", "generator", "legal", "auditor")
 CONTACT = {"contact_email": "ana@example.org", "contact_phone": "+1 555 0100", "postal_address": "1 Pier Rd"}
@@ -25,7 +25,7 @@ CONTACT = {"contact_email": "ana@example.org", "contact_phone": "+1 555 0100", "
 
 @pytest.fixture
 def world(ctx: Clearance) -> dict[str, Any]:
-    headers = {role: {"Authorization": f"Bearer {create_key(ctx, role)[0]}"} for role in ROLES}
+    headers = role_headers(ctx, ROLES)
     client = TestClient(create_app(ctx))
     party = client.post("/v1/parties", json={"kind": "person", "name": "Ana Lima", **CONTACT},
                         headers=headers["registrar"]).json()

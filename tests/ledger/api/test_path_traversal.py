@@ -17,12 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
 from ledger.demo.media import synthetic_work
 from ledger.errors import NotFound, ValidationFailed
 from ledger.media_store import path_for, read_stored, store_bytes
+from tests.ledger.api.clients import keyed_client
 
 REQUEST = {"service": "gen-svc", "project": "Tidewater", "media": ["streaming"], "territories": ["US"]}
 SECRET = b"private key material that must never leave this file\n"
@@ -63,9 +62,7 @@ def outside() -> Iterator[Path]:
 
 @pytest.fixture
 def api(ctx: Clearance) -> tuple[TestClient, dict[str, dict[str, str]]]:
-    headers = {role: {"Authorization": f"Bearer {create_key(ctx, role)[0]}"}
-               for role in ("admin", "registrar", "generator", "legal")}
-    return TestClient(create_app(ctx)), headers
+    return keyed_client(ctx, ("admin", "registrar", "generator", "legal"))
 
 
 def test_media_store_refuses_any_key_that_is_not_a_sha256(ctx: Clearance, outside: Path) -> None:

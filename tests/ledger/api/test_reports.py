@@ -8,20 +8,16 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.api.app import create_app
-from ledger.auth.keys import create_key
 from ledger.context import Clearance
+from tests.ledger.api.clients import keyed_client
 from tests.ledger.reports.conftest import build_world
 
 
 @pytest.fixture
 def api(sqlite_ctx: Clearance) -> tuple[TestClient, dict[str, dict[str, str]], object]:
     world = build_world(sqlite_ctx)
-    headers = {}
-    for role in ("admin", "registrar", "generator", "legal", "auditor"):
-        key, _ = create_key(sqlite_ctx, role)
-        headers[role] = {"Authorization": f"Bearer {key}"}
-    return TestClient(create_app(sqlite_ctx)), headers, world
+    client, headers = keyed_client(sqlite_ctx)
+    return client, headers, world
 
 
 def test_audit_route_writes_reports_that_readers_download(api) -> None:  # type: ignore[no-untyped-def]
