@@ -8,7 +8,6 @@ Two descriptors closer than ``face_max_distance`` (L2) are taken as one person.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelUnavailable
+from .shipped import shipped_folder
 
 SHAPE_PREDICTOR = "shape_predictor_5_face_landmarks.dat"
 RECOGNITION_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
@@ -34,16 +34,8 @@ class Face:
 
 def face_models_dir() -> Path:
     """The ``models/`` folder of ``face_recognition_models``; raises ModelUnavailable when missing."""
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable("identity", "package face_recognition_models is not installed",
-                               setting="identity_enabled (install face-recognition-models)")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
-    for name in (SHAPE_PREDICTOR, RECOGNITION_MODEL):
-        if not (folder / name).is_file():
-            raise ModelUnavailable("identity", f"model file {folder / name} is missing",
-                                   setting="identity_enabled (reinstall face-recognition-models)")
-    return folder
+    return shipped_folder("identity", "face_recognition_models", "models", (SHAPE_PREDICTOR, RECOGNITION_MODEL),
+                          what="the face models", setting="identity_enabled")
 
 
 class FaceEmbedder:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelUnavailable
+from .shipped import shipped_folder
 
 SAMPLE_RATE = 16_000
 MEL_BANDS = 40
@@ -59,15 +60,8 @@ class VoiceWindow:
 
 def voice_weights_path() -> Path:
     """``resemblyzer/pretrained.pt`` inside the installed wheel; raises ModelUnavailable when missing."""
-    spec = importlib.util.find_spec("resemblyzer")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable("voice", "package resemblyzer (which ships the encoder weights) is not installed",
-                               setting="voice_enabled (install resemblyzer)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
-    if not path.is_file():
-        raise ModelUnavailable("voice", f"encoder weights {path} are missing",
-                               setting="voice_enabled (reinstall resemblyzer)")
-    return path
+    return shipped_folder("voice", "resemblyzer", "", ("pretrained.pt",), what="the speaker encoder weights",
+                          setting="voice_enabled") / "pretrained.pt"
 
 
 def require_vad() -> None:
