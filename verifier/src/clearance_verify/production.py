@@ -7,13 +7,16 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from clearance_verify.loadfiles import LoadFileInvalid, read_dat, read_opt
 from clearance_verify.notes import NoteInvalid, SignedCheckpoint, VerifierKey, open_checkpoint, parse_tlog_proof
 from clearance_verify.rfc9162 import ProofInvalid, hash_leaf, verify_consistency, verify_inclusion
+
+T = TypeVar("T")
 
 MANIFEST = "MANIFEST.sha256"
 SUMMARY = "production.json"
@@ -173,14 +176,20 @@ def _bates_number(value: str, prefix: str, padding: int) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) == padding else None
 
 
-def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]], report: Report) -> None:
+def _read_load_file(root: Path, name: str, read: Callable[[bytes], T], report: Report) -> T | None:
+    """A load file parsed by ``read``, or None once its absence or its fault is reported."""
     try:
-        dat = read_dat((root / DAT).read_bytes())
+        return read((root / name).read_bytes())
     except FileNotFoundError:
-        report.fail(DAT, "missing")
-        return
+        report.fail(name, "missing")
     except LoadFileInvalid as exc:
-        report.fail(DAT, str(exc))
+        report.fail(name, str(exc))
+    return None
+
+
+def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]], report: Report) -> None:
+    dat = _read_load_file(root, DAT, read_dat, report)
+    if dat is None:
         return
     missing = [name for name in REQUIRED_FIELDS if name not in dat.header]
     if missing:
@@ -261,13 +270,8 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
 
 
 def _check_opt(root: Path, summary: dict[str, Any], by_bates: dict[str, dict[str, str]], report: Report) -> None:
-    try:
-        lines = read_opt((root / OPT).read_bytes())
-    except FileNotFoundError:
-        report.fail(OPT, "missing")
-        return
-    except LoadFileInvalid as exc:
-        report.fail(OPT, str(exc))
+    lines = _read_load_file(root, OPT, read_opt, report)
+    if lines is None:
         return
     for number, line in enumerate(lines, start=1):
         relative = line.path.replace("\\", "/")
