@@ -208,3 +208,13 @@ def test_a_failure_half_way_leaves_no_volume_and_no_event(ctx: Clearance, world:
     assert not (tmp_path / "vol").exists()
     with ctx.db.reader() as session:
         assert store.tree_size(session) == size
+
+
+def test_a_missing_or_malformed_load_file_is_named(ctx: Clearance, world: World, tmp_path: Path) -> None:
+    _produce(ctx, tmp_path / "vol")
+    root = tmp_path / "vol"
+    (root / layout.DAT).unlink()
+    (root / layout.OPT).write_bytes(b"\xff\xfe not a load file")
+    findings = {f.file: f.problem for f in verify_production(root, ctx.log_key.vkey).findings}
+    assert findings[layout.DAT] == "missing"
+    assert layout.OPT in findings and findings[layout.OPT] != "missing"
