@@ -23,7 +23,7 @@ from ledger.errors import ConfigurationError
 from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
 from ledger.log import store
-from ledger.log.direct import missing_database
+from ledger.log.direct import check_log_ready
 from ledger.log.events import Event
 from ledger.log.projection import Projections
 from ledger.log.signer import LogKey
@@ -119,13 +119,7 @@ class Clearance:
 
     def check_ready(self) -> None:
         with self.db.reader() as session:
-            try:
-                store.tree_size(session)
-            except Exception as exc:
-                if isinstance(exc, ConfigurationError):
-                    raise
-                raise missing_database(self.settings.home, exc) from None
-            store.check_layout(session)
+            check_log_ready(lambda: store.raw(session), self.settings.home)
         missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)

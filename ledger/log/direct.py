@@ -10,7 +10,7 @@ open (SQLite in memory, URL options) is left to the caller's usual path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,19 +26,26 @@ def missing_database(home: Path, exc: BaseException) -> ConfigurationError:
     return ConfigurationError(f"no Clearance database at {home} ({type(exc).__name__}); run 'clearance init'")
 
 
+def check_log_ready(connect: Callable[[], sql.LogConnection], home: Path) -> None:
+    """The database ``connect`` reaches holds a log this version can append to; else a ConfigurationError
+    saying what to do (connecting is inside: a PostgreSQL database that does not exist fails there)."""
+    try:
+        log = connect()
+        sql.tree_size(log)
+    except Exception as exc:
+        if isinstance(exc, ConfigurationError):
+            raise
+        raise missing_database(home, exc) from None
+    sql.check_layout(log)
+
+
 def sign_latest(url: str, home: Path, keys_dir: Path) -> str | None:
     """The latest signed checkpoint note, signing the head first if entries were added since;
     None when ``url`` is not one this module opens."""
     with _write_transaction(url, home) as log:
         if log is None:
             return None
-        try:
-            sql.tree_size(log)
-        except Exception as exc:
-            if isinstance(exc, ConfigurationError):
-                raise
-            raise missing_database(home, exc) from None
-        sql.check_layout(log)
+        check_log_ready(lambda: log, home)
         return sql.sign_checkpoint(log, LogKey.load(keys_dir)).note
 
 

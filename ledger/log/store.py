@@ -32,7 +32,7 @@ from ledger.log.signer import LogKey
 from ledger.log.sql import StoredCheckpoint, b64
 from ledger.log.tables import LogEntry, LogHead
 
-__all__ = ["Appended", "StoredCheckpoint", "append", "b64", "check_layout", "checkpoint_covering",
+__all__ = ["Appended", "StoredCheckpoint", "append", "b64", "checkpoint_covering",
            "consistency_proof", "get_entry", "inclusion_proof", "inclusion_proofs", "initialise",
            "iter_entries", "latest_checkpoint", "raw", "root_at", "sign_checkpoint", "tree_size"]
 
@@ -61,10 +61,6 @@ def raw(session: Session) -> sql.LogConnection:
 
 def _raw_of(conn: Connection) -> sql.LogConnection:
     return sql.LogConnection.of(conn.connection.driver_connection, conn.dialect.name)
-
-
-def check_layout(session: Session) -> None:
-    sql.check_layout(raw(session))
 
 
 @cache
