@@ -312,14 +312,19 @@ def sign_checkpoint(conn: LogConnection, key: LogKey, covering: int | None = Non
             return previous
         if previous.size > size:
             raise IntegrityError(f"a checkpoint exists for size {previous.size}, beyond the log's {size}")
-        if previous.size > 0:
-            proof = consistency_proof(conn, previous.size, size)
-            try:
-                merkle.verify_consistency(previous.size, size, previous.root, root, proof)
-            except merkle.ProofError as exc:
-                raise IntegrityError(f"refusing to sign: size {size} is not consistent with the checkpoint "
-                                     f"at size {previous.size} ({exc})") from exc
-    if root_at(conn, size) != root:
+    # The consistency proof from the last checkpoint and the root recomputed from the stored nodes,
+    # read in one query.
+    since = previous.size if previous is not None and previous.size > 0 else 0
+    ranges = [*(merkle.consistency_ranges(since, size) if since else []), *([(0, size)] if size else [])]
+    hashes = _proof_hashes(conn, ranges, size) if ranges else []
+    stored_root = hashes.pop() if size else merkle.EMPTY_ROOT
+    if previous is not None and since:
+        try:
+            merkle.verify_consistency(since, size, previous.root, root, hashes)
+        except merkle.ProofError as exc:
+            raise IntegrityError(f"refusing to sign: size {size} is not consistent with the checkpoint "
+                                 f"at size {since} ({exc})") from exc
+    if stored_root != root:
         raise IntegrityError(f"refusing to sign: stored tree nodes disagree with the head at size {size}")
     note = key.sign(Checkpoint(key.origin, size, root).body())
     signed = StoredCheckpoint(size=size, root=root, note=note, signed_at=datetime.now(UTC))
