@@ -82,7 +82,7 @@ class Settings(BaseModel):
     db_pool_size: int = Field(default=16, ge=1, le=500,
                               description="PostgreSQL connections each process keeps open; a burst may open "
                                           "as many again, closed once it passes")
-    api_threads: int = Field(default=4, ge=1, le=1000,
+    api_threads: int = Field(default=8, ge=1, le=1000,
                              description="requests one API process works on at once (database work and files); "
                                          "the rest wait their turn without taking a thread")
     queue_url: str | None = Field(default=None, pattern=r"^amqps?://",

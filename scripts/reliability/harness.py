@@ -46,7 +46,7 @@ def machine() -> dict[str, Any]:
 class Installation:
     """A fresh PostgreSQL-backed installation with a queue, ``serve --workers`` and ``clearance worker`` processes."""
 
-    def __init__(self, api_processes: int = 2, workers: int = 2) -> None:
+    def __init__(self, api_processes: int = 2, workers: int = 2, settings: dict[str, str] | None = None) -> None:
         import psycopg
 
         self.dbname = f"clearance_rel_{uuid.uuid4().hex[:10]}"
@@ -58,7 +58,8 @@ class Installation:
         self.env = {**os.environ, "CLEARANCE_HOME": str(self.tmp / "home"),
                     "CLEARANCE_DATABASE_URL": PG_URL.rsplit("/", 1)[0] + f"/{self.dbname}",
                     "CLEARANCE_QUEUE_URL": AMQP_URL, "CLEARANCE_LOG_FORMAT": "json", "CLEARANCE_LOG_LEVEL": "INFO",
-                    "CLEARANCE_RATE_LIMIT_PER_KEY": "1000000/minute"}  # the load is the subject, not the limiter
+                    "CLEARANCE_RATE_LIMIT_PER_KEY": "1000000/minute",  # the load is the subject, not the limiter
+                    **(settings or {})}
         self.cli("init")
         self.keys = {role: self.cli("keys", "create", "--role", role).strip()
                      for role in ("registrar", "generator", "admin")}
@@ -161,6 +162,18 @@ class Installation:
 
     def log_verify(self) -> bool:
         return bool(json.loads(self.cli("log", "verify", "--json"))["ok"])
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int, marker: str) -> list[int]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from harness import CHECK_REQUEST, Installation, check_clips, percentile, save
+from harness import CHECK_REQUEST, Installation, check_clips, cpu_seconds, percentile, save
 from rawhttp import Connection
 
 WRITES, CHECKS = 200, 32
@@ -74,8 +74,13 @@ async def run(inst: Installation, checks: int) -> dict[str, Any]:
         # API hold theirs), on a client light enough not to compete with the server for the cores.
         conns = await asyncio.gather(*(Connection("127.0.0.1", inst.port).open() for _ in range(WRITES)))
         submitted = time.monotonic()
+        api_pids = inst.api_pids()
+        cpu_before = cpu_seconds(api_pids)
+        (signed_before,), = inst.query("SELECT count(*) FROM log_checkpoints")
         writes = await asyncio.gather(*(write(conns[n], inst, n) for n in range(WRITES)))
         written = time.monotonic()
+        api_cpu = cpu_seconds(api_pids) - cpu_before
+        (signed_after,), = inst.query("SELECT count(*) FROM log_checkpoints")
         decided_during_writes = sum(inst.decisions_per_clip().values())
         pending = set(clips)
         while pending and time.monotonic() - began < 600:
@@ -103,6 +108,8 @@ async def run(inst: Installation, checks: int) -> dict[str, Any]:
         "write_latency_s": {"p50": round(percentile(latencies, 50), 3), "p99": round(percentile(latencies, 99), 3),
                             "max": round(max(latencies), 3)} if latencies else None,
         "writes_wall_s": round(written - submitted, 2),
+        "api_cpu_ms_per_write": round(1000 * api_cpu / WRITES, 2),  # both API processes, during the 200 writes
+        "checkpoints_signed_during_writes": signed_after - signed_before,  # receipts share signatures
         "write_alone_latency_s": {"p50": round(percentile(alone, 50), 3), "max": round(max(alone), 3)},
         "load_average_at_end": [round(x, 2) for x in __import__("os").getloadavg()],
         "checks_wall_s": round(checks_done - began, 2),
@@ -119,12 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checks", type=int, default=CHECKS, help=f"checks running during the writes ({CHECKS}; "
                                                                   "0 gives the baseline without them)")
+    parser.add_argument("--api-threads", type=int, default=None,
+                        help="CLEARANCE_API_THREADS for the server (default: the setting's default)")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"whole runs, each on a fresh installation ({RUNS}); "
                                                               "the figures of one run swing on a shared machine")
     args = parser.parse_args(argv)
     runs = []
     for _ in range(args.runs):
-        inst = Installation(api_processes=2, workers=2)
+        inst = Installation(api_processes=2, workers=2, settings=(
+            {"CLEARANCE_API_THREADS": str(args.api_threads)} if args.api_threads else None))
         try:
             inst.start()
             runs.append(asyncio.run(run(inst, args.checks)))
@@ -140,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         "runs_with_p99_under_1s": sum(bool(r["p99_under_1s"]) for r in runs),
         "passed": all(r["passed"] for r in runs),
     }
-    path = save("reliability-load" if args.checks == CHECKS else f"reliability-load-{args.checks}-checks", outcome)
+    outcome["setup"] = {"api_threads": args.api_threads or "default", "checks": args.checks, "runs": args.runs}
+    name = "reliability-load" if args.checks == CHECKS else f"reliability-load-{args.checks}-checks"
+    path = save(name + (f"-{args.api_threads}-threads" if args.api_threads else ""), outcome)
     print(json.dumps({k: v for k, v in outcome.items() if k != "runs"}, indent=2))
     print(f"saved {path}")
     return 0 if outcome["passed"] else 1
