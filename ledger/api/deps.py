@@ -30,9 +30,15 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="A
                               description="the same key in an `X-API-Key` header")
 
 
-def get_ctx(request: Request) -> Clearance:
+def clearance_of(request: Request) -> Clearance:
+    """The installation the application serves."""
     ctx: Clearance = request.app.state.clearance
     return ctx
+
+
+async def get_ctx(request: Request) -> Clearance:
+    """The installation, as a dependency; ``async`` because FastAPI runs a plain function in a thread of its own."""
+    return clearance_of(request)
 
 
 def require(*roles: Role) -> Callable[..., Caller]:
@@ -47,7 +53,7 @@ def require(*roles: Role) -> Callable[..., Caller]:
         if limits is not None:
             limits.refuse_throttled_address(address)
         try:
-            caller = authenticate(get_ctx(request), presented)
+            caller = authenticate(clearance_of(request), presented)
         except Unauthorized:
             if limits is not None and presented:  # a wrong key counts; no key at all is no guess
                 limits.count_failure(address)

@@ -298,29 +298,46 @@ def sign_checkpoint(conn: LogConnection, key: LogKey, covering: int | None = Non
     signing, the new root is proved consistent with the last signed checkpoint from the stored
     nodes, so the log can never sign two checkpoints that contradict each other.
     """
+    return _sign(conn, key, covering, ())[0]
+
+
+def sign_proving(conn: LogConnection, key: LogKey, indexes: Sequence[int]) -> tuple[StoredCheckpoint, dict[int, list[bytes]]]:
+    """A checkpoint that includes every entry of ``indexes`` (the latest one if it does, else a new
+    one, signed as :func:`sign_checkpoint` signs), and each entry's inclusion proof in it. Signing
+    reads the nodes of the proofs in the same query as those it checks before signing."""
+    return _sign(conn, key, max(indexes), indexes)
+
+
+def _sign(conn: LogConnection, key: LogKey, covering: int | None,
+          indexes: Sequence[int]) -> tuple[StoredCheckpoint, dict[int, list[bytes]]]:
     if conn.sql.lock_signer is not None:
         conn.one(conn.sql.lock_signer)
     previous = latest_checkpoint(conn)
     if previous is not None and covering is not None and previous.size > covering:
-        return previous
+        return previous, inclusion_proofs(conn, indexes, previous.size)
     size, frontier = head(conn)
     root = merkle.frontier_root(frontier)
     if previous is not None:
         if previous.size == size:
             if previous.root != root:
                 raise IntegrityError(f"the tree head at size {size} differs from its signed checkpoint")
-            return previous
+            return previous, inclusion_proofs(conn, indexes, size)
         if previous.size > size:
             raise IntegrityError(f"a checkpoint exists for size {previous.size}, beyond the log's {size}")
-    # The consistency proof from the last checkpoint and the root recomputed from the stored nodes,
-    # read in one query.
+    for index in indexes:
+        if not 0 <= index < size:
+            raise NotFound(f"entry {index} is not in a tree of size {size}")
+    # The consistency proof from the last checkpoint, the root recomputed from the stored nodes and
+    # the inclusion proofs wanted, read in one query.
     since = previous.size if previous is not None and previous.size > 0 else 0
-    ranges = [*(merkle.consistency_ranges(since, size) if since else []), *([(0, size)] if size else [])]
+    consistency = merkle.consistency_ranges(since, size) if since else []
+    proving = {index: merkle.inclusion_ranges(index, size) for index in indexes}
+    ranges = [*consistency, *([(0, size)] if size else []), *(r for wanted in proving.values() for r in wanted)]
     hashes = _proof_hashes(conn, ranges, size) if ranges else []
-    stored_root = hashes.pop() if size else merkle.EMPTY_ROOT
+    stored_root = hashes[len(consistency)] if size else merkle.EMPTY_ROOT
     if previous is not None and since:
         try:
-            merkle.verify_consistency(since, size, previous.root, root, hashes)
+            merkle.verify_consistency(since, size, previous.root, root, hashes[:len(consistency)])
         except merkle.ProofError as exc:
             raise IntegrityError(f"refusing to sign: size {size} is not consistent with the checkpoint "
                                  f"at size {since} ({exc})") from exc
@@ -329,7 +346,11 @@ def sign_checkpoint(conn: LogConnection, key: LogKey, covering: int | None = Non
     note = key.sign(Checkpoint(key.origin, size, root).body())
     signed = StoredCheckpoint(size=size, root=root, note=note, signed_at=datetime.now(UTC))
     conn.cursor().execute(conn.sql.insert_checkpoint, (size, root, note, _timestamp(conn, signed.signed_at)))
-    return signed
+    proofs: dict[int, list[bytes]] = {}
+    at = len(consistency) + 1
+    for index, wanted in proving.items():
+        proofs[index], at = hashes[at:at + len(wanted)], at + len(wanted)
+    return signed, proofs
 
 
 def _timestamp(conn: LogConnection, moment: datetime) -> Any:

@@ -8,7 +8,6 @@ so that no table changes without its event.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ledger.batching import Line
 from ledger.db import Database
 from ledger.log import merkle, sql, store
 from ledger.log.events import Event
@@ -46,7 +46,7 @@ class LogWriter:
         self.projections = projections
         self._keys_dir = keys_dir
         self._key: LogKey | None = None
-        self._signing = threading.Lock()
+        self._receipts: Line[tuple[int, bytes], Receipt] = Line(self._prove)
 
     @property
     def key(self) -> LogKey:
@@ -72,7 +72,7 @@ class LogWriter:
             return store.sign_checkpoint(session, self.key).note
 
     def receipt(self, appended: store.Appended) -> Receipt:
-        """Sign a checkpoint covering ``appended`` and prove its inclusion."""
+        """A signed checkpoint covering ``appended`` and the proof of its inclusion."""
         return self._receipt(appended.index, appended.leaf_hash)
 
     def receipt_for(self, index: int) -> Receipt:
@@ -82,30 +82,27 @@ class LogWriter:
         return self._receipt(index, leaf_hash)
 
     def _receipt(self, index: int, leaf_hash: bytes) -> Receipt:
-        """Prove ``index`` in the latest checkpoint when it already covers the entry, else sign the head.
+        """Wait in line for a receipt; the thread at the front proves everyone waiting (:mod:`ledger.batching`).
 
-        One thread of a process signs at a time; the others wait for it and then usually find their
-        entries covered by what it signed, so a burst of writes shares a few signatures instead of
-        signing one each (signing also proves the new head consistent with the last, which costs
-        more than the signature)."""
-        receipt = self._covered(index, leaf_hash)
-        if receipt is not None:
-            return receipt
-        with self._signing:
-            receipt = self._covered(index, leaf_hash)
-            if receipt is not None:
-                return receipt
-            with self.db.transaction() as session:  # one transaction: the proof reads the tree just signed
-                log = store.raw(session)
-                checkpoint = sql.sign_checkpoint(log, self.key, covering=index)
-                proof = sql.inclusion_proof(log, index, checkpoint.size)
-        return Receipt(index, leaf_hash, checkpoint.size, proof, checkpoint.note)
+        It proves them all in the latest checkpoint when that covers them, else signs one checkpoint
+        for them all, and reads their proofs in one query either way. So a burst of writes shares a
+        few signatures and reads instead of paying for them one write at a time (signing also proves
+        the new head consistent with the last, which costs more than the signature)."""
+        return self._receipts.submit((index, leaf_hash))
 
-    def _covered(self, index: int, leaf_hash: bytes) -> Receipt | None:
-        """A receipt from the latest signed checkpoint, if that includes entry ``index``."""
-        with self.db.driver_reader() as (driver, dialect):  # a checkpoint and the entries it covers never change
+    def _prove(self, entries: Sequence[tuple[int, bytes]]) -> list[Receipt]:
+        checkpoint, proofs = self._covering([index for index, _ in entries])
+        return [Receipt(index, leaf_hash, checkpoint.size, proofs[index], checkpoint.note)
+                for index, leaf_hash in entries]
+
+    def _covering(self, indexes: list[int]) -> tuple[store.StoredCheckpoint, dict[int, list[bytes]]]:
+        """A checkpoint that includes every entry of ``indexes`` and their proofs: the latest one
+        when it covers them (read outside any transaction: a checkpoint and the entries it covers
+        never change), else a new one signed in one transaction with the proofs."""
+        with self.db.driver_reader() as (driver, dialect):
             log = sql.LogConnection.of(driver, dialect)
             latest = sql.latest_checkpoint(log)
-            if latest is None or latest.size <= index:
-                return None
-            return Receipt(index, leaf_hash, latest.size, sql.inclusion_proof(log, index, latest.size), latest.note)
+            if latest is not None and latest.size > max(indexes):
+                return latest, sql.inclusion_proofs(log, indexes, latest.size)
+        with self.db.transaction() as session:
+            return sql.sign_proving(store.raw(session), self.key, indexes)

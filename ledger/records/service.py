@@ -16,8 +16,9 @@ from sqlmodel import Session, SQLModel, col, select
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance, Receipt
 from ledger.db import table_of
-from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from ledger.errors import ClearanceError, Conflict, FieldProblem, NotFound, ValidationFailed
 from ledger.json_limits import refuse_nul
+from ledger.log import store
 from ledger.log.events import Event
 from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
@@ -148,20 +149,24 @@ def create_record(ctx: Clearance, kind: RecordKind[Any, Any], data: dict[str, An
     """Validate and log a new record; a kind with a rule (``Clearance.record_rules``) is decided first,
     and a refusal is logged (with the decision) and raised."""
     rule = ctx.record_rules.get(kind.name)
-    refusal = None
-    with ctx.db.transaction() as session:
-        event = create_event(session, kind, data, actor)
+
+    def create(session: Session) -> tuple[Any, store.Appended] | ClearanceError:
+        """The record and its entry, or the refusal to raise once the decision that refused it is logged."""
+        event = create_event(session, kind, dict(data), actor)  # a copy: the unit may run twice
         decided = rule(ctx, session, record_id_of(event), kind.fields.model_validate(event.payload), actor) \
             if rule else None
         if decided is not None and decided.refusal is not None:
             ctx.record(session, decided.events)
-            refusal = decided.refusal
-        else:
-            appended = ctx.record(session, [*(decided.events if decided else []), event])[-1]
-            record_id = record_id_of(event)
-            row = created_row(session, record_id) or get_row(session, kind, record_id)
-    if refusal is not None:
-        raise refusal
+            return decided.refusal
+        appended = ctx.record(session, [*(decided.events if decided else []), event])[-1]
+        record_id = record_id_of(event)
+        return created_row(session, record_id) or get_row(session, kind, record_id), appended
+
+    # Shared with other threads' writes of the moment: a burst of writes commits in a few transactions.
+    outcome = ctx.db.shared_transaction(create)
+    if isinstance(outcome, ClearanceError):
+        raise outcome
+    row, appended = outcome
     return Written(record_dict(kind, row), ctx.receipt(appended))  # made after the commit: the head is free
 
 

@@ -7,7 +7,7 @@ from typing import cast
 
 from fastapi import Depends, Request
 
-from ledger.api.deps import get_ctx
+from ledger.api.deps import clearance_of
 from ledger.api.rate_limits import RateLimits
 from ledger.errors import Forbidden, Unauthorized
 from ledger.records.enums import Role
@@ -34,7 +34,7 @@ def page(*roles: Role) -> Callable[[Request], WebSession]:
         session = sessions.get(token)
         if session is None:
             raise LoginRequired("sign in to continue")
-        with get_ctx(request).db.reader() as db:
+        with clearance_of(request).db.reader() as db:
             key = db.get(ApiKey, session.caller.key_id)
         if key is None or key.revoked_at is not None:
             sessions.close_key(session.caller.key_id)

@@ -109,6 +109,11 @@ class Installation:
         assert self.server is not None
         return children(self.server.pid, "spawn_main")
 
+    def database_pids(self) -> list[int]:
+        """The PostgreSQL backends serving this installation's database (other than the asking one)."""
+        return [int(pid) for (pid,) in self.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
     def stop(self) -> None:
         for process in [*self.workers, *([self.server] if self.server else [])]:
             if process.poll() is None:
@@ -174,6 +179,12 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, from /proc/stat (idle and iowait count as not busy)."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
 def children(pid: int, marker: str) -> list[int]:

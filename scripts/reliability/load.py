@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from harness import CHECK_REQUEST, Installation, check_clips, cpu_seconds, percentile, save
+from harness import CHECK_REQUEST, Installation, check_clips, cpu_seconds, machine_cpu, percentile, save
 from rawhttp import Connection
 
 WRITES, CHECKS = 200, 32
@@ -74,12 +74,15 @@ async def run(inst: Installation, checks: int) -> dict[str, Any]:
         # API hold theirs), on a client light enough not to compete with the server for the cores.
         conns = await asyncio.gather(*(Connection("127.0.0.1", inst.port).open() for _ in range(WRITES)))
         submitted = time.monotonic()
-        api_pids = inst.api_pids()
-        cpu_before = cpu_seconds(api_pids)
+        api_pids, database_pids = inst.api_pids(), inst.database_pids()
+        cpu_before, database_cpu_before = cpu_seconds(api_pids), cpu_seconds(database_pids)
+        machine_before = machine_cpu()
         (signed_before,), = inst.query("SELECT count(*) FROM log_checkpoints")
         writes = await asyncio.gather(*(write(conns[n], inst, n) for n in range(WRITES)))
         written = time.monotonic()
         api_cpu = cpu_seconds(api_pids) - cpu_before
+        database_cpu = cpu_seconds(database_pids) - database_cpu_before  # backends opened during the burst are missed
+        machine_busy, machine_all = (after - before for after, before in zip(machine_cpu(), machine_before, strict=True))
         (signed_after,), = inst.query("SELECT count(*) FROM log_checkpoints")
         decided_during_writes = sum(inst.decisions_per_clip().values())
         pending = set(clips)
@@ -109,6 +112,8 @@ async def run(inst: Installation, checks: int) -> dict[str, Any]:
                             "max": round(max(latencies), 3)} if latencies else None,
         "writes_wall_s": round(written - submitted, 2),
         "api_cpu_ms_per_write": round(1000 * api_cpu / WRITES, 2),  # both API processes, during the 200 writes
+        "database_cpu_ms_per_write": round(1000 * database_cpu / WRITES, 2),  # PostgreSQL backends of this database
+        "machine_cpu_busy_during_writes": round(machine_busy / machine_all, 2) if machine_all else None,  # all cores
         "checkpoints_signed_during_writes": signed_after - signed_before,  # receipts share signatures
         "write_alone_latency_s": {"p50": round(percentile(alone, 50), 3), "max": round(max(alone), 3)},
         "load_average_at_end": [round(x, 2) for x in __import__("os").getloadavg()],

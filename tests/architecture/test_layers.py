@@ -20,7 +20,8 @@ FEATURES = ("ledger.records", "ledger.checks", "ledger.fingerprints", "ledger.pr
             "ledger.exports",
             "ledger.api", "ledger.cli", "ledger.demo", "ledger.auth", "ledger.context", "ledger.signing",
             "ledger.setup", "ledger.media_store", "ledger.observability")
-LOG_MAY_IMPORT = ("ledger.log", "ledger.errors", "ledger.settings", "ledger.fsutil", "ledger.db", "ledger.dbapi")
+LOG_MAY_IMPORT = ("ledger.log", "ledger.errors", "ledger.settings", "ledger.fsutil", "ledger.db", "ledger.dbapi",
+                  "ledger.batching")
 
 
 def _module_name(path: Path) -> str:
