@@ -7,9 +7,10 @@ live writes and for replay during ``clearance log verify``."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, Row, inspect
+from sqlalchemy import JSON, Table, inspect
 from sqlmodel import Session, SQLModel
 
 from ledger.db import table_of
@@ -54,14 +55,27 @@ def _initialized(session: Session, envelope: Envelope, payload: dict[str, Any]) 
 _CREATED_ROWS = "ledger.records.created_rows"
 
 
-def created_row(session: Session, record_id: str) -> Row[Any] | None:
-    """The row a ``record.created`` event inserted earlier in this session, as the database returned it.
+def created_row(session: Session, record_id: str) -> SimpleNamespace | None:
+    """The row a ``record.created`` event inserted earlier in this session: one attribute per column.
 
     A write answers with the record it created; reading it back would cost a query while the log
-    head is still locked (the transaction has appended), so the insert returns the row instead.
+    head is still locked (the transaction has appended). The row is what the insert wrote, column
+    defaults included: record tables have no server-side defaults or triggers, so that is what the
+    database holds (a test compares every kind's answer with a later read).
     """
-    rows: dict[str, Row[Any]] = session.info.get(_CREATED_ROWS, {})
+    rows: dict[str, SimpleNamespace] = session.info.get(_CREATED_ROWS, {})
     return rows.get(record_id)
+
+
+def _with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` and, for each column they leave out, its client-side default (or NULL)."""
+    row = dict(values)
+    for column in table.columns:
+        if column.name not in row:
+            default = column.default
+            row[column.name] = None if default is None else \
+                default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+    return row
 
 
 def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> None:
@@ -72,10 +86,10 @@ def _created(session: Session, envelope: Envelope, payload: dict[str, Any]) -> N
     session.flush()  # anything the session holds goes first, as it would in one ORM flush
     connection = session.connection()
     table = table_of(kind.table)
-    row = connection.execute(table.insert().returning(*table.columns),
-                             {**column_values(kind.table, fields), "id": envelope.subject_id,
-                              "log_index": envelope.index}).one()
-    session.info.setdefault(_CREATED_ROWS, {})[envelope.subject_id] = row
+    row = _with_defaults(table, {**column_values(kind.table, fields), "id": envelope.subject_id,
+                                 "log_index": envelope.index})
+    connection.execute(table.insert(), row)
+    session.info.setdefault(_CREATED_ROWS, {})[envelope.subject_id] = SimpleNamespace(**row)
     links = kind.links(envelope.subject_id or "", fields) if kind.links else []
     for link_type in dict.fromkeys(type(link) for link in links):  # a model indexes its training and its parents
         table = table_of(link_type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from types import SimpleNamespace
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,7 +41,7 @@ def validate_fields(kind: RecordKind[FieldsT, Any], data: dict[str, Any]) -> Fie
         raise ValidationFailed(f"invalid {kind.name} record", problems=problems_from(exc)) from None
 
 
-def record_dict(kind: RecordKind[Any, Any], row: SQLModel | Row[Any]) -> dict[str, Any]:
+def record_dict(kind: RecordKind[Any, Any], row: SQLModel | Row[Any] | SimpleNamespace) -> dict[str, Any]:
     """A record as the API and CLI show it: every column of its table, JSON-ready (from a loaded row
     or a row a statement returned)."""
     values = {column.name: getattr(row, column.name) for column in table_of(kind.table).columns}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from ledger.audit import replay
 from ledger.context import Clearance, Receipt
-from ledger.log import merkle, store
+from ledger.errors import NotFound
+from ledger.log import merkle, sql, store
 from ledger.log.events import Event
 from ledger.log.note import open_checkpoint
 
@@ -83,3 +86,32 @@ def test_receipts_written_by_many_threads_at_once_all_prove_their_entries(ctx: C
     for receipt in receipts:
         _assert_proves(ctx, receipt)
     assert replay.verify(ctx, replay=False).ok
+
+
+def _sign_proving(ctx: Clearance, indexes: list[int]) -> tuple[store.StoredCheckpoint, dict[int, list[bytes]]]:
+    with ctx.db.transaction() as session:
+        return sql.sign_proving(store.raw(session), ctx.log_key, indexes)
+
+
+def _leaf_hash(ctx: Clearance, index: int) -> bytes:
+    with ctx.db.reader() as session:
+        return merkle.leaf_hash(store.get_entry(session, index).leaf)
+
+
+def test_entries_proved_together_share_one_signature_and_each_proof_leads_to_its_root(ctx: Clearance) -> None:
+    ctx.checkpoint()
+    entries = [_append(ctx, f"waiting {i}").index for i in range(5)]
+    before = _checkpoint_count(ctx)
+    checkpoint, proofs = _sign_proving(ctx, entries)
+    assert _checkpoint_count(ctx) == before + 1 and checkpoint.size == entries[-1] + 1
+    for index in entries:
+        merkle.verify_inclusion(index, checkpoint.size, _leaf_hash(ctx, index), proofs[index], checkpoint.root)
+    again, proofs_again = _sign_proving(ctx, entries[:2])  # covered now: nothing more is signed
+    assert again.note == checkpoint.note and _checkpoint_count(ctx) == before + 1
+    assert proofs_again == {index: proofs[index] for index in entries[:2]}
+
+
+def test_an_entry_beyond_the_log_is_not_proved(ctx: Clearance) -> None:
+    size = _append(ctx, "last").index + 1
+    with pytest.raises(NotFound, match=f"not in a tree of size {size}"):
+        _sign_proving(ctx, [size - 1, size + 5])
