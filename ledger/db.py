@@ -155,6 +155,7 @@ class Database:
         else:
             self.write_engine = self.read_engine = _postgres_engine(url, pool_size)
         self._shared: Line[Callable[[Session], Any], Any] = Line(self._run_together)
+        self._writing = threading.local()  # depth: write transactions open in this thread
 
     def create_all(self, tables: Sequence[type[SQLModel]]) -> None:
         """Create the given tables (and their indexes) where they do not exist yet."""
@@ -241,16 +242,20 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error."""
-        if self._writer is None:
-            with Session(self.write_engine, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
-            return
-        with self._writer.connection() as conn:
-            # The session begins and ends the connection's transaction itself (it is idle here).
-            with Session(bind=conn, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
+        self._writing.depth = getattr(self._writing, "depth", 0) + 1
+        try:
+            if self._writer is None:
+                with Session(self.write_engine, expire_on_commit=False) as session:
+                    with session.begin():
+                        yield session
+                return
+            with self._writer.connection() as conn:
+                # The session begins and ends the connection's transaction itself (it is idle here).
+                with Session(bind=conn, expire_on_commit=False) as session:
+                    with session.begin():
+                        yield session
+        finally:
+            self._writing.depth -= 1
 
     def shared_transaction(self, unit: Callable[[Session], T]) -> T:
         """``unit(session)`` in a write transaction, shared with the units other threads hand in at the same time.
@@ -262,6 +267,10 @@ class Database:
         its own, so each gets exactly the outcome it would have had alone. A unit must therefore do
         nothing outside its session (no files, no messages) and must not change its arguments.
         """
+        if getattr(self._writing, "depth", 0):
+            # The thread serving the line may need what this thread's open transaction holds (the log
+            # head, SQLite's write lock) while this thread waits for it: refuse instead of hanging.
+            raise RuntimeError("a shared transaction was requested inside a write transaction of the same thread")
         answer: T = self._shared.submit(unit)
         return answer
 

@@ -178,3 +178,10 @@ def test_a_failing_write_in_a_shared_transaction_costs_the_others_nothing(ctx: C
         created = session.execute(text("SELECT subject_id FROM log_entries WHERE event_type = 'record.created'"))
         assert sorted(row[0] for row in created) == ["pty_first", "pty_second", "pty_taken"]
     assert get_record(ctx, party, "pty_first")["name"] == "pty_first"
+
+
+def test_a_shared_transaction_inside_a_write_transaction_is_refused_not_a_hang(ctx: Clearance) -> None:
+    with ctx.db.transaction():
+        with pytest.raises(RuntimeError, match="inside a write transaction"):
+            ctx.db.shared_transaction(lambda session: None)
+    assert ctx.db.shared_transaction(lambda session: "after") == "after"
