@@ -8,7 +8,9 @@ so that concurrent writers in other processes queue for the database lock
 instead of failing on upgrade. Within a process, SQLite writes go through one
 connection held open for the process (:class:`_SqliteWriter`). PostgreSQL
 serialises log appends on the log head row (``SELECT ... FOR UPDATE``), see
-:mod:`ledger.log.store`, and takes write connections from the pool.
+:mod:`ledger.log.store`, and takes write connections from the pool. Record writes
+that arrive together from several threads share one transaction
+(:meth:`Database.shared_transaction`), so a burst takes few turns at the log head.
 """
 
 from __future__ import annotations

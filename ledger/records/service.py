@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from types import SimpleNamespace
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
