@@ -18,6 +18,11 @@ PRIVILEGE_HANDLING = ("log", "omit")
 CONFIDENTIALITY = ("CONFIDENTIAL", "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY", "NONE")
 
 
+def _whole(value: object) -> bool:
+    """An integer that is not a boolean (JSON ``true`` arrives as Python ``True``, an ``int``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class ProtocolSettings:
     """How a production is made. ``fields`` empty means every flattened record field."""
@@ -35,10 +40,12 @@ class ProtocolSettings:
         problems = []
         if not PREFIX_PATTERN.match(self.bates_prefix):
             problems.append(FieldProblem("bates_prefix", "1-20 of A-Z 0-9 _ -, starting with a letter"))
-        if not isinstance(self.bates_start, int) or self.bates_start < 1:
+        if not _whole(self.bates_start) or self.bates_start < 1:
             problems.append(FieldProblem("bates_start", "a whole number from 1"))
-        if not isinstance(self.bates_padding, int) or not 1 <= self.bates_padding <= 12:
+        if not _whole(self.bates_padding) or not 1 <= self.bates_padding <= 12:
             problems.append(FieldProblem("bates_padding", "1 to 12 digits"))
+        if not isinstance(self.natives, bool):  # "no" would otherwise read as true
+            problems.append(FieldProblem("natives", "true or false"))
         if self.confidentiality not in CONFIDENTIALITY:
             problems.append(FieldProblem("confidentiality", f"one of {', '.join(CONFIDENTIALITY)}"))
         if self.image_format not in IMAGE_FORMATS:

@@ -37,7 +37,8 @@ class PrivilegeBody(BaseModel):
     description: str
 
 
-@router.post("/exports", status_code=201, response_model=ProductionSummary, **AS_GIVEN)
+@router.post("/exports", status_code=201, summary="Produce records for discovery (a Bates-numbered volume)",
+             response_model=ProductionSummary, **AS_GIVEN)
 def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True)
@@ -47,7 +48,7 @@ def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
     return result
 
 
-@router.get("/exports/{production_id}/zip", response_class=FileResponse,
+@router.get("/exports/{production_id}/zip", response_class=FileResponse, summary="Download a production volume",
             responses={200: {"description": "the production volume as a ZIP",
                              "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)),
@@ -60,19 +61,19 @@ def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-@router.post("/export-protocols/{name}", status_code=201, response_model=ProtocolSaved, **AS_GIVEN)
+@router.post("/export-protocols/{name}", status_code=201, summary="Save a production protocol", response_model=ProtocolSaved, **AS_GIVEN)
 def save_protocol(name: str, settings: dict[str, Any], caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return protocol.save_protocol(ctx, name, protocol.ProtocolSettings.from_json(settings), caller.actor)
 
 
-@router.get("/export-protocols/{name}", response_model=ProtocolOut, **AS_GIVEN)
+@router.get("/export-protocols/{name}", summary="Read a saved production protocol", response_model=ProtocolOut, **AS_GIVEN)
 def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return {"name": name, "settings": protocol.load_protocol(ctx, name).as_json()}
 
 
-@router.post("/privileges", status_code=201, response_model=PrivilegeAsserted, **AS_GIVEN)
+@router.post("/privileges", status_code=201, summary="Designate a record privileged (logged)", response_model=PrivilegeAsserted, **AS_GIVEN)
 def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
                      ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, JsonValue
+from pydantic import Field
 
 from ledger.api.schemas.common import _Open
 
@@ -17,7 +17,7 @@ class ProtocolSettingsOut(_Open):
     bates_padding: int = Field(description="digits of a Bates number")
     confidentiality: str
     image_format: str
-    natives: JsonValue = Field(description="whether native files are produced (stored as given)")
+    natives: bool = Field(description="whether native files are produced")
     privilege_handling: str
     fields: list[str] = Field(description="the flattened fields produced (F_...); empty: all")
 

@@ -47,6 +47,10 @@ def test_protocols_and_privilege_over_http(api) -> None:  # type: ignore[no-unty
     assert saved.status_code == 201 and saved.json()["settings"]["bates_prefix"] == "STD"
     assert client.get("/v1/export-protocols/standard", headers=h["admin"]).json()["settings"]["natives"] is True
     assert client.post("/v1/export-protocols/x", json={}, headers=h["registrar"]).status_code == 403
+    wrong = client.post("/v1/export-protocols/loose", json={"natives": "no", "bates_start": True}, headers=h["legal"])
+    assert wrong.status_code == 422
+    assert sorted(e["field"] for e in wrong.json()["errors"]) == ["bates_start", "natives"]
+    assert client.get("/v1/export-protocols/loose", headers=h["legal"]).status_code == 404  # nothing was saved
     marked = client.post("/v1/privileges", json={"record_kind": "party", "record_id": ana,
                                                  "privilege": "work-product", "description": "interview notes"},
                          headers=h["legal"])
