@@ -79,6 +79,10 @@ class Settings(BaseModel):
                                     description="failed authentications per client address before it gets 429")
     rate_limit_storage_url: str = Field(default="memory://",
                                         description="where the counters live; redis://host:port shares them")
+    web_session_storage_url: str | None = Field(
+        default=None, description="where review console sessions live: memory:// (this process) or "
+                                  "redis://host:port/db (shared by serve --workers N); default: Redis when the "
+                                  "rate-limit counters are there, else memory://")
     db_pool_size: int = Field(default=16, ge=1, le=500,
                               description="PostgreSQL connections each process keeps open; a burst may open "
                                           "as many again, closed once it passes")

@@ -2,16 +2,13 @@
 
 Counters live in the ``limits`` storage named by ``rate_limit_storage_url``:
 ``memory://`` (one process) by default, ``redis://host:port`` to share them
-between server processes. Keys in the storage are prefixed with a digest of
-the database URL, so the servers of one installation share counters and two
-installations on one Redis do not.
+between server processes, under the installation's prefix (:mod:`ledger.shared_state`).
 """
 
 from __future__ import annotations
 
 from typing import cast
 
-import hashlib
 import math
 import time
 
@@ -22,6 +19,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from ledger.errors import ConfigurationError, FieldProblem, RateLimited
 from ledger.settings import ENV_PREFIX, Settings
+from ledger.shared_state import installation_namespace, shown_url
 
 
 def _parse(settings: Settings, name: str) -> list[RateLimitItem]:
@@ -50,7 +48,7 @@ class RateLimits:
         except Exception as exc:  # noqa: BLE001  (limits raises ConfigurationError, ValueError or driver errors)
             raise ConfigurationError(f"{ENV_PREFIX}RATE_LIMIT_STORAGE_URL {self.url!r} cannot be used: {exc}") from None
         self.limiter = MovingWindowRateLimiter(self.storage)
-        self.namespace = "clearance-" + hashlib.sha256(settings.resolved_database_url.encode()).hexdigest()[:16]
+        self.namespace = installation_namespace(settings)
 
     def check_storage(self) -> None:
         """Refuse to start when the counters' storage cannot be reached."""
@@ -60,11 +58,7 @@ class RateLimits:
             reachable = False
         if not reachable:
             raise ConfigurationError(f"{ENV_PREFIX}RATE_LIMIT_STORAGE_URL: the rate-limit storage at "
-                                     f"{self._shown_url()} cannot be reached")
-
-    def _shown_url(self) -> str:
-        scheme, _, rest = self.url.partition("://")
-        return f"{scheme}://{rest.rpartition('@')[2]}"  # never echo a password
+                                     f"{shown_url(self.url)} cannot be reached")
 
     def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
         stats = self.limiter.get_window_stats(item, self.namespace, *identifiers)
@@ -72,7 +66,7 @@ class RateLimits:
 
     def _storage_failed(self) -> ConfigurationError:
         return ConfigurationError(f"{ENV_PREFIX}RATE_LIMIT_STORAGE_URL: the rate-limit storage at "
-                                  f"{self._shown_url()} failed; requests are refused until it answers")
+                                  f"{shown_url(self.url)} failed; requests are refused until it answers")
 
     def refuse_throttled_address(self, address: str) -> None:
         """429 when ``address`` has used up its failed authentications (checked before any key is)."""

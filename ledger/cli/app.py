@@ -96,6 +96,13 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
     if workers == 1:
         uvicorn.run(create_app(ctx, jobs), **options)
         return
+    import logging
+
+    from ledger.web.sessions import unshared_sessions_warning
+
+    warning = unshared_sessions_warning(ctx.settings, workers)
+    if warning:
+        logging.getLogger("ledger.cli").warning(warning)
     jobs.close()
     ctx.db.dispose()  # the server processes open their own connections
     uvicorn.run("ledger.api.factory:app_from_settings", factory=True, workers=workers, **options)

@@ -1,7 +1,7 @@
 """The review console: server-rendered pages in the API's own FastAPI app.
 
-People sign in with an API key, which opens a session held by the server (a
-Secure, HttpOnly, SameSite=Strict cookie carries only its random id); every form
+People sign in with an API key, which opens a session held by the server, in its
+memory or in Redis (a Secure, HttpOnly, SameSite=Strict cookie carries only its random id); every form
 carries the session's CSRF token, and every page checks the same roles as the
 API route it mirrors. :func:`install` adds the pages, the static files and the
 offline API docs to an app.
@@ -19,10 +19,11 @@ __all__ = ["install"]
 def install(app: FastAPI, ctx: Clearance) -> None:
     """Add the console's routes, static files and the offline ``/docs`` and ``/redoc`` to ``app``."""
     from ledger.web import docs, login, pages_log, pages_records, pages_review
-    from ledger.web.sessions import Sessions
+    from ledger.web.sessions import sessions_for
     from ledger.web.templating import mount_static
 
-    app.state.web_sessions = Sessions(ctx.settings.web_session_minutes * 60)
+    app.state.web_sessions = sessions_for(ctx.settings)
+    app.state.web_sessions.check()
     mount_static(app)
     docs.install(app)
     for module in (login, pages_review, pages_records, pages_log):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from fastapi.testclient import TestClient
@@ -24,8 +25,16 @@ class Console:
 
     def __init__(self, ctx: Clearance) -> None:
         self.ctx = ctx
-        self.keys = {role: create_key(ctx, role, label=f"{role}-jo")[0] for role in ROLES}
+        created = {role: create_key(ctx, role, label=f"{role}-jo") for role in ROLES}
+        self.keys = {role: secret for role, (secret, _) in created.items()}
+        self.key_ids = {role: row.id for role, (_, row) in created.items()}
         self.app = create_app(ctx)
+
+    def another_process(self) -> Console:
+        """A second server process of the same installation: an app of its own, the same keys."""
+        other = copy.copy(self)
+        other.app = create_app(self.ctx)
+        return other
 
     def client(self) -> TestClient:
         return TestClient(self.app, base_url="https://testserver")

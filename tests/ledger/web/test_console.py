@@ -40,7 +40,7 @@ def test_sign_in_opens_a_secure_httponly_strict_session_and_logout_ends_it(conso
     stolen = client.cookies.get("clearance_session")
     client.post("/ui/logout", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False)
     replay = console.client()
-    replay.cookies.set("clearance_session", stolen, domain="testserver")
+    replay.cookies.set("clearance_session", stolen, domain="testserver.local")
     assert replay.get("/ui/reviews", follow_redirects=False).status_code == 303  # the session is gone server-side
 
 
