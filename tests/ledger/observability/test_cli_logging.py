@@ -62,13 +62,26 @@ def test_serve_logs_json_and_turns_off_uvicorns_access_log(home: Path, monkeypat
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
-    serve(host=None, port=None)
+    serve(host=None, port=None, workers=1)
     assert isinstance(ours().formatter, JsonFormatter) and logging.getLogger().level == logging.INFO
     assert calls[0]["access_log"] is False and calls[0]["log_config"] is None
     monkeypatch.setenv("CLEARANCE_LOG_FORMAT", "text")
     common.context.cache_clear()
-    serve(host=None, port=None)
+    serve(host=None, port=None, workers=2)  # several processes: the same options, each builds its app
     assert isinstance(ours().formatter, TextFormatter)
+    assert calls[1]["factory"] is True and calls[1]["workers"] == 2 and calls[1]["access_log"] is False
+
+
+def test_serve_with_several_processes_warns_that_console_sessions_are_per_process(
+        home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import uvicorn
+
+    from ledger.cli.app import serve
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: None)
+    with caplog.at_level(logging.WARNING, logger="ledger.cli"):
+        serve(host=None, port=None, workers=3)
+    assert any("3 server processes keep review console sessions apart" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.corpus

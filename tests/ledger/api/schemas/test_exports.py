@@ -1,4 +1,4 @@
-"""Production answers: settings stored as given stay as given; a first production has no previous one."""
+"""Production answers: saved protocols answer their settings as stored, natives as a boolean; privilege designations."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ def test_saved_protocol_answers_its_settings_as_stored() -> None:
     assert ProtocolSaved.model_validate(answer).model_dump(mode="json") == answer
 
 
-def test_natives_is_answered_as_it_was_given() -> None:
-    """``natives`` is not validated on the way in, so the answer must not coerce (or refuse) what was stored."""
-    settings = {**ProtocolSettings().as_json(), "natives": "yes"}
+def test_natives_is_documented_and_answered_as_a_boolean() -> None:
+    """Settings are validated before they are stored (``natives`` must be true or false), so the answer is one."""
+    settings = ProtocolSettings(natives=False).as_json()
     dumped = ProtocolSaved.model_validate({"name": "x", "settings": settings, "log_index": 1}).model_dump(mode="json")
-    assert dumped["settings"]["natives"] == "yes"
+    assert dumped["settings"]["natives"] is False
+    schema = ProtocolSaved.model_json_schema()
+    assert schema["$defs"]["ProtocolSettingsOut"]["properties"]["natives"]["type"] == "boolean"
 
 
 def test_privilege_designation() -> None:
