@@ -9,8 +9,8 @@ Appends serialise on the single ``log_head`` row (see :mod:`ledger.log.store`). 
 checkpoint does not lock that row: signers queue on a lock of their own (a transaction-level
 advisory lock on PostgreSQL; SQLite admits one writer anyway), read the committed head and
 sign it, so appends never wait for a signature, and each signature covers every entry
-committed before it. A receipt reuses the latest checkpoint whenever it already covers the
-entry (:func:`sign_checkpoint`'s ``covering``), so a burst of writes shares a few signatures.
+committed before it. Receipts are proved in batches (:func:`sign_proving`): from the latest
+checkpoint when it already covers their entries, else from one new signature for them all.
 """
 
 from __future__ import annotations
@@ -290,30 +290,29 @@ def checkpoint_covering(conn: LogConnection, index: int) -> StoredCheckpoint | N
     return _checkpoint_of(conn.one(conn.sql.covering_checkpoint, (index,)))
 
 
-def sign_checkpoint(conn: LogConnection, key: LogKey, covering: int | None = None) -> StoredCheckpoint:
-    """Sign the committed tree head, unless the latest checkpoint already covers it (or, given
-    ``covering``, already includes entry ``covering``).
+def sign_checkpoint(conn: LogConnection, key: LogKey) -> StoredCheckpoint:
+    """Sign the committed tree head, unless the latest checkpoint already covers it.
 
     Signers take turns (:data:`DialectSql.lock_signer`), so checkpoint sizes only grow. Before
     signing, the new root is proved consistent with the last signed checkpoint from the stored
     nodes, so the log can never sign two checkpoints that contradict each other.
     """
-    return _sign(conn, key, covering, ())[0]
+    return _sign(conn, key, ())[0]
 
 
 def sign_proving(conn: LogConnection, key: LogKey, indexes: Sequence[int]) -> tuple[StoredCheckpoint, dict[int, list[bytes]]]:
     """A checkpoint that includes every entry of ``indexes`` (the latest one if it does, else a new
     one, signed as :func:`sign_checkpoint` signs), and each entry's inclusion proof in it. Signing
     reads the nodes of the proofs in the same query as those it checks before signing."""
-    return _sign(conn, key, max(indexes), indexes)
+    return _sign(conn, key, indexes)
 
 
-def _sign(conn: LogConnection, key: LogKey, covering: int | None,
+def _sign(conn: LogConnection, key: LogKey,
           indexes: Sequence[int]) -> tuple[StoredCheckpoint, dict[int, list[bytes]]]:
     if conn.sql.lock_signer is not None:
         conn.one(conn.sql.lock_signer)
     previous = latest_checkpoint(conn)
-    if previous is not None and covering is not None and previous.size > covering:
+    if previous is not None and indexes and previous.size > max(indexes):
         return previous, inclusion_proofs(conn, indexes, previous.size)
     size, frontier = head(conn)
     root = merkle.frontier_root(frontier)

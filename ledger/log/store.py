@@ -209,6 +209,6 @@ def checkpoint_covering(session: Session, index: int) -> StoredCheckpoint | None
     return sql.checkpoint_covering(raw(session), index)
 
 
-def sign_checkpoint(session: Session, key: LogKey, covering: int | None = None) -> StoredCheckpoint:
+def sign_checkpoint(session: Session, key: LogKey) -> StoredCheckpoint:
     """:func:`ledger.log.sql.sign_checkpoint` in the session's (write) transaction."""
-    return sql.sign_checkpoint(raw(session), key, covering)
+    return sql.sign_checkpoint(raw(session), key)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Row, func
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from ledger.checks.models import Check, Clip
@@ -41,9 +41,9 @@ def validate_fields(kind: RecordKind[FieldsT, Any], data: dict[str, Any]) -> Fie
         raise ValidationFailed(f"invalid {kind.name} record", problems=problems_from(exc)) from None
 
 
-def record_dict(kind: RecordKind[Any, Any], row: SQLModel | Row[Any] | SimpleNamespace) -> dict[str, Any]:
+def record_dict(kind: RecordKind[Any, Any], row: SQLModel | SimpleNamespace) -> dict[str, Any]:
     """A record as the API and CLI show it: every column of its table, JSON-ready (from a loaded row
-    or a row a statement returned)."""
+    or the values an insert wrote)."""
     values = {column.name: getattr(row, column.name) for column in table_of(kind.table).columns}
     return {"record_type": kind.name, **to_jsonable_python(values)}
 
@@ -153,7 +153,7 @@ def create_record(ctx: Clearance, kind: RecordKind[Any, Any], data: dict[str, An
 
     def create(session: Session) -> tuple[Any, store.Appended] | ClearanceError:
         """The record and its entry, or the refusal to raise once the decision that refused it is logged."""
-        event = create_event(session, kind, dict(data), actor)  # a copy: the unit may run twice
+        event = create_event(session, kind, data, actor)  # it copies data, so running twice is safe
         decided = rule(ctx, session, record_id_of(event), kind.fields.model_validate(event.payload), actor) \
             if rule else None
         if decided is not None and decided.refusal is not None:

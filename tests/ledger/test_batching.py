@@ -50,41 +50,34 @@ def test_a_thread_alone_is_served_at_once_by_itself() -> None:
     assert serve.batches == [[21]]
 
 
-def test_threads_waiting_behind_the_front_are_served_in_one_batch_each_with_its_own_answer() -> None:
+def _behind_a_busy_front(numbers: list[int]) -> tuple[Recorder, dict[int, int], dict[int, BaseException]]:
+    """Submit ``numbers`` from threads while another thread is at the front serving itself, so they
+    all wait in line; release the front once they do. The serve, and each number's answer or error."""
     release = threading.Event()
     serve = Recorder(hold=release)
     line = Line(serve)
-    first = threading.Thread(target=line.submit, args=(1,))
-    first.start()
-    assert serve.entered.wait(10)  # the first thread is at the front, serving itself
-    results: list[tuple[dict[int, int], dict[int, BaseException]]] = []
-    waiting = threading.Thread(target=lambda: results.append(_in_threads(line, list(range(2, 12)))))
-    waiting.start()
-    while len(line._waiting) < 10:  # noqa: SLF001  (the test waits until all ten are in line)
-        threading.Event().wait(0.01)
-    release.set()
-    waiting.join(10)
-    first.join(10)
-    assert results[0] == ({n: 2 * n for n in range(2, 12)}, {})
-    assert len(serve.batches) == 2 and sorted(serve.batches[1]) == list(range(2, 12))  # the ten were served together
-
-
-def test_an_error_is_raised_only_in_the_thread_whose_request_caused_it() -> None:
-    release = threading.Event()
-    serve = Recorder(hold=release)
-    line = Line(serve)
-    front = threading.Thread(target=line.submit, args=(0,))
+    front = threading.Thread(target=line.submit, args=(1,))
     front.start()
-    assert serve.entered.wait(10)
+    assert serve.entered.wait(10)  # the front thread is serving itself
     results: list[tuple[dict[int, int], dict[int, BaseException]]] = []
-    behind = threading.Thread(target=lambda: results.append(_in_threads(line, [3, -4, 5])))
+    behind = threading.Thread(target=lambda: results.append(_in_threads(line, numbers)))
     behind.start()
-    while len(line._waiting) < 3:  # noqa: SLF001
+    while len(line._waiting) < len(numbers):  # noqa: SLF001  (the test waits until all of them are in line)
         threading.Event().wait(0.01)
     release.set()
     behind.join(10)
     front.join(10)
-    answers, errors = results[0]
+    return serve, *results[0]
+
+
+def test_threads_waiting_behind_the_front_are_served_in_one_batch_each_with_its_own_answer() -> None:
+    serve, answers, errors = _behind_a_busy_front(list(range(2, 12)))
+    assert (answers, errors) == ({n: 2 * n for n in range(2, 12)}, {})
+    assert len(serve.batches) == 2 and sorted(serve.batches[1]) == list(range(2, 12))  # the ten were served together
+
+
+def test_an_error_is_raised_only_in_the_thread_whose_request_caused_it() -> None:
+    _, answers, errors = _behind_a_busy_front([3, -4, 5])
     assert answers == {3: 6, 5: 10}
     assert list(errors) == [-4] and "negative" in str(errors[-4])
 
