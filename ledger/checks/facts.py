@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
 from ledger.records import models as m
+from ledger import clock
 from policies import AssetFacts, ConsentFacts, EstatePermissionFacts, LicenseFacts, OptOutSignal, PersonFacts
 
 ASSET_KINDS = {"training_asset": "training", "reference_work": "reference", "likeness_reference": "likeness_reference"}
@@ -145,7 +146,7 @@ def estate_facts(row: m.EstatePermission, use_date: date) -> EstatePermissionFac
 
 def person_facts(session: Session, party_id: str, use_date: date | None = None) -> PersonFacts:
     """The person and the grants they may rely on, with the terms in force on ``use_date`` (default today)."""
-    use_date = use_date or date.today()
+    use_date = use_date or clock.today()
     party = session.get(m.Party, party_id)
     if party is None:
         raise NotFound(f"no party with id {party_id!r}")
@@ -173,7 +174,7 @@ def opt_out_facts(row: m.OptOutSignal) -> OptOutSignal:
 
 def asset_facts(session: Session, asset_id: str, use_date: date | None = None) -> AssetFacts:
     """The asset, its licenses (terms in force on ``use_date``, default today) and its opt-out signals."""
-    use_date = use_date or date.today()
+    use_date = use_date or clock.today()
     asset = session.get(m.Asset, asset_id)
     if asset is None:
         raise NotFound(f"no asset with id {asset_id!r}")
@@ -194,7 +195,7 @@ def assets_facts(session: Session, asset_ids: list[str], licenses: dict[str, Lic
     ``licenses``: license facts by id already read (a dataset's few licenses cover many assets), with the
     terms in force on ``use_date`` (default today).
     """
-    use_date = use_date or date.today()
+    use_date = use_date or clock.today()
     if not asset_ids:
         return []
     rows = {a.id: a for a in session.exec(select(m.Asset).where(col(m.Asset.id).in_(asset_ids))).all()}

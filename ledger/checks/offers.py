@@ -23,6 +23,7 @@ from ledger.errors import ClearanceError, Conflict
 from ledger.log.events import Event, canonical
 from ledger.records import models as m
 from ledger.records.lineage import ancestors
+from ledger import clock
 from policies import Reason
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def decide_offer(ctx: Clearance, session: Session, license_id: str, fields: m.Mo
     # the offer is made now: a training license revoked before today no longer permits it, even for a
     # model license whose term started earlier (revocations take effect on their date)
     request = offer_request(session, fields.model_id, fields.media, fields.territories,
-                            max(date.today(), fields.starts_on))
+                            max(clock.today(), fields.starts_on))
     decision = ctx.policy_engine.decide(request)
     verdict = decision.verdict.value
     payload = {

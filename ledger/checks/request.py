@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ledger.records.enums import Medium, Use
 from ledger.records.models import TERRITORY
+from ledger import clock
 
 
 class CheckRequest(BaseModel):
@@ -29,7 +30,7 @@ class CheckRequest(BaseModel):
     project: str = Field(min_length=1, description="the project or work the clip is for")
     media: list[Medium] = Field(min_length=1)
     territories: list[str] = Field(min_length=1)
-    release_date: date = Field(default_factory=date.today)
+    release_date: date = Field(default_factory=clock.today)
     licensee_id: str | None = Field(default=None, description="party making the clip under a model license "
                                     "(default: the developer of the clip's model)")
     parent_clip_id: str | None = Field(default=None, description="the logged clip this clip is an edit of")

@@ -12,6 +12,7 @@ from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import models as m
 from ledger.records.lineage import ancestors, effective_dataset_versions
+from ledger import clock
 from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, RequestContext
 
 
@@ -21,7 +22,7 @@ def training_context(dataset_version_id: str, model: m.AiModel | None, territori
     principal = model.id if model else f"dataset:{dataset_version_id}"
     return RequestContext(action="train", model_id=principal, project=project or (model.name if model else principal),
                           uses=frozenset({"train"}), territories=frozenset(territories or ["US"]),
-                          use_date=use_date or date.today())
+                          use_date=use_date or clock.today())
 
 
 def clear_assets(engine: PolicyEngine, session: Session, context: RequestContext, asset_ids: list[str],

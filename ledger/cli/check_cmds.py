@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from ledger.checks.display import print_check, print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
 from ledger.errors import FieldProblem, ValidationFailed
+from ledger import clock
 
 EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
@@ -70,7 +71,7 @@ def check(file: Path,
                                model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
                                reference_asset_ids=reference, declared_people=person, declared_voices=voice,
                                requested_by=requested_by, licensee_id=licensee, parent_clip_id=parent_clip,
-                               release_date=date.fromisoformat(release_date) if release_date else date.today())
+                               release_date=date.fromisoformat(release_date) if release_date else clock.today())
     except ValidationError as exc:
         from ledger.records.service import problems_from
 

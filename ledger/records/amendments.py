@@ -35,6 +35,7 @@ from ledger.records.kinds import RecordKind
 from ledger.records.models import SHA256
 from ledger.records.projection import row_fields
 from ledger.records.service import (
+from ledger import clock
     Written,
     active_holds,
     check_references,
@@ -63,7 +64,7 @@ def _check_request(kind: RecordKind[Any, Any], changes: dict[str, Any], reason: 
         problems.append(FieldProblem("reason", "must not be empty"))
     if document_sha256 is not None and not re.fullmatch(SHA256, document_sha256):
         problems.append(FieldProblem("document_sha256", "expected 64 lowercase hex digits (SHA-256)"))
-    if effective_on is not None and effective_on > date.today():
+    if effective_on is not None and effective_on > clock.today():
         problems.append(FieldProblem("effective_on", "is in the future; record the amendment when it takes effect"))
     if problems:
         raise ValidationFailed(f"invalid amendment of a {kind.name}", problems=problems)
@@ -88,7 +89,7 @@ def _amendment_event(session: Session, kind: RecordKind[Any, Any], row: SQLModel
         raise ValidationFailed("the amendment changes nothing",
                                problems=[FieldProblem("changes", "every value given equals the current one")])
     payload = {"changes": changed, "reason": reason, "document_sha256": document_sha256,
-               "effective_on": (effective_on or date.today()).isoformat()}
+               "effective_on": (effective_on or clock.today()).isoformat()}
     return Event("record.amended", payload, kind.name, getattr(row, "id"), actor)
 
 

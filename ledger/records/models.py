@@ -22,6 +22,7 @@ from ledger.records.enums import (
     OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, ModelRelationship,
     ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
 from ledger.records.types import DecimalText, UTCDateTime
+from ledger import clock
 
 TERRITORY = re.compile(r"^(WORLD|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
 SHA256 = r"^[0-9a-f]{64}$"
@@ -142,7 +143,7 @@ class PartyFields(_RecordFields):
 
     @model_validator(mode="after")
     def _dates(self) -> PartyFields:
-        if self.died_on and self.died_on > date.today():
+        if self.died_on and self.died_on > clock.today():
             raise ValueError("died_on is in the future")
         _check_term(self.born_on, self.died_on, "born_on", "died_on")
         return self

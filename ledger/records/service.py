@@ -25,6 +25,7 @@ from ledger.records import models as m
 from ledger.records.kinds import KINDS, FieldsT, RecordKind, TableT
 from ledger.records.projection import created_row
 from ledger.records.lineage import descendants, lineage_problems, tree
+from ledger import clock
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
@@ -259,7 +260,7 @@ def revoke(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str, reason: s
         row = get_row(session, kind, record_id)
         if row.revoked_at is not None:
             raise Conflict(f"{kind.name} {record_id!r} was already revoked on {row.revoked_on}")
-        payload = {"reason": reason, "revoked_on": (revoked_on or date.today()).isoformat()}
+        payload = {"reason": reason, "revoked_on": (revoked_on or clock.today()).isoformat()}
         events = [Event("record.revoked", payload, kind.name, record_id, actor)]
         affected = dependents(session, kind, record_id)
         flag = {"kind": kind.name, "id": record_id, "reason": reason, "revoked_on": payload["revoked_on"]}

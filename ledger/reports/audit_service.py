@@ -28,6 +28,7 @@ from ledger.records.lineage import models_trained_on
 from ledger.reports import audit_csv, audit_html
 from ledger.reports.dataset_audit import AssetRow, AuditRequest, run_audit
 from ledger.reports.models import DatasetAudit
+from ledger import clock
 
 logger = logging.getLogger(__name__)
 AUDIT_ID = re.compile(r"^aud_[0-9a-f]{20}$")
@@ -80,7 +81,7 @@ def _check_territories(territories: list[str]) -> tuple[str, ...]:
 def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None, territories: list[str],
                   actor: str, out_dir: Path | None = None, use_date: date | None = None) -> AuditFiles:
     """Audit the dataset version and write ``audit-<id>.html`` and ``.csv`` into ``out_dir``."""
-    use_date = use_date or date.today()
+    use_date = use_date or clock.today()
     request = AuditRequest(dataset_version_id, model_id, _check_territories(territories), use_date)
     audit_id = f"aud_{uuid.uuid4().hex[:20]}"
     directory = Path(out_dir) if out_dir is not None else audits_dir(ctx) / audit_id

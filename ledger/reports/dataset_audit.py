@@ -29,6 +29,7 @@ from ledger.checks.facts import assets_facts, license_facts, person_facts
 from ledger.checks.training import training_context
 from ledger.errors import NotFound
 from ledger.records import models as m
+from ledger import clock
 from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, Reason
 
 CHUNK = 1000
@@ -249,7 +250,7 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
     model = session.get(m.AiModel, request.model_id) if request.model_id else None
     if request.model_id and model is None:
         raise NotFound(f"no model with id {request.model_id!r}")
-    use_date = request.use_date or date.today()
+    use_date = request.use_date or clock.today()
     context = training_context(version.id, model, list(request.territories), use_date=use_date)
     grants = _load_grants(session, use_date)
     people: dict[str, PersonFacts] = {}

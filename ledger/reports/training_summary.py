@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from ledger.errors import NotFound
 from ledger.records import models as m
 from ledger.reports.dataset_audit import AuditRequest, run_audit
+from ledger import clock
 from policies import PolicyEngine
 
 TEMPLATE = "European Commission, Template for the Public Summary of Training Content for general-purpose AI models (July 2025)"
@@ -178,7 +179,7 @@ def build_summary(engine: PolicyEngine, session: Session, model_id: str, provide
                                   else list(field.items()))
                 if isinstance(leaf, dict) and "to_complete" in leaf]
     return {"template": TEMPLATE, "model_id": model.id, "dataset_version_ids": list(model.dataset_version_ids),
-            "generated_on": (use_date or date.today()).isoformat(), "section_titles": SECTIONS,
+            "generated_on": (use_date or clock.today()).isoformat(), "section_titles": SECTIONS,
             "sections": sections, "unfilled": unfilled}
 
 
