@@ -10,7 +10,6 @@ else. :data:`record_rules` is how :mod:`ledger.records` reaches this without imp
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field

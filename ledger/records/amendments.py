@@ -34,8 +34,8 @@ from ledger.log.events import Event
 from ledger.records.kinds import RecordKind
 from ledger.records.models import SHA256
 from ledger.records.projection import row_fields
-from ledger.records.service import (
 from ledger import clock
+from ledger.records.service import (
     Written,
     active_holds,
     check_references,
