@@ -13,15 +13,21 @@ records when an event was appended, and a faked time there would be false eviden
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from ledger.errors import ConfigurationError
 
 TODAY_VARIABLE = "CLEARANCE_TODAY"
 
+_pinned: date | None = None
+
 
 def today() -> date:
-    """The day decisions are made as of: ``CLEARANCE_TODAY`` when set, else today's UTC date."""
+    """The day decisions are made as of: a :func:`pinned` day, else ``CLEARANCE_TODAY``, else today (UTC)."""
+    if _pinned is not None:
+        return _pinned
     fixed = os.environ.get(TODAY_VARIABLE, "").strip()
     if not fixed:
         return datetime.now(UTC).date()
@@ -32,5 +38,17 @@ def today() -> date:
 
 
 def is_fixed() -> bool:
-    """Whether ``CLEARANCE_TODAY`` fixes the day (outputs say so beside the date they judged)."""
-    return bool(os.environ.get(TODAY_VARIABLE, "").strip())
+    """Whether the day is fixed rather than the machine's (outputs say so beside the date they judged)."""
+    return _pinned is not None or bool(os.environ.get(TODAY_VARIABLE, "").strip())
+
+
+@contextmanager
+def pinned(day: date) -> Iterator[date]:
+    """Decide everything inside as of ``day``: for a one-shot command such as the demo, whose story is
+    told as of its stated use date. Not for a server, whose requests each carry their own dates."""
+    global _pinned
+    previous, _pinned = _pinned, day
+    try:
+        yield day
+    finally:
+        _pinned = previous

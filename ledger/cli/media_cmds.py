@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.progress import Progress
 
+from ledger import clock
 from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
 
@@ -68,7 +68,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
     files = _expand(paths)
     if not files:
         raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
-    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": date.today().isoformat()}
+    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": clock.today().isoformat()}
     if license_id:
         base["license_id"] = license_id
     if rights_holder:

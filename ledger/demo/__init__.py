@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ledger import clock
 from ledger.checks.display import print_outcome
 from ledger.checks.request import CheckRequest
 from ledger.checks.service import check_clip
@@ -36,6 +37,8 @@ from ledger.records.kinds import KINDS
 from ledger.setup import initialise
 from ledger.signing import sign_check, verify_media
 
+# The demo's stated use date: every check, audit and report in it is judged as of this day, whatever day
+# it runs (ledger.clock.pinned), so it tells the same story on any day. The records' dates lie before it.
 RELEASE_DATE = date(2026, 12, 1)
 
 
@@ -97,8 +100,16 @@ def _scenarios() -> list[tuple[str, bytes, dict[str, Any]]]:
 
 
 def run_demo(ctx: Clearance, console: Console) -> None:
+    with clock.pinned(RELEASE_DATE):
+        _run_demo(ctx, console)
+
+
+def _run_demo(ctx: Clearance, console: Console) -> None:
     initialise(ctx)
     console.rule("Clearance demo: a small studio world")
+    console.print(f"Every check, audit and report below is judged as of {RELEASE_DATE.isoformat()}, the demo's "
+                  "stated use date, whatever day it runs (set CLEARANCE_TODAY to judge your own records as of "
+                  "another day).", highlight=False)
     made = build_world(ctx)
     table = Table(title="Registered records")
     for column in ("kind", "id", "what"):

@@ -11,9 +11,10 @@ from embeddings.status import ChannelState, ChannelStatus
 from ledger.checks import service
 from ledger.checks.request import CheckRequest
 from ledger.context import Clearance
+from tests.dates import TODAY
 
 REQUEST = CheckRequest.model_validate({"service": "gen-svc", "project": "Tidewater", "media": ["streaming"],
-                                       "territories": ["US"], "release_date": "2026-12-01"})
+                                       "territories": ["US"], "release_date": TODAY})
 
 
 def png(seed: int) -> bytes:

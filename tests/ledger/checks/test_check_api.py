@@ -17,11 +17,12 @@ from ledger.context import Clearance
 from ledger.audit import replay
 from ledger.settings import Settings
 from ledger.setup import initialise
+from tests.dates import TODAY
 
 pytestmark = pytest.mark.corpus
 
 REQUEST = {"service": "gen-svc", "project": "Tidewater", "media": ["streaming"], "territories": ["US"],
-           "uses": ["generate", "release"], "release_date": "2026-12-01"}
+           "uses": ["generate", "release"], "release_date": TODAY.isoformat()}
 
 
 class Studio:

@@ -5,18 +5,22 @@ revocation's and the amendment's effective dates, on SQLite and on PostgreSQL.""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 from typing import Any
+
+import pytest
 
 from ledger.checks.decide import decide
 from ledger.checks.gather import gather
 from ledger.checks.models import Clip
+from ledger.checks.request import CheckRequest
 from ledger.checks.training import audit_training
 from ledger.context import Clearance
 from ledger.records.amendments import amend
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, revoke
+from tests.dates import TODAY
 
 PROJECT = "Tidewater (2026 series)"
 SIGNED_OFF = "2025-05-01"
@@ -150,6 +154,20 @@ def test_a_revocation_counts_from_its_effective_date(ctx: Clearance) -> None:
     decision = check(ctx, date(2027, 1, 1), people=(person,))
     assert decision["verdict"] == "block"
     assert fact(decision, "consent.revoked", "context.consent.revoked_ymd") == "2027-01-01"
+
+
+@pytest.mark.dated
+def test_a_revocation_without_a_date_takes_effect_on_the_clocks_today(ctx: Clearance) -> None:
+    """Issue 29: the revocation's day and the check's default use date come from the same clock."""
+    person = performer(ctx)
+    record = consent(ctx, person, representation="union", union_name="SAG-AFTRA", union_agreement="2023",
+                     union_agreement_covers_replicas=True)
+    revoke(ctx, KINDS["consent"], record["id"], "performer withdrew", "legal")
+    assert check(ctx, TODAY - timedelta(days=1), people=(person,))["verdict"] == "pass"
+    today = CheckRequest(service="svc", project=PROJECT, media=["streaming"], territories=["US"]).release_date
+    decision = check(ctx, today, people=(person,))
+    assert decision["verdict"] == "block"
+    assert fact(decision, "consent.revoked", "context.consent.revoked_ymd") == TODAY.isoformat()
 
 
 def test_a_use_before_an_amendment_is_judged_by_the_terms_then_in_force(ctx: Clearance) -> None:

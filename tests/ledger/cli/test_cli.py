@@ -10,6 +10,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from ledger.log import merkle
 from ledger.log.note import Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
+from tests.dates import TODAY
 
 CLI = [sys.executable, "-c", "from ledger.cli import main; main()"]
 
@@ -35,6 +37,7 @@ def run(home: Path, *args: str, input: bytes | None = None, check: bool = True) 
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("demo") / "home"
     out = run(home, "demo").stdout.decode()
+    (home / "demo-output.txt").write_text(out)
     verdicts = re.findall(r"^\S+\.mp4: (PASS|BLOCK|REVIEW) \(check", out, re.MULTILINE)
     assert verdicts == ["PASS", "BLOCK", "REVIEW", "BLOCK"], out
     assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
@@ -56,6 +59,24 @@ def test_log_contract_for_other_tools(demo_home: Path) -> None:
     assert proof.index == 5
     assert proof.verify(leaf, verifier) == checkpoint
     merkle.verify_inclusion(5, checkpoint.size, hashlib.sha256(b"\x00" + leaf).digest(), proof.proof, checkpoint.root)
+
+
+def _story(out: str) -> list[str]:
+    """What the demo concludes, without the ids and paths that differ between runs."""
+    verdicts = re.findall(r"^(\S+\.mp4: (?:PASS|BLOCK|REVIEW))", out, re.MULTILINE)
+    audits = re.findall(r"dataset audit of \S+ \((\d+/\d+) cleared", out)
+    return verdicts + audits + re.findall(r"judged as of (\S+),", out)
+
+
+@pytest.mark.slow
+def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 29: the demo judges as of its stated use date, whatever the clock says."""
+    monkeypatch.setenv("CLEARANCE_TODAY", (TODAY + timedelta(days=730)).isoformat())
+    moved = run(tmp_path / "home", "demo").stdout.decode()
+    story = _story((demo_home / "demo-output.txt").read_text())
+    assert len(story) == 6 and story[-1] == "2026-12-01", story
+    assert _story(moved) == story
 
 
 def test_demo_runs_twice_and_log_verifies(demo_home: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ledger.context import Clearance
 from ledger.settings import Settings
 from ledger.setup import initialise
@@ -12,6 +14,7 @@ from tests.ledger.cli.test_cli import run
 from tests.ledger.reports.conftest import build_world
 
 
+@pytest.mark.dated
 def test_audit_summary_and_bom_commands(tmp_path: Path) -> None:
     home = tmp_path / "home"
     ctx = Clearance(Settings.load(environ={"CLEARANCE_HOME": str(home)}))

@@ -14,6 +14,7 @@ from ledger.context import Clearance
 from ledger.jobs import executor_for
 from ledger.jobs.in_process import InProcessExecutor
 from tests.ledger.checks.clips import decisions_logged, nothing_found, png, submit_clip
+from tests.dates import TODAY
 
 
 def test_the_embedded_default_is_the_in_process_executor(ctx: Clearance) -> None:
@@ -48,7 +49,7 @@ def test_a_background_check_is_decided_by_the_executor_thread(sqlite_ctx: Cleara
     key = create_key(sqlite_ctx, "generator")[0]
     client = TestClient(create_app(sqlite_ctx))
     request = {"service": "gen-svc", "project": "Tidewater", "media": ["streaming"], "territories": ["US"],
-               "release_date": "2026-12-01"}
+               "release_date": TODAY.isoformat()}
     answer = client.post("/v1/checks?wait=false", headers={"Authorization": f"Bearer {key}"},
                          files={"file": ("clip.png", png(9))}, data={"request": json.dumps(request)})
     assert answer.status_code == 202, answer.text

@@ -24,6 +24,7 @@ from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record, revoke
 from ledger.setup import initialise
 from tests.ledger.records.builders import studio_world
+from tests.dates import TODAY
 
 DOCUMENT = "12" * 32
 NEW_PROJECT = {"project": "Harbor Lights (2027)", "uses": ["generate", "release"], "media": ["theatrical"],
@@ -103,9 +104,10 @@ def test_bad_amendments_are_refused_naming_the_field_and_write_nothing(
     assert get_record(ctx, KINDS[kind], record_id) == before and _log_size(ctx) == size
 
 
+@pytest.mark.dated
 def test_amendment_request_is_checked_before_anything_is_read(sqlite_ctx: Clearance) -> None:
     w = studio_world(sqlite_ctx)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = TODAY + timedelta(days=1)
     cases = [("reason", dict(reason=" ")), ("document_sha256", dict(document_sha256="not-a-hash")),
              ("effective_on", dict(effective_on=tomorrow))]
     for field, bad in cases:

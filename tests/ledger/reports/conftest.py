@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from ledger.context import Clearance
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, revoke
+from tests.dates import TODAY
 
-TODAY = date.today()
 SOON = TODAY + timedelta(days=30)
 
 

@@ -20,6 +20,8 @@ from ledger.reports.models import DatasetAudit
 
 from .conftest import World
 
+pytestmark = pytest.mark.dated  # the world's terms end relative to the clock's today (tests/dates.py)
+
 
 def test_audit_writes_csv_and_html_and_is_logged(ctx: Clearance, world: World, tmp_path: Path) -> None:
     with ctx.db.reader() as session:

@@ -14,6 +14,8 @@ from ledger.reports.bom import cyclonedx_json
 
 from .conftest import World
 
+pytestmark = pytest.mark.dated  # the world's terms end relative to the clock's today (tests/dates.py)
+
 
 def _bom(ctx: Clearance, model: str) -> str:
     with ctx.db.reader() as session:

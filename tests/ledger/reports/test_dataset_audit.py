@@ -13,6 +13,8 @@ from ledger.reports.dataset_audit import NO_LICENSE, AssetRow, AuditRequest, run
 
 from .conftest import SOON, TODAY, World
 
+pytestmark = pytest.mark.dated  # the world's terms end relative to the clock's today (tests/dates.py)
+
 
 def _audit(ctx: Clearance, world: World) -> tuple[dict[str, AssetRow], dataset_audit.Totals]:
     return _audit_on(ctx, world, TODAY)
