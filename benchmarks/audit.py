@@ -34,13 +34,14 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ledger import clock  # noqa: E402
 from ledger.context import Clearance  # noqa: E402
 from ledger.fsutil import write_atomic  # noqa: E402
 from ledger.log.events import Event  # noqa: E402
@@ -103,11 +104,12 @@ def build(ctx: Clearance, assets: int) -> str:
     make = lambda kind, data: create_record(ctx, KINDS[kind], data, "bench").record["id"]  # noqa: E731
     studio = make("party", {"kind": "organisation", "name": "Bench Studio"})
     licenses = []
+    expiring = (clock.today() + timedelta(days=365)).isoformat()  # one license ends within the year, any day
     for i in range(LICENSORS):
         licensor = make("party", {"kind": "organisation", "name": f"Licensor {i}"})
         licenses.append(make("license", {"licensor_id": licensor, "licensee_id": studio, "permitted_uses": ["train"],
                                          "media": ["any"], "territories": ["WORLD"], "starts_on": "2024-01-01",
-                                         "ends_on": "2027-01-01" if i == 0 else None}))
+                                         "ends_on": expiring if i == 0 else None}))
     make("model", {"id": MODEL, "name": "Bench", "version": "1", "developer_id": studio})
     performers = []
     for i in range(PERFORMERS):
@@ -151,7 +153,7 @@ def unshared(size: int, workdir: Path) -> dict[str, Any]:
     engine = ctx.policy_engine
     started = time.perf_counter()
     with ctx.db.reader() as session:
-        run_audit(engine, session, AuditRequest(version, MODEL, ("US",), date(2026, 6, 1)), lambda row: None,
+        run_audit(engine, session, AuditRequest(version, MODEL, ("US",), clock.today()), lambda row: None,
                   share_decisions=False)
     seconds = time.perf_counter() - started
     ctx.db.dispose()
@@ -169,7 +171,7 @@ def run(size: int, workdir: Path) -> dict[str, Any]:
     _ = ctx.policy_engine  # loaded before timing, as in a running server
     with PeakRss() as rss:
         started = time.perf_counter()
-        result = audit_dataset(ctx, version, MODEL, ["US"], "bench", home / "out", date(2026, 6, 1))
+        result = audit_dataset(ctx, version, MODEL, ["US"], "bench", home / "out", clock.today())
         seconds = time.perf_counter() - started
     ctx.db.dispose()
     return {"assets": size, "build_s": round(built_s, 1), "audit_s": round(seconds, 2),
