@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 
 app = typer.Typer(help="The tamper-evident log", no_args_is_help=True)
 
@@ -19,13 +19,38 @@ def key() -> None:
 
 @app.command("checkpoint")
 def checkpoint() -> None:
-    """Print the latest signed checkpoint (signing a new one if entries were added)."""
+    """Print the latest signed checkpoint (signing a new one if entries were added), cosigned by the
+    witnesses the witness policy names; witnesses that did not cosign are named on stderr."""
     from ledger.log import direct  # the log's tables only, through the driver: no ORM to import
     from ledger.settings import Settings
+    from ledger.witness.config import load_policy
 
     settings = Settings.load()
+    policy = load_policy(settings)
     note = direct.sign_latest(settings.resolved_database_url, settings.home, settings.keys_dir)
-    sys.stdout.write(note if note is not None else ready_context().checkpoint())
+    if note is None:
+        ctx = ready_context()
+        note = ctx.checkpoint()
+        cosigner = ctx.cosigner
+    elif policy is not None and policy.witnesses:
+        from ledger.witness.cosigning import Cosigner
+
+        url, home = settings.resolved_database_url, settings.home
+        cosigner = Cosigner(policy, lambda: direct.log_connection(url, home),
+                            lambda: direct.log_connection(url, home), settings.witness_timeout_s)
+    else:
+        cosigner = None
+    if cosigner is not None:
+        from ledger.witness.cosigning import summary
+
+        gathered = cosigner.cosign_latest()
+        if gathered is not None:
+            note = gathered.note
+            if gathered.missing:
+                err_console.print(summary(gathered.size, len(gathered.vouched), len(cosigner.policy.witnesses), None))
+                for name, why in sorted(gathered.missing.items()):
+                    err_console.print(f"  witness {name}: {why}", markup=False, highlight=False)
+    sys.stdout.write(note)
 
 
 @app.command("entry")
