@@ -130,12 +130,10 @@ class Clearance:
 
     @cached_property
     def cosigner(self) -> Cosigner | None:
-        from ledger.witness.cosigning import Cosigner
+        """Asks witnesses and the timestamp authority about new checkpoints; None when neither is configured."""
+        from ledger.witness.config import make_cosigner
 
-        policy = self.witness_policy
-        if policy is None or not policy.witnesses:
-            return None
-        return Cosigner(policy, self.log_reader, self.log_writer, self.settings.witness_timeout_s)
+        return make_cosigner(self.settings, self.witness_policy, self.log_reader, self.log_writer)
 
     @cached_property
     def background_cosigner(self) -> BackgroundCosigner | None:
@@ -169,7 +167,7 @@ class Clearance:
     def check_ready(self) -> None:
         with self.db.reader() as session:
             check_log_ready(lambda: store.raw(session), self.settings.home)
-        _ = self.witness_policy  # a bad witness policy stops every command at start, naming the setting
+        _ = self.cosigner  # a bad witness policy or TSA root stops every command at start, naming the setting
         missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)

@@ -20,10 +20,10 @@ def key() -> None:
 @app.command("checkpoint")
 def checkpoint() -> None:
     """Print the latest signed checkpoint (signing a new one if entries were added), cosigned by the
-    witnesses the witness policy names; witnesses that did not cosign are named on stderr."""
+    witnesses the witness policy names and timestamped by the TSA, if configured; gaps are named on stderr."""
     from ledger.log import direct  # the log's tables only, through the driver: no ORM to import
     from ledger.settings import Settings
-    from ledger.witness.config import load_policy
+    from ledger.witness.config import load_policy, make_cosigner
 
     settings = Settings.load()
     policy = load_policy(settings)
@@ -32,24 +32,22 @@ def checkpoint() -> None:
         ctx = ready_context()
         note = ctx.checkpoint()
         cosigner = ctx.cosigner
-    elif policy is not None and policy.witnesses:
-        from ledger.witness.cosigning import Cosigner
-
-        url, home = settings.resolved_database_url, settings.home
-        cosigner = Cosigner(policy, lambda: direct.log_connection(url, home),
-                            lambda: direct.log_connection(url, home), settings.witness_timeout_s)
     else:
-        cosigner = None
+        url, home = settings.resolved_database_url, settings.home
+        cosigner = make_cosigner(settings, policy, lambda: direct.log_connection(url, home),
+                                 lambda: direct.log_connection(url, home))
     if cosigner is not None:
-        from ledger.witness.cosigning import summary
-
         gathered = cosigner.cosign_latest()
         if gathered is not None:
             note = gathered.note
-            if gathered.missing:
-                err_console.print(summary(gathered.size, len(gathered.vouched), len(cosigner.policy.witnesses), None))
+            gaps = gathered.gaps(len(cosigner.policy.witnesses))
+            if gaps:
+                err_console.print(gaps, markup=False, highlight=False)
                 for name, why in sorted(gathered.missing.items()):
                     err_console.print(f"  witness {name}: {why}", markup=False, highlight=False)
+                if gathered.timestamp_error:
+                    err_console.print(f"  timestamp authority: {gathered.timestamp_error}", markup=False,
+                                      highlight=False)
     sys.stdout.write(note)
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledger.errors import ConfigurationError, FieldProblem
 from ledger.settings import Settings
 from ledger.witness.policy import Policy, PolicyError, parse_policy
+
+if TYPE_CHECKING:
+    from ledger.witness.cosigning import Connect, Cosigner
 
 DEFAULT_POLICY_FILE = "witness-policy.txt"
 
@@ -28,3 +32,22 @@ def load_policy(settings: Settings) -> Policy | None:
     except (OSError, UnicodeDecodeError, PolicyError) as exc:
         raise ConfigurationError("invalid witness policy",
                                  problems=[FieldProblem("CLEARANCE_WITNESS_POLICY", f"{path}: {exc}")]) from None
+
+
+def make_cosigner(settings: Settings, policy: Policy | None, read: Connect, write: Connect) -> Cosigner | None:
+    """The cosigner (and timestamper) the settings call for, or None when they name neither witnesses nor a TSA."""
+    from ledger.witness.cosigning import Cosigner, TsaConfig
+
+    tsa = None
+    if settings.tsa_url:
+        root = None
+        if settings.tsa_root_cert is not None:
+            try:
+                root = settings.tsa_root_cert.read_bytes()
+            except OSError as exc:
+                raise ConfigurationError("the TSA root certificate cannot be read", problems=[
+                    FieldProblem("CLEARANCE_TSA_ROOT_CERT", str(exc))]) from None
+        tsa = TsaConfig(settings.tsa_url, root)
+    if tsa is None and (policy is None or not policy.witnesses):
+        return None
+    return Cosigner(policy or Policy(), read, write, settings.witness_timeout_s, tsa)

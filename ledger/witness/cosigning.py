@@ -36,6 +36,15 @@ class Gathered:
     """Policy names of the witnesses whose cosignatures are stored for it."""
     missing: dict[str, str] = field(default_factory=dict)
     """Policy name of each witness that has not cosigned it: why (its latest attempt's error)."""
+    timestamped: bool | None = None
+    """Whether it has an RFC 3161 token; None when no timestamp authority is configured."""
+    timestamp_error: str | None = None
+
+    def gaps(self, witnesses: int) -> str | None:
+        """``checkpoint N: 1 of 2 witnesses, no timestamp`` when anything is missing, else None."""
+        if not self.missing and self.timestamped is not False:
+            return None
+        return summary(self.size, len(self.vouched), witnesses, self.timestamped)
 
 
 def summary(size: int, vouched: int, witnesses: int, timestamped: bool | None) -> str:
@@ -51,11 +60,22 @@ def cosigned_note(note: str, lines: dict[str, list[str]]) -> str:
     return SignedNote.parse(note).with_signatures([line for key in sorted(lines) for line in lines[key]]).render()
 
 
+@dataclass(frozen=True)
+class TsaConfig:
+    url: str
+    root_pem: bytes | None
+
+
 class Cosigner:
-    def __init__(self, policy: Policy, read: Connect, write: Connect, timeout_s: float = 5.0) -> None:
+    """Asks the witnesses of ``policy`` to cosign, and the timestamp authority (if any) to date, the latest
+    checkpoint."""
+
+    def __init__(self, policy: Policy, read: Connect, write: Connect, timeout_s: float = 5.0,
+                 tsa: TsaConfig | None = None) -> None:
         self.policy = policy
         self._read, self._write = read, write
         self.timeout_s = timeout_s
+        self.tsa = tsa
 
     def cosign_latest(self) -> Gathered | None:
         """Ask each witness still missing from the latest checkpoint; None when the log has no checkpoint."""
@@ -66,6 +86,9 @@ class Cosigner:
             have = records.cosignatures(conn, latest.size)
             todo = [(w, records.last_cosigned_size(conn, w.verifier.name)) for w in self.policy.witnesses.values()
                     if w.url and w.verifier.name not in have]
+            needs_time = self.tsa is not None and records.timestamp_token(conn, latest.size) is None
+        if needs_time:
+            self._timestamp(latest.size, latest.note)
         results: dict[str, tuple[int, list[str]] | str] = {}
         if todo:
             with ThreadPoolExecutor(max_workers=len(todo)) as pool:
@@ -85,11 +108,33 @@ class Cosigner:
                         records.record_attempt(conn, witness.verifier.name, latest.size, None)
         return self.gathered(latest.size, latest.note)
 
+    def _timestamp(self, size: int, note: str) -> None:
+        from ledger.witness.timestamps import TimestampError, request_token
+
+        assert self.tsa is not None
+        body = SignedNote.parse(note).text.encode()
+        try:
+            token, error = request_token(self.tsa.url, body, self.tsa.root_pem, self.timeout_s), None
+        except TimestampError as exc:
+            token, error = None, str(exc)
+            logger.warning("no timestamp for checkpoint %d: %s", size, error)
+        with self._write() as conn:
+            records.ensure_tables(conn)
+            if token is not None:
+                records.save_timestamp(conn, size, token, self.tsa.url)
+            records.record_attempt(conn, records.TSA_STATUS, size, error)
+
     def gathered(self, size: int, note: str) -> Gathered:
         with self._read() as conn:
             lines = records.cosignatures(conn, size)
             tried = records.attempts(conn)
+            token = records.timestamp_token(conn, size) if self.tsa is not None else None
         result = Gathered(size, cosigned_note(note, lines))
+        if self.tsa is not None:
+            result.timestamped = token is not None
+            attempt = tried.get(records.TSA_STATUS)
+            if token is None and attempt is not None and attempt.error:
+                result.timestamp_error = f"{attempt.error} (at {attempt.attempted_at})"
         for witness in self.policy.witnesses.values():
             key_name = witness.verifier.name
             if key_name in lines:
@@ -143,8 +188,8 @@ class BackgroundCosigner:
             self._wake.clear()
             try:
                 gathered = self.cosigner.cosign_latest()
-                gaps = gathered is not None and any(
-                    self.cosigner.policy.witnesses[name].url for name in gathered.missing)
+                gaps = gathered is not None and (gathered.timestamped is False or any(
+                    self.cosigner.policy.witnesses[name].url for name in gathered.missing))
             except Exception:  # noqa: BLE001 (keep retrying; the database may be briefly away)
                 logger.exception("cosigning the latest checkpoint failed")
                 gaps = True
