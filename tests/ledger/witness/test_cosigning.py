@@ -19,9 +19,10 @@ from tests.ledger.witness.processes import WitnessProcess, post, run_cli, start_
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Iterator[Clearance]:
-    """An installation made in this process without witnesses; the CLI processes get the policy."""
-    ctx = Clearance(Settings.load(environ={"CLEARANCE_HOME": str(tmp_path / "home")}))
+def log(settings: Settings) -> Iterator[Clearance]:
+    """An installation (SQLite, or PostgreSQL) made in this process without witnesses; the CLI processes
+    get the policy."""
+    ctx = Clearance(settings)
     initialise(ctx)
     yield ctx
     ctx.db.dispose()
@@ -41,11 +42,12 @@ def witnesses(tmp_path: Path, log: Clearance) -> Iterator[dict[str, tuple[Witnes
             process.stop()
 
 
-def write_policy(tmp_path: Path, witnesses: dict[str, tuple[WitnessProcess, CosignerVerifier]]) -> dict[str, str]:
+def write_policy(log: Clearance, tmp_path: Path,
+                 witnesses: dict[str, tuple[WitnessProcess, CosignerVerifier]]) -> dict[str, str]:
     lines = [f"witness {name} {verifier.vkey} {process.url}" for name, (process, verifier) in witnesses.items()]
     (tmp_path / "policy.txt").write_text("\n".join([*lines, "group both all w1 w2", "quorum both"]) + "\n")
-    return {"CLEARANCE_HOME": str(tmp_path / "home"), "CLEARANCE_WITNESS_POLICY": str(tmp_path / "policy.txt"),
-            "CLEARANCE_WITNESS_TIMEOUT_S": "2"}
+    return {"CLEARANCE_HOME": str(log.settings.home), "CLEARANCE_DATABASE_URL": log.settings.resolved_database_url,
+            "CLEARANCE_WITNESS_POLICY": str(tmp_path / "policy.txt"), "CLEARANCE_WITNESS_TIMEOUT_S": "2"}
 
 
 def append(log: Clearance, count: int) -> None:
@@ -60,7 +62,7 @@ def cosigners(note: str, witnesses: dict[str, tuple[WitnessProcess, CosignerVeri
 
 
 def test_checkpoints_are_cosigned_and_a_lost_witness_is_a_visible_gap(tmp_path, log, witnesses) -> None:
-    env = write_policy(tmp_path, witnesses)
+    env = write_policy(log, tmp_path, witnesses)
     append(log, 3)
     first = run_cli("log", "checkpoint", env=env)
     assert first.returncode == 0, first.stderr
@@ -100,7 +102,7 @@ def test_a_witness_ahead_of_what_the_log_knows_answers_409_and_the_log_resubmits
     note = log.checkpoint()  # no policy in this process: signed, not submitted
     w1, _ = witnesses["w1"]
     assert post(w1.url + "/add-checkpoint", AddCheckpoint(0, [], note).render())[0] == 200
-    env = write_policy(tmp_path, witnesses)
+    env = write_policy(log, tmp_path, witnesses)
     append(log, 2)
     result = run_cli("log", "checkpoint", env=env)
     assert result.returncode == 0, result.stderr
