@@ -11,6 +11,7 @@ import pytest
 
 from ledger.context import Clearance
 from ledger.log.events import Event
+from ledger.log.proof_file import ProofFile
 from ledger.settings import Settings
 from ledger.setup import initialise
 from ledger.witness.cosignature import CosignerVerifier
@@ -94,6 +95,9 @@ def test_checkpoints_are_cosigned_and_a_lost_witness_is_a_visible_gap(tmp_path, 
     assert third.returncode == 0, third.stderr
     assert SignedNote.parse(third.stdout).checkpoint.size == size
     assert cosigners(third.stdout, witnesses) == {"w1", "w2"} and third.stderr == ""
+    proved = run_cli("log", "prove", "2", env=env)  # a tlog-proof file carries the cosigned checkpoint
+    assert proved.returncode == 0, proved.stderr
+    assert cosigners(ProofFile.parse(proved.stdout).checkpoint_note, witnesses) == {"w1", "w2"}
 
 
 def test_a_witness_ahead_of_what_the_log_knows_answers_409_and_the_log_resubmits(tmp_path, log, witnesses) -> None:
