@@ -122,3 +122,21 @@ def timestamp_token(conn: LogConnection, size: int) -> bytes | None:
         return None
     rows = _rows(conn, "SELECT token FROM log_timestamps WHERE checkpoint_size = ?", (size,))
     return base64.b64decode(rows[0][0]) if rows else None
+
+
+def first_cosigned_from(conn: LogConnection, size: int) -> dict[str, tuple[int, list[str]]]:
+    """For each witness, the smallest checkpoint of ``size`` or more it cosigned, with its lines."""
+    if not tables_exist(conn):
+        return {}
+    found: dict[str, tuple[int, list[str]]] = {}
+    for witness, at, line in _rows(conn, "SELECT c.witness, c.checkpoint_size, c.line FROM log_cosignatures c "
+                                         "WHERE c.checkpoint_size = (SELECT min(checkpoint_size) FROM "
+                                         "log_cosignatures d WHERE d.witness = c.witness AND d.checkpoint_size >= ?)",
+                                   (size,)):
+        found.setdefault(str(witness), (int(at), []))[1].append(str(line))
+    return found
+
+
+def checkpoint_note(conn: LogConnection, size: int) -> str | None:
+    rows = _rows(conn, "SELECT note FROM log_checkpoints WHERE size = ?", (size,))
+    return str(rows[0][0]) if rows else None

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ledger.log import sql
+from ledger.errors import ClearanceError
+from ledger.log import merkle, sql
+from ledger.log.note import Checkpoint
 from ledger.witness import records
-from ledger.witness.cosigning import summary
+from ledger.witness.cosigning import cosigned_note, summary
 
 if TYPE_CHECKING:
     from ledger.context import Clearance
@@ -62,3 +64,37 @@ def witness_report(ctx: Clearance) -> WitnessReport:
     report.vouched, report.missing = gathered.vouched, gathered.missing
     report.quorum_met = cosigner.policy.met_by(set(gathered.vouched))
     return report
+
+
+def vouching_for(ctx: Clearance, checkpoint: Checkpoint) -> dict[str, Any] | None:
+    """Which witnesses of the configured policy vouched for ``checkpoint`` (a signed clip's, say): each by its
+    cosignature of that checkpoint or of a later one that the log proves consistent with it. None when no
+    witnesses are configured."""
+    from ledger.witness.vouching import check_cosignatures
+
+    policy = ctx.witness_policy
+    if policy is None or not policy.witnesses:
+        return None
+    vouched: dict[str, int] = {}
+    with ctx.log_reader() as conn:
+        for _key_name, (size, lines) in records.first_cosigned_from(conn, checkpoint.size).items():
+            note = records.checkpoint_note(conn, size)
+            if note is None:
+                continue
+            later = Checkpoint.parse(note.partition("\n\n")[0] + "\n")
+            try:
+                if later.size != checkpoint.size:
+                    proof = sql.consistency_proof(conn, checkpoint.size, later.size)
+                    merkle.verify_consistency(checkpoint.size, later.size, checkpoint.root, later.root, proof)
+                elif later.root != checkpoint.root:
+                    continue
+            except (merkle.ProofError, ClearanceError):  # not provably consistent: no vouching
+                continue
+            for name in check_cosignatures(cosigned_note(note, {"": lines}), policy).vouched:
+                vouched[name] = size
+    met = policy.met_by(set(vouched))
+    names = ", ".join(f"{name} (at checkpoint {size:,})" for name, size in sorted(vouched.items())) or "none"
+    return {"checkpoint_size": checkpoint.size, "vouched": vouched, "witnesses": len(policy.witnesses),
+            "quorum": policy.describe_quorum(), "quorum_met": met,
+            "reason": f"{len(vouched)} of {len(policy.witnesses)} witnesses vouched for checkpoint "
+                      f"{checkpoint.size:,}: {names}; quorum {policy.describe_quorum()}: {'met' if met else 'NOT met'}"}

@@ -104,3 +104,22 @@ def test_exports_wait_for_the_quorum_and_gaps_show(vouched, tmp_path) -> None:
     assert any("0 of 1 witnesses, no timestamp" in line for line in report.lines())
     status = json.dumps(report.as_json())
     assert "counsel" in status
+
+
+def test_a_clip_checkpoint_is_vouched_for_by_a_later_consistent_cosignature(vouched) -> None:
+    """What 'clearance verify' reports for a signed clip: its checkpoint is older than the cosigned one."""
+    from ledger.log import store
+    from ledger.log.note import Checkpoint
+    from ledger.witness.status import vouching_for
+
+    ctx = vouched.ctx
+    build_world(ctx)
+    with ctx.db.reader() as session:
+        early = Checkpoint(ctx.log_key.origin, 3, store.root_at(session, 3))
+    assert ctx.cosigner is not None and ctx.cosigner.cosign_latest() is not None
+    answer = vouching_for(ctx, early)
+    assert answer is not None and answer["quorum_met"] and set(answer["vouched"]) == {"counsel"}
+    assert answer["vouched"]["counsel"] > 3 and "1 of 1 witnesses vouched for checkpoint 3" in answer["reason"]
+    forged = Checkpoint(ctx.log_key.origin, 3, bytes(32))
+    refused = vouching_for(ctx, forged)
+    assert refused is not None and not refused["vouched"] and not refused["quorum_met"]
