@@ -112,14 +112,24 @@ def test_a_clip_checkpoint_is_vouched_for_by_a_later_consistent_cosignature(vouc
     from ledger.log.note import Checkpoint
     from ledger.witness.status import vouching_for
 
+    from sqlmodel import select
+
+    from ledger.log.events import Event
+    from ledger.log.tables import SignedCheckpoint
+
     ctx = vouched.ctx
     build_world(ctx)
+    with ctx.db.transaction() as session:  # entries without receipts: heads no checkpoint was signed at
+        ctx.record(session, [Event("log.initialized", {"note": f"unsigned {n}"}) for n in range(3)])
     with ctx.db.reader() as session:
-        early = Checkpoint(ctx.log_key.origin, 3, store.root_at(session, 3))
+        size = max(row.size for row in session.exec(select(SignedCheckpoint))) + 1
+        early = Checkpoint(ctx.log_key.origin, size, store.root_at(session, size))
+    ctx.checkpoint()
     assert ctx.cosigner is not None and ctx.cosigner.cosign_latest() is not None
     answer = vouching_for(ctx, early)
     assert answer is not None and answer["quorum_met"] and set(answer["vouched"]) == {"counsel"}
-    assert answer["vouched"]["counsel"] > 3 and "1 of 1 witnesses vouched for checkpoint 3" in answer["reason"]
-    forged = Checkpoint(ctx.log_key.origin, 3, bytes(32))
+    assert answer["vouched"]["counsel"] > size
+    assert f"1 of 1 witnesses vouched for checkpoint {size}" in answer["reason"]
+    forged = Checkpoint(ctx.log_key.origin, size, bytes(32))
     refused = vouching_for(ctx, forged)
     assert refused is not None and not refused["vouched"] and not refused["quorum_met"]
