@@ -142,6 +142,11 @@ class Clearance:
         cosigner = self.cosigner
         return None if cosigner is None else BackgroundCosigner(cosigner, self.settings.witness_retry_s)
 
+    def reset_vouching(self) -> None:
+        """Forget the witness policy and cosigner built from settings that have since changed (the demo)."""
+        for name in ("witness_policy", "cosigner", "background_cosigner"):
+            self.__dict__.pop(name, None)
+
     @contextmanager
     def log_reader(self) -> Iterator[sql.LogConnection]:
         """The log's tables through the driver, outside any transaction (reads of settled rows)."""
