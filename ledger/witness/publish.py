@@ -58,3 +58,12 @@ def vouched_checkpoint(ctx: Clearance, require_quorum: bool = False) -> VouchedC
         raise QuorumNotMet(f"{vouching.sentence()}; the witness policy requires its quorum before a production "
                            "leaves (CLEARANCE_EXPORT_REQUIRES_QUORUM). Missing: " + ("; ".join(missing) or "none"))
     return VouchedCheckpoint(note, parsed.checkpoint, token, vouching)
+
+
+def stored_cosigned_checkpoint(ctx: Clearance) -> str:
+    """The latest checkpoint (signed now if entries were added) with the cosignatures stored for it so far,
+    without waiting for any witness (they are asked in the background)."""
+    note = ctx.checkpoint()
+    size = SignedNote.parse(note).checkpoint.size
+    with ctx.log_reader() as conn:
+        return cosigned_note(note, records.cosignatures(conn, size))

@@ -46,7 +46,8 @@ def installation(tmp_path: Path) -> Iterator[tuple[Clearance, WitnessProcess]]:
 
 def test_the_log_page_names_who_vouched_and_what_is_missing(installation) -> None:
     ctx, _ = installation
-    auditor = Console(ctx).signed_in("auditor")  # creating keys and signing in write to the log
+    console = Console(ctx)
+    auditor = console.signed_in("auditor")  # creating keys and signing in write to the log
     ctx.checkpoint()
     assert ctx.cosigner is not None
     gathered = ctx.cosigner.cosign_latest()  # what the background cosigner does, waited for
@@ -57,3 +58,11 @@ def test_the_log_page_names_who_vouched_and_what_is_missing(installation) -> Non
     assert "quorum: 2 of 2 in both, NOT met" in page.text
     assert "witness down</strong>: unreachable" in page.text and "timestamp authority</strong>" in page.text
     assert "\u2014 w.test/up " in page.text  # the note shown carries the cosignature
+
+    api = console.client()
+    headers = {"Authorization": f"Bearer {console.keys['generator']}"}
+    note = api.get("/v1/log/checkpoint", headers=headers).text
+    assert "\u2014 w.test/up " in note  # the API's checkpoint carries the stored cosignature
+    status = api.get("/v1/log/witnesses", headers=headers).json()
+    assert status["vouched"] == ["up"] and not status["quorum_met"] and "down" in status["missing"]
+    assert status["timestamped"] is False and "1 of 2 witnesses, no timestamp" in status["summary"][0]
