@@ -1,4 +1,8 @@
-"""The witness policy an installation's settings name, read once and checked."""
+"""The witness policy and timestamp authority an installation's settings name, read once and checked.
+
+Nothing here is imported before a setting asks for it: ``clearance log checkpoint`` without witnesses
+pays for none of it.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from ledger.errors import ConfigurationError, FieldProblem
 from ledger.settings import Settings
-from ledger.witness.policy import Policy, PolicyError, parse_policy
 
 if TYPE_CHECKING:
     from ledger.witness.cosigning import Connect, Cosigner
+    from ledger.witness.policy import Policy
 
 DEFAULT_POLICY_FILE = "witness-policy.txt"
 
@@ -27,6 +31,8 @@ def load_policy(settings: Settings) -> Policy | None:
     path = policy_path(settings)
     if path is None:
         return None
+    from ledger.witness.policy import PolicyError, parse_policy
+
     try:
         return parse_policy(path.read_text())
     except (OSError, UnicodeDecodeError, PolicyError) as exc:
@@ -36,7 +42,10 @@ def load_policy(settings: Settings) -> Policy | None:
 
 def make_cosigner(settings: Settings, policy: Policy | None, read: Connect, write: Connect) -> Cosigner | None:
     """The cosigner (and timestamper) the settings call for, or None when they name neither witnesses nor a TSA."""
+    if not settings.tsa_url and (policy is None or not policy.witnesses):
+        return None
     from ledger.witness.cosigning import Cosigner, TsaConfig
+    from ledger.witness.policy import Policy
 
     tsa = None
     if settings.tsa_url:
@@ -48,6 +57,4 @@ def make_cosigner(settings: Settings, policy: Policy | None, read: Connect, writ
                 raise ConfigurationError("the TSA root certificate cannot be read", problems=[
                     FieldProblem("CLEARANCE_TSA_ROOT_CERT", str(exc))]) from None
         tsa = TsaConfig(settings.tsa_url, root)
-    if tsa is None and (policy is None or not policy.witnesses):
-        return None
     return Cosigner(policy or Policy(), read, write, settings.witness_timeout_s, tsa)
