@@ -9,7 +9,8 @@ projections are handed to the log here, by :func:`register_features`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from ledger.db import Database
 from ledger.errors import ConfigurationError
 from ledger.exports import events as export_events
 from ledger.fingerprints import events as fingerprint_events
-from ledger.log import store
+from ledger.log import sql, store
 from ledger.log.direct import check_log_ready
 from ledger.log.events import Event
 from ledger.log.projection import Projections
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # the engines import their libraries when first built, not wh
     from embeddings import EmbeddingsConfig, Fingerprinter
     from ledger.checks.offers import RecordRule
     from ledger.fingerprints.indexing import Indexes
+    from ledger.witness.cosigning import BackgroundCosigner, Cosigner
+    from ledger.witness.policy import Policy
     from policies import PolicyEngine
 
 __all__ = ["Clearance", "Receipt", "register_features"]
@@ -62,6 +65,7 @@ class Clearance:
         self.projections = Projections()
         register_features(self.projections)
         self.log = LogWriter(self.db, settings.keys_dir, self.projections)
+        self.log.on_signed = self._checkpoint_signed
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Clearance:
@@ -115,11 +119,60 @@ class Clearance:
 
         return Indexes(self.db, self.settings.home / "index", self.embeddings_config)
 
+    # ------------------------------------------------------------ witnesses and trusted time
+
+    @cached_property
+    def witness_policy(self) -> Policy | None:
+        """The tlog-policy the settings name (witnesses and quorum), or None when none is configured."""
+        from ledger.witness.config import load_policy
+
+        return load_policy(self.settings)
+
+    @cached_property
+    def cosigner(self) -> Cosigner | None:
+        """Asks witnesses and the timestamp authority about new checkpoints; None when neither is configured."""
+        from ledger.witness.config import make_cosigner
+
+        return make_cosigner(self.settings, self.witness_policy, self.log_reader, self.log_writer)
+
+    @cached_property
+    def background_cosigner(self) -> BackgroundCosigner | None:
+        from ledger.witness.cosigning import BackgroundCosigner
+
+        cosigner = self.cosigner
+        return None if cosigner is None else BackgroundCosigner(cosigner, self.settings.witness_retry_s)
+
+    def reset_vouching(self) -> None:
+        """Forget the witness policy and cosigner built from settings that have since changed (the demo)."""
+        for name in ("witness_policy", "cosigner", "background_cosigner"):
+            self.__dict__.pop(name, None)
+
+    @contextmanager
+    def log_reader(self) -> Iterator[sql.LogConnection]:
+        """The log's tables through the driver, outside any transaction (reads of settled rows)."""
+        with self.db.driver_reader() as (driver, dialect):
+            yield sql.LogConnection.of(driver, dialect)
+
+    @contextmanager
+    def log_writer(self) -> Iterator[sql.LogConnection]:
+        with self.db.transaction() as session:
+            yield store.raw(session)
+
+    def _checkpoint_signed(self) -> None:
+        """A checkpoint may have been signed: have the witnesses asked in the background."""
+        try:
+            background = self.background_cosigner
+        except ConfigurationError:  # a bad policy is reported at start (check_ready), never in a write
+            return
+        if background is not None:
+            background.notify()
+
     # ------------------------------------------------------------ readiness
 
     def check_ready(self) -> None:
         with self.db.reader() as session:
             check_log_ready(lambda: store.raw(session), self.settings.home)
+        _ = self.cosigner  # a bad witness policy or TSA root stops every command at start, naming the setting
         missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)

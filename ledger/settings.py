@@ -92,6 +92,16 @@ class Settings(BaseModel):
     queue_url: str | None = Field(default=None, pattern=r"^amqps?://",
                                   description="RabbitMQ URL (amqp://user:pass@host:5672/vhost) of the check and "
                                               "registration queue served by 'clearance worker'; unset: in-process")
+    witness_policy: Path | None = Field(
+        default=None, description="tlog-policy file naming the witnesses (name, vkey, URL) and the quorum; "
+                                  "default $CLEARANCE_HOME/witness-policy.txt when present")
+    witness_timeout_s: float = Field(default=5.0, gt=0, le=300, description="seconds to wait for one witness")
+    witness_retry_s: float = Field(default=60.0, gt=0, description="seconds between retries of a missing witness")
+    export_requires_quorum: bool = Field(default=False,
+                                         description="refuse productions until the witness policy's quorum cosigned")
+    tsa_url: str | None = Field(default=None, pattern=r"^https?://",
+                                description="RFC 3161 timestamp authority that dates each signed checkpoint")
+    tsa_root_cert: Path | None = Field(default=None, description="PEM root certificate pinned for the TSA")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 

@@ -11,6 +11,7 @@ from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.signer import KEY_FILE, LogKey
 from ledger.signing import ensure_dev_credentials
+from ledger.witness import records
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
             key = LogKey.load(settings.keys_dir)
         if fresh:
             ctx.record(session, [Event("log.initialized", {"origin": key.origin, "vkey": key.vkey})])
+        records.ensure_tables(store.raw(session))
     ctx.log.use_key(key)
     ensure_dev_credentials(ctx)
     return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded, swept)

@@ -76,6 +76,11 @@ def tlog_proof(ctx: Clearance, index: int) -> str:
         if index >= size:
             raise NotFound(f"entry {index} is not yet covered by a checkpoint")
         proof = store.inclusion_proof(session, index, size)
+    from ledger.witness import records
+    from ledger.witness.cosigning import cosigned_note
+
+    with ctx.log_reader() as log:  # the witnesses' cosignatures of that checkpoint, as far as they came
+        note = cosigned_note(note, records.cosignatures(log, size))
     return ProofFile(index, proof, note).render()
 
 

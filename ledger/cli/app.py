@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from ledger.cli import check_cmds, export_cmds, log_cmds, media_cmds, records_cmds, report_cmds
+from ledger.cli import check_cmds, export_cmds, log_cmds, media_cmds, records_cmds, report_cmds, witness_cmds
 from ledger.cli.common import JSON_OPTION, console, context, err_console, print_json, ready_context
 
 DISTRIBUTION = "clearance-ledger"
@@ -21,6 +21,7 @@ DISTRIBUTION = "clearance-ledger"
 app = typer.Typer(help="Clearance: rights-clearance and provenance ledger for generative video.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(log_cmds.app, name="log")
+app.add_typer(witness_cmds.app, name="witness")
 keys_app = typer.Typer(help="API keys and their roles", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 records_cmds.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from typer._click import Context as ClickContext  # typer vendors click; TyperGroup's methods take this
@@ -14,6 +14,9 @@ from ledger.checks.display import print_check, print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
 from ledger.errors import FieldProblem, ValidationFailed
 from ledger import clock
+
+if TYPE_CHECKING:
+    from ledger.context import Clearance
 
 EXIT_FOR_VERDICT = {"pass": 0, "review": 10, "block": 20}
 review_app = typer.Typer(help="Human review of checks that need it", no_args_is_help=True)
@@ -173,15 +176,31 @@ def sign(check_id: str, out: Path = typer.Option(..., "--out", help="where to wr
         console.print(f"signed {out} (manifest {result['manifest_label']}, log entry {result['log']['index']})")
 
 
+def _witnesses_for(ctx: Clearance, log: dict[str, Any]) -> dict[str, Any] | None:
+    """Who vouched for the checkpoint a verified file's assertion names (None: no witnesses configured)."""
+    from ledger.log import store
+    from ledger.log.note import Checkpoint
+    from ledger.witness.status import vouching_for
+
+    size = log.get("checkpoint_size")
+    if not log.get("ok") or size is None:
+        return None
+    with ctx.db.reader() as session:  # the log proved the file's checkpoint is this tree's head at that size
+        root = store.root_at(session, int(size))
+    return vouching_for(ctx, Checkpoint(ctx.log_key.origin, int(size), root))
+
+
 def verify(file: Path, as_json: bool = JSON_OPTION) -> None:
     """Verify a file: C2PA signature and trust, log inclusion of its Clearance check, content match. Exit 0 only if all hold."""
     from ledger.signing import verify_media
 
     if not file.is_file():
         raise ValidationFailed(f"{file} does not exist or is not a file")
-    report = verify_media(ready_context(), file)
+    ctx = ready_context()
+    report = verify_media(ctx, file)
+    witnesses = _witnesses_for(ctx, report.log)
     if as_json:
-        print_json(report.as_json())
+        print_json({**report.as_json(), "witnesses": witnesses})
     else:
         c2pa = report.c2pa
         console.print(f"C2PA: {c2pa['state']}" + (f" ({', '.join(f['code'] for f in c2pa['failures'])})"
@@ -189,6 +208,8 @@ def verify(file: Path, as_json: bool = JSON_OPTION) -> None:
         for reason in c2pa["reasons"]:
             console.print(f"  {reason}")
         console.print(f"log: {report.log['reason']}")
+        if witnesses is not None:
+            console.print(f"witnesses: {witnesses['reason']}", markup=False, highlight=False)
         console.print(f"content: {report.content['reason']}")
         disclosure = report.disclosure
         if disclosure is not None:

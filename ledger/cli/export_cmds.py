@@ -65,23 +65,40 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
 
 def verify_export(path: Path = typer.Argument(..., help="production folder"),
                   log_key: str = typer.Option(..., "--log-key", help="the log's verifier key (clearance log key)"),
+                  witness_policy: Optional[Path] = typer.Option(
+                      None, "--witness-policy", help="tlog-policy file: check the cosignatures and its quorum"),
+                  tsa_root: Optional[Path] = typer.Option(
+                      None, "--tsa-root", help="PEM root of the timestamp authority: check LOG/checkpoint.tsr"),
                   as_json: bool = JSON_OPTION) -> None:
-    """Check a production: manifest, checkpoint signature, every proof, DAT against JSONL, Bates continuity."""
+    """Check a production: manifest, checkpoint signature, every proof, DAT against JSONL, Bates continuity;
+    with --witness-policy, which witnesses vouched; with --tsa-root, the checkpoint's timestamp."""
     from ledger.errors import ValidationFailed
     from ledger.exports.verify import verify_export as run_verify
     from ledger.log.note import NoteError
+    from ledger.witness.policy import PolicyError, parse_policy
+    from ledger.witness.production_checks import check_production
 
     if not path.is_dir():
         raise ValidationFailed(f"{path} is not a production folder")
     try:
+        policy = None if witness_policy is None else parse_policy(witness_policy.read_text())
+        root_pem = None if tsa_root is None else tsa_root.read_bytes()
+    except (OSError, UnicodeDecodeError, PolicyError) as exc:
+        raise ValidationFailed(f"bad --witness-policy or --tsa-root: {exc}") from None
+    try:
         report = run_verify(path, log_key)
     except NoteError as exc:
         raise ValidationFailed(f"bad --log-key: {exc}") from None
+    vouching = check_production(path, policy, root_pem)
+    report.problems += vouching.problems
     if as_json:
-        print_json(report.as_json())
+        print_json({**report.as_json(), "witnesses": vouching.vouching.as_json() if vouching.vouching else None,
+                    "timestamp": vouching.timestamp})
     else:
         for name, count in report.counts.items():
             console.print(f"checked {count} {name}")
+        for line in vouching.lines:
+            console.print(line, markup=False, highlight=False)
         for name, problem in report.problems:
             console.print(f"[red]FAIL[/red] {name}: {problem}", markup=True, highlight=False)
         console.print("[green]VERIFIED[/green]" if report.ok else

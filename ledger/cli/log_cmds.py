@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
+from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 
 app = typer.Typer(help="The tamper-evident log", no_args_is_help=True)
 
@@ -19,13 +19,36 @@ def key() -> None:
 
 @app.command("checkpoint")
 def checkpoint() -> None:
-    """Print the latest signed checkpoint (signing a new one if entries were added)."""
+    """Print the latest signed checkpoint (signing a new one if entries were added), cosigned by the
+    witnesses the witness policy names and timestamped by the TSA, if configured; gaps are named on stderr."""
     from ledger.log import direct  # the log's tables only, through the driver: no ORM to import
     from ledger.settings import Settings
+    from ledger.witness.config import load_policy, make_cosigner
 
     settings = Settings.load()
+    policy = load_policy(settings)
     note = direct.sign_latest(settings.resolved_database_url, settings.home, settings.keys_dir)
-    sys.stdout.write(note if note is not None else ready_context().checkpoint())
+    if note is None:
+        ctx = ready_context()
+        note = ctx.checkpoint()
+        cosigner = ctx.cosigner
+    else:
+        url, home = settings.resolved_database_url, settings.home
+        cosigner = make_cosigner(settings, policy, lambda: direct.log_connection(url, home),
+                                 lambda: direct.log_connection(url, home))
+    if cosigner is not None:
+        gathered = cosigner.cosign_latest()
+        if gathered is not None:
+            note = gathered.note
+            gaps = gathered.gaps(len(cosigner.policy.witnesses))
+            if gaps:
+                err_console.print(gaps, markup=False, highlight=False)
+                for name, why in sorted(gathered.missing.items()):
+                    err_console.print(f"  witness {name}: {why}", markup=False, highlight=False)
+                if gathered.timestamp_error:
+                    err_console.print(f"  timestamp authority: {gathered.timestamp_error}", markup=False,
+                                      highlight=False)
+    sys.stdout.write(note)
 
 
 @app.command("entry")

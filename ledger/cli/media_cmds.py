@@ -224,13 +224,19 @@ def index_rebuild() -> None:
 def doctor(as_json: bool = JSON_OPTION) -> None:
     """Report what this installation can and cannot look at (channels, weights, index)."""
 
+    from ledger.witness.status import witness_report
+
     ctx = ready_context()
     status = ctx.fingerprinter.status
     stats = ctx.indexes.current().stats()
+    witnesses = witness_report(ctx)
     if as_json:
-        print_json({"channels": status.to_dict(), "index": stats, "home": str(ctx.settings.home)})
+        print_json({"channels": status.to_dict(), "index": stats, "home": str(ctx.settings.home),
+                    "witnesses": witnesses.as_json()})
         return
     for line in status.lines():
         console.print(line)
     for name, item in stats.items():
         console.print(f"index {name}: {item['vectors']} vectors, {item['owners']} owners ({item['index_type']})")
+    for line in witnesses.lines():
+        console.print(line, markup=False, highlight=False)

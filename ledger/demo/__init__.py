@@ -106,6 +106,9 @@ def run_demo(ctx: Clearance, console: Console) -> None:
 
 def _run_demo(ctx: Clearance, console: Console) -> None:
     initialise(ctx)
+    from ledger.demo.vouching import start_local_vouchers
+
+    vouchers = start_local_vouchers(ctx, console)  # counsel's witness and a TSA, on this machine
     console.rule("Clearance demo: a small studio world")
     console.print(f"Every check, audit and report below is judged as of {RELEASE_DATE.isoformat()}, the demo's "
                   "stated use date, whatever day it runs (set CLEARANCE_TODAY to judge your own records as of "
@@ -142,6 +145,7 @@ def _run_demo(ctx: Clearance, console: Console) -> None:
     from ledger.demo.production import show_production
 
     show_production(ctx, console)
+    vouchers.stop()
 
 
 
@@ -219,9 +223,14 @@ def _show_verification(ctx: Clearance, console: Console, signed: Path) -> None:
 
 def _show_log(ctx: Clearance, console: Console, made: dict[str, list[dict[str, Any]]]) -> None:
     console.rule("The log")
-    note = ctx.checkpoint()
-    console.print("Latest signed checkpoint (C2SP tlog-checkpoint):")
+    from ledger.witness.publish import vouched_checkpoint
+    from ledger.witness.status import witness_report
+
+    note = vouched_checkpoint(ctx).note  # asks the witness and the TSA now
+    console.print("Latest signed checkpoint (C2SP tlog-checkpoint), cosigned by the witness:")
     console.print(note, markup=False, highlight=False)
+    for line in witness_report(ctx).lines():
+        console.print(line, markup=False, highlight=False)
     index = made["license"][0]["log_index"]
     proof = ProofFile.parse(views.tlog_proof(ctx, index))
     checkpoint = proof.verify(views.leaf(ctx, index), Verifier.from_vkey(ctx.log_key.vkey))

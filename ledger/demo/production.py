@@ -17,7 +17,7 @@ from ledger.exports.service import export
 VERIFIER_SOURCE = Path(__file__).resolve().parents[2] / "verifier" / "src"
 
 
-def _verifier_command(root: Path, vkey: str) -> tuple[list[str], dict[str, str]] | None:
+def _verifier_command(root: Path, vkey: str, extra: list[str]) -> tuple[list[str], dict[str, str]] | None:
     """``clearance-verify`` in its own process: installed, or from this repository's ``verifier/`` folder."""
     env = dict(os.environ)
     try:
@@ -27,7 +27,7 @@ def _verifier_command(root: Path, vkey: str) -> tuple[list[str], dict[str, str]]
         if not (VERIFIER_SOURCE / "clearance_verify").is_dir():
             return None
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(VERIFIER_SOURCE), env.get("PYTHONPATH")]))
-    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey], env
+    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey, *extra], env
 
 
 def show_production(ctx: Clearance, console: Console) -> None:
@@ -37,7 +37,12 @@ def show_production(ctx: Clearance, console: Console) -> None:
     console.print(f"production {result['production_id']}: Bates {result['bates']['begin']} - "
                   f"{result['bates']['end']}, {result['counts'].get('events', 0)} log events with proofs, "
                   f"at {result['path']}")
-    command = _verifier_command(Path(result["path"]), ctx.log_key.vkey)
+    vouching = []  # the witness policy and the TSA root, when the demo runs them
+    if ctx.settings.witness_policy is not None:
+        vouching += ["--witness-policy", str(ctx.settings.witness_policy)]
+    if ctx.settings.tsa_root_cert is not None:
+        vouching += ["--tsa-root", str(ctx.settings.tsa_root_cert)]
+    command = _verifier_command(Path(result["path"]), ctx.log_key.vkey, vouching)
     if command is None:
         console.print("[yellow]the standalone verifier (verifier/) is not here; run: pip install ./verifier[/yellow]")
         return

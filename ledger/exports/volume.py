@@ -33,6 +33,7 @@ from ledger.exports.selection import PRODUCED_KINDS, Selection, Subject, base_su
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.note import Checkpoint
+from ledger.witness.publish import vouched_checkpoint
 from ledger.log.proof_file import ProofFile
 from ledger.log.tables import LogEntry
 from ledger.records import models as m
@@ -180,8 +181,8 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise ValidationFailed(f"{root} exists and is not an empty folder",
                                problems=[FieldProblem("out", "name a new or empty folder")])
-    note = ctx.checkpoint()
-    checkpoint = Checkpoint.parse(note.partition("\n\n")[0] + "\n")
+    vouched = vouched_checkpoint(ctx, require_quorum=ctx.settings.export_requires_quorum)
+    note, checkpoint = vouched.note, vouched.checkpoint  # the note carries the witnesses' cosignatures
     with ctx.db.reader() as session:
         base = base_subjects(session, selection)
         docs = _scan(session, checkpoint.size, base)
@@ -211,7 +212,7 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     try:
         summary, manifest_sha256, index = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
                                                         produced, withheld, privileged, holds, previous,
-                                                        previous_note, first, fields)
+                                                        previous_note, first, fields, vouched.timestamp_token)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
         raise
@@ -225,7 +226,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
                   checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
                   privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
                   previous: Production | None, previous_note: str | None, first: int,
-                  fields: list[str]) -> tuple[dict[str, Any], str, int]:
+                  fields: list[str], timestamp_token: bytes | None = None) -> tuple[dict[str, Any], str, int]:
     """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
     settings, selection = request.protocol, request.selection
     numbering = _Numbering(settings, first, first)
@@ -240,6 +241,8 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         volume.close()
     last = numbering.next - 1
     (root / layout.CHECKPOINT).write_text(note, encoding="utf-8")
+    if timestamp_token is not None:  # RFC 3161 TimeStampResp over the checkpoint body
+        (root / layout.CHECKPOINT_TSR).write_bytes(timestamp_token)
     consistency = None
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)

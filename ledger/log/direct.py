@@ -50,6 +50,15 @@ def sign_latest(url: str, home: Path, keys_dir: Path) -> str | None:
 
 
 @contextmanager
+def log_connection(url: str, home: Path) -> Iterator[sql.LogConnection]:
+    """A write transaction on the log's tables through the driver, for a URL :func:`sign_latest` opened."""
+    with _write_transaction(url, home) as log:
+        if log is None:
+            raise ConfigurationError(f"the database URL of {home} is not one the driver-only path opens")
+        yield log
+
+
+@contextmanager
 def _write_transaction(url: str, home: Path) -> Iterator[sql.LogConnection | None]:
     """A write transaction on the database at ``url``: committed when the block ends, else rolled back."""
     driver = _connect(url, home)

@@ -8,7 +8,7 @@ so that no table changes without its event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,8 @@ class LogWriter:
         self._keys_dir = keys_dir
         self._key: LogKey | None = None
         self._receipts: Line[tuple[int, bytes], Receipt] = Line(self._prove)
+        self.on_signed: Callable[[], None] | None = None
+        """Called after a transaction that may have signed a new checkpoint commits (witnesses, timestamps)."""
 
     @property
     def key(self) -> LogKey:
@@ -69,7 +71,9 @@ class LogWriter:
     def checkpoint(self) -> str:
         """The latest signed checkpoint note, signing a new one if entries were added since."""
         with self.db.transaction() as session:
-            return store.sign_checkpoint(session, self.key).note
+            note = store.sign_checkpoint(session, self.key).note
+        self._signed()
+        return note
 
     def receipt(self, appended: store.Appended) -> Receipt:
         """A signed checkpoint covering ``appended`` and the proof of its inclusion."""
@@ -105,4 +109,10 @@ class LogWriter:
             if latest is not None and latest.size > max(indexes):
                 return latest, sql.inclusion_proofs(log, indexes, latest.size)
         with self.db.transaction() as session:
-            return sql.sign_proving(store.raw(session), self.key, indexes)
+            signed = sql.sign_proving(store.raw(session), self.key, indexes)
+        self._signed()
+        return signed
+
+    def _signed(self) -> None:
+        if self.on_signed is not None:
+            self.on_signed()

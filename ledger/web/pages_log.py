@@ -20,6 +20,9 @@ from ledger.records import models as m
 from ledger.web.auth import form, page
 from ledger.web.sessions import WebSession
 from ledger.web.templating import render
+from ledger.witness import records
+from ledger.witness.cosigning import cosigned_note
+from ledger.witness.status import witness_report
 
 router = APIRouter()
 VERIFIERS = LEGAL  # the console's button: admin and legal (GET /v1/log/verify also admits auditors)
@@ -32,9 +35,11 @@ def _log_page(request: Request, ctx: Clearance, session: WebSession, status: int
     with ctx.db.reader() as db:
         size = store.tree_size(db)
         latest = store.latest_checkpoint(db)
+    with ctx.log_reader() as log:  # the note as cosigned so far: witnesses answer in the background
+        note = cosigned_note(note, records.cosignatures(log, checkpoint.size))
     return render(request, "log.html", {
         "note": note, "size": size, "checkpoint": checkpoint, "signed_at": latest.signed_at if latest else None,
-        "vkey": ctx.log_key.vkey, "last": verifications.latest(ctx),
+        "vkey": ctx.log_key.vkey, "last": verifications.latest(ctx), "witnesses": witness_report(ctx),
         "may_verify": session.caller.role in VERIFIERS}, status=status)
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import (AS_GIVEN, ConsistencyProofOut, InclusionProofOut, LogEntryOut, LoggedOnly,
-                                LogVerification)
+                                LogVerification, WitnessStatusOut)
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.audit import replay, views
@@ -31,9 +31,20 @@ def key(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
     return ctx.log_key.vkey + "\n"
 
 
-@router.get("/checkpoint", response_class=PlainTextResponse, summary="Latest signed checkpoint (C2SP tlog-checkpoint)")
+@router.get("/checkpoint", response_class=PlainTextResponse,
+            summary="Latest signed checkpoint (C2SP tlog-checkpoint) with the witnesses' cosignatures stored so far")
 def checkpoint(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
-    return ctx.checkpoint()
+    from ledger.witness.publish import stored_cosigned_checkpoint
+
+    return stored_cosigned_checkpoint(ctx)
+
+
+@router.get("/witnesses", summary="Who cosigned the latest checkpoint, who did not and why, and its timestamp")
+def witnesses(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> WitnessStatusOut:
+    from ledger.witness.status import witness_report
+
+    report = witness_report(ctx)
+    return WitnessStatusOut.model_validate({**report.as_json(), "summary": report.lines()})
 
 
 @router.get("/entries", summary="Entries with their envelopes and payloads (unless redacted, or withheld from "

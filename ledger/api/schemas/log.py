@@ -55,3 +55,17 @@ class LogVerification(_Open):
     checkpoints: int = Field(description="signed checkpoints checked")
     rows_compared: int = Field(description="table rows compared with the replayed events")
     findings: list[Finding]
+
+
+class WitnessStatusOut(_Open):
+    """How well the latest checkpoint is vouched for (``clearance doctor`` shows the same)."""
+
+    checkpoint_size: int | None = Field(description="null when the log has no signed checkpoint yet")
+    witnesses: int = Field(description="witnesses the policy names")
+    vouched: list[str] = Field(description="policy names of the witnesses whose cosignatures are stored for it")
+    missing: dict[str, str] = Field(description="each witness that has not cosigned it: why")
+    quorum: str
+    quorum_met: bool
+    timestamped: bool | None = Field(description="null when no timestamp authority is configured")
+    timestamp_error: str | None
+    summary: list[str] = Field(description="'checkpoint 1,234: 1 of 2 witnesses, no timestamp' and the gaps")

@@ -79,6 +79,23 @@ def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp
     assert _story(moved) == story
 
 
+def test_the_demo_production_is_cosigned_by_its_witness_and_timestamped(demo_home: Path, tmp_path: Path) -> None:
+    """The demo runs counsel's witness and a local TSA: its production carries their cosignature and token."""
+    from ledger.witness.cosignature import CosignerVerifier
+
+    production = sorted((demo_home / "exports").glob("prd_*"))[0]
+    note = (production / "LOG" / "checkpoint.txt").read_text()
+    body, _, signatures = note.partition("\n\n")
+    witness = CosignerVerifier.from_vkey(run(demo_home, "witness", "key", "--dir",
+                                             str(demo_home / "demo" / "witness")).stdout.decode().strip())
+    assert any(witness.verify_line(line, body + "\n") for line in signatures.splitlines())
+    (tmp_path / "body.txt").write_text(body + "\n")
+    checked = subprocess.run(["openssl", "ts", "-verify", "-data", str(tmp_path / "body.txt"), "-in",
+                              str(production / "LOG" / "checkpoint.tsr"), "-CAfile",
+                              str(demo_home / "demo" / "tsa" / "root.pem")], capture_output=True, text=True)
+    assert checked.returncode == 0 and "Verification: OK" in checked.stdout, checked.stderr
+
+
 def test_demo_runs_twice_and_log_verifies(demo_home: Path) -> None:
     run(demo_home, "demo")
     assert b"OK" in run(demo_home, "log", "verify").stdout

@@ -9,7 +9,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from clearance_verify import vouching
 from clearance_verify.notes import NoteInvalid
+from clearance_verify.witnesses import PolicyInvalid, read_policy
 from clearance_verify.production import verify_production
 
 
@@ -28,10 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clearance-verify", description=__doc__)
     parser.add_argument("path", type=Path, help="production folder or .zip")
     parser.add_argument("--log-key", required=True, help="the log's verifier key <origin>+<key id>+<base64 key>")
+    parser.add_argument("--witness-policy", type=Path,
+                        help="C2SP tlog-policy file: check witness cosignatures and the quorum")
+    parser.add_argument("--tsa-root", type=Path, help="PEM root of the timestamp authority: check LOG/checkpoint.tsr")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if not args.path.exists():
         print(f"{args.path}: no such file or folder", file=sys.stderr)
+        return 2
+    try:
+        policy = read_policy(args.witness_policy.read_text("utf-8")) if args.witness_policy else None
+        tsa_root = args.tsa_root.read_bytes() if args.tsa_root else None
+    except (OSError, UnicodeDecodeError, PolicyInvalid) as exc:
+        print(f"bad --witness-policy or --tsa-root: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as scratch:
         root = args.path
@@ -39,14 +50,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.path.is_file():
                 root = _unzip(args.path, Path(scratch))
             report = verify_production(root, args.log_key)
+            vouched_lines, findings = vouching.check(root, policy, tsa_root)
+            for file, problem in findings:
+                report.fail(file, problem)
         except (NoteInvalid, ValueError, zipfile.BadZipFile) as exc:
             print(f"cannot verify: {exc}", file=sys.stderr)
             return 2
     if args.json:
-        print(json.dumps(report.as_json(), indent=2))
+        print(json.dumps({**report.as_json(), "witnesses": vouched_lines}, indent=2))
     else:
         for what, n in sorted(report.checked.items()):
             print(f"checked {n} {what}")
+        for line in vouched_lines:
+            print(line)
         for finding in report.findings:
             print(f"FAIL {finding.file}: {finding.problem}")
         print("VERIFIED" if report.ok else f"NOT VERIFIED: {len(report.findings)} finding(s) in "
