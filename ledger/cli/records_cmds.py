@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.table import Table
 
+from ledger import json_limits
 from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
 from ledger.cli.lineage_view import lineage_tree, parse_parents
 from ledger.errors import FieldProblem, ValidationFailed
@@ -24,10 +25,7 @@ SUMMARY_COLUMNS = ("name", "title", "matter", "contract_ref", "version", "entry"
 
 def _load_json(path: str) -> dict[str, Any]:
     text = sys.stdin.read() if path == "-" else Path(path).read_text()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{path} is not valid JSON", problems=[FieldProblem(path, str(exc))]) from None
+    data = json_limits.loads(text, path)  # bad JSON, deep nesting, NUL, 2**53+, NaN: named
     if not isinstance(data, dict):
         raise ValidationFailed(f"{path} must hold one JSON object")
     return data

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from ledger.records.enums import (
     OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, ModelRelationship,
     ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
+from ledger.json_limits import MAX_EXACT_INTEGER, unrepresentable
 from ledger.records.types import DecimalText, UTCDateTime
 from ledger import clock
 
@@ -231,7 +232,8 @@ class AssetFields(_RecordFields):
     sha256: str = Field(schema_extra={'pattern': SHA256}, index=True)
     md5: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{32}$"})
     sha1: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{40}$"})
-    size_bytes: int | None = Field(default=None, ge=0, le=2**63 - 1, sa_type=BigInteger)  # files pass 2 GiB
+    # files pass 2 GiB; no further than canonical JSON carries an integer exactly
+    size_bytes: int | None = Field(default=None, ge=0, le=MAX_EXACT_INTEGER, sa_type=BigInteger)
     source_uri: str | None = None
     acquisition_method: AcquisitionMethod
     acquired_on: date | None = None
@@ -241,6 +243,14 @@ class AssetFields(_RecordFields):
     depicted: list[DepictedPerson] = _json_list()
     rights_management_info: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     notes: str | None = None
+
+    @field_validator("rights_management_info")
+    @classmethod
+    def _exact_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        found = unrepresentable(value)
+        if found is not None:
+            raise ValueError(f"{found[0]}: {found[1]}")
+        return value
 
 
 class Asset(AssetFields, table=True):
