@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.records.enums import Role
 from ledger.records.kinds import KINDS
-from ledger.records.personal_data import PERSONAL_DATA_READERS, personal_fields
+from ledger.records.personal_data import WITHHELD_REASON, withheld_from
 
 RECORD_READERS: frozenset[Role] = frozenset({Role.admin, Role.registrar, Role.legal, Role.auditor})
 """The roles that may read rights records over the API, and so their payloads in the log."""
@@ -61,8 +61,8 @@ def disclose(entry: dict[str, Any], role: Role) -> dict[str, Any]:
         return {**entry, "payload": None, "withheld": {
             "payload": True, "fields": sorted(payload),
             "reason": f"role '{role.value}' may not read {kind or 'this kind of'} records"}}
-    fields = personal_fields(kind or "")
-    if role in PERSONAL_DATA_READERS or not fields:
+    fields = withheld_from(role, kind or "")
+    if not fields:
         return {**entry, "withheld": None}
     shown, removed = _without(fields, payload)
     for name in _NESTED_FIELDS:
@@ -71,7 +71,5 @@ def disclose(entry: dict[str, Any], role: Role) -> dict[str, Any]:
             removed |= {f"{name}.{field}" for field in nested}
     if not removed:
         return {**entry, "withheld": None}
-    readers = ", ".join(sorted(r.value for r in PERSONAL_DATA_READERS))
     return {**entry, "payload": shown, "withheld": {
-        "payload": False, "fields": sorted(removed),
-        "reason": f"personal data; served to {readers} only"}}
+        "payload": False, "fields": sorted(removed), "reason": WITHHELD_REASON}}
