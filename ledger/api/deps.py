@@ -7,10 +7,11 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from ledger.api.client_address import client_address
 from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import Caller, authenticate
 from ledger.context import Clearance
-from ledger.errors import Forbidden, Unauthorized
+from ledger.errors import Forbidden
 from ledger.records.enums import Role
 
 READERS = (Role.admin, Role.registrar, Role.legal, Role.auditor)
@@ -49,16 +50,10 @@ def require(*roles: Role) -> Callable[..., Caller]:
                    x_api_key: str | None = Depends(api_key_header)) -> Caller:
         presented = credentials.credentials if credentials is not None else x_api_key
         limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-        address = request.client.host if request.client else "unknown"
-        if limits is not None:
-            limits.refuse_throttled_address(address)
-        try:
+        if limits is None:
             caller = authenticate(clearance_of(request), presented)
-        except Unauthorized:
-            if limits is not None and presented:  # a wrong key counts; no key at all is no guess
-                limits.count_failure(address)
-            raise
-        if limits is not None:
+        else:
+            caller = limits.authenticate(clearance_of(request), presented, client_address(request))
             limits.hit_key(caller.key_id)
         if caller.role not in allowed:
             raise Forbidden(f"role '{caller.role.value}' may not do this; needs one of "
