@@ -23,11 +23,12 @@ from fastapi.testclient import TestClient
 
 from ledger.context import Clearance
 from ledger.errors import ValidationFailed
-MAX_EXACT_INTEGER = 2**53 - 1
 from ledger.log import store
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record
 from tests.ledger.api.clients import Headers, keyed_client
+
+MAX_EXACT_INTEGER = 2**53 - 1
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
