@@ -13,13 +13,9 @@ from ledger.auth.keys import Caller, authenticate
 from ledger.context import Clearance
 from ledger.errors import Forbidden
 from ledger.records.enums import Role
+from ledger.roles import ADMINS, LEGAL, LOG_READERS, READERS, REVOKERS, WRITERS  # the one role table
 
-READERS = (Role.admin, Role.registrar, Role.legal, Role.auditor)
-WRITERS = (Role.admin, Role.registrar)
-REVOKERS = (Role.admin, Role.registrar, Role.legal)
-LEGAL = (Role.admin, Role.legal)
-LOG_READERS = tuple(Role)
-ADMINS = (Role.admin,)
+__all__ = ["ADMINS", "LEGAL", "LOG_READERS", "READERS", "REVOKERS", "WRITERS", "get_ctx", "require"]
 
 
 # Declared through FastAPI's security classes so the OpenAPI document names both schemes and /docs can

@@ -125,3 +125,53 @@ def test_personal_fields_reach_admin_and_legal_only_on_every_route_and_page(sqli
         record_page = browser.get(_filled("/ui/records/parties/{record_id}", ids))
         if role.value in ("registrar", "auditor"):
             assert record_page.status_code == 200 and "withheld (personal data" in record_page.text
+
+
+ALL = frozenset(role.value for role in Role)
+PAYLOAD_READERS = {  # event type (and subject kind) -> roles that read its payload; as the README's access table says
+    "log.initialized": ALL,
+    "apikey.created": frozenset({"admin"}),
+    ("record.created", "party"): frozenset({"admin", "registrar", "legal", "auditor"}),
+    "privilege.asserted": frozenset({"admin", "legal"}),
+    "export.protocol_saved": frozenset({"admin", "legal"}),
+    "export.produced": frozenset({"admin", "legal"}),
+    "clip.submitted": ALL,
+    "check.decided": ALL,
+    "clip.signed": ALL,
+}
+
+
+def test_log_payloads_per_event_kind_follow_the_role_table(sqlite_ctx: Clearance) -> None:
+    """Production and privilege events: legal (who makes them) reads them; registrar and auditor,
+    who read the records they name, do not read the privilege claimed."""
+    ids, keys = _personal_world(sqlite_ctx)
+    client = TestClient(create_app(sqlite_ctx))
+
+    def as_(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {keys[role]}"}
+
+    party = ids["record_id"]
+    assert client.post("/v1/export-protocols/standard", json={"bates_prefix": "STD"}, headers=as_("legal")).status_code == 201
+    produced = client.post("/v1/exports", json={"selection": {"people": [party]}, "settings": {"image_format": "none"}},
+                           headers=as_("legal"))
+    assert produced.status_code == 201, produced.text
+    assert client.post("/v1/privileges", json={"record_kind": "party", "record_id": party, "privilege": "work-product",
+                                                "description": "counsel's interview notes"},
+                       headers=as_("legal")).status_code == 201
+    seen_types = set()
+    for role in Role:
+        entries = client.get("/v1/log/entries", params={"limit": 1000}, headers=as_(role.value)).json()["items"]
+        for entry in entries:
+            event, kind = entry["envelope"]["type"], entry["envelope"]["subject"]["kind"]
+            readers = PAYLOAD_READERS.get((event, kind), PAYLOAD_READERS.get(event))
+            assert readers is not None, f"no expectation for {event} on {kind}"
+            seen_types.add(event)
+            assert (entry["payload"] is not None) == (role.value in readers), (event, kind, role.value)
+            if entry["payload"] is None:
+                assert entry["withheld"]["payload"] is True
+            single = client.get(f"/v1/log/entries/{entry['index']}", headers=as_(role.value)).json()
+            assert single["payload"] == entry["payload"]
+        if role.value not in ("admin", "legal"):
+            assert "counsel's interview notes" not in client.get("/v1/log/entries", params={"limit": 1000},
+                                                                 headers=as_(role.value)).text
+    assert {"privilege.asserted", "export.produced", "export.protocol_saved"} <= seen_types
