@@ -79,7 +79,9 @@ def build(info: KindInfo) -> typer.Typer:
         data = _load_json(from_json) if from_json else {}
         if media_file is not None:
             data.update(_media_fields(kind, media_file))
-        data.update(parse_assignments(fields or []))
+        from ledger.records.models import booleans_from_text
+
+        data.update(booleans_from_text(kind.fields, parse_assignments(fields or [])))
         if parent:
             if kind.name != "model":
                 raise ValidationFailed("--parent applies to models only",
@@ -163,8 +165,10 @@ def build(info: KindInfo) -> typer.Typer:
                   as_json: bool = JSON_OPTION) -> None:
             """Amend the terms; lists what relied on the earlier terms."""
             from ledger.records import amendments
+            from ledger.records.models import booleans_from_text
 
-            written, affected = amendments.amend(ready_context(), _kind(info), record_id, parse_assignments(fields),
+            written, affected = amendments.amend(ready_context(), _kind(info), record_id,
+                                                 booleans_from_text(_kind(info).fields, parse_assignments(fields)),
                                                  reason, "cli", document, _date_option(on))
             if as_json:
                 print_json({**written.as_json(), "dependents": affected})

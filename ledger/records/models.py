@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
 
@@ -49,8 +50,44 @@ def _check_term(start: date | None, end: date | None, start_name: str, end_name:
         raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
 
 
+def _is_boolean(annotation: Any) -> bool:
+    """Whether a field is declared ``bool`` or ``bool | None``."""
+    return annotation is bool or (get_origin(annotation) in (Union, UnionType)
+                                  and bool in get_args(annotation)
+                                  and all(a in (bool, type(None)) for a in get_args(annotation)))
+
+
+def _strict_boolean(model: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """JSON ``true`` or ``false`` only for a boolean field: 0, 1, "no" and "yes" are refused, not read as
+    booleans (text from the CLI and CSV is converted by :func:`booleans_from_text` first)."""
+    field = model.model_fields.get(info.field_name or "")
+    if field is not None and value is not None and not isinstance(value, bool) and _is_boolean(field.annotation):
+        raise ValueError(f"must be true or false, not {type(value).__name__} {value!r}"[:200])
+    return value
+
+
+TEXT_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+"""How text (a CLI ``FIELD=VALUE``, a CSV cell) writes a boolean."""
+
+
+def booleans_from_text(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the text values of ``model``'s boolean fields read as booleans (``true``/``false``,
+    ``yes``/``no``, ``1``/``0``); anything else is left for validation to refuse by name."""
+    converted = dict(data)
+    for name, value in data.items():
+        field = model.model_fields.get(name)
+        if isinstance(value, str) and field is not None and _is_boolean(field.annotation):
+            converted[name] = TEXT_BOOLEANS.get(value.strip().lower(), value)
+    return converted
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_boolean(cls, value, info)
 
 
 class UseDetermination(_Strict):
@@ -120,6 +157,11 @@ class HeirShare(_Strict):
 
 class _RecordFields(SQLModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_boolean(cls, value, info)
 
     external_id: str | None = Field(
         default=None, min_length=1, max_length=200, unique=True, index=True,

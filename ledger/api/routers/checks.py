@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import AS_GIVEN
@@ -36,7 +37,7 @@ CHECK_READERS = (*READERS, Role.generator)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(RequestBody):
     decision: str = Field(description="approve or reject")
     reason: str = Field(min_length=1, description="why; kept in the log")
 

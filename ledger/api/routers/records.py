@@ -5,8 +5,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import AS_GIVEN, Written, WrittenWithDependents
@@ -20,19 +21,19 @@ from ledger.records.kinds import KINDS, RecordKind
 router = APIRouter()
 
 
-class RevokeRequest(BaseModel):
+class RevokeRequest(RequestBody):
     reason: str = Field(min_length=1, description="why the record is revoked; kept in the log")
     revoked_on: date | None = Field(default=None, description="effective date; today when absent")
 
 
-class AmendRequest(BaseModel):
+class AmendRequest(RequestBody):
     changes: dict[str, Any] = Field(description="the fields that change and their new values")
     reason: str = Field(min_length=1, description="why the terms change; kept in the log")
     document_sha256: str | None = Field(default=None, description="SHA-256 of the signed amendment document")
     effective_on: date | None = Field(default=None, description="when the amendment took effect; today when absent")
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(RequestBody):
     reason: str = Field(min_length=1)
 
 
