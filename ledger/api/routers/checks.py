@@ -3,7 +3,7 @@
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -38,8 +38,8 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 class ReviewRequest(RequestBody):
-    decision: str = Field(description="approve or reject")
-    reason: str = Field(min_length=1, description="why; kept in the log")
+    decision: Literal["approve", "reject", "approved", "rejected"] = Field(description="approve or reject")
+    reason: str = Field(min_length=1, pattern=r"\S", description="why; kept in the log")
 
 
 def _parse_request(text: str) -> CheckRequest:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
@@ -18,6 +18,8 @@ from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import NotFound, ValidationFailed
 from ledger.exports import privilege, protocol, service
+from ledger.exports.privilege import PRIVILEGES
+from ledger.exports.selection import PRODUCED_KINDS
 from ledger.exports.volume import exports_dir
 
 router = APIRouter(tags=["exports"])
@@ -25,8 +27,9 @@ _PRODUCTION_ID = re.compile(r"prd_[0-9a-f]{16}")
 
 
 class ExportBody(RequestBody):
-    selection: SelectionIn = Field(default_factory=SelectionIn, description="matter, date_from, date_to, people, "
-                                   "assets, datasets, dataset_versions, models, clips, checks, custodians")
+    selection: SelectionIn = Field(default_factory=lambda: SelectionIn.model_validate({}),
+                                   description="matter, date_from, date_to, people, assets, datasets, "
+                                               "dataset_versions, models, clips, checks, custodians")
     protocol: str | None = Field(default=None, description="a saved protocol's name")
     settings: ProtocolSettingsIn = Field(default_factory=ProtocolSettingsIn,
                                          description="protocol settings overriding the saved ones")
@@ -34,10 +37,10 @@ class ExportBody(RequestBody):
 
 
 class PrivilegeBody(RequestBody):
-    record_kind: str
-    record_id: str
-    privilege: str
-    description: str
+    record_kind: Literal[PRODUCED_KINDS]  # type: ignore[valid-type]  # the kinds a production holds
+    record_id: str = Field(min_length=1)
+    privilege: Literal[PRIVILEGES]  # type: ignore[valid-type]
+    description: str = Field(min_length=1, pattern=r"\S", description="what is withheld, without its content")
 
 
 @router.post("/exports", status_code=201, summary="Produce records for discovery (a Bates-numbered volume)",

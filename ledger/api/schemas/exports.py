@@ -11,7 +11,7 @@ from ledger.api.schemas.common import RequestBody, _Open
 from ledger.exports.protocol import CONFIDENTIALITY, IMAGE_FORMATS, PRIVILEGE_HANDLING, PREFIX_PATTERN
 from ledger.json_limits import MAX_EXACT_INTEGER
 
-_IDS = Field(default_factory=list, description="record ids")
+Ids = Annotated[list[Annotated[str, Field(min_length=1)]], Field(default_factory=list, description="record ids")]
 
 
 class SelectionIn(RequestBody):
@@ -20,14 +20,14 @@ class SelectionIn(RequestBody):
     matter: str | None = Field(default=None, min_length=1)
     date_from: date | None = None
     date_to: date | None = None
-    people: list[Annotated[str, Field(min_length=1)]] = _IDS
-    assets: list[Annotated[str, Field(min_length=1)]] = _IDS
-    datasets: list[Annotated[str, Field(min_length=1)]] = _IDS
-    dataset_versions: list[Annotated[str, Field(min_length=1)]] = _IDS
-    models: list[Annotated[str, Field(min_length=1)]] = _IDS
-    clips: list[Annotated[str, Field(min_length=1)]] = _IDS
-    checks: list[Annotated[str, Field(min_length=1)]] = _IDS
-    custodians: list[Annotated[str, Field(min_length=1)]] = _IDS
+    people: Ids
+    assets: Ids
+    datasets: Ids
+    dataset_versions: Ids
+    models: Ids
+    clips: Ids
+    checks: Ids
+    custodians: Ids
 
 
 class ProtocolSettingsIn(RequestBody):
