@@ -46,6 +46,8 @@ class ClearanceError(Exception):
     def diagnostics(self) -> str:
         """A human-readable, multi-line explanation of what went wrong."""
         lines = [f"{self.title}: {self.detail}"]
+        if len(self.problems) == 1:  # one thing wrong: one line
+            return f"{lines[0]} ({self.problems[0].field}: {self.problems[0].message})"
         for problem in self.problems:
             lines.append(f"  - {problem.field}: {problem.message}")
         return "\n".join(lines)

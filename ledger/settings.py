@@ -13,6 +13,7 @@ setting named, so every command refuses it at start.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from embeddings.config import EmbeddingsConfig
 from embeddings.errors import ConfigError
@@ -77,6 +78,10 @@ class Settings(BaseModel):
     rate_limit_per_key: str = Field(default="600/minute", description="requests per API key (limits notation)")
     auth_failure_limit: str = Field(default="10/minute",
                                     description="failed authentications per client address before it gets 429")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks (10.0.0.5, 10.0.0.0/16) of the reverse proxies in front of the API: "
+                    "only a request from one of them has its X-Forwarded-For read; empty: never read")
     rate_limit_storage_url: str = Field(default="memory://",
                                         description="where the counters live; redis://host:port shares them")
     web_session_storage_url: str | None = Field(
@@ -104,6 +109,16 @@ class Settings(BaseModel):
     tsa_root_cert: Path | None = Field(default=None, description="PEM root certificate pinned for the TSA")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IP address or network (10.0.0.5, 10.0.0.0/16)") from None
+        return values
 
     @property
     def resolved_database_url(self) -> str:
@@ -142,7 +157,8 @@ class Settings(BaseModel):
             key = f"{ENV_PREFIX}{name.upper()}"
             if key in env and name not in _SECTIONS:
                 raw = env[key]
-                values[name] = raw.split(os.pathsep) if name == "c2pa_trust_settings" else raw
+                values[name] = raw.split(os.pathsep) if name == "c2pa_trust_settings" else \
+                    [part.strip() for part in raw.split(",") if part.strip()] if name == "trusted_proxies" else raw
         overrides = dict(overrides)
         for section in _SECTIONS:  # a section given here stands where the settings file's table would
             if section in overrides:

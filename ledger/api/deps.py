@@ -7,18 +7,15 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from ledger.api.client_address import client_address
 from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import Caller, authenticate
 from ledger.context import Clearance
-from ledger.errors import Forbidden, Unauthorized
+from ledger.errors import Forbidden
 from ledger.records.enums import Role
+from ledger.roles import ADMINS, LEGAL, LOG_READERS, READERS, REVOKERS, WRITERS  # the one role table
 
-READERS = (Role.admin, Role.registrar, Role.legal, Role.auditor)
-WRITERS = (Role.admin, Role.registrar)
-REVOKERS = (Role.admin, Role.registrar, Role.legal)
-LEGAL = (Role.admin, Role.legal)
-LOG_READERS = tuple(Role)
-ADMINS = (Role.admin,)
+__all__ = ["ADMINS", "LEGAL", "LOG_READERS", "READERS", "REVOKERS", "WRITERS", "get_ctx", "require"]
 
 
 # Declared through FastAPI's security classes so the OpenAPI document names both schemes and /docs can
@@ -49,16 +46,10 @@ def require(*roles: Role) -> Callable[..., Caller]:
                    x_api_key: str | None = Depends(api_key_header)) -> Caller:
         presented = credentials.credentials if credentials is not None else x_api_key
         limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-        address = request.client.host if request.client else "unknown"
-        if limits is not None:
-            limits.refuse_throttled_address(address)
-        try:
+        if limits is None:
             caller = authenticate(clearance_of(request), presented)
-        except Unauthorized:
-            if limits is not None and presented:  # a wrong key counts; no key at all is no guess
-                limits.count_failure(address)
-            raise
-        if limits is not None:
+        else:
+            caller = limits.authenticate(clearance_of(request), presented, client_address(request))
             limits.hit_key(caller.key_id)
         if caller.role not in allowed:
             raise Forbidden(f"role '{caller.role.value}' may not do this; needs one of "

@@ -1,4 +1,15 @@
-"""Request limits per API key and failed-authentication throttling per client address.
+"""Request limits per API key, and failed-authentication throttling per client address and per key.
+
+A wrong key counts against the client's address (``ledger.api.client_address``) and, when it names a
+key id (``clr_<id>_...``), against that id. Past ``auth_failure_limit``:
+
+- a wrong key from that address is answered 429 without being looked at;
+- a *valid* key from that address still passes: the lock-out was caused by other keys, and locking
+  out everyone behind one address (an office's NAT, a proxy) for them would let one wrong script
+  shut out a studio. Guessing a key through it gains nothing: secrets are 256 random bits;
+- a key whose own id has failed that often (from any address) is refused 429, even with the right
+  secret, until the window passes: someone is guessing that key's secret, and its holder should
+  rotate it (``clearance keys revoke``).
 
 Counters live in the ``limits`` storage named by ``rate_limit_storage_url``:
 ``memory://`` (one process) by default, ``redis://host:port`` to share them
@@ -17,7 +28,9 @@ from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from ledger.errors import ConfigurationError, FieldProblem, RateLimited
+from ledger.auth.keys import Caller, authenticate, key_id_of
+from ledger.context import Clearance
+from ledger.errors import ConfigurationError, FieldProblem, RateLimited, Unauthorized
 from ledger.settings import ENV_PREFIX, Settings
 from ledger.shared_state import installation_namespace, shown_url
 
@@ -68,21 +81,45 @@ class RateLimits:
         return ConfigurationError(f"{ENV_PREFIX}RATE_LIMIT_STORAGE_URL: the rate-limit storage at "
                                   f"{shown_url(self.url)} failed; requests are refused until it answers")
 
-    def refuse_throttled_address(self, address: str) -> None:
-        """429 when ``address`` has used up its failed authentications (checked before any key is)."""
+    def _locked(self, counter: str, identifier: str) -> RateLimited | None:
+        """The 429 to answer when ``identifier`` has used up its failed authentications, else None."""
+        what = "this address" if counter == "auth-failures" else f"API key {identifier}"
         try:
             for item in self.auth_failures:
-                if not self.limiter.test(item, self.namespace, "auth-failures", address):
-                    raise RateLimited(f"too many failed authentications from this address (limit {item}); "
-                                      "wait before trying again",
-                                      retry_after=self._retry_after(item, "auth-failures", address))
+                if not self.limiter.test(item, self.namespace, counter, identifier):
+                    return RateLimited(f"too many failed authentications for {what} (limit {item}); "
+                                       "wait before trying again",
+                                       retry_after=self._retry_after(item, counter, identifier))
         except StorageError:
             raise self._storage_failed() from None
+        return None
 
-    def count_failure(self, address: str) -> None:
+    def authenticate(self, ctx: Clearance, presented: str | None, address: str) -> Caller:
+        """The caller of ``presented``, with the failed-authentication limits applied (module docstring):
+        a key id that failed too often is refused; a wrong key counts against the address and the id,
+        and gets 429 once the address is locked out; a valid key passes the address's lock-out."""
+        key_id = key_id_of(presented)
+        if key_id is not None:
+            locked = self._locked("auth-key-failures", key_id)
+            if locked is not None:
+                raise locked
+        try:
+            return authenticate(ctx, presented)
+        except Unauthorized:
+            if not presented:  # no key at all is no guess
+                raise
+            locked = self._locked("auth-failures", address)
+            self._count_failure(address, key_id)
+            if locked is not None:
+                raise locked from None
+            raise
+
+    def _count_failure(self, address: str, key_id: str | None) -> None:
         try:
             for item in self.auth_failures:
                 self.limiter.hit(item, self.namespace, "auth-failures", address)
+                if key_id is not None:
+                    self.limiter.hit(item, self.namespace, "auth-key-failures", key_id)
         except StorageError:
             raise self._storage_failed() from None
 

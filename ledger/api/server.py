@@ -36,7 +36,10 @@ def uvicorn_options(host: str, port: int) -> dict[str, Any]:
     """What every ``uvicorn.run`` of ours passes: where to listen, the protocol, and no logging of its own.
 
     uvicorn's logging setup and access log stay off: its access line would record query strings,
-    where a client may have put a key; ``RequestLogMiddleware`` writes one without them.
+    where a client may have put a key; ``RequestLogMiddleware`` writes one without them. Its
+    forwarded-header handling is off too: by default it believes ``X-Forwarded-For`` from 127.0.0.1,
+    so any local client could name itself any address; ``ledger.api.client_address`` reads the header
+    only from the proxies the ``trusted_proxies`` setting names.
     """
     return {"host": host, "port": port, "http": NoDelayHttpProtocol, "loop": "uvloop", "log_config": None,
-            "access_log": False}
+            "access_log": False, "proxy_headers": False}

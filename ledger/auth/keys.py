@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -64,6 +65,17 @@ def revoke_key(ctx: Clearance, key_id: str, actor: str = "cli") -> Receipt:
 def list_keys(ctx: Clearance) -> list[ApiKey]:
     with ctx.db.reader() as session:
         return list(session.exec(select(ApiKey).order_by(col(ApiKey.log_index))).all())
+
+
+KEY_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def key_id_of(presented: str | None) -> str | None:
+    """The key id a presented key names (``clr_<id>_<secret>``), if it is well formed; else None."""
+    parts = (presented or "").strip().split("_", 2)
+    if len(parts) == 3 and parts[0] == PREFIX and KEY_ID.match(parts[1]):
+        return parts[1]
+    return None
 
 
 def authenticate(ctx: Clearance, presented: str | None) -> Caller:

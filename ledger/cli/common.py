@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
+from ledger import json_limits
 from ledger.errors import FieldProblem, ValidationFailed
 
 if TYPE_CHECKING:
@@ -50,10 +51,7 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
         if not sep or not name:
             raise ValidationFailed("fields are given as FIELD=VALUE", problems=[FieldProblem(pair, "no '=' found")])
         if value[:1] in "[{":
-            try:
-                data[name] = json.loads(value)
-                continue
-            except json.JSONDecodeError as exc:
-                raise ValidationFailed("bad JSON value", problems=[FieldProblem(name, str(exc))]) from None
+            data[name] = json_limits.loads(value, name)  # bad JSON, deep nesting, NUL, 2**53+, NaN: named
+            continue
         data[name] = value
     return data

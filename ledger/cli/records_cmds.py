@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.table import Table
 
+from ledger import json_limits
 from ledger.cli.common import JSON_OPTION, console, parse_assignments, print_json, ready_context
 from ledger.cli.lineage_view import lineage_tree, parse_parents
 from ledger.errors import FieldProblem, ValidationFailed
@@ -24,10 +24,7 @@ SUMMARY_COLUMNS = ("name", "title", "matter", "contract_ref", "version", "entry"
 
 def _load_json(path: str) -> dict[str, Any]:
     text = sys.stdin.read() if path == "-" else Path(path).read_text()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{path} is not valid JSON", problems=[FieldProblem(path, str(exc))]) from None
+    data = json_limits.loads(text, path)  # bad JSON, deep nesting, NUL, 2**53+, NaN: named
     if not isinstance(data, dict):
         raise ValidationFailed(f"{path} must hold one JSON object")
     return data
@@ -82,7 +79,9 @@ def build(info: KindInfo) -> typer.Typer:
         data = _load_json(from_json) if from_json else {}
         if media_file is not None:
             data.update(_media_fields(kind, media_file))
-        data.update(parse_assignments(fields or []))
+        from ledger.records.models import booleans_from_text
+
+        data.update(booleans_from_text(kind.fields, parse_assignments(fields or [])))
         if parent:
             if kind.name != "model":
                 raise ValidationFailed("--parent applies to models only",
@@ -166,8 +165,10 @@ def build(info: KindInfo) -> typer.Typer:
                   as_json: bool = JSON_OPTION) -> None:
             """Amend the terms; lists what relied on the earlier terms."""
             from ledger.records import amendments
+            from ledger.records.models import booleans_from_text
 
-            written, affected = amendments.amend(ready_context(), _kind(info), record_id, parse_assignments(fields),
+            written, affected = amendments.amend(ready_context(), _kind(info), record_id,
+                                                 booleans_from_text(_kind(info).fields, parse_assignments(fields)),
                                                  reason, "cli", document, _date_option(on))
             if as_json:
                 print_json({**written.as_json(), "dependents": affected})

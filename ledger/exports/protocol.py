@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import FieldProblem, NotFound, ValidationFailed
+from ledger.json_limits import MAX_EXACT_INTEGER
 
 if TYPE_CHECKING:
     from ledger.context import Clearance
@@ -40,8 +41,8 @@ class ProtocolSettings:
         problems = []
         if not PREFIX_PATTERN.match(self.bates_prefix):
             problems.append(FieldProblem("bates_prefix", "1-20 of A-Z 0-9 _ -, starting with a letter"))
-        if not _whole(self.bates_start) or self.bates_start < 1:
-            problems.append(FieldProblem("bates_start", "a whole number from 1"))
+        if not _whole(self.bates_start) or not 1 <= self.bates_start <= MAX_EXACT_INTEGER:
+            problems.append(FieldProblem("bates_start", f"a whole number from 1 to {MAX_EXACT_INTEGER}"))
         if not _whole(self.bates_padding) or not 1 <= self.bates_padding <= 12:
             problems.append(FieldProblem("bates_padding", "1 to 12 digits"))
         if not isinstance(self.natives, bool):  # "no" would otherwise read as true

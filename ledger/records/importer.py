@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from ledger.context import Clearance
 from ledger import json_limits
+from ledger.records.models import booleans_from_text
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
 from ledger.records.kinds import RecordKind, kind_named
 from ledger.records.service import create_event, record_with_external_id
@@ -124,7 +125,7 @@ def _csv_value(kind: RecordKind[Any, Any], name: str, cell: str) -> Any:
             return cell  # not JSON after all: the field's own validation says what it expected
     if _is_list_field(kind, name):
         return [part.strip() for part in cell.split(";") if part.strip()]
-    return cell
+    return booleans_from_text(kind.fields, {name: cell})[name]  # a CSV boolean is text: true/false, yes/no, 1/0
 
 
 def _decode(path: Path) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
     OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, ModelRelationship,
     ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
+from ledger.json_limits import MAX_EXACT_INTEGER, unrepresentable
 from ledger.records.types import DecimalText, UTCDateTime
 from ledger import clock
 
@@ -48,8 +50,44 @@ def _check_term(start: date | None, end: date | None, start_name: str, end_name:
         raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
 
 
+def _is_boolean(annotation: Any) -> bool:
+    """Whether a field is declared ``bool`` or ``bool | None``."""
+    return annotation is bool or (get_origin(annotation) in (Union, UnionType)
+                                  and bool in get_args(annotation)
+                                  and all(a in (bool, type(None)) for a in get_args(annotation)))
+
+
+def _strict_boolean(model: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """JSON ``true`` or ``false`` only for a boolean field: 0, 1, "no" and "yes" are refused, not read as
+    booleans (text from the CLI and CSV is converted by :func:`booleans_from_text` first)."""
+    field = model.model_fields.get(info.field_name or "")
+    if field is not None and value is not None and not isinstance(value, bool) and _is_boolean(field.annotation):
+        raise ValueError(f"must be true or false, not {type(value).__name__} {value!r}"[:200])
+    return value
+
+
+TEXT_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+"""How text (a CLI ``FIELD=VALUE``, a CSV cell) writes a boolean."""
+
+
+def booleans_from_text(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the text values of ``model``'s boolean fields read as booleans (``true``/``false``,
+    ``yes``/``no``, ``1``/``0``); anything else is left for validation to refuse by name."""
+    converted = dict(data)
+    for name, value in data.items():
+        field = model.model_fields.get(name)
+        if isinstance(value, str) and field is not None and _is_boolean(field.annotation):
+            converted[name] = TEXT_BOOLEANS.get(value.strip().lower(), value)
+    return converted
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_boolean(cls, value, info)
 
 
 class UseDetermination(_Strict):
@@ -119,6 +157,11 @@ class HeirShare(_Strict):
 
 class _RecordFields(SQLModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        return _strict_boolean(cls, value, info)
 
     external_id: str | None = Field(
         default=None, min_length=1, max_length=200, unique=True, index=True,
@@ -231,7 +274,8 @@ class AssetFields(_RecordFields):
     sha256: str = Field(schema_extra={'pattern': SHA256}, index=True)
     md5: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{32}$"})
     sha1: str | None = Field(default=None, schema_extra={'pattern': r"^[0-9a-f]{40}$"})
-    size_bytes: int | None = Field(default=None, ge=0, le=2**63 - 1, sa_type=BigInteger)  # files pass 2 GiB
+    # files pass 2 GiB; no further than canonical JSON carries an integer exactly
+    size_bytes: int | None = Field(default=None, ge=0, le=MAX_EXACT_INTEGER, sa_type=BigInteger)
     source_uri: str | None = None
     acquisition_method: AcquisitionMethod
     acquired_on: date | None = None
@@ -241,6 +285,14 @@ class AssetFields(_RecordFields):
     depicted: list[DepictedPerson] = _json_list()
     rights_management_info: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     notes: str | None = None
+
+    @field_validator("rights_management_info")
+    @classmethod
+    def _exact_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        found = unrepresentable(value)
+        if found is not None:
+            raise ValueError(f"{found[0]}: {found[1]}")
+        return value
 
 
 class Asset(AssetFields, table=True):

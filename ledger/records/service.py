@@ -18,7 +18,7 @@ from ledger.checks.models import Check, Clip
 from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import ClearanceError, Conflict, FieldProblem, NotFound, ValidationFailed
-from ledger.json_limits import refuse_nul
+from ledger.json_limits import refuse_unrepresentable
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.records import models as m
@@ -119,7 +119,7 @@ def create_event(session: Session, kind: RecordKind[Any, Any], data: dict[str, A
     which references may point to before they are projected.
     """
     data = dict(data)
-    refuse_nul(data)
+    refuse_unrepresentable(data)
     chosen_id = data.pop("id", None)
     record_id = chosen_id or f"{kind.id_prefix}_{uuid.uuid4().hex[:20]}"
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):

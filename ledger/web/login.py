@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledger.api.deps import get_ctx
+from ledger.api.client_address import client_address
 from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import authenticate
 from ledger.context import Clearance
@@ -56,14 +57,10 @@ def login(request: Request, api_key: str = Form(default=""), csrf_token: str = F
     if not tokens_match(request.cookies.get(LOGIN_COOKIE) or "", csrf_token) or not request.cookies.get(LOGIN_COOKIE):
         raise Forbidden("the sign-in form lacks its CSRF token (or it is stale); reload the page and sign in again")
     limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-    address = request.client.host if request.client else "unknown"
-    if limits is not None:
-        limits.refuse_throttled_address(address)
     try:
-        caller = authenticate(ctx, api_key.strip() or None)
+        caller = (authenticate(ctx, api_key.strip() or None) if limits is None
+                  else limits.authenticate(ctx, api_key.strip() or None, client_address(request)))
     except Unauthorized as error:
-        if limits is not None and api_key.strip():
-            limits.count_failure(address)
         return _login_page(request, next, str(error), status=401)
     token, _session = sessions_of(request).open(caller)
     response = RedirectResponse(_safe_next(next) or HOME[caller.role], status_code=303)

@@ -15,6 +15,7 @@ from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import service
 from ledger.records.kinds import KINDS, RecordKind
+from ledger.records.personal_data import shown_to
 from ledger.db import table_of
 from ledger.web.auth import form, page
 from ledger.audit.history import history
@@ -83,7 +84,7 @@ def browse(request: Request, kind: str = Query("parties", max_length=40), q: str
 def record_page(plural: str, record_id: str, request: Request, ctx: Clearance = Depends(get_ctx),
                 session: WebSession = Depends(page(*READERS))) -> Response:
     kind = _kind(plural)
-    record = service.get_record(ctx, kind, record_id)
+    record = shown_to(session.caller.role, kind.name, service.get_record(ctx, kind, record_id))
     log = history(ctx, [(kind.name, record["id"])], session.caller.role)
     may_revoke = kind.revocable and session.caller.role in REVOKERS and not record.get("revoked_at")
     return render(request, "record.html", {"kind": kind, "record": record, "label": _label(record),
@@ -100,12 +101,12 @@ def _impact(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str) -> dict[
 
 @router.get("/records/{plural}/{record_id}/revoke")
 def revoke_preview(plural: str, record_id: str, request: Request, ctx: Clearance = Depends(get_ctx),
-                   _: WebSession = Depends(page(*REVOKERS))) -> Response:
+                   session: WebSession = Depends(page(*REVOKERS))) -> Response:
     """What revoking would touch, shown before the revocation can be confirmed."""
     kind = _kind(plural)
     if not kind.revocable:
         raise NotFound(f"{kind.plural} cannot be revoked")
-    record = service.get_record(ctx, kind, record_id)
+    record = shown_to(session.caller.role, kind.name, service.get_record(ctx, kind, record_id))
     return render(request, "revoke.html", {"kind": kind, "record": record, "label": _label(record),
                                            "impact": _impact(ctx, kind, record_id), "done": None})
 
@@ -115,5 +116,6 @@ def revoke(plural: str, record_id: str, request: Request, reason: str = Form(def
            ctx: Clearance = Depends(get_ctx), session: WebSession = Depends(form(*REVOKERS))) -> Response:
     kind = _kind(plural)
     written, affected = service.revoke(ctx, kind, record_id, reason, session.caller.actor)
-    return render(request, "revoke.html", {"kind": kind, "record": written.record, "label": _label(written.record),
+    record = shown_to(session.caller.role, kind.name, written.record)
+    return render(request, "revoke.html", {"kind": kind, "record": record, "label": _label(record),
                                            "impact": affected, "done": written.receipt.as_json()})

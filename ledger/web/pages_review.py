@@ -14,6 +14,7 @@ from ledger.checks import evidence, release, reviews, service
 from ledger.context import Clearance
 from ledger.errors import FieldProblem, ValidationFailed
 from ledger.records.enums import Role
+from ledger.records.personal_data import shown_to
 from ledger.web.auth import form, page
 from ledger.audit.history import history
 from ledger.web.sessions import WebSession
@@ -42,7 +43,9 @@ def strongest(check: dict[str, Any]) -> dict[str, Any] | None:
 @router.get("/reviews")
 def queue(request: Request, ctx: Clearance = Depends(get_ctx),
           session: WebSession = Depends(page(*QUEUE_READERS))) -> Response:
-    items = [{**item, "strongest": strongest(item)} for item in reviews.pending(ctx)]
+    role = session.caller.role
+    items = [{**item, "clip": shown_to(role, "clip", item["clip"]), "strongest": strongest(item)}
+             for item in reviews.pending(ctx)]
     return render(request, "queue.html", {"items": items, "may_decide": session.caller.role in LEGAL})
 
 
@@ -50,6 +53,7 @@ def _check_page(request: Request, ctx: Clearance, session: WebSession, check_id:
                 verified: dict[str, Any] | None = None, status: int = 200) -> Response:
     check, clip = service.get_check(ctx, _valid_id(check_id))
     role = session.caller.role
+    clip = shown_to(role, "clip", clip)
     log = history(ctx, [("clip", clip["id"]), ("check", check["id"])], role)
     return render(request, "check.html", {
         "check": check, "clip": clip, "history": log, "verified": verified,

@@ -3,12 +3,13 @@
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import AS_GIVEN
@@ -17,6 +18,7 @@ from ledger.api.schemas.checks import (CheckAccepted, CheckOutcome, CheckWithCli
                                        Verification)
 from ledger.api.routers.media import read_upload
 from ledger.auth.keys import Caller
+from ledger.records.personal_data import shown_to
 from ledger import json_limits, signing
 from ledger.checks import evidence, release, reviews, service, training
 from ledger.checks.request import CheckRequest
@@ -35,9 +37,9 @@ CHECK_READERS = (*READERS, Role.generator)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
-class ReviewRequest(BaseModel):
-    decision: str = Field(description="approve or reject")
-    reason: str = Field(min_length=1, description="why; kept in the log")
+class ReviewRequest(RequestBody):
+    decision: Literal["approve", "reject", "approved", "rejected"] = Field(description="approve or reject")
+    reason: str = Field(min_length=1, pattern=r"\S", description="why; kept in the log")
 
 
 def _parse_request(text: str) -> CheckRequest:
@@ -150,9 +152,9 @@ def job(clip_id: str, ctx: Clearance = Depends(get_ctx), _: Caller = Depends(req
 
 @router.get("/checks/{check_id}", summary="A decided check with its clip", response_model=CheckWithClip, **AS_GIVEN)
 def read_check(check_id: str, ctx: Clearance = Depends(get_ctx),
-               _: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
+               caller: Caller = Depends(require(*CHECK_READERS))) -> dict[str, Any]:
     check, clip = service.get_check(ctx, _valid_id(check_id, "check_id"))
-    return {"check": check, "clip": clip}
+    return {"check": check, "clip": shown_to(caller.role, "clip", clip)}
 
 
 @router.get("/checks/{check_id}/evidence/{sha256}", summary="A thumbnail of a check's evidence (JPEG)",
@@ -166,10 +168,10 @@ def evidence_image(check_id: str, sha256: str, ctx: Clearance = Depends(get_ctx)
 @router.get("/reviews", summary="Checks awaiting a person's review", response_model=Page[PendingReview],  # type: ignore[valid-type]
             **AS_GIVEN)
 def list_reviews(limit: int = limit_query(), cursor: str | None = cursor_query(), ctx: Clearance = Depends(get_ctx),
-                 _: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> Page[dict[str, Any]]:
+                 caller: Caller = Depends(require(*ADMINS, Role.legal, Role.auditor))) -> Page[dict[str, Any]]:
     start = position(cursor)
     total, items = reviews.pending_page(ctx, start, limit)
-    return page(items, start, limit, total)
+    return page([{**item, "clip": shown_to(caller.role, "clip", item["clip"])} for item in items], start, limit, total)
 
 
 @router.post("/reviews/{check_id}", summary="Approve or reject a check in review, with a reason",

@@ -3,45 +3,52 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ledger.api.deps import LEGAL, get_ctx, require
 from ledger.api.schemas import AS_GIVEN
-from ledger.api.schemas.exports import PrivilegeAsserted, ProductionSummary, ProtocolOut, ProtocolSaved
+from ledger.api.schemas.common import RequestBody
+from ledger.api.schemas.exports import (PrivilegeAsserted, ProductionSummary, ProtocolOut, ProtocolSaved,
+                                        ProtocolSettingsIn, SelectionIn)
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import NotFound, ValidationFailed
 from ledger.exports import privilege, protocol, service
+from ledger.exports.privilege import PRIVILEGES
+from ledger.exports.selection import PRODUCED_KINDS
 from ledger.exports.volume import exports_dir
 
 router = APIRouter(tags=["exports"])
 _PRODUCTION_ID = re.compile(r"prd_[0-9a-f]{16}")
 
 
-class ExportBody(BaseModel):
-    selection: dict[str, Any] = Field(default_factory=dict, description="matter, date_from, date_to, people, assets, "
-                                      "datasets, dataset_versions, models, clips, checks, custodians")
+class ExportBody(RequestBody):
+    selection: SelectionIn = Field(default_factory=lambda: SelectionIn.model_validate({}),
+                                   description="matter, date_from, date_to, people, assets, datasets, "
+                                               "dataset_versions, models, clips, checks, custodians")
     protocol: str | None = Field(default=None, description="a saved protocol's name")
-    settings: dict[str, Any] = Field(default_factory=dict, description="protocol settings overriding the saved ones")
-    zip: bool = False
+    settings: ProtocolSettingsIn = Field(default_factory=ProtocolSettingsIn,
+                                         description="protocol settings overriding the saved ones")
+    zip: bool = Field(default=False, strict=True)
 
 
-class PrivilegeBody(BaseModel):
-    record_kind: str
-    record_id: str
-    privilege: str
-    description: str
+class PrivilegeBody(RequestBody):
+    record_kind: Literal[PRODUCED_KINDS]  # type: ignore[valid-type]  # the kinds a production holds
+    record_id: str = Field(min_length=1)
+    privilege: Literal[PRIVILEGES]  # type: ignore[valid-type]
+    description: str = Field(min_length=1, pattern=r"\S", description="what is withheld, without its content")
 
 
 @router.post("/exports", status_code=201, summary="Produce records for discovery (a Bates-numbered volume)",
              response_model=ProductionSummary, **AS_GIVEN)
 def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
-    result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True)
+    result = service.export(ctx, body.selection.model_dump(mode="json", exclude_unset=True), None, caller.actor,
+                            body.protocol, body.settings.model_dump(mode="json", exclude_none=True), True)
     result.pop("path", None)
     result.pop("zip", None)
     result["download"] = f"/v1/exports/{result['production_id']}/zip"
@@ -62,9 +69,10 @@ def download_export(production_id: str, caller: Caller = Depends(require(*LEGAL)
 
 
 @router.post("/export-protocols/{name}", status_code=201, summary="Save a production protocol", response_model=ProtocolSaved, **AS_GIVEN)
-def save_protocol(name: str, settings: dict[str, Any], caller: Caller = Depends(require(*LEGAL)),
+def save_protocol(name: str, settings: ProtocolSettingsIn, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
-    return protocol.save_protocol(ctx, name, protocol.ProtocolSettings.from_json(settings), caller.actor)
+    chosen = settings.model_dump(mode="json", exclude_none=True)
+    return protocol.save_protocol(ctx, name, protocol.ProtocolSettings.from_json(chosen), caller.actor)
 
 
 @router.get("/export-protocols/{name}", summary="Read a saved production protocol", response_model=ProtocolOut, **AS_GIVEN)

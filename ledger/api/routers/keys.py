@@ -2,8 +2,8 @@
 
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import ADMINS, get_ctx, require
 from ledger.api.pagination import Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import KeyCreated, KeyInfo, KeyRevoked
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/keys", tags=["keys"])
 admin = require(*ADMINS)
 
 
-class KeyRequest(BaseModel):
+class KeyRequest(RequestBody):
     role: Role
     label: str | None = None
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import LEGAL, LOG_READERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import (AS_GIVEN, ConsistencyProofOut, InclusionProofOut, LogEntryOut, LoggedOnly,
@@ -16,13 +17,15 @@ from ledger.audit import replay, views
 from ledger.records.enums import Role
 from ledger.records.log_access import disclose
 from ledger.records.redaction import redact_entry
+from ledger.log import store
+from ledger.storage_errors import is_disk_full
 
 router = APIRouter(prefix="/log", tags=["log"])
 readers = require(*LOG_READERS)
 INDEX = Path(ge=0, le=INT64_MAX, description="the entry's index (0-based)")
 
 
-class RedactRequest(BaseModel):
+class RedactRequest(RequestBody):
     reason: str = Field(min_length=1, description="e.g. the erasure request's reference")
 
 
@@ -34,9 +37,21 @@ def key(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
 @router.get("/checkpoint", response_class=PlainTextResponse,
             summary="Latest signed checkpoint (C2SP tlog-checkpoint) with the witnesses' cosignatures stored so far")
 def checkpoint(ctx: Clearance = Depends(get_ctx), _: Caller = Depends(readers)) -> str:
+    """The latest checkpoint with its cosignatures, signed now if entries were added since; on a full disk,
+    where the new one cannot be stored, the latest stored one (a read never needs space: it is signed and
+    still true)."""
     from ledger.witness.publish import stored_cosigned_checkpoint
 
-    return stored_cosigned_checkpoint(ctx)
+    try:
+        return stored_cosigned_checkpoint(ctx)
+    except Exception as exc:  # noqa: BLE001  (a full disk shows as an OSError or the database's own error)
+        if not is_disk_full(exc):
+            raise
+        with ctx.db.reader() as session:
+            latest = store.latest_checkpoint(session)
+        if latest is None:
+            raise
+        return latest.note
 
 
 @router.get("/witnesses", summary="Who cosigned the latest checkpoint, who did not and why, and its timestamp")

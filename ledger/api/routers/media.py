@@ -77,14 +77,14 @@ async def enroll_voice(party_id: str, files: list[UploadFile] = File(...), ctx: 
 
 @router.post("/parties/{party_id}/likeness/erase",
              summary="Erase a person's face and voice templates (refused under a legal hold)")
-def erase(party_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
+def erase(party_id: str, reason: str = Form(..., min_length=1, pattern=r"\S"), ctx: Clearance = Depends(get_ctx),
           caller: Caller = Depends(require(*LEGAL))) -> LoggedOnly:
     receipt = fingerprints.erase_likeness(ctx, party_id, reason, caller.actor)
     return LoggedOnly.model_validate({"log": receipt.as_json()})
 
 
 @router.post("/assets/{asset_id}/withdraw", summary="Take a registered work out of matching (record and log stay)")
-def withdraw(asset_id: str, reason: str = Form(...), ctx: Clearance = Depends(get_ctx),
+def withdraw(asset_id: str, reason: str = Form(..., min_length=1, pattern=r"\S"), ctx: Clearance = Depends(get_ctx),
              caller: Caller = Depends(require(*WRITERS))) -> LoggedOnly:
     receipt = fingerprints.withdraw_asset(ctx, asset_id, reason, caller.actor)
     return LoggedOnly.model_validate({"log": receipt.as_json()})

@@ -5,8 +5,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ledger.api.schemas.common import RequestBody
 from ledger.api.deps import LEGAL, READERS, REVOKERS, WRITERS, get_ctx, require
 from ledger.api.pagination import INT64_MAX, Page, cursor_query, limit_query, page, position
 from ledger.api.schemas import AS_GIVEN, Written, WrittenWithDependents
@@ -14,25 +15,31 @@ from ledger.api.schemas.records import CHANGED_MODELS, READ_MODELS, WRITTEN_MODE
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.records import amendments, service
+from ledger.records.personal_data import shown_to
 from ledger.records.kinds import KINDS, RecordKind
 
 router = APIRouter()
 
 
-class RevokeRequest(BaseModel):
+class RevokeRequest(RequestBody):
     reason: str = Field(min_length=1, description="why the record is revoked; kept in the log")
     revoked_on: date | None = Field(default=None, description="effective date; today when absent")
 
 
-class AmendRequest(BaseModel):
+class AmendRequest(RequestBody):
     changes: dict[str, Any] = Field(description="the fields that change and their new values")
     reason: str = Field(min_length=1, description="why the terms change; kept in the log")
     document_sha256: str | None = Field(default=None, description="SHA-256 of the signed amendment document")
     effective_on: date | None = Field(default=None, description="when the amendment took effect; today when absent")
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(RequestBody):
     reason: str = Field(min_length=1)
+
+
+def _seen_by(caller: Caller, kind_name: str, written: dict[str, Any]) -> dict[str, Any]:
+    """A write's answer with its record as the caller may see it (personal data by role)."""
+    return {**written, "record": shown_to(caller.role, kind_name, written["record"])}
 
 
 def _add_routes(kind: RecordKind[Any, Any]) -> None:
@@ -48,18 +55,18 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
         if id is not None:
             data["id"] = id
         written = await run_in_threadpool(service.create_record, ctx, kind, data, caller.actor)
-        return Written.model_validate(written.as_json())
+        return Written.model_validate(_seen_by(caller, kind.name, written.as_json()))
 
     def list_all(limit: int = limit_query(), cursor: str | None = cursor_query(),
                  offset: int = Query(0, ge=0, le=INT64_MAX, description="first page from here (a cursor wins)"),
-                 ctx: Clearance = Depends(get_ctx), _: Caller = Depends(require(*READERS))) -> Page[dict[str, Any]]:
+                 ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*READERS))) -> Page[dict[str, Any]]:
         start = position(cursor, offset)
         total, items = service.list_records(ctx, kind, limit, start)
-        return page(items, start, limit, total)
+        return page([shown_to(caller.role, kind.name, item) for item in items], start, limit, total)
 
     def read(record_id: str, ctx: Clearance = Depends(get_ctx),
-             _: Caller = Depends(require(*READERS))) -> dict[str, Any]:
-        return service.get_record(ctx, kind, record_id)
+             caller: Caller = Depends(require(*READERS))) -> dict[str, Any]:
+        return shown_to(caller.role, kind.name, service.get_record(ctx, kind, record_id))
 
     tags: list[Any] = [kind.plural]
     stored = READ_MODELS[kind.name]
@@ -76,7 +83,8 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
         def revoke(record_id: str, body: RevokeRequest, ctx: Clearance = Depends(get_ctx),
                    caller: Caller = Depends(require(*REVOKERS))) -> WrittenWithDependents:
             written, affected = service.revoke(ctx, kind, record_id, body.reason, caller.actor, body.revoked_on)
-            return WrittenWithDependents.model_validate({**written.as_json(), "dependents": affected})
+            return WrittenWithDependents.model_validate({**_seen_by(caller, kind.name, written.as_json()),
+                                                         "dependents": affected})
 
         router.add_api_route(path + "/{record_id}/revoke", revoke, methods=["POST"], tags=tags,
                              summary=f"Revoke a {kind.name.replace('_', ' ')} and list what depends on it",
@@ -87,7 +95,8 @@ def _add_routes(kind: RecordKind[Any, Any]) -> None:
                   caller: Caller = Depends(require(*REVOKERS))) -> WrittenWithDependents:
             written, affected = amendments.amend(ctx, kind, record_id, body.changes, body.reason, caller.actor,
                                                  body.document_sha256, body.effective_on)
-            return WrittenWithDependents.model_validate({**written.as_json(), "dependents": affected})
+            return WrittenWithDependents.model_validate({**_seen_by(caller, kind.name, written.as_json()),
+                                                         "dependents": affected})
 
         router.add_api_route(path + "/{record_id}/amend", amend, methods=["POST"], tags=tags,
                              summary=f"Amend a {kind.name.replace('_', ' ')}'s terms; lists what relied on them",
@@ -102,7 +111,8 @@ for _kind in KINDS.values():
              response_model=WRITTEN_MODELS["legal_hold"])
 def release_hold(hold_id: str, body: ReleaseRequest, ctx: Clearance = Depends(get_ctx),
                  caller: Caller = Depends(require(*LEGAL))) -> Written:
-    return Written.model_validate(service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json())
+    return Written.model_validate(_seen_by(caller, "legal_hold",
+                                           service.release_hold(ctx, hold_id, body.reason, caller.actor).as_json()))
 
 
 @router.get("/models/{model_id}/lineage", tags=["models"],

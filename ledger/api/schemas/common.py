@@ -21,6 +21,13 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class RequestBody(BaseModel):
+    """A JSON request body: members it does not name are refused, and the OpenAPI schema says so
+    (``additionalProperties: false``), so a client built from the schema sends what the server takes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class LogReceipt(_Open):
     """Where a write landed in the log, with its inclusion proof against the signed checkpoint."""
 

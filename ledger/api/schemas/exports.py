@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ledger.api.schemas.common import _Open
+from ledger.api.schemas.common import RequestBody, _Open
+from ledger.exports.protocol import CONFIDENTIALITY, IMAGE_FORMATS, PRIVILEGE_HANDLING, PREFIX_PATTERN
+from ledger.json_limits import MAX_EXACT_INTEGER
+
+Ids = Annotated[list[Annotated[str, Field(min_length=1)]], Field(default_factory=list, description="record ids")]
+
+
+class SelectionIn(RequestBody):
+    """What a production reaches: a matter, a date range and ids per kind (each list may be empty)."""
+
+    matter: str | None = Field(default=None, min_length=1)
+    date_from: date | None = None
+    date_to: date | None = None
+    people: Ids
+    assets: Ids
+    datasets: Ids
+    dataset_versions: Ids
+    models: Ids
+    clips: Ids
+    checks: Ids
+    custodians: Ids
+
+
+class ProtocolSettingsIn(RequestBody):
+    """Production protocol settings; those left out keep the saved protocol's (or the defaults)."""
+
+    bates_prefix: str | None = Field(default=None, pattern=PREFIX_PATTERN.pattern)
+    bates_start: int | None = Field(default=None, ge=1, le=MAX_EXACT_INTEGER, strict=True)
+    bates_padding: int | None = Field(default=None, ge=1, le=12, strict=True, description="digits of a Bates number")
+    confidentiality: Literal[CONFIDENTIALITY] | None = None  # type: ignore[valid-type]  # the protocol's own tuple
+    image_format: Literal[IMAGE_FORMATS] | None = None  # type: ignore[valid-type]
+    natives: bool | None = Field(default=None, strict=True, description="whether native files are produced")
+    privilege_handling: Literal[PRIVILEGE_HANDLING] | None = None  # type: ignore[valid-type]
+    fields: list[Annotated[str, Field(pattern=r"^F_")]] | None = Field(
+        default=None, description="the flattened fields produced (F_...); empty: all")
 
 
 class ProtocolSettingsOut(_Open):

@@ -44,12 +44,13 @@ def test_wrong_keys_are_throttled_per_address(ctx: Clearance) -> None:
     wrong = [{"X-API-Key": "clr_000000000000_guess"}, {"Authorization": "Bearer not-a-key"},
              {"X-API-Key": valid["Authorization"][7:-2] + "xx"}]
     assert [client.get("/v1/log/checkpoint", headers=w).status_code for w in wrong] == [401] * 3
-    assert_throttled(client.get("/v1/log/checkpoint", headers=wrong[0]), 60)
-    throttled = client.get("/v1/log/checkpoint", headers=valid)  # the address waits, whatever key it shows
+    throttled = client.get("/v1/log/checkpoint", headers=wrong[0])  # the address waits for a wrong key
     assert_throttled(throttled, 60)
     assert "failed authentications" in throttled.json()["detail"]
+    # a valid key passes the lock-out other keys caused (tests/ledger/api/test_forwarded.py has the rest)
+    assert client.get("/v1/log/checkpoint", headers=valid).status_code == 200
     other_address = TestClient(client.app, client=("192.0.2.7", 50000))
-    assert other_address.get("/v1/log/checkpoint", headers=valid).status_code == 200
+    assert other_address.get("/v1/log/checkpoint", headers={"X-API-Key": "clr_00000000000a_guess"}).status_code == 401
 
 
 @pytest.mark.parametrize("name, value", [("rate_limit_per_key", "lots"), ("auth_failure_limit", ""),
@@ -82,5 +83,5 @@ def test_redis_storage_shares_counters_between_servers(ctx: Clearance) -> None:
     answers = [server.get("/v1/log/checkpoint", headers=key).status_code for server in (one, two, one, two, one, two)]
     assert answers == [200] * 4 + [429] * 2
     assert_throttled(two.get("/v1/log/checkpoint", headers=key), 60)
-    wrong = {"X-API-Key": "clr_000000000000_guess"}
-    assert [s.get("/v1/log/checkpoint", headers=wrong).status_code for s in (one, two, one)] == [401, 401, 429]
+    wrong = [{"X-API-Key": f"clr_{i:012x}_guess"} for i in range(3)]  # each a key id of its own: the address counts
+    assert [s.get("/v1/log/checkpoint", headers=w).status_code for s, w in zip((one, two, one), wrong)] == [401, 401, 429]
