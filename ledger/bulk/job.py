@@ -163,6 +163,7 @@ def run_job(ctx: Clearance, list_path: Path, options: JobOptions,
         job.run(deque(listed), ray_)
         report.ray = {"address": options.ray_address or "local", "cpus": ray_.cpus if ray_.connected else None,
                       "used": ray_.connected}
+    report.results.sort(key=lambda result: result.row)
     if report.progress.registered:
         report.checkpoint = ctx.checkpoint()
     return report

@@ -25,6 +25,8 @@ from ledger.errors import ConfigurationError
 if TYPE_CHECKING:
     from embeddings import EmbeddingsConfig, Fingerprinter, MediaFingerprints
 
+LOCAL_START_ATTEMPTS = 2
+
 TASK_NAME = "clearance-fingerprint"
 """The name Ray gives each fingerprinting task: a worker running one is titled ``ray::clearance-fingerprint``."""
 
@@ -99,22 +101,36 @@ class RayFingerprinting:
         import ray
 
         if not ray.is_initialized():
-            # Ray would report usage to its makers from a cluster it starts; a ledger keeps to itself.
-            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            try:
-                ray.init(address=self.address or "local",
-                         num_cpus=None if self.address else (self.num_cpus or local_cpus()),
-                         include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-            except (ConnectionError, ValueError, RuntimeError, TimeoutError) as exc:
-                where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
-                raise ConfigurationError(f"cannot start or reach {where}: {exc} "
-                                         "(--ray-address, or the ray_address setting / CLEARANCE_RAY_ADDRESS)"
-                                         ) from None
+            self._init_ray()
             self._started = True
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]  # Ray leaves it unannotated
         self._cpus = max(1, int(resources.get("CPU", 1)))
         self._task = ray.remote(fingerprint_path).options(name=TASK_NAME, num_cpus=1,
                                                             max_retries=self.max_retries, retry_exceptions=False)
+
+    def _init_ray(self) -> None:
+        """``ray.init``: join the cluster at ``address``, or start an instance here. Ray gives a starting
+        instance a fixed 30 s to come up, which a busy machine can miss: a local start is tried twice."""
+        import ray
+
+        # Ray would report usage to its makers from a cluster it starts; a ledger keeps to itself.
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        # The raylet of a starting instance waits 15 s for its agents (Python processes) to come up,
+        # which a loaded machine can miss; let it wait as long as the driver waits for the raylet.
+        os.environ.setdefault("RAY_raylet_start_wait_time_s", "30")
+        attempts = 1 if self.address else LOCAL_START_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            try:
+                ray.init(address=self.address or "local",
+                         num_cpus=None if self.address else (self.num_cpus or local_cpus()),
+                         include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+                return
+            except Exception as exc:  # noqa: BLE001  (Ray raises bare Exception for a start that timed out)
+                ray.shutdown()  # whatever of it did start
+                if attempt == attempts:
+                    where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
+                    raise ConfigurationError(f"cannot start or reach {where}: {exc} (--ray-address, or the "
+                                             "ray_address setting / CLEARANCE_RAY_ADDRESS)") from None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
