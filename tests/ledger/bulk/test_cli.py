@@ -57,6 +57,31 @@ def test_progress_is_a_json_line_per_batch_off_a_terminal_and_a_bar_on_one(
     assert "3/4" in shown and "files" in shown and "30 frames" in shown and "frames/s" in shown and "ETA" in shown
 
 
+def test_only_a_bulk_job_loads_ray() -> None:
+    """The CLI, the API, the demo and the bulk modules themselves import without Ray: a small world never needs it."""
+    probe = ("import sys, ledger.cli.app, ledger.api.factory, ledger.demo, ledger.bulk.job, ledger.cli.bulk_view; "
+             "print('ray' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_bulk_options_without_a_list_or_a_list_with_files_are_refused(sqlite_ctx: Clearance, tmp_path: Path) -> None:
+    listing = tmp_path / "list.csv"
+    listing.write_text("path\n")
+    both = subprocess.run([*CLI, "register", str(tmp_path), "--bulk", str(listing)], env=_env(sqlite_ctx),
+                          capture_output=True, text=True, timeout=120)
+    assert both.returncode == 2 and "either files to register or --bulk LIST" in both.stderr
+    stray = subprocess.run([*CLI, "register", str(tmp_path), "--report", str(tmp_path / "r.json")],
+                           env=_env(sqlite_ctx), capture_output=True, text=True, timeout=120)
+    assert stray.returncode == 2 and "belong to --bulk LIST" in stray.stderr
+    empty = subprocess.run([*CLI, "register", "--bulk", str(listing), "--json"], env=_env(sqlite_ctx),
+                           capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 0, empty.stderr  # an empty list is done at once, without starting Ray
+    assert json.loads(empty.stdout)["ray"]["used"] is False
+    assert "Traceback" not in both.stderr + stray.stderr + empty.stderr
+
+
 def _assets(ctx: Clearance) -> list[str]:
     with ctx.db.reader() as session:
         return list(session.exec(select(m.Asset.sha256)).all())
