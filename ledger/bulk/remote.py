@@ -109,15 +109,14 @@ class RayFingerprinting:
                                                             max_retries=self.max_retries, retry_exceptions=False)
 
     def _init_ray(self) -> None:
-        """``ray.init``: join the cluster at ``address``, or start an instance here. Ray gives a starting
-        instance a fixed 30 s to come up, which a busy machine can miss: a local start is tried twice."""
+        """``ray.init``: join the cluster at ``address``, or start an instance here. A starting instance
+        has fixed time limits (its raylet waits 15 s for its agents, Python processes, to report their
+        ports; the driver waits 30 s for the raylet), which a busy machine can miss: a local start is
+        tried twice."""
         import ray
 
         # Ray would report usage to its makers from a cluster it starts; a ledger keeps to itself.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        # The raylet of a starting instance waits 15 s for its agents (Python processes) to come up,
-        # which a loaded machine can miss; let it wait as long as the driver waits for the raylet.
-        os.environ.setdefault("RAY_raylet_start_wait_time_s", "30")
         attempts = 1 if self.address else LOCAL_START_ATTEMPTS
         for attempt in range(1, attempts + 1):
             try:

@@ -18,9 +18,9 @@ def local_ray() -> Iterator[None]:
     import ray
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("RAY_raylet_start_wait_time_s", "30")  # as ledger.bulk.remote starts it
     before = descendants(os.getpid())
-    for attempt in (1, 2):  # Ray gives a starting instance a fixed 30 s, which a busy machine can miss
+    attempts = 3  # a starting instance has fixed time limits (ledger.bulk.remote), which a busy machine can miss
+    for attempt in range(1, attempts + 1):
         try:
             ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR)
@@ -28,7 +28,7 @@ def local_ray() -> Iterator[None]:
         except Exception:
             ray.shutdown()
             kill_all(descendants(os.getpid()) - before)
-            if attempt == 2:
+            if attempt == attempts:
                 raise
     started = descendants(os.getpid()) - before
     try:

@@ -42,7 +42,7 @@ def _rows(report: JobReport, status: str) -> list[int]:
 
 @pytest.mark.corpus
 def test_a_list_of_real_media_registers_each_file_once_and_a_second_run_registers_nothing(
-        sqlite_ctx: Clearance, shared_data: Path, tmp_path: Path, local_ray: None) -> None:
+        ctx: Clearance, shared_data: Path, tmp_path: Path, local_ray: None) -> None:
     ukbench = shared_data / "near-duplicates" / "ukbench"
     stills = [ukbench / "ukbench00120.jpg", ukbench / "ukbench01380.jpg", ukbench / "ukbench08976.jpg"]
     listing = _write_list(tmp_path / "library.csv", [
@@ -51,29 +51,29 @@ def test_a_list_of_real_media_registers_each_file_once_and_a_second_run_register
         f"{shared_data / 'malformed' / 'ukbench09268_corrupt.jpg'},",  # row 5: a truncated JPEG
         f"{tmp_path / 'gone.jpg'},",                                   # row 6: no such file
     ])
-    first = run_job(sqlite_ctx, listing, OPTIONS)
+    first = run_job(ctx, listing, OPTIONS)
     assert _rows(first, "registered") == [1, 2, 3]
     assert [(r.row, r.why) for r in first.of("skipped")] == [(4, "the same bytes as row 1")]
     refused = {r.row: r.why or "" for r in first.of("refused")}
     assert set(refused) == {5, 6}
     assert "ukbench09268_corrupt.jpg" in refused[5] and "not a supported image or video" in refused[5]
     assert "does not exist" in refused[6]
-    assets = _assets(sqlite_ctx)
+    assets = _assets(ctx)
     assert sorted(assets.values()) == sorted(r.asset_id or "" for r in first.of("registered"))
-    with sqlite_ctx.db.reader() as session:
+    with ctx.db.reader() as session:
         titled = session.get(m.Asset, next(r.asset_id for r in first.results if r.row == 1))
     assert titled is not None and titled.title == "Object one" and titled.acquisition_method == "own_production"
     assert first.progress.frames == 3 and first.checkpoint is not None
 
-    again = run_job(sqlite_ctx, listing, OPTIONS)  # the job started again: everything registered is skipped
+    again = run_job(ctx, listing, OPTIONS)  # the job started again: everything registered is skipped
     assert _rows(again, "registered") == []
     assert {r.row: r.asset_id for r in again.of("skipped")} == {
         1: assets[first.results[0].sha256 or ""], 2: assets[next(r.sha256 for r in first.results if r.row == 2) or ""],
         3: assets[next(r.sha256 for r in first.results if r.row == 3) or ""], 4: assets[first.results[0].sha256 or ""]}
     assert {r.row for r in again.of("refused")} == {5, 6}
-    assert _assets(sqlite_ctx) == assets
-    assert verify(sqlite_ctx).ok
-    _, found = match_media(sqlite_ctx, stills[1].read_bytes(), stills[1].name)  # the index has what was registered
+    assert _assets(ctx) == assets
+    assert verify(ctx).ok
+    _, found = match_media(ctx, stills[1].read_bytes(), stills[1].name)  # the index has what was registered
     assert [o.owner for o in found.owners][:1] == [assets[next(r.sha256 for r in first.results if r.row == 2) or ""]]
 
 
