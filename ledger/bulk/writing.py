@@ -75,12 +75,17 @@ def write_batch(ctx: Clearance, items: list[ReadyToWrite], actor: str) -> list[O
     prepared: list[tuple[int, _Prepared]] = []
     for position, item in enumerate(items):
         try:
-            prepared.append((position, _prepare(ctx, item)))
-        except ClearanceError as exc:
-            outcomes[position] = Outcome(item, "refused", why=str(exc))
+            data = item.listed.path.read_bytes() if item.listed.path else b""
         except OSError as exc:
             outcomes[position] = Outcome(item, "refused", why=f"{item.listed.path}: cannot be read "
                                                               f"({exc.strerror or exc})")
+            continue
+        try:  # a full disk or an unwritable media store is no fault of the file: it stops the job
+            prepared.append((position, _prepare(ctx, item, data)))
+        except ClearanceError as exc:
+            outcomes[position] = Outcome(item, "refused", why=str(exc))
+        finally:
+            del data
     answers = ctx.db.run_together([_unit(ctx, p, actor) for _, p in prepared])
     for (position, ready), answer in zip(prepared, answers, strict=True):
         if isinstance(answer, BaseException):
@@ -95,13 +100,13 @@ def write_batch(ctx: Clearance, items: list[ReadyToWrite], actor: str) -> list[O
     return done
 
 
-def _prepare(ctx: Clearance, item: ReadyToWrite) -> _Prepared:
+def _prepare(ctx: Clearance, item: ReadyToWrite, data: bytes) -> _Prepared:
     """Store the bytes and read the file's own C2PA manifest; refuse a file that changed since it was identified."""
     from ledger.errors import ValidationFailed
 
     path = item.listed.path
     assert path is not None  # only files with a path were fingerprinted
-    stored = store_bytes(ctx.settings, path.read_bytes(), path.name)
+    stored = store_bytes(ctx.settings, data, path.name)
     if stored.sha256 != item.sha256 or item.fingerprints.sha256 != item.sha256:
         if stored.created:
             stored.path.unlink(missing_ok=True)
