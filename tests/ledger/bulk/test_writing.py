@@ -50,8 +50,10 @@ def test_a_batch_commits_together_and_a_file_at_fault_is_refused_alone(
     assert set(assets) == {good.sha256, also_good.sha256}
     assert assets[good.sha256].title == "Good" and assets[also_good.sha256].title == "ukbench09040"
     assert size_after - size_before == 4  # record.created and fingerprints.added for each registered file
-    for refused in (unlicensed, changed):  # bytes stored for a write that did not happen are gone again
-        assert not (ctx.settings.media_dir / refused.sha256[:2] / refused.sha256[2:4] / refused.sha256).exists()
+    now_there = hashlib.sha256(moved.read_bytes()).hexdigest()
+    for sha256 in (unlicensed.sha256, changed.sha256, now_there):  # nothing stored for writes that did not happen
+        assert not (ctx.settings.media_dir / sha256[:2] / sha256[2:4] / sha256).exists()
+    assert (ctx.settings.media_dir / good.sha256[:2] / good.sha256[2:4] / good.sha256).exists()
     assert verify(ctx).ok
 
     again = write_batch(ctx, [good], "cli")  # bytes on record already: skipped inside the transaction
