@@ -104,7 +104,10 @@ class RayFingerprinting:
             self._init_ray()
             self._started = True
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]  # Ray leaves it unannotated
-        self._cpus = max(1, int(resources.get("CPU", 1)))
+        if resources.get("CPU", 0) < 1:  # its tasks would wait for ever
+            raise ConfigurationError(f"the Ray cluster at {self.address or 'this machine'} has no CPU to "
+                                     "fingerprint on (every node lost, or none started with CPUs)")
+        self._cpus = int(resources["CPU"])
         self._task = ray.remote(fingerprint_path).options(name=TASK_NAME, num_cpus=1,
                                                             max_retries=self.max_retries, retry_exceptions=False)
 

@@ -129,3 +129,4 @@ def test_a_driver_killed_after_its_first_batch_and_started_again_registers_each_
     done = [line["files_done"] for line in lines]
     assert done == sorted(done) and all(line["files_total"] == len(stills) for line in lines)
     assert f"{len(stills) - len(before)} registered, {len(before)} skipped" in again.stdout
+
