@@ -94,8 +94,8 @@ class Settings(BaseModel):
                                               "registration queue served by 'clearance worker'; unset: in-process")
     ray_address: str | None = Field(default=None, min_length=1,
                                     description="Ray cluster that 'clearance register --bulk' fingerprints on "
-                                                "(ray://host:10001, host:6379, or auto for one started on this "
-                                                "machine by 'ray start'); unset: a Ray instance of its own here")
+                                                "(auto: the one this machine is a node of; or the head's "
+                                                "host:6379); unset: a Ray instance of its own here")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 
