@@ -156,7 +156,7 @@ class Database:
             self._writer = _SqliteWriter(self.write_engine)
         else:
             self.write_engine = self.read_engine = _postgres_engine(url, pool_size)
-        self._shared: Line[Callable[[Session], Any], Any] = Line(self._run_together)
+        self._shared: Line[Callable[[Session], Any], Any] = Line(self.run_together)
         self._writing = threading.local()  # depth: write transactions open in this thread
 
     def create_all(self, tables: Sequence[type[SQLModel]]) -> None:
@@ -276,7 +276,12 @@ class Database:
         answer: T = self._shared.submit(unit)
         return answer
 
-    def _run_together(self, units: Sequence[Callable[[Session], Any]]) -> list[Any]:
+    def run_together(self, units: Sequence[Callable[[Session], Any]]) -> list[Any]:
+        """Each unit's answer, or the exception it raised: all units in one write transaction, or, when
+        one of them raises or the commit fails, each again alone in a transaction of its own (so one
+        unit at fault is the only one refused). This is what a shared transaction runs for the threads
+        in line; a caller with a batch of its own (``register --bulk``) hands it in directly. The
+        units follow the same rules: nothing outside the session, arguments left unchanged."""
         if len(units) > 1:
             try:
                 with self.transaction() as session:

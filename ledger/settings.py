@@ -107,6 +107,10 @@ class Settings(BaseModel):
     tsa_url: str | None = Field(default=None, pattern=r"^https?://",
                                 description="RFC 3161 timestamp authority that dates each signed checkpoint")
     tsa_root_cert: Path | None = Field(default=None, description="PEM root certificate pinned for the TSA")
+    ray_address: str | None = Field(default=None, min_length=1,
+                                    description="Ray cluster that 'clearance register --bulk' fingerprints on "
+                                                "(auto: the one this machine is a node of; or the head's "
+                                                "host:6379); unset: a Ray instance of its own here")
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig,
                                          description="[embeddings] table: EmbeddingsConfig fields (env wins)")
 

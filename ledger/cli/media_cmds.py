@@ -10,7 +10,6 @@ from typing import Any, Optional
 import typer
 from rich.progress import Progress
 
-from ledger import clock
 from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
 
@@ -52,27 +51,55 @@ def _fingerprint_in_worker(path: str) -> tuple[str, Any, str | None]:
         return path, None, f"{path}: cannot be read ({exc.strerror})"
 
 
-def register(paths: list[Path] = typer.Argument(..., help="files or folders of media"),
+def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or folders of media"),
              role: str = typer.Option("reference_work", help="training_asset, reference_work or likeness_reference"),
              acquisition: str = typer.Option("own_production", help="how the studio acquired the files"),
              license_id: Optional[str] = typer.Option(None, "--license", help="license covering these files"),
              rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
+             acquired_on: Optional[str] = typer.Option(None, "--acquired-on",
+                                                       help="acquisition date, YYYY-MM-DD (default: today)"),
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
+             bulk: Optional[Path] = typer.Option(None, "--bulk", metavar="LIST",
+                                                 help="a CSV or JSON Lines list, one file per row ('path' and "
+                                                      "record fields), fingerprinted on Ray"),
+             report: Optional[Path] = typer.Option(None, "--report", help="--bulk: write the job's report (JSON) here"),
+             ray_address: Optional[str] = typer.Option(None, "--ray-address",
+                                                       help="--bulk: a running Ray cluster (default: the ray_address "
+                                                            "setting, else a Ray instance started here)"),
+             ray_cpus: Optional[int] = typer.Option(None, "--ray-cpus", min=1,
+                                                    help="--bulk: CPUs of the Ray instance started here (default: all)"),
+             batch_files: int = typer.Option(32, "--batch-files", min=1,
+                                             help="--bulk: files logged per transaction"),
              as_json: bool = JSON_OPTION) -> None:
     """Register media files as assets with their fingerprints; a failed file is reported and skipped.
 
-    With CLEARANCE_QUEUE_URL set, each file is a job for the queue's workers (which must see the same files)."""
+    With CLEARANCE_QUEUE_URL set, each file is a job for the queue's workers (which must see the same files).
+    With --bulk LIST, the files of the list are fingerprinted on Ray and each registered exactly once
+    (a file whose bytes are registered already is skipped, so a killed job is resumed by running it again)."""
+    from ledger.clock import today
     from ledger.fingerprints.service import register_asset
 
+    if bulk is not None and paths:
+        raise ValidationFailed("give either files to register or --bulk LIST, not both",
+                               problems=[FieldProblem("bulk", "the list names the files")])
+    if bulk is None and (report or ray_address or ray_cpus):
+        raise ValidationFailed("--report, --ray-address and --ray-cpus belong to --bulk LIST",
+                               problems=[FieldProblem("bulk", "missing")])
     ctx = ready_context()
-    files = _expand(paths)
-    if not files:
-        raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
-    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": clock.today().isoformat()}
+    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition,
+                            "acquired_on": acquired_on or today().isoformat()}
     if license_id:
         base["license_id"] = license_id
     if rights_holder:
         base["rights_holder_id"] = rights_holder
+    if bulk is not None:
+        from ledger.cli.bulk_view import register_bulk
+
+        register_bulk(ctx, bulk, base, report, ray_address, ray_cpus, batch_files, as_json)
+        return
+    files = _expand(paths or [])
+    if not files:
+        raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
     done: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     if ctx.settings.queue_url:  # one job per file for the queue's workers; --workers does not apply

@@ -117,7 +117,9 @@ def _is_list_field(kind: RecordKind[Any, Any], name: str) -> bool:
     return typing.get_origin(annotation) is list
 
 
-def _csv_value(kind: RecordKind[Any, Any], name: str, cell: str) -> Any:
+def csv_cell_value(kind: RecordKind[Any, Any], name: str, cell: str) -> Any:
+    """A CSV cell as the field's value: JSON when it looks like an array or object, a ``;``-separated list
+    for a list field, else the text (the bulk registration list reads its cells the same way)."""
     if cell[:1] in "[{":
         try:
             return json_limits.loads(cell, name, nul=True)
@@ -128,7 +130,8 @@ def _csv_value(kind: RecordKind[Any, Any], name: str, cell: str) -> Any:
     return booleans_from_text(kind.fields, {name: cell})[name]  # a CSV boolean is text: true/false, yes/no, 1/0
 
 
-def _decode(path: Path) -> str:
+def read_utf8(path: Path) -> str:
+    """The file as text: UTF-8 (a BOM is dropped); else a ValidationFailed naming the first bad byte and its line."""
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
@@ -144,7 +147,7 @@ def read_rows(path: Path, kind_name: str | None) -> Iterator[tuple[int, RecordKi
 
     Whatever is wrong with the file as a whole is a :class:`ValidationFailed` naming it; whatever is
     wrong with one row is yielded as that row's ``__error__``, so the other rows go on."""
-    text = _decode(path)
+    text = read_utf8(path)
     default = kind_named(kind_name) if kind_name else None
     if path.suffix.lower() == ".json":
         yield from _json_rows(path, text, default)
@@ -200,7 +203,7 @@ def _csv_rows(path: Path, text: str, default: RecordKind[Any, Any] | None) -> It
             row.pop(REJECTS_ERROR_COLUMN, None)
             named = row.pop("record_type", None)
             kind = kind_named(named) if named else _need(default, number)
-            yield number, kind, {k: _csv_value(kind, k, v) for k, v in row.items() if k and v not in (None, "")}
+            yield number, kind, {k: csv_cell_value(kind, k, v) for k, v in row.items() if k and v not in (None, "")}
     except csv.Error as exc:
         raise ValidationFailed(f"{path} is not valid CSV at line {reader.line_num}: {exc} "
                                "(a quote that is opened must be closed)",
