@@ -306,6 +306,7 @@ def cedar_request(request: PolicyRequest, subject: Subject, grant: GrantRef | No
         "media": sorted(ctx.media),
         "territories": sorted(ctx.territories),
         "use_ymd": ymd(ctx.use_date),
+        "new_performance_ymd": ymd(ctx.new_performance_on),
         "touch": subject.touch.model_dump(),
     }
     if grant is not None:

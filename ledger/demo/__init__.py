@@ -236,8 +236,10 @@ def _consent_notes(made: dict[str, list[dict[str, Any]]], console: Console) -> N
     for consent in made.get("consent", []):
         scope = ("a blanket grant" if consent.get("blanket_grant")
                  else f"{len(consent['intended_uses'])} structured intended use(s)")
-        console.print(f"  {consent['id']}: fixed {consent['performance_fixed_on']}, representation "
-                      f"{consent['representation']}, {scope}")
+        console.print(f"  {consent['id']}: executed {consent['executed_on']}, original performance fixed "
+                      f"{consent['performance_fixed_on']}, representation {consent['representation']}, {scope}")
+    console.print("  Labor Code 927(a) dates the replica's new performance: every clip generated from "
+                  "2025-01-01 on is in scope, whatever those dates.")
     console.print("[bold]Deceased performers (AB 1836 facts)[/bold]")
     permitted = {p["decedent_id"]: p["id"] for p in made.get("estate_permission", [])}
     for party in made.get("party", []):

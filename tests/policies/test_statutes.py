@@ -35,7 +35,7 @@ from tests.policies.builders import (
 
 PASS, REVIEW, BLOCK = Verdict.PASS, Verdict.REVIEW, Verdict.BLOCK
 
-LAB_927_A = "Cal. Lab. Code § 927(a) (fixed on or after 2025-01-01)"
+LAB_927_A = "Cal. Lab. Code § 927(a) (new performance by a replica fixed on or after 2025-01-01)"
 LAB_927_A1 = "Cal. Lab. Code § 927(a)(1) (replaces in-person work; voice or likeness)"
 LAB_927_A2 = "Cal. Lab. Code § 927(a)(2) (reasonably specific description, or consistent use)"
 LAB_927_A3_COUNSEL = "Cal. Lab. Code § 927(a)(3) (counsel, terms signed or initialled)"
@@ -86,6 +86,12 @@ def performer(aspect: str = "likeness", **consent_changes: Any) -> PolicyRequest
     p = person(consents=[consent(**consent_changes)])
     field = "declared_voices" if aspect == "voice" else "declared_people"
     return release(people=[p], **{field: [p.id]})
+
+
+def performer_generated(day: date) -> PolicyRequest:
+    """A vague consent relied on for a clip generated on ``day`` (used later, on USE_DATE)."""
+    request = performer(**vague(performance_fixed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1)))
+    return request.model_copy(update={"context": request.context.model_copy(update={"generated_on": day})})
 
 
 def blanket(**changes: Any) -> PolicyRequest:
@@ -159,15 +165,23 @@ CASES: list[Case] = [
     case(LAB_927_A3_UNION, "union agreement silent on replicas",
          performer(**vague(representation="union")), BLOCK, "ab2602.unenforceable-consent",
          fact=("context.consent.union_agreement_covers_replicas", False)),
-    # -- AB 2602: new performances fixed on or after 2025-01-01 -----------------------------
-    case(LAB_927_A, "fixed 2024-12-31: outside the statute",
-         performer(**vague(performance_fixed_on=date(2024, 12, 31))), PASS),
-    case(LAB_927_A, "fixed 2025-01-01: within the statute", performer(**vague(performance_fixed_on=date(2025, 1, 1))),
-         BLOCK, "ab2602.unenforceable-consent", fact=("context.consent.performance_fixed_ymd", "2025-01-01")),
-    case(LAB_927_A, "fixation date missing: treated as within reach, the missing date named",
-         performer(**vague(performance_fixed_on=None)), BLOCK, "ab2602.fixation-date-missing",
-         fact=("context.consent.performance_fixed_ymd", None)),
-    case(LAB_927_A, "fixation date missing, but the union prong holds",
+    # -- AB 2602: the replica's new performance fixed on or after 2025-01-01 ------------------
+    # The clip is the new performance: its generation date (else the use date) decides scope, never
+    # the contract's date nor when the person's own performance was fixed.
+    case(LAB_927_A, "2024 contract, original performance fixed 2024, clip made 2026: within the statute",
+         performer(**vague(starts_on=date(2024, 3, 1), performance_fixed_on=date(2024, 3, 1))), BLOCK,
+         "ab2602.unenforceable-consent", fact=("context.new_performance_ymd", USE_DATE.isoformat())),
+    case(LAB_927_A, "replica performance generated 2024-12-31: outside the statute",
+         performer_generated(date(2024, 12, 31)), PASS),
+    case(LAB_927_A, "replica performance generated 2025-01-01: within the statute",
+         performer_generated(date(2025, 1, 1)), BLOCK, "ab2602.unenforceable-consent",
+         fact=("context.new_performance_ymd", "2025-01-01")),
+    case(LAB_927_A, "no generation date: the use date dates the new performance",
+         performer(**vague(performance_fixed_on=date(2023, 5, 1))), BLOCK, "ab2602.unenforceable-consent",
+         fact=("context.new_performance_ymd", USE_DATE.isoformat())),
+    case(LAB_927_A, "original fixation date missing: irrelevant to scope",
+         performer(**vague(performance_fixed_on=None)), BLOCK, "ab2602.unenforceable-consent"),
+    case(LAB_927_A, "original fixation date missing, the union prong holds",
          performer(**vague(performance_fixed_on=None, representation="union", union_agreement_covers_replicas=True)),
          PASS),
     # -- scope as granted, then enforceability: blanket grants ------------------------------
@@ -175,8 +189,8 @@ CASES: list[Case] = [
         representation="union", union_agreement_covers_replicas=True), PASS),
     case(LAB_927_A3_COUNSEL, "blanket grant cleared by the counsel prong", blanket(
         representation="counsel", counsel_signed_terms_sha256=SIGNED_TERMS), PASS),
-    case(LAB_927_A, "blanket grant for a performance fixed in 2024", blanket(performance_fixed_on=date(2024, 6, 1)),
-         PASS),
+    case(LAB_927_A, "blanket grant, original performance fixed 2024, clip made 2026: unenforceable",
+         blanket(performance_fixed_on=date(2024, 6, 1)), BLOCK, "ab2602.unenforceable-consent"),
     case(LAB_927_ALL, "blanket grant, unrepresented, fixed in 2025: unenforceable", blanket(), BLOCK,
          "ab2602.unenforceable-consent", fact=("context.consent.blanket", True)),
     case(LAB_927_A2, "blanket grant, use found consistent for this project", blanket(
@@ -331,10 +345,20 @@ def test_every_shipped_policy_cites_its_clause_and_is_in_the_readme_table(engine
 def test_a_reason_reads_the_grant_it_was_tried_with(engine: PolicyEngine) -> None:
     """Two consents, two reasons: each quotes its own grant's facts, not the other's."""
     request = release(people=[person(consents=[consent("c-a", **vague()),
-                                               consent("c-b", **vague(performance_fixed_on=None))])],
+                                               consent("c-b", **vague(representation="counsel"))])],
                       declared_people=["person-1"])
     by_grant = {(r.grant.id if r.grant else None): r for r in engine.decide(request).reasons}
-    assert by_grant["c-a"].policy_id == "ab2602.unenforceable-consent"
-    assert ("context.consent.performance_fixed_ymd", "2025-03-01") in {(f.name, f.value) for f in by_grant["c-a"].facts}
-    assert by_grant["c-b"].policy_id == "ab2602.fixation-date-missing"
-    assert ("context.consent.performance_fixed_ymd", None) in {(f.name, f.value) for f in by_grant["c-b"].facts}
+    assert by_grant["c-a"].policy_id == by_grant["c-b"].policy_id == "ab2602.unenforceable-consent"
+    assert ("context.consent.representation", "none") in {(f.name, f.value) for f in by_grant["c-a"].facts}
+    assert ("context.consent.representation", "counsel") in {(f.name, f.value) for f in by_grant["c-b"].facts}
+
+
+def test_every_reason_names_its_jurisdiction_and_clause(engine: PolicyEngine) -> None:
+    """Reasons say whose law decided them: a replica under California's § 927, a scope under the grant's terms."""
+    request = release(people=[person(consents=[consent(**vague(projects={"other-film"}))])],
+                      declared_people=["person-1"])
+    reasons = engine.decide(request).reasons
+    assert {(r.policy_id, r.jurisdiction) for r in reasons} >= {
+        ("ab2602.unenforceable-consent", "US-CA"), ("consent.project-outside-scope", "contract")}
+    assert all(r.clause and r.jurisdiction for r in reasons)
+    assert all(p.jurisdiction for p in engine.policies), [p.id for p in engine.policies if not p.jurisdiction]
