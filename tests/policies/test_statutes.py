@@ -46,6 +46,7 @@ REVOCATION = "Revocation effective from its stated date"
 CIV_3344_1_G = "Cal. Civ. Code § 3344.1(g) with § 10 (70 years, last day included)"
 CIV_3344_1_A2 = "Cal. Civ. Code § 3344.1(a)(2) (prior consent; voice or likeness)"
 CIV_3344_1_A3 = "Cal. Civ. Code § 3344.1(a)(3) (exceptions)"
+CIV_3344_1_A1 = "Cal. Civ. Code § 3344.1(a)(1) (products, merchandise, goods, advertising)"
 CIV_3344 = "Cal. Civ. Code § 3344(a) (voice or likeness of a living person)"
 CAWG = "CAWG training-and-data-mining"
 IPTC = "IPTC PLUS DataMining"
@@ -114,11 +115,12 @@ def heir_permission(**changes: Any) -> PolicyRequest:
                                   estate_permissions=[estate(**changes)])], declared_people=["person-1"])
 
 
-def exception(reviewer: str | None, signed_on: date | None) -> PolicyRequest:
-    record = estate(exception="documentary", legal_reviewer=reviewer, consent_on=signed_on,
+def exception(reviewer: str | None = "J. Counsel", signed_on: date | None = date(2025, 6, 1),
+              ground: str = "documentary", media: set[str] | None = None) -> PolicyRequest:
+    record = estate(exception=ground, legal_reviewer=reviewer, consent_on=signed_on,
                     uses=set(), media=set(), territories=set())
     return release(people=[person(deceased=True, died_on=date(1990, 1, 1), estate_permissions=[record])],
-                   declared_people=["person-1"])
+                   declared_people=["person-1"], media=media or {"film"})
 
 
 def opted_out(entry: str, value: str, constraint: str | None = None) -> PolicyRequest:
@@ -239,6 +241,19 @@ CASES: list[Case] = [
          "ab1836.exception-without-sign-off", fact=("context.estate_permission.legal_reviewer", None)),
     case(CIV_3344_1_A3, "exception with a reviewer but no sign-off date", exception("J. Counsel", None), BLOCK,
          "ab1836.exception-without-sign-off", fact=("context.estate_permission.consent_ymd", None)),
+    # -- AB 1836: the exceptions qualify (a)(2) for expressive works; products and ads are (a)(1) --
+    case(CIV_3344_1_A3, "sports exception in a television broadcast", exception(ground="sports", media={"television"}),
+         PASS),
+    case(CIV_3344_1_A1, "signed-off satire exception does not clear a product advertisement",
+         exception(ground="satire", media={"advertising"}), BLOCK, "ab1836.exception-outside-expressive-work",
+         fact=("context.estate_permission.exception", "satire")),
+    case(CIV_3344_1_A1, "signed-off sports exception does not clear posters sold as merchandise",
+         exception(ground="sports", media={"merchandise", "print"}), BLOCK,
+         "ab1836.exception-outside-expressive-work", fact=("context.media", "merchandise, print")),
+    case(CIV_3344_1_A3, "an advertisement for an exempt work is itself an exception",
+         exception(ground="advertising_for_exempt_work", media={"advertising"}), PASS),
+    case(CIV_3344_1_A3, "documentary exception in print: unsettled, a reviewer decides",
+         exception(media={"print"}), REVIEW, "ab1836.exception-medium-unsettled"),
     # -- opt-outs: every source and value --------------------------------------------------
     *[case(CAWG, f"{entry}=constrained without details is not allowed", opted_out(entry, "constrained"), BLOCK,
            "opt-out.training-mining")
@@ -362,3 +377,13 @@ def test_every_reason_names_its_jurisdiction_and_clause(engine: PolicyEngine) ->
         ("ab2602.unenforceable-consent", "US-CA"), ("consent.project-outside-scope", "contract")}
     assert all(r.clause and r.jurisdiction for r in reasons)
     assert all(p.jurisdiction for p in engine.policies), [p.id for p in engine.policies if not p.jurisdiction]
+
+
+def test_an_exception_reason_names_a1_or_a3(engine: PolicyEngine) -> None:
+    """A product ad relying on an exception is refused under (a)(1); an exception without sign-off under (a)(3)."""
+    ad = engine.decide(exception(ground="satire", media={"advertising"}))
+    clauses = {r.policy_id: r.clause or "" for r in ad.reasons}
+    assert "§ 3344.1(a)(1)" in clauses["ab1836.exception-outside-expressive-work"]
+    unsigned = engine.decide(exception(None, None))
+    assert all("(a)(3)" in (r.clause or "") for r in unsigned.reasons
+               if r.policy_id == "ab1836.exception-without-sign-off")
