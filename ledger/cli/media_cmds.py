@@ -58,6 +58,10 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
              license_id: Optional[str] = typer.Option(None, "--license", help="license covering these files"),
              rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
+             title: Optional[str] = typer.Option(None, "--title", help="the work's real title (one file); "
+                                                 "without it the file name is used and prompts are not screened for it"),
+             titles: Optional[Path] = typer.Option(None, "--titles", help="CSV with columns file,title "
+                                                   "(file name or path) titling many files"),
              as_json: bool = JSON_OPTION) -> None:
     """Register media files as assets with their fingerprints; a failed file is reported and skipped.
 
@@ -68,6 +72,9 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
     files = _expand(paths)
     if not files:
         raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
+    from ledger.cli.register_titles import titles_for
+
+    entered = titles_for(files, title, titles)
     base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": clock.today().isoformat()}
     if license_id:
         base["license_id"] = license_id
@@ -80,7 +87,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
 
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("queued; workers fingerprinting and registering", total=len(files))
-            for answer in register_on_queue(ctx, files, base, "cli", lambda: bar.advance(task)):
+            for answer in register_on_queue(ctx, files, base, "cli", lambda: bar.advance(task), entered):
                 (failed if "error" in answer else done).append(answer)
         _report_registered(done, failed, as_json)
         return
@@ -95,7 +102,8 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
                 if error:
                     raise ValidationFailed(error)
                 data = Path(path).read_bytes()
-                result = register_asset(ctx, {**base, "source_uri": Path(path).resolve().as_uri()}, data,
+                result = register_asset(ctx, {**base, **entered.get(path, {}),
+                                              "source_uri": Path(path).resolve().as_uri()}, data,
                                         Path(path).name, "cli", fingerprints=fps)
                 done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
             except ClearanceError as exc:
