@@ -103,6 +103,9 @@ class ConsentFacts(GrantScope):
     * ``counsel_signed_terms_sha256``: the writing the performer signed or
       initialled when represented by counsel (absent: not signed).
     * ``covers_voice`` / ``covers_likeness``: what the consent is for.
+    * New York (GOL 5-302): ``executed_on`` / ``modified_on`` date the contract;
+      ``replica_terms_separately_signed`` (counsel prong) and
+      ``union_represents_proposed_work`` (union prong).
     """
 
     projects: Names = frozenset()
@@ -117,6 +120,14 @@ class ConsentFacts(GrantScope):
     representation: Representation = "none"
     counsel_signed_terms_sha256: str | None = None
     union_agreement_covers_replicas: bool = False
+    union_represents_proposed_work: bool = False
+    replica_terms_separately_signed: bool = False
+    governing_law: str | None = None
+    """ISO 3166 code of the law governing the contract (``US-NY``); ``None``: not recorded."""
+    executed_on: date | None = None
+    modified_on: date | None = None
+    """The latest amendment of the contract in force on the use date (N.Y. GOL 5-302 reaches contracts
+    entered into or modified on or after 2025-01-01); ``None``: never amended."""
     survives_death: bool = True
     covers_voice: bool = False
     covers_likeness: bool = True
@@ -157,6 +168,8 @@ class PersonFacts(_Facts):
     name: str = ""
     deceased: bool = False
     died_on: date | None = None
+    domicile_at_death: str | None = None
+    """ISO 3166 code of the domicile at death (``US-NY``): which state's post-mortem right applies."""
     consents: list[ConsentFacts] = []
     estate_permissions: list[EstatePermissionFacts] = []
 
@@ -166,6 +179,8 @@ class PersonFacts(_Facts):
             raise ValueError("died_on is required when deceased is true")
         if self.died_on is not None and not self.deceased:
             raise ValueError("died_on is set but deceased is false")
+        if self.domicile_at_death is not None and not self.deceased:
+            raise ValueError("domicile_at_death is set but deceased is false")
         return self
 
 

@@ -37,11 +37,12 @@ def performer(ctx: Clearance, name: str = "Rosa Imai", **party: Any) -> str:
 
 def consent(ctx: Clearance, performer_id: str, **changes: Any) -> dict[str, Any]:
     """A 2025 performance, replacing in-person work, unrepresented, with one structured use and no
-    reviewer's determination: all three conditions of Labor Code 927(a) hold unless ``changes`` say otherwise."""
+    reviewer's determination: all three conditions of Labor Code 927(a) hold unless ``changes`` say otherwise.
+    A California contract: New York's GOL 5-302 (tests/ledger/checks/test_new_york_records.py) does not judge it."""
     use = {"project": PROJECT, "uses": ["generate", "release"], "media": ["streaming"], "territories": ["WORLD"]}
     fields = dict(performer_id=performer_id, contract_ref="NL-1", executed_on="2025-02-01",
                   performance_fixed_on="2025-03-01", replica_type="employment_based", replaces_in_person_work=True,
-                  intended_uses=[use], representation="none") | changes
+                  intended_uses=[use], representation="none", governing_law="US-CA") | changes
     return add(ctx, "consent", **fields)
 
 
