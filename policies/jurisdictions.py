@@ -1,7 +1,7 @@
 """Which jurisdictions' policy packs a use is judged under, from its territories.
 
 Each state's statutes are a pack of policies (``ab2602_consent.cedar`` and ``ab1836_deceased.cedar``
-for California, ``ny_*.cedar`` for New York) whose forbid rules start with
+for California, ``ny_replicas.cedar`` for New York, ``tn_elvis.cedar`` for Tennessee) whose forbid rules start with
 ``context.jurisdictions.contains("US-..")``. The rule each pack applies:
 
 * **California** (``US-CA``) is the studio's home law and applies unless every territory of the use is
@@ -10,8 +10,8 @@ for California, ``ny_*.cedar`` for New York) whose forbid rules start with
 * **New York** (``US-NY``) applies when the use reaches New York: ``US``, ``WORLD`` or ``US-NY``.
   Within it, Civil Rights Law 50-f reaches only people domiciled in New York at death
   (``resource.domicile_at_death``); the policies send an unrecorded domicile to review.
-* **Tennessee** (``US-TN``) is selected the same way (``US``, ``WORLD``, ``US-TN``); no policy of
-  its pack is written yet.
+* **Tennessee** (``US-TN``) is selected the same way (``US``, ``WORLD``, ``US-TN``); its ELVIS Act
+  post-mortem right reaches people domiciled in Tennessee at death (``tn_elvis.cedar``).
 """
 
 from __future__ import annotations
