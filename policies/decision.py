@@ -47,7 +47,9 @@ class PolicyInfo(_Out):
     clause: str | None = None
     """The statute, contract term or rule the policy encodes (its ``@clause``)."""
     facts: tuple[str, ...] = ()
-    """The request paths whose values decide it (its ``@facts``), e.g. ``context.consent.performance_fixed_ymd``."""
+    """The request paths whose values decide it (its ``@facts``), e.g. ``context.new_performance_ymd``."""
+    jurisdiction: str | None = None
+    """Whose law the policy applies (its ``@jurisdiction``): ``US-CA``, ``US-NY``, ``US``, ``contract``..."""
 
 
 class DecidingFact(_Out):
@@ -92,6 +94,8 @@ class Reason(_Out):
     subject_id: str | None = None
     grant: GrantRef | None = None
     clause: str | None = None
+    jurisdiction: str | None = None
+    """Whose law the clause is (the policy's ``@jurisdiction``)."""
     facts: tuple[DecidingFact, ...] = ()
     """The facts the policy read, with their values for this subject and grant."""
 

@@ -158,7 +158,8 @@ class PolicyEngine:
         def reason(policy_id: str, sentence: str, verdict: Verdict, info: PolicyInfo | None = None) -> Reason:
             return Reason(policy_id=policy_id, sentence=sentence, verdict=verdict,
                           subject_kind=subject.kind, subject_id=subject.id, grant=grant,
-                          clause=info.clause if info else None, facts=read(info.facts) if info else ())
+                          clause=info.clause if info else None, facts=read(info.facts) if info else (),
+                          jurisdiction=info.jurisdiction if info else None)
 
         cedar_ids = self._loaded.cedar_ids
         policies = [self._loaded.policies[cedar_ids[r]] for r in diagnostics.reasons]
@@ -200,7 +201,8 @@ class PolicyEngine:
         determining = [f for f in findings if f.verdict is verdict]
         if verdict is Verdict.PASS:
             reasons = _unique(
-                Reason(policy_id=r.policy_id, sentence=r.sentence, verdict=r.verdict, clause=r.clause)
+                Reason(policy_id=r.policy_id, sentence=r.sentence, verdict=r.verdict, clause=r.clause,
+                       jurisdiction=r.jurisdiction)
                 for f in determining for r in f.reasons
             )
         else:

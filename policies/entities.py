@@ -12,6 +12,7 @@ from typing import Any
 
 from policies.decision import GrantRef, SubjectKind, Touch
 from policies.errors import FactsError
+from policies.jurisdictions import jurisdictions
 from policies.facts import (
     AssetFacts,
     ConsentFacts,
@@ -96,12 +97,20 @@ def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
         "consistent_for_projects": sorted(consent.consistent_for_projects),
         "representation": consent.representation,
         "union_agreement_covers_replicas": consent.union_agreement_covers_replicas,
+        "union_represents_proposed_work": consent.union_represents_proposed_work,
+        "replica_terms_separately_signed": consent.replica_terms_separately_signed,
         "survives_death": consent.survives_death,
         "covers_voice": consent.covers_voice,
         "covers_likeness": consent.covers_likeness,
     }
     if consent.performance_fixed_on is not None:
         attrs["performance_fixed_ymd"] = ymd(consent.performance_fixed_on)
+    if consent.governing_law is not None:
+        attrs["governing_law"] = consent.governing_law
+    if consent.executed_on is not None:
+        attrs["executed_ymd"] = ymd(consent.executed_on)
+    if consent.modified_on is not None:
+        attrs["modified_ymd"] = ymd(consent.modified_on)
     if consent.counsel_signed_terms_sha256 is not None:
         attrs["counsel_signed_terms_sha256"] = consent.counsel_signed_terms_sha256
     if consent.determined_by:
@@ -147,6 +156,8 @@ def _person_attrs(person: PersonFacts) -> dict[str, Any]:
     attrs: dict[str, Any] = {"name": person.name, "deceased": person.deceased}
     if person.died_on is not None:
         attrs["death_ymd"] = ymd(person.died_on)
+    if person.domicile_at_death is not None:
+        attrs["domicile_at_death"] = person.domicile_at_death
     return attrs
 
 
@@ -305,7 +316,9 @@ def cedar_request(request: PolicyRequest, subject: Subject, grant: GrantRef | No
         "uses": sorted(ctx.uses),
         "media": sorted(ctx.media),
         "territories": sorted(ctx.territories),
+        "jurisdictions": sorted(jurisdictions(ctx.territories)),
         "use_ymd": ymd(ctx.use_date),
+        "new_performance_ymd": ymd(ctx.new_performance_on),
         "touch": subject.touch.model_dump(),
     }
     if grant is not None:

@@ -88,8 +88,10 @@ class ConsentFacts(GrantScope):
     one structured intended use, or ``blanket`` for a grant recorded explicitly
     as covering everything (its text kept on the record). Enforceability:
 
-    * ``performance_fixed_on``: ``None`` when the record does not say; the
-      policies then treat the consent as within the statute's reach.
+    * ``performance_fixed_on``: when the person's own performance was fixed
+      (``None`` when the record does not say). It never decides whether Labor
+      Code 927(a) reaches a use: the statute dates the replica's *new*
+      performance (:attr:`RequestContext.new_performance_on`).
     * ``specific_use_description``: a legal reviewer determined this intended
       use reasonably specific (the policies also require that it names the
       project, the uses and the media, not "any").
@@ -101,6 +103,9 @@ class ConsentFacts(GrantScope):
     * ``counsel_signed_terms_sha256``: the writing the performer signed or
       initialled when represented by counsel (absent: not signed).
     * ``covers_voice`` / ``covers_likeness``: what the consent is for.
+    * New York (GOL 5-302): ``executed_on`` / ``modified_on`` date the contract;
+      ``replica_terms_separately_signed`` (counsel prong) and
+      ``union_represents_proposed_work`` (union prong).
     """
 
     projects: Names = frozenset()
@@ -115,6 +120,14 @@ class ConsentFacts(GrantScope):
     representation: Representation = "none"
     counsel_signed_terms_sha256: str | None = None
     union_agreement_covers_replicas: bool = False
+    union_represents_proposed_work: bool = False
+    replica_terms_separately_signed: bool = False
+    governing_law: str | None = None
+    """ISO 3166 code of the law governing the contract (``US-NY``); ``None``: not recorded."""
+    executed_on: date | None = None
+    modified_on: date | None = None
+    """The latest amendment of the contract in force on the use date (N.Y. GOL 5-302 reaches contracts
+    entered into or modified on or after 2025-01-01); ``None``: never amended."""
     survives_death: bool = True
     covers_voice: bool = False
     covers_likeness: bool = True
@@ -155,6 +168,8 @@ class PersonFacts(_Facts):
     name: str = ""
     deceased: bool = False
     died_on: date | None = None
+    domicile_at_death: str | None = None
+    """ISO 3166 code of the domicile at death (``US-NY``): which state's post-mortem right applies."""
     consents: list[ConsentFacts] = []
     estate_permissions: list[EstatePermissionFacts] = []
 
@@ -164,6 +179,8 @@ class PersonFacts(_Facts):
             raise ValueError("died_on is required when deceased is true")
         if self.died_on is not None and not self.deceased:
             raise ValueError("died_on is set but deceased is false")
+        if self.domicile_at_death is not None and not self.deceased:
+            raise ValueError("domicile_at_death is set but deceased is false")
         return self
 
 
@@ -274,7 +291,8 @@ class RequestContext(_Facts):
     needs ``model_id``. ``use_date`` is the date of the use: the training run,
     the generation, or the planned release date. ``project`` is the project or
     work the use is for (for training, the model or training project consents
-    and permissions name).
+    and permissions name). ``generated_on`` is when the clip (the replica's new
+    performance) was generated, when known; Labor Code 927(a) dates scope by it.
     """
 
     action: Action
@@ -285,6 +303,7 @@ class RequestContext(_Facts):
     media: Names = frozenset()
     territories: Names = Field(min_length=1)
     use_date: date
+    generated_on: date | None = None
     clip_id: str | None = None
     reference_inputs: list[str] = []
     declared_people: list[str] = []
@@ -298,6 +317,11 @@ class RequestContext(_Facts):
     fine_tuned_bases: list[str] = []
     """Models held by another party that the clip's model was fine-tuned (distilled, merged...) from."""
 
+    @property
+    def new_performance_on(self) -> date:
+        """When the replica's new performance is fixed: the generation date, else at the latest the use date."""
+        return self.generated_on or self.use_date
+
     @model_validator(mode="after")
     def _principal_fits_action(self) -> RequestContext:
         if self.model_id is None and self.service_id is None:
@@ -306,6 +330,9 @@ class RequestContext(_Facts):
             raise ValueError("action 'train' needs model_id: the model being trained")
         if self.action == "create_replica" and not self.replica_subjects:
             raise ValueError("action 'create_replica' needs replica_subjects: whose replica is made")
+        if self.generated_on is not None and self.generated_on > self.use_date:
+            raise ValueError(f"generated_on {self.generated_on} is after use_date {self.use_date}: "
+                             "a clip is generated before it is used")
         return self
 
 

@@ -13,6 +13,8 @@ annotations:
 Two more are read when present (the shipped policies all carry them):
 
 * ``@clause("...")``: the statute clause, contract term or house rule the policy encodes;
+* ``@jurisdiction("...")``: whose law it is: ``US-CA``, ``US-NY``, ``US-TN`` (a state's pack),
+  ``US`` (federal), ``EU``, ``contract`` (the grant's own terms) or ``house`` (the studio's rule);
 * ``@facts("...")``: space-separated request paths (``context.consent.performance_fixed_ymd``,
   ``resource.death_ymd``) whose values decide it; each reason quotes them.
 
@@ -211,7 +213,8 @@ def _annotation_problems(
             continue
         info = PolicyInfo(id=policy_id, sentence=notes["sentence"].strip(), verdict=verdict,
                           effect=effect, file=path.name, line=statement.line,
-                          clause=(notes.get("clause") or "").strip() or None, facts=facts)
+                          clause=(notes.get("clause") or "").strip() or None, facts=facts,
+                          jurisdiction=(notes.get("jurisdiction") or "").strip() or None)
         seen[policy_id] = info
         infos.append(info)
     return infos, problems

@@ -37,7 +37,8 @@ class Gathered:
     """Models held by another party that the clip's model derives from."""
     models: list[ModelFacts] = field(default_factory=list)
     offers: list[PolicyRequest] = field(default_factory=list)
-    """``offer_model`` for the training data of each model held by another party, in the clip's scope."""
+    """``offer_model`` for the training data of each model held by another party, and ``train`` for that of
+    the maker's own models in the lineage (a fine-tune inherits its base's obligations), in the clip's scope."""
     parent_check_id: str | None = None
     """The check of the clip this one is an edit of."""
 

@@ -16,7 +16,8 @@ def print_reasons(console: Console, reasons: list[dict[str, Any]]) -> None:
         subject = f" ({reason['subject_kind']} {reason['subject_id']})" if reason.get("subject_kind") else ""
         console.print(escape(f"  - {reason['sentence']}{subject} [{reason['policy_id']}]"))
         if reason.get("clause"):
-            console.print(escape(f"      clause: {reason['clause']}"))
+            where = f" ({reason['jurisdiction']})" if reason.get("jurisdiction") else ""
+            console.print(escape(f"      clause{where}: {reason['clause']}"))
         for fact in reason.get("facts") or []:
             value = "not recorded" if fact["value"] is None else fact["value"]
             console.print(escape(f"      fact: {fact['name']} = {value}"))

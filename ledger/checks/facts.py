@@ -84,7 +84,14 @@ def license_facts(row: m.License, use_date: date) -> LicenseFacts:
 
 _CONSENT_TERMS = ("executed_on", "performance_fixed_on", "replaces_in_person_work", "intended_uses", "blanket_grant",
                   "blanket_determinations", "representation", "signed_terms_sha256",
-                  "union_agreement_covers_replicas", "covers_voice", "covers_likeness", "survives_death")
+                  "union_agreement_covers_replicas", "union_represents_proposed_work",
+                  "replica_terms_separately_signed", "governing_law", "covers_voice", "covers_likeness", "survives_death")
+
+
+def modified_on(row: Any, use_date: date) -> date | None:
+    """The effective date of the latest amendment in force on ``use_date`` (``None``: none was)."""
+    dates = [date.fromisoformat(a["effective_on"]) for a in row.amendments or []]
+    return max((d for d in dates if d <= use_date), default=None)
 
 
 def consent_facts(row: m.PerformerConsent, use_date: date) -> list[ConsentFacts]:
@@ -98,6 +105,9 @@ def consent_facts(row: m.PerformerConsent, use_date: date) -> list[ConsentFacts]
         performance_fixed_on=_day(t["performance_fixed_on"]), replaces_in_person_work=t["replaces_in_person_work"],
         representation=_value(t["representation"]), counsel_signed_terms_sha256=t["signed_terms_sha256"],
         union_agreement_covers_replicas=t["union_agreement_covers_replicas"], survives_death=t["survives_death"],
+        union_represents_proposed_work=bool(t["union_represents_proposed_work"]),
+        replica_terms_separately_signed=bool(t["replica_terms_separately_signed"]),
+        governing_law=t["governing_law"], executed_on=executed, modified_on=modified_on(row, use_date),
         covers_voice=bool(t["covers_voice"]), covers_likeness=bool(t["covers_likeness"]), **_revocation(row))
     uses = t["intended_uses"] or []
     if t["blanket_grant"]:
@@ -154,6 +164,7 @@ def person_facts(session: Session, party_id: str, use_date: date | None = None) 
     superseded = {c.supersedes_id for c in consents if c.supersedes_id}  # replaced by a later consent: not in force
     permissions = session.exec(select(m.EstatePermission).where(m.EstatePermission.decedent_id == party_id)).all()
     return PersonFacts(id=party.id, name=party.name, deceased=party.died_on is not None, died_on=party.died_on,
+                       domicile_at_death=party.domicile_at_death if party.died_on else None,
                        consents=[f for c in consents if c.id not in superseded for f in consent_facts(c, use_date)],
                        estate_permissions=[estate_facts(p, use_date) for p in permissions])
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from ledger.checks.decide import Gathered, asset_ids, people_ids
 from ledger.checks.facts import asset_facts, person_facts
-from ledger.checks.lineage_facts import licensed_lineage, offer_request
+from ledger.checks.lineage_facts import licensed_lineage, offer_request, own_training_request
 from ledger.checks.models import Check, Clip
 from ledger.checks.screening import screen_prompt
 
@@ -21,6 +21,8 @@ def gather(session: Session, clip: Clip, owners: list[dict[str, Any]], channels:
     lineage = licensed_lineage(session, clip.model_id, clip.licensee_id)
     offers = [offer_request(session, model_id, clip.media, clip.territories, clip.release_date)
               for model_id in lineage.held_by_others]
+    own = own_training_request(session, lineage.own_models, clip.media, clip.territories, clip.release_date)
+    offers += [own] if own is not None else []
     return Gathered(clip=clip, owners=owners, channels=channels, prompt=prompt, assets=assets, people=people,
                     licensed_models=lineage.licensed_models, fine_tuned_bases=lineage.fine_tuned_bases,
                     models=lineage.models, offers=offers, parent_check_id=_parent_check(session, clip))

@@ -8,7 +8,7 @@ Like :mod:`ledger.checks.facts`, this translates and does not judge: the rules a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
@@ -41,6 +41,33 @@ def offer_request(session: Session, model_id: str, media: Iterable[str], territo
     return PolicyRequest(context=context, assets=assets)
 
 
+def own_training_request(session: Session, model_ids: list[str], media: Iterable[str], territories: Iterable[str],
+                         use_date: date) -> PolicyRequest | None:
+    """``train`` for every training asset of the maker's own models in a clip's lineage, in the clip's scope.
+
+    A studio's fine-tune carries what its base learnt, so a clip made with it is judged on the training
+    data of the fine-tune and of each of its own ancestors (up to a model held by another party, whose
+    lineage is judged as an offer): the training licenses must still permit training, cover the clip's
+    media and territories on its date and not be revoked; opt-outs still stop it. The people those
+    assets depict are judged when they are trained on (training audits), as for offers.
+    """
+    assets: list[str] = []
+    for ident in model_ids:
+        row = session.get(m.AiModel, ident)
+        for version_id in row.dataset_version_ids if row else []:
+            version = session.get(m.DatasetVersion, version_id)
+            assets += version.asset_ids if version else []
+    if not assets:
+        return None
+    facts = [asset_facts(session, a, use_date).model_copy(update={"people_depicted": []})
+             for a in dict.fromkeys(assets)]
+    media = set(media)
+    context = RequestContext(action="train", model_id=model_ids[0], project=f"model:{model_ids[0]}",
+                             uses=frozenset({"train"}), media=frozenset(media - {"any"}),
+                             territories=frozenset(territories), use_date=use_date)
+    return PolicyRequest(context=context, assets=facts)
+
+
 @dataclass(frozen=True)
 class LicensedLineage:
     """The models held by other parties that a clip was made with (directly, or through a fine-tune)."""
@@ -49,16 +76,21 @@ class LicensedLineage:
     licensed_models: list[str]
     fine_tuned_bases: list[str]
     models: list[ModelFacts]
+    own_models: list[str] = field(default_factory=list)
+    """The maker's own models in the lineage: the clip's model (unless held by another) and its own ancestors."""
 
     @property
     def held_by_others(self) -> list[str]:
         return [*self.licensed_models, *self.fine_tuned_bases]
 
 
-def _nearest_held(session: Session, model_id: str, held_by_other: Callable[[str], bool]) -> list[str]:
-    """The first models held by another party on each path up the lineage: their license covers what
-    they derive from (a studio licensing its fine-tune licenses what the fine-tune learnt)."""
+def _nearest_held(session: Session, model_id: str,
+                  held_by_other: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """The first models held by another party on each path up the lineage (their license covers what
+    they derive from: a studio licensing its fine-tune licenses what the fine-tune learnt), and the
+    maker's own models passed on the way (``model_id`` first)."""
     found: list[str] = []
+    own = [model_id]
     seen = {model_id}
     frontier = [model_id]
     while frontier:
@@ -66,7 +98,8 @@ def _nearest_held(session: Session, model_id: str, held_by_other: Callable[[str]
         seen.update(parents)
         found += [p for p in dict.fromkeys(parents) if held_by_other(p)]
         frontier = [p for p in dict.fromkeys(parents) if not held_by_other(p)]
-    return found
+        own += frontier
+    return found, own
 
 
 def licensed_lineage(session: Session, model_id: str | None, licensee_id: str | None) -> LicensedLineage:
@@ -79,15 +112,15 @@ def licensed_lineage(session: Session, model_id: str | None, licensee_id: str | 
     if model is None:
         return LicensedLineage(licensee_id, [], [], [])
     maker = licensee_id or model.developer_id
-    if maker is None:
-        return LicensedLineage(None, [], [], [])
+    if maker is None:  # nobody holds it but the maker: the whole lineage is the maker's own
+        return LicensedLineage(None, [], [], [], _nearest_held(session, model.id, lambda _: False)[1])
 
     def held_by_other(ident: str) -> bool:
         row = session.get(m.AiModel, ident)
         return row is not None and row.developer_id is not None and row.developer_id != maker
 
     direct = [model.id] if held_by_other(model.id) else []
-    bases = [] if direct else _nearest_held(session, model.id, held_by_other)
+    bases, own = ([], []) if direct else _nearest_held(session, model.id, held_by_other)
     facts = []
     for ident in [*direct, *bases]:
         row = session.get(m.AiModel, ident)
@@ -95,4 +128,4 @@ def licensed_lineage(session: Session, model_id: str | None, licensee_id: str | 
                                                              m.ModelLicense.licensee_id == maker)).all()
         facts.append(ModelFacts(id=ident, name=row.name if row else "",
                                 licenses=[model_license_facts(lic) for lic in licenses]))
-    return LicensedLineage(maker, direct, bases, facts)
+    return LicensedLineage(maker, direct, bases, facts, own)

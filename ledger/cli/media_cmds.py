@@ -70,6 +70,10 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
                                                     help="--bulk: CPUs of the Ray instance started here (default: all)"),
              batch_files: int = typer.Option(32, "--batch-files", min=1,
                                              help="--bulk: files logged per transaction"),
+             title: Optional[str] = typer.Option(None, "--title", help="the work's real title (one file); "
+                                                 "without it the file name is used and prompts are not screened for it"),
+             titles: Optional[Path] = typer.Option(None, "--titles", help="CSV with columns file,title "
+                                                   "(file name or path) titling many files"),
              as_json: bool = JSON_OPTION) -> None:
     """Register media files as assets with their fingerprints; a failed file is reported and skipped.
 
@@ -82,6 +86,10 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
     if bulk is not None and paths:
         raise ValidationFailed("give either files to register or --bulk LIST, not both",
                                problems=[FieldProblem("bulk", "the list names the files")])
+    if bulk is not None and (title or titles):
+        raise ValidationFailed("--title and --titles name files given on the command line; a --bulk list "
+                               "gives each file's title in its 'title' column",
+                               problems=[FieldProblem("title", "not with --bulk")])
     if bulk is None and (report or ray_address or ray_cpus):
         raise ValidationFailed("--report, --ray-address and --ray-cpus belong to --bulk LIST",
                                problems=[FieldProblem("bulk", "missing")])
@@ -100,6 +108,9 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
     files = _expand(paths or [])
     if not files:
         raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
+    from ledger.cli.register_titles import titles_for
+
+    entered = titles_for(files, title, titles)
     done: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     if ctx.settings.queue_url:  # one job per file for the queue's workers; --workers does not apply
@@ -107,7 +118,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
 
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("queued; workers fingerprinting and registering", total=len(files))
-            for answer in register_on_queue(ctx, files, base, "cli", lambda: bar.advance(task)):
+            for answer in register_on_queue(ctx, files, base, "cli", lambda: bar.advance(task), entered):
                 (failed if "error" in answer else done).append(answer)
         _report_registered(done, failed, as_json)
         return
@@ -122,7 +133,8 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
                 if error:
                     raise ValidationFailed(error)
                 data = Path(path).read_bytes()
-                result = register_asset(ctx, {**base, "source_uri": Path(path).resolve().as_uri()}, data,
+                result = register_asset(ctx, {**base, **entered.get(path, {}),
+                                              "source_uri": Path(path).resolve().as_uri()}, data,
                                         Path(path).name, "cli", fingerprints=fps)
                 done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
             except ClearanceError as exc:

@@ -2,7 +2,8 @@
 
 A studio registers licensed and unlicensed works (with real fingerprints),
 performers with and without compliant consent, and deceased performers with
-and without estate permission; then four generated clips are checked: one,
+and without estate permission; then four generated clips are checked (and a fifth,
+released in New York only, is judged under New York law): one,
 featuring a union performer whose blanket grant AB 2602's union prong makes
 enforceable, passes and is signed, one copies the unlicensed work and is blocked, one
 shows it small in a corner and goes to review, and one whose prompt names a
@@ -139,6 +140,7 @@ def _run_demo(ctx: Clearance, console: Console) -> None:
             console.print(f"  signed with a C2PA manifest: {passed['path']}")
     if passed is not None:
         _show_verification(ctx, console, Path(passed["path"]))
+    _show_new_york(ctx, console)
     _show_creator_fine_tune(ctx, console)
     _show_log(ctx, console, made)
     _show_reports(ctx, console, work_dir / "reports")
@@ -178,6 +180,19 @@ def _union_prong_note(ctx: Clearance, console: Console, outcome: dict[str, Any])
                           f"blanket grant with no described uses, but {consent['union_name']}'s "
                           f"{consent['union_agreement']} agreement ({consent['union_clause']}) expressly covers "
                           "digital replicas")
+
+
+def _show_new_york(ctx: Clearance, console: Console) -> None:
+    """A clip released in New York only, of a performer who died there in 2023: judged under New York law."""
+    console.rule("A clip judged under New York law (Civil Rights Law § 50-f)")
+    request = CheckRequest(service=world.SERVICE, model_id=world.MODEL, project=world.PROJECT,
+                           media=["streaming"], territories=["US-NY"], release_date=RELEASE_DATE,
+                           prompt="a stage tribute", declared_people=[world.JUNE])
+    outcome = check_clip(ctx, request, generated_clip(synthetic_work(53)), "june-tribute.mp4", "demo").as_json()
+    print_outcome(console, outcome, "june-tribute.mp4 (territory US-NY)")
+    packs = sorted({r["jurisdiction"] for r in outcome["reasons"] if r.get("jurisdiction")})
+    console.print(f"  judged under: {', '.join(packs)} (June Alder died 2023-04-02, domiciled in New York; "
+                  "California's pack is not chosen for a use in New York only)")
 
 
 def _show_creator_fine_tune(ctx: Clearance, console: Console) -> None:
@@ -245,8 +260,10 @@ def _consent_notes(made: dict[str, list[dict[str, Any]]], console: Console) -> N
     for consent in made.get("consent", []):
         scope = ("a blanket grant" if consent.get("blanket_grant")
                  else f"{len(consent['intended_uses'])} structured intended use(s)")
-        console.print(f"  {consent['id']}: fixed {consent['performance_fixed_on']}, representation "
-                      f"{consent['representation']}, {scope}")
+        console.print(f"  {consent['id']}: executed {consent['executed_on']}, original performance fixed "
+                      f"{consent['performance_fixed_on']}, representation {consent['representation']}, {scope}")
+    console.print("  Labor Code 927(a) dates the replica's new performance: every clip generated from "
+                  "2025-01-01 on is in scope, whatever those dates.")
     console.print("[bold]Deceased performers (AB 1836 facts)[/bold]")
     permitted = {p["decedent_id"]: p["id"] for p in made.get("estate_permission", [])}
     for party in made.get("party", []):

@@ -17,6 +17,7 @@ ROSA_CONSENT = "demo-consent-rosa"
 LICENSE = "demo-license-harbor"
 
 RIDGEWAY = "demo-ridgeway-films"
+JUNE = "demo-june-alder"  # died in 2023, domiciled in New York: Civil Rights Law 50-f protects her
 
 WORKS = [  # (id, title, seed): licensed from the Harbor Film Archive
     ("demo-work-harbor-dusk", "Harbor at Dusk (1998 feature, reel 3)", 11),
@@ -40,6 +41,8 @@ def parties() -> list[dict[str, Any]]:
         {"id": VICTOR, "kind": "person", "name": "Victor Crane", "born_on": "1930-01-09", "died_on": "1985-11-30"},
         {"id": ROSA, "kind": "person", "name": "Rosa Imai", "union_affiliation": "SAG-AFTRA"},
         {"id": RIDGEWAY, "kind": "organisation", "name": "Ridgeway Films", "domicile": "US-CA"},
+        {"id": JUNE, "kind": "person", "name": "June Alder", "born_on": "1948-07-30", "died_on": "2023-04-02",
+         "domicile_at_death": "US-NY", "union_affiliation": "SAG-AFTRA"},
     ]
 
 
@@ -55,7 +58,7 @@ def license_record() -> dict[str, Any]:
 def consents() -> list[dict[str, Any]]:
     return [
         {"id": "demo-consent-maya", "performer_id": MAYA, "contract_ref": "NL-2025-017", "clause_ref": "Sched. D §4",
-         "executed_on": "2025-02-10", "performance_fixed_on": "2025-03-01", "replica_type": "employment_based",
+         "executed_on": "2025-02-10", "governing_law": "US-CA", "performance_fixed_on": "2025-03-01", "replica_type": "employment_based",
          "replaces_in_person_work": True,
          "intended_uses": [{"project": "Tidewater (2026 series)", "uses": ["create_replica", "generate", "release"],
                             "media": ["streaming"], "territories": ["WORLD"], "term_start": "2025-03-01",
@@ -65,13 +68,14 @@ def consents() -> list[dict[str, Any]]:
          "signed_terms_sha256": "2" * 64, "covers_likeness": True, "covers_voice": False,
          "compensation": "18500.00", "currency": "USD", "survives_death": False},
         {"id": "demo-consent-jon", "performer_id": JON, "contract_ref": "NL-2025-031",
-         "executed_on": "2025-01-20", "performance_fixed_on": "2025-02-01", "replica_type": "employment_based",
+         "executed_on": "2025-01-20", "governing_law": "US-CA", "performance_fixed_on": "2025-02-01", "replica_type": "employment_based",
          "replaces_in_person_work": True, "intended_use_text": "any and all uses in any media now known or "
          "hereafter devised", "representation": "none", "covers_likeness": True},
         # A blanket grant (no described uses) that AB 2602 would make unenforceable, were it not for the
         # union prong: her union's agreement expressly covers digital replicas.
         {"id": ROSA_CONSENT, "performer_id": ROSA, "contract_ref": "NL-2025-044", "clause_ref": "Rider 2",
-         "executed_on": "2025-04-02", "performance_fixed_on": "2025-04-20", "replica_type": "employment_based",
+         "executed_on": "2025-04-02", "governing_law": "US-CA", "union_represents_proposed_work": True,
+         "performance_fixed_on": "2025-04-20", "replica_type": "employment_based",
          "replaces_in_person_work": True, "blanket_grant": True,
          "intended_use_text": "Producer may create and use a digital replica of Performer's likeness in any "
          "production, in any media, worldwide, in perpetuity.",

@@ -64,8 +64,11 @@ def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str
 
 
 def register_on_queue(ctx: Clearance, files: Sequence[Path], base: dict[str, Any], actor: str,
-                      advance: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
-    """Queue one registration job per file and collect the workers' answers, in the order they come."""
+                      advance: Callable[[], None] = lambda: None,
+                      per_file: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Queue one registration job per file and collect the workers' answers, in the order they come.
+
+    ``per_file`` adds fields to one file's asset (its entered title), by the file as given."""
     import pika
 
     from ledger.jobs.queue import QueueExecutor
@@ -79,7 +82,8 @@ def register_on_queue(ctx: Clearance, files: Sequence[Path], base: dict[str, Any
         for path in files:
             asset_id = f"ast_{uuid.uuid4().hex[:20]}"
             waiting[asset_id] = str(path)
-            jobs.submit_registration(str(path), base, asset_id, actor, reply_to)
+            jobs.submit_registration(str(path), {**base, **(per_file or {}).get(str(path), {})}, asset_id, actor,
+                                     reply_to)
         answers: list[dict[str, Any]] = []
         for method, _properties, body in channel.consume(reply_to, inactivity_timeout=NO_ANSWER_S):
             if method is None:

@@ -81,6 +81,8 @@ class Medium(StrEnum):
     games = "games"
     audio = "audio"
     print = "print"
+    merchandise = "merchandise"
+    """On or in products, merchandise or goods (posters, toys, apparel): Civil Code 3344.1(a)(1)."""
     internal = "internal"
 
 

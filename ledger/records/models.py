@@ -178,6 +178,9 @@ class PartyFields(_RecordFields):
     born_on: date | None = None
     died_on: date | None = None
     domicile: str | None = None
+    domicile_at_death: str | None = Field(
+        default=None, description="ISO 3166 code (US-NY, US-CA, FR) of the person's domicile when they died: "
+        "which state's post-mortem right applies (N.Y. Civ. Rights Law 50-f reaches people domiciled in New York)")
     union_affiliation: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
@@ -188,6 +191,12 @@ class PartyFields(_RecordFields):
     def _dates(self) -> PartyFields:
         if self.died_on and self.died_on > clock.today():
             raise ValueError("died_on is in the future")
+        if self.domicile_at_death is not None:
+            if not self.died_on:
+                raise ValueError("domicile_at_death needs died_on")
+            if self.domicile_at_death == "WORLD" or not TERRITORY.match(self.domicile_at_death):
+                raise ValueError(f"domicile_at_death {self.domicile_at_death!r} is not an ISO 3166 code "
+                                 "(e.g. 'US-NY', 'FR')")
         _check_term(self.born_on, self.died_on, "born_on", "died_on")
         return self
 
@@ -334,6 +343,13 @@ class PerformerConsentFields(_RecordFields):
     union_agreement: str | None = None
     union_clause: str | None = None
     union_agreement_covers_replicas: bool = False
+    union_represents_proposed_work: bool | None = Field(default=False, description="the union represents workers who "
+                                                 "do the work the replica stands in for (N.Y. Gen. Oblig. Law 5-302)")
+    governing_law: str | None = Field(default=None, description="ISO 3166 code of the law governing the "
+                                      "contract (US-CA, US-NY): N.Y. Gen. Oblig. Law 5-302 judges New York contracts")
+    replica_terms_separately_signed: bool | None = Field(default=False, description="the replica terms were separately "
+                                                  "signed or initialled, or in a separate signed writing "
+                                                  "(N.Y. Gen. Oblig. Law 5-302 counsel prong)")
     use_consistent_with_performance: bool = Field(default=False, description="legacy, not relied on: record a "
                                                   "reviewer's determination per intended use instead")
     covers_voice: bool = False
@@ -349,6 +365,8 @@ class PerformerConsentFields(_RecordFields):
     def _representation(self) -> PerformerConsentFields:
         # Terms not signed or initialled are a fact to record (signed_terms_sha256 left empty); the
         # policies then find the counsel prong of Labor Code 927(a)(3) unmet.
+        if self.governing_law is not None and (self.governing_law == "WORLD" or not TERRITORY.match(self.governing_law)):
+            raise ValueError(f"governing_law {self.governing_law!r} is not an ISO 3166 code (e.g. 'US-CA', 'US-NY')")
         if self.representation == Representation.counsel:
             missing = [f for f in ("counsel_name", "counsel_bar_number") if not getattr(self, f)]
             if missing:
@@ -390,6 +408,9 @@ class EstatePermissionFields(_RecordFields):
     registration_number: str | None = None
     registration_date: date | None = None
     registry_searched_on: date | None = None
+    ny_registration_number: str | None = Field(default=None, description="the successor's registration with the "
+                                               "New York Secretary of State (N.Y. Civ. Rights Law 50-f)")
+    ny_registration_date: date | None = None
     permitted_works: list[str] = _json_list()
     permitted_uses: list[Use] = _json_list()
     media: list[Medium] = _json_list()

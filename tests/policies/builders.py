@@ -39,7 +39,7 @@ def consent(ident: str = "con-1", **changes: Any) -> ConsentFacts:
     fields: dict[str, Any] = dict(id=ident, projects={PROJECT}, uses={"train", "generate", "distribute", "replica"},
                                   media={"film"}, territories={"US"}, starts_on=date(2024, 1, 1),
                                   ends_on=date(2027, 12, 31), performance_fixed_on=date(2025, 3, 1),
-                                  specific_use_description=True)
+                                  specific_use_description=True, governing_law="US-CA")
     return ConsentFacts(**(fields | changes))
 
 

@@ -164,8 +164,9 @@ CASES: list[Case] = [
     case("prompt names protected work without license",
          release([asset()], prompt_works=["asset-1"]), REVIEW, "prompt.work-title-unlicensed"),
     # -- AB 2602 ---------------------------------------------------------------------
-    case("performance fixed 2024-12-31, vague, unrepresented",
-         ab2602(performance_fixed_on=date(2024, 12, 31), specific_use_description=False), PASS),
+    case("original performance fixed 2024-12-31, vague, unrepresented: the 2026 clip is a new performance",
+         ab2602(performance_fixed_on=date(2024, 12, 31), specific_use_description=False), BLOCK,
+         "ab2602.unenforceable-consent"),
     case("performance fixed 2025-01-01, vague, unrepresented",
          ab2602(performance_fixed_on=date(2025, 1, 1), specific_use_description=False), BLOCK,
          "ab2602.unenforceable-consent"),

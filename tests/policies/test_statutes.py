@@ -35,7 +35,7 @@ from tests.policies.builders import (
 
 PASS, REVIEW, BLOCK = Verdict.PASS, Verdict.REVIEW, Verdict.BLOCK
 
-LAB_927_A = "Cal. Lab. Code § 927(a) (fixed on or after 2025-01-01)"
+LAB_927_A = "Cal. Lab. Code § 927(a) (new performance by a replica fixed on or after 2025-01-01)"
 LAB_927_A1 = "Cal. Lab. Code § 927(a)(1) (replaces in-person work; voice or likeness)"
 LAB_927_A2 = "Cal. Lab. Code § 927(a)(2) (reasonably specific description, or consistent use)"
 LAB_927_A3_COUNSEL = "Cal. Lab. Code § 927(a)(3) (counsel, terms signed or initialled)"
@@ -46,6 +46,7 @@ REVOCATION = "Revocation effective from its stated date"
 CIV_3344_1_G = "Cal. Civ. Code § 3344.1(g) with § 10 (70 years, last day included)"
 CIV_3344_1_A2 = "Cal. Civ. Code § 3344.1(a)(2) (prior consent; voice or likeness)"
 CIV_3344_1_A3 = "Cal. Civ. Code § 3344.1(a)(3) (exceptions)"
+CIV_3344_1_A1 = "Cal. Civ. Code § 3344.1(a)(1) (products, merchandise, goods, advertising)"
 CIV_3344 = "Cal. Civ. Code § 3344(a) (voice or likeness of a living person)"
 CAWG = "CAWG training-and-data-mining"
 IPTC = "IPTC PLUS DataMining"
@@ -88,6 +89,12 @@ def performer(aspect: str = "likeness", **consent_changes: Any) -> PolicyRequest
     return release(people=[p], **{field: [p.id]})
 
 
+def performer_generated(day: date) -> PolicyRequest:
+    """A vague consent relied on for a clip generated on ``day`` (used later, on USE_DATE)."""
+    request = performer(**vague(performance_fixed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1)))
+    return request.model_copy(update={"context": request.context.model_copy(update={"generated_on": day})})
+
+
 def blanket(**changes: Any) -> PolicyRequest:
     """A blanket grant: no projects, uses, media or territories named, recorded as blanket."""
     fields = vague(blanket=True, projects=set(), uses=set(), media=set(), territories=set(), ends_on=None) | changes
@@ -108,11 +115,12 @@ def heir_permission(**changes: Any) -> PolicyRequest:
                                   estate_permissions=[estate(**changes)])], declared_people=["person-1"])
 
 
-def exception(reviewer: str | None, signed_on: date | None) -> PolicyRequest:
-    record = estate(exception="documentary", legal_reviewer=reviewer, consent_on=signed_on,
+def exception(reviewer: str | None = "J. Counsel", signed_on: date | None = date(2025, 6, 1),
+              ground: str = "documentary", media: set[str] | None = None) -> PolicyRequest:
+    record = estate(exception=ground, legal_reviewer=reviewer, consent_on=signed_on,
                     uses=set(), media=set(), territories=set())
     return release(people=[person(deceased=True, died_on=date(1990, 1, 1), estate_permissions=[record])],
-                   declared_people=["person-1"])
+                   declared_people=["person-1"], media=media or {"film"})
 
 
 def opted_out(entry: str, value: str, constraint: str | None = None) -> PolicyRequest:
@@ -159,15 +167,23 @@ CASES: list[Case] = [
     case(LAB_927_A3_UNION, "union agreement silent on replicas",
          performer(**vague(representation="union")), BLOCK, "ab2602.unenforceable-consent",
          fact=("context.consent.union_agreement_covers_replicas", False)),
-    # -- AB 2602: new performances fixed on or after 2025-01-01 -----------------------------
-    case(LAB_927_A, "fixed 2024-12-31: outside the statute",
-         performer(**vague(performance_fixed_on=date(2024, 12, 31))), PASS),
-    case(LAB_927_A, "fixed 2025-01-01: within the statute", performer(**vague(performance_fixed_on=date(2025, 1, 1))),
-         BLOCK, "ab2602.unenforceable-consent", fact=("context.consent.performance_fixed_ymd", "2025-01-01")),
-    case(LAB_927_A, "fixation date missing: treated as within reach, the missing date named",
-         performer(**vague(performance_fixed_on=None)), BLOCK, "ab2602.fixation-date-missing",
-         fact=("context.consent.performance_fixed_ymd", None)),
-    case(LAB_927_A, "fixation date missing, but the union prong holds",
+    # -- AB 2602: the replica's new performance fixed on or after 2025-01-01 ------------------
+    # The clip is the new performance: its generation date (else the use date) decides scope, never
+    # the contract's date nor when the person's own performance was fixed.
+    case(LAB_927_A, "2024 contract, original performance fixed 2024, clip made 2026: within the statute",
+         performer(**vague(starts_on=date(2024, 3, 1), performance_fixed_on=date(2024, 3, 1))), BLOCK,
+         "ab2602.unenforceable-consent", fact=("context.new_performance_ymd", USE_DATE.isoformat())),
+    case(LAB_927_A, "replica performance generated 2024-12-31: outside the statute",
+         performer_generated(date(2024, 12, 31)), PASS),
+    case(LAB_927_A, "replica performance generated 2025-01-01: within the statute",
+         performer_generated(date(2025, 1, 1)), BLOCK, "ab2602.unenforceable-consent",
+         fact=("context.new_performance_ymd", "2025-01-01")),
+    case(LAB_927_A, "no generation date: the use date dates the new performance",
+         performer(**vague(performance_fixed_on=date(2023, 5, 1))), BLOCK, "ab2602.unenforceable-consent",
+         fact=("context.new_performance_ymd", USE_DATE.isoformat())),
+    case(LAB_927_A, "original fixation date missing: irrelevant to scope",
+         performer(**vague(performance_fixed_on=None)), BLOCK, "ab2602.unenforceable-consent"),
+    case(LAB_927_A, "original fixation date missing, the union prong holds",
          performer(**vague(performance_fixed_on=None, representation="union", union_agreement_covers_replicas=True)),
          PASS),
     # -- scope as granted, then enforceability: blanket grants ------------------------------
@@ -175,8 +191,8 @@ CASES: list[Case] = [
         representation="union", union_agreement_covers_replicas=True), PASS),
     case(LAB_927_A3_COUNSEL, "blanket grant cleared by the counsel prong", blanket(
         representation="counsel", counsel_signed_terms_sha256=SIGNED_TERMS), PASS),
-    case(LAB_927_A, "blanket grant for a performance fixed in 2024", blanket(performance_fixed_on=date(2024, 6, 1)),
-         PASS),
+    case(LAB_927_A, "blanket grant, original performance fixed 2024, clip made 2026: unenforceable",
+         blanket(performance_fixed_on=date(2024, 6, 1)), BLOCK, "ab2602.unenforceable-consent"),
     case(LAB_927_ALL, "blanket grant, unrepresented, fixed in 2025: unenforceable", blanket(), BLOCK,
          "ab2602.unenforceable-consent", fact=("context.consent.blanket", True)),
     case(LAB_927_A2, "blanket grant, use found consistent for this project", blanket(
@@ -225,6 +241,19 @@ CASES: list[Case] = [
          "ab1836.exception-without-sign-off", fact=("context.estate_permission.legal_reviewer", None)),
     case(CIV_3344_1_A3, "exception with a reviewer but no sign-off date", exception("J. Counsel", None), BLOCK,
          "ab1836.exception-without-sign-off", fact=("context.estate_permission.consent_ymd", None)),
+    # -- AB 1836: the exceptions qualify (a)(2) for expressive works; products and ads are (a)(1) --
+    case(CIV_3344_1_A3, "sports exception in a television broadcast", exception(ground="sports", media={"television"}),
+         PASS),
+    case(CIV_3344_1_A1, "signed-off satire exception does not clear a product advertisement",
+         exception(ground="satire", media={"advertising"}), BLOCK, "ab1836.exception-outside-expressive-work",
+         fact=("context.estate_permission.exception", "satire")),
+    case(CIV_3344_1_A1, "signed-off sports exception does not clear posters sold as merchandise",
+         exception(ground="sports", media={"merchandise", "print"}), BLOCK,
+         "ab1836.exception-outside-expressive-work", fact=("context.media", "merchandise, print")),
+    case(CIV_3344_1_A3, "an advertisement for an exempt work is itself an exception",
+         exception(ground="advertising_for_exempt_work", media={"advertising"}), PASS),
+    case(CIV_3344_1_A3, "documentary exception in print: unsettled, a reviewer decides",
+         exception(media={"print"}), REVIEW, "ab1836.exception-medium-unsettled"),
     # -- opt-outs: every source and value --------------------------------------------------
     *[case(CAWG, f"{entry}=constrained without details is not allowed", opted_out(entry, "constrained"), BLOCK,
            "opt-out.training-mining")
@@ -331,10 +360,30 @@ def test_every_shipped_policy_cites_its_clause_and_is_in_the_readme_table(engine
 def test_a_reason_reads_the_grant_it_was_tried_with(engine: PolicyEngine) -> None:
     """Two consents, two reasons: each quotes its own grant's facts, not the other's."""
     request = release(people=[person(consents=[consent("c-a", **vague()),
-                                               consent("c-b", **vague(performance_fixed_on=None))])],
+                                               consent("c-b", **vague(representation="counsel"))])],
                       declared_people=["person-1"])
     by_grant = {(r.grant.id if r.grant else None): r for r in engine.decide(request).reasons}
-    assert by_grant["c-a"].policy_id == "ab2602.unenforceable-consent"
-    assert ("context.consent.performance_fixed_ymd", "2025-03-01") in {(f.name, f.value) for f in by_grant["c-a"].facts}
-    assert by_grant["c-b"].policy_id == "ab2602.fixation-date-missing"
-    assert ("context.consent.performance_fixed_ymd", None) in {(f.name, f.value) for f in by_grant["c-b"].facts}
+    assert by_grant["c-a"].policy_id == by_grant["c-b"].policy_id == "ab2602.unenforceable-consent"
+    assert ("context.consent.representation", "none") in {(f.name, f.value) for f in by_grant["c-a"].facts}
+    assert ("context.consent.representation", "counsel") in {(f.name, f.value) for f in by_grant["c-b"].facts}
+
+
+def test_every_reason_names_its_jurisdiction_and_clause(engine: PolicyEngine) -> None:
+    """Reasons say whose law decided them: a replica under California's § 927, a scope under the grant's terms."""
+    request = release(people=[person(consents=[consent(**vague(projects={"other-film"}))])],
+                      declared_people=["person-1"])
+    reasons = engine.decide(request).reasons
+    assert {(r.policy_id, r.jurisdiction) for r in reasons} >= {
+        ("ab2602.unenforceable-consent", "US-CA"), ("consent.project-outside-scope", "contract")}
+    assert all(r.clause and r.jurisdiction for r in reasons)
+    assert all(p.jurisdiction for p in engine.policies), [p.id for p in engine.policies if not p.jurisdiction]
+
+
+def test_an_exception_reason_names_a1_or_a3(engine: PolicyEngine) -> None:
+    """A product ad relying on an exception is refused under (a)(1); an exception without sign-off under (a)(3)."""
+    ad = engine.decide(exception(ground="satire", media={"advertising"}))
+    clauses = {r.policy_id: r.clause or "" for r in ad.reasons}
+    assert "§ 3344.1(a)(1)" in clauses["ab1836.exception-outside-expressive-work"]
+    unsigned = engine.decide(exception(None, None))
+    assert all("(a)(3)" in (r.clause or "") for r in unsigned.reasons
+               if r.policy_id == "ab1836.exception-without-sign-off")

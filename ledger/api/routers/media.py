@@ -42,9 +42,14 @@ def _json_field(text: str, name: str) -> dict[str, Any]:
              response_model=AssetRegistered, **AS_GIVEN)
 async def upload_asset(file: UploadFile = File(...),
                        record: str = Form("{}", description="asset fields as JSON (role, acquisition_method, ...)"),
+                       title: str | None = Form(None, min_length=1, max_length=500,
+                                                description="the work's real title, screened in prompts (without "
+                                                "one, record.title or else the file name, which is not screened)"),
                        ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(require(*WRITERS))) -> dict[str, Any]:
     data = await read_upload(file, ctx.settings.max_upload_bytes)
     fields = _json_field(record, "record")
+    if title is not None:
+        fields |= {"title": title, "title_source": "entered"}
     from starlette.concurrency import run_in_threadpool
 
     result = await run_in_threadpool(fingerprints.register_asset, ctx, fields, data, file.filename or "upload",

@@ -37,11 +37,12 @@ def performer(ctx: Clearance, name: str = "Rosa Imai", **party: Any) -> str:
 
 def consent(ctx: Clearance, performer_id: str, **changes: Any) -> dict[str, Any]:
     """A 2025 performance, replacing in-person work, unrepresented, with one structured use and no
-    reviewer's determination: all three conditions of Labor Code 927(a) hold unless ``changes`` say otherwise."""
+    reviewer's determination: all three conditions of Labor Code 927(a) hold unless ``changes`` say otherwise.
+    A California contract: New York's GOL 5-302 (tests/ledger/checks/test_new_york_records.py) does not judge it."""
     use = {"project": PROJECT, "uses": ["generate", "release"], "media": ["streaming"], "territories": ["WORLD"]}
     fields = dict(performer_id=performer_id, contract_ref="NL-1", executed_on="2025-02-01",
                   performance_fixed_on="2025-03-01", replica_type="employment_based", replaces_in_person_work=True,
-                  intended_uses=[use], representation="none") | changes
+                  intended_uses=[use], representation="none", governing_law="US-CA") | changes
     return add(ctx, "consent", **fields)
 
 
@@ -95,12 +96,26 @@ def _consent_id(ctx: Clearance, person: str) -> str:
         return session.exec(select(m.PerformerConsent.id).where(m.PerformerConsent.performer_id == person)).one()
 
 
-def test_a_missing_fixation_date_is_named_and_not_replaced_by_the_execution_date(ctx: Clearance) -> None:
+def test_a_2024_contract_is_judged_by_927_for_a_clip_generated_in_2026(ctx: Clearance) -> None:
+    """Labor Code 927(a) dates the replica's new performance (the clip), not the contract nor the original
+    performance: a 2024 blanket grant, unrepresented, replacing in-person work, cannot clear a 2026 clip."""
+    person = performer(ctx)
+    consent(ctx, person, executed_on="2024-02-01", performance_fixed_on="2024-03-01", intended_uses=[],
+            blanket_grant=True, intended_use_text="any and all uses in any media")
+    decision = check(ctx, people=(person,))
+    assert decision["verdict"] == "block"
+    assert fact(decision, "ab2602.unenforceable-consent", "context.new_performance_ymd") == "2026-06-01"
+    assert reason(decision, "ab2602.unenforceable-consent")["jurisdiction"] == "US-CA"
+
+
+def test_the_original_fixation_date_neither_decides_nor_is_replaced_by_the_execution_date(ctx: Clearance) -> None:
     person = performer(ctx)
     consent(ctx, person, executed_on="2024-06-01", performance_fixed_on=None)  # signed in 2024, fixed: unknown
     decision = check(ctx, people=(person,))
     assert decision["verdict"] == "block"
-    assert fact(decision, "ab2602.fixation-date-missing", "context.consent.performance_fixed_ymd") is None
+    assert fact(decision, "ab2602.unenforceable-consent", "context.new_performance_ymd") == "2026-06-01"
+    quoted = {f["name"] for r in decision["reasons"] for f in r["facts"]}
+    assert "context.consent.performance_fixed_ymd" not in quoted
 
 
 def test_a_reviewers_determination_per_intended_use_is_relied_on(ctx: Clearance) -> None:

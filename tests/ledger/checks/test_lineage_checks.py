@@ -29,7 +29,7 @@ def licensee_world(ctx: Clearance, training_uses: list[str] | None = None) -> di
 
 
 def check(ctx: Clearance, w: dict[str, Any], content: bytes = b"clip", **request: Any) -> service.CheckOutcome:
-    fields: dict[str, Any] = {"service": "gen", "model_id": w["creator_model"], "project": "Short",
+    fields: dict[str, Any] = {"service": "gen", "model_id": w.get("creator_model"), "project": "Short",
                               "media": ["streaming"], "territories": ["US"], "release_date": "2026-01-15", **request}
     body = CheckRequest.model_validate(fields)
     return service.check_clip(ctx, body, content, "clip.mp4", "test", NO_MATCHES)
@@ -91,3 +91,17 @@ def test_an_edit_of_a_clip_is_checked_in_full_and_links_the_parents_check(ctx: C
     answer = edit.as_json()
     assert answer["parent_check_id"] == parent.check["id"] and answer["parent_clip_id"] == parent.clip["id"]
     assert replay.verify(ctx).ok
+
+
+def test_a_studios_own_fine_tune_inherits_its_bases_training_obligations(ctx: Clearance) -> None:
+    """Revocation impact lists the studio's fine-tune; its clips are judged on the base's training licenses."""
+    w = lineage_world(ctx, ["train", "distribute_model"])
+    before = check(ctx, w, model_id=w["tuned"])
+    assert before.verdict == "pass", before.check["reasons"]
+    assert f"license:{w['license']}" in before.check["relied_on"]
+    _, affected = revoke(ctx, KINDS["license"], w["license"], "licensor ended it", "test", date(2026, 1, 1))
+    assert w["tuned"] in affected["models"]
+    after = check(ctx, w, content=b"another clip", model_id=w["tuned"])
+    assert after.verdict == "block"
+    revoked = [r for r in after.check["reasons"] if r["policy_id"] == "license.revoked"]
+    assert revoked and revoked[0]["subject_id"] == w["asset"] and revoked[0]["jurisdiction"] == "contract"

@@ -43,7 +43,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
     assert "-> verified" in out and "-> NOT verified" in out
     assert "cleared by the union prong of AB 2602" in out and "demo-consent-rosa is a blanket grant" in out
-    assert out.count("voice: no enrolled voice heard") == 5, out   # the voice channel listened to every clip (the creator's too)
+    assert out.count("voice: no enrolled voice heard") == 6, out   # every clip (the New York one and the creator's too)
+    assert "june-tribute.mp4 (territory US-NY): BLOCK" in out and "ny50f.permission-required" in out, out
+    assert "judged under: US-NY" in out, out
     return home
 
 
