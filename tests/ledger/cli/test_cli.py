@@ -65,7 +65,7 @@ def test_log_contract_for_other_tools(demo_home: Path) -> None:
 
 def _story(out: str) -> list[str]:
     """What the demo concludes, without the ids and paths that differ between runs."""
-    verdicts = re.findall(r"^(\S+\.mp4: (?:PASS|BLOCK|REVIEW))", out, re.MULTILINE)
+    verdicts = re.findall(r"^(\S+\.mp4(?: \([^)]*\))?: (?:PASS|BLOCK|REVIEW))", out, re.MULTILINE)
     audits = re.findall(r"dataset audit of \S+ \((\d+/\d+) cleared", out)
     return verdicts + audits + re.findall(r"judged as of (\S+),", out)
 
@@ -77,7 +77,7 @@ def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp
     monkeypatch.setenv("CLEARANCE_TODAY", (TODAY + timedelta(days=730)).isoformat())
     moved = run(tmp_path / "home", "demo").stdout.decode()
     story = _story((demo_home / "demo-output.txt").read_text())
-    assert len(story) == 6 and story[-1] == "2026-12-01", story
+    assert len(story) == 7 and story[-1] == "2026-12-01", story
     assert _story(moved) == story
 
 
