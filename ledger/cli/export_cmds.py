@@ -68,7 +68,10 @@ def verify_export(path: Path = typer.Argument(..., help="production folder"),
                   as_json: bool = JSON_OPTION) -> None:
     """Check a production: manifest, checkpoint signature, every proof, DAT against JSONL, Bates continuity."""
     from ledger.errors import ValidationFailed
+    from rich.markup import escape
+
     from ledger.exports.verify import verify_export as run_verify
+    from ledger.exports.verify_complete import coverage
     from ledger.log.note import NoteError
 
     if not path.is_dir():
@@ -78,14 +81,16 @@ def verify_export(path: Path = typer.Argument(..., help="production folder"),
     except NoteError as exc:
         raise ValidationFailed(f"bad --log-key: {exc}") from None
     if as_json:
-        print_json(report.as_json())
+        print_json({**report.as_json(), "covers": coverage(report.logged)})
     else:
-        for name, count in report.counts.items():
+        for name, count in sorted(report.counts.items()):
             console.print(f"checked {count} {name}")
         for name, problem in report.problems:
-            console.print(f"[red]FAIL[/red] {name}: {problem}", markup=True, highlight=False)
+            console.print(f"[red]FAIL[/red] {escape(name)}: {escape(problem)}", markup=True, highlight=False)
         console.print("[green]VERIFIED[/green]" if report.ok else
-                      f"[red]NOT VERIFIED[/red]: {', '.join(sorted({n for n, _ in report.problems}))}")
+                      f"[red]NOT VERIFIED[/red]: {escape(', '.join(sorted({n for n, _ in report.problems})))}")
+        if report.ok:
+            console.print(coverage(report.logged), markup=False, highlight=False)
     if not report.ok:
         raise typer.Exit(7)
 

@@ -95,25 +95,31 @@ class DatFormatError(ValueError):
 
 
 def read_rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    """Read a DAT written by :class:`DatWriter` strictly: BOM, CR LF rows, qualified values, equal field counts."""
+    """Read a DAT strictly: BOM, CR LF rows, qualified values, equal field counts (messages per SPEC.md)."""
     if not data.startswith(BOM.encode("utf-8")):
-        raise DatFormatError("the DAT has no UTF-8 byte-order mark")
+        raise DatFormatError("no UTF-8 byte-order mark")
     try:
         text = data.decode("utf-8")[1:]
     except UnicodeDecodeError as exc:
-        raise DatFormatError(f"the DAT is not UTF-8 (byte {exc.start})") from None
+        raise DatFormatError(f"not UTF-8 at byte {exc.start}") from None
     if not text.endswith(ROW_END):
-        raise DatFormatError("the DAT's last row does not end in CR LF")
+        raise DatFormatError("the last row does not end in CR LF")
+    lines = text[:-2].split(ROW_END)
+    for number, line in enumerate(lines, start=1):
+        if "\n" in line or "\r" in line:
+            raise DatFormatError(f"row {number}: a bare line break (in-field newlines are {NEWLINE})")
     separator = QUALIFIER + DELIMITER + QUALIFIER
     table: list[list[str]] = []
-    for number, line in enumerate(text[:-2].split(ROW_END), start=1):
-        if not (len(line) >= 2 and line[0] == QUALIFIER and line[-1] == QUALIFIER) or "\n" in line or "\r" in line:
-            raise DatFormatError(f"DAT row {number} is not a row of qualified values")
+    for number, line in enumerate(lines, start=1):
+        if not (len(line) >= 2 and line[0] == QUALIFIER and line[-1] == QUALIFIER):
+            raise DatFormatError(f"row {number}: every value is wrapped in {QUALIFIER}")
         values = line[1:-1].split(separator)
         if any(DELIMITER in value for value in values):
-            raise DatFormatError(f"DAT row {number} has a separator outside its qualifiers")
+            raise DatFormatError(f"row {number}: a field separator outside the qualifiers")
+        if number == 1 and (len(set(values)) != len(values) or not all(values)):
+            raise DatFormatError("the header repeats a field or has an empty one")
         if table and len(values) != len(table[0]):
-            raise DatFormatError(f"DAT row {number} has {len(values)} fields, the header {len(table[0])}")
+            raise DatFormatError(f"row {number}: {len(values)} fields where the header has {len(table[0])}")
         table.append(values)
     header = table[0]
     return header, [dict(zip(header, values)) for values in table[1:]]

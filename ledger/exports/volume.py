@@ -209,13 +209,14 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
                                problems=[FieldProblem("fields", name) for name in unknown])
     root.mkdir(parents=True, exist_ok=True)
     try:
-        summary, manifest_sha256, index = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
+        summary, manifest_sha256, appended = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
                                                         produced, withheld, privileged, holds, previous,
                                                         previous_note, first, fields)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
         raise
-    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": index, "path": str(root)}
+    _write_export_proof(ctx, root, appended)  # the event is logged: a failure here leaves the volume to redo
+    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended.index, "path": str(root)}
     if request.make_zip:
         result["zip"] = str(files.write_zip(root))
     return result
@@ -225,7 +226,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
                   checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
                   privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
                   previous: Production | None, previous_note: str | None, first: int,
-                  fields: list[str]) -> tuple[dict[str, Any], str, int]:
+                  fields: list[str]) -> tuple[dict[str, Any], str, store.Appended]:
     """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
     settings, selection = request.protocol, request.selection
     numbering = _Numbering(settings, first, first)
@@ -263,11 +264,13 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     from ledger.exports.custody import write_custody_report
 
     write_custody_report(root / layout.CUSTODY_PDF, summary)
-    manifest_sha256 = files.write_manifest(root, volume.written)
+    manifest_sha256, listed = files.write_manifest(root, volume.written)
+    contents = {"documents": last - first + 1, "events": volume.counts.get("events", 0), "files": len(listed),
+                "sha256": {name: listed[name] for name in layout.LOAD_FILES if name in listed}}
     payload = {"production_id": production_id, "matter": selection.matter, "selection": selection.as_json(),
                "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
                                                           ("prefix", "padding", "start", "first", "last")},
-               "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256,
+               "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256, "contents": contents,
                "counts": summary["counts"], "holds": summary["holds"]}
     with ctx.db.transaction() as session:
         now = session.get(BatesCounter, settings.bates_prefix)
@@ -276,7 +279,28 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
             raise Conflict(f"another production numbered {settings.bates_prefix} meanwhile (it now stands at "
                            f"{settings.bates(expected)}); run the export again")
         appended = ctx.record(session, [Event("export.produced", payload, "production", production_id, actor)])
-    return summary, manifest_sha256, appended[0].index
+    return summary, manifest_sha256, appended[0]
+
+
+def _write_export_proof(ctx: Clearance, root: Path, appended: store.Appended) -> None:
+    """The ``export.produced`` event, its inclusion proof and the checkpoint covering it, outside the manifest.
+
+    The event commits to the manifest's SHA-256, so it cannot be listed in the manifest; with these three
+    files anyone holding the log's key can check that nothing was added to, or left out of, the production."""
+    receipt = ctx.receipt(appended)
+    with ctx.db.reader() as session:
+        entry = session.get(LogEntry, appended.index)
+    if entry is None or entry.payload is None:
+        raise RuntimeError(f"log entry {appended.index} vanished while the production was written")
+    (root / layout.EXPORT).mkdir(exist_ok=True)
+    line = {"index": appended.index, "leaf": base64.b64encode(entry.leaf).decode(),
+            "envelope": json.loads(entry.leaf), "payload_b64": base64.b64encode(entry.payload).decode(),
+            "payload": json.loads(entry.payload)}
+    (root / layout.EXPORT_EVENT).write_text(json.dumps(line, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+    (root / layout.EXPORT_PROOF).write_text(ProofFile(appended.index, receipt.inclusion_proof,
+                                                      receipt.checkpoint).render(), encoding="utf-8")
+    (root / layout.EXPORT_CHECKPOINT).write_text(receipt.checkpoint, encoding="utf-8")
 
 
 def exports_dir(ctx: Clearance) -> Path:

@@ -75,6 +75,18 @@ def build_world(ctx: Clearance) -> World:
     return World(asset_ids, ("asset", "work-1"), document)
 
 
+def rewrite_manifest(root: Path) -> None:
+    """What a forger does after an edit: list every file's SHA-256 again (the files outside the manifest aside)."""
+    import hashlib
+
+    from ledger.exports import layout
+
+    manifest = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(root).as_posix()}\n"
+                       for p in sorted(root.rglob("*"))
+                       if p.is_file() and p.relative_to(root).as_posix() not in layout.OUTSIDE_MANIFEST)
+    (root / layout.MANIFEST).write_text(manifest, encoding="utf-8")
+
+
 @pytest.fixture
 def world(ctx: Clearance) -> World:
     return build_world(ctx)

@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from clearance_verify.completeness import coverage
 from clearance_verify.notes import NoteInvalid
 from clearance_verify.production import verify_production
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot verify: {exc}", file=sys.stderr)
             return 2
     if args.json:
-        print(json.dumps(report.as_json(), indent=2))
+        print(json.dumps({**report.as_json(), "covers": coverage(report.logged)}, indent=2))
     else:
         for what, n in sorted(report.checked.items()):
             print(f"checked {n} {what}")
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAIL {finding.file}: {finding.problem}")
         print("VERIFIED" if report.ok else f"NOT VERIFIED: {len(report.findings)} finding(s) in "
               f"{', '.join(report.files)}")
+        if report.ok:
+            print(coverage(report.logged))
     return 0 if report.ok else 1
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from clearance_verify.completeness import OUTSIDE_MANIFEST, LoggedExport, Observed, compare, prove_export_event
 from clearance_verify.loadfiles import LoadFileInvalid, read_dat, read_opt
 from clearance_verify.notes import NoteInvalid, SignedCheckpoint, VerifierKey, open_checkpoint, parse_tlog_proof
 from clearance_verify.rfc9162 import ProofInvalid, hash_leaf, verify_consistency, verify_inclusion
@@ -39,6 +40,8 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    seen: Observed = field(default_factory=Observed)
+    logged: LoggedExport | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,13 +73,16 @@ def _check_manifest(root: Path, report: Report) -> None:
         report.fail(MANIFEST, "missing")
         return
     listed: dict[str, str] = {}
+    lines = 0
     for number, line in enumerate(path.read_bytes().decode("utf-8", "replace").splitlines(), start=1):
+        lines += 1
         match = re.fullmatch(r"([0-9a-f]{64})  (.+)", line)
         if not match or not _safe(match.group(2)):
             report.fail(MANIFEST, f"line {number} is not '<sha256>  <relative path>'")
             continue
         listed[match.group(2)] = match.group(1)
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {MANIFEST}
+    report.seen.manifest_files = lines
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - OUTSIDE_MANIFEST
     for name in sorted(present - set(listed)):
         report.fail(name, "not listed in the manifest")
     for name, digest in sorted(listed.items()):
@@ -93,8 +99,8 @@ def _check_manifest(root: Path, report: Report) -> None:
 def _read_json(root: Path, name: str, report: Report) -> Any:
     try:
         return json.loads((root / name).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        report.fail(name, f"unreadable JSON ({exc.__class__.__name__})")
+    except (OSError, ValueError):
+        report.fail(name, "missing or not JSON")
         return None
 
 
@@ -106,7 +112,8 @@ def _events(root: Path, checkpoint: SignedCheckpoint, key: VerifierKey, note: st
         report.fail(EVENTS, "missing")
         return events
     with path.open("rb") as stream:
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        for number, raw in enumerate(stream, start=1):  # noqa: B007 (the count after the loop is the lines read)
             where = f"{EVENTS}"
             try:
                 line = json.loads(raw)
@@ -137,6 +144,7 @@ def _events(root: Path, checkpoint: SignedCheckpoint, key: VerifierKey, note: st
             events[index] = {**line, "_leaf": leaf, "_envelope": envelope, "_line": number}
             _check_proof(root, index, leaf, checkpoint, key, note, report)
             report.count("events")
+    report.seen.events = number
     return events
 
 
@@ -148,23 +156,23 @@ def _check_proof(root: Path, index: int, leaf: bytes, checkpoint: SignedCheckpoi
     except FileNotFoundError:
         report.fail(name, "missing: the event has no proof")
         return
-    except (NoteInvalid, UnicodeDecodeError) as exc:
-        report.fail(name, f"malformed ({exc})")
+    except (NoteInvalid, UnicodeDecodeError):
+        report.fail(name, "malformed")
         return
     if proof.index != index:
         report.fail(name, f"proves entry {proof.index}, not {index}")
         return
     try:
         proved = open_checkpoint(proof.checkpoint, key)
-    except NoteInvalid as exc:
-        report.fail(name, f"its checkpoint: {exc}")
+    except NoteInvalid:
+        report.fail(name, "its checkpoint does not verify with the log's key")
         return
     if proof.checkpoint != note:
         report.fail(name, "its checkpoint is not the production's checkpoint")
     try:
         verify_inclusion(index, proved.size, hash_leaf(leaf), proof.hashes, proved.root)
-    except ProofInvalid as exc:
-        report.fail(name, f"inclusion proof fails: {exc}")
+    except ProofInvalid:
+        report.fail(name, "inclusion proof fails")
         return
     report.count("proofs")
 
@@ -191,6 +199,7 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     dat = _read_load_file(root, DAT, read_dat, report)
     if dat is None:
         return
+    report.seen.documents = len(dat.rows)
     missing = [name for name in REQUIRED_FIELDS if name not in dat.header]
     if missing:
         report.fail(DAT, f"the header lacks {', '.join(missing)}")
@@ -202,6 +211,9 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     except (KeyError, TypeError, ValueError):
         report.fail(SUMMARY, "has no readable Bates range")
         return
+    numbers = [_bates_number(dat.rows[i].get("BEGDOC", ""), prefix, padding) for i in (0, -1)] if dat.rows else []
+    if len(numbers) == 2 and numbers[0] is not None and numbers[1] is not None:
+        report.seen.bates = (numbers[0], numbers[1])
     docids: set[str] = set()
     media = {str((e["_envelope"].get("subject") or {}).get("id")): e["payload"]["sha256"] for e in events.values()
              if (e["_envelope"].get("subject") or {}).get("kind") in MEDIA_KINDS and isinstance(e.get("payload"), dict)
@@ -294,8 +306,8 @@ def _check_consistency(root: Path, summary: dict[str, Any], key: VerifierKey, ch
         return
     try:
         old = open_checkpoint((root / note_file).read_text("utf-8"), key)
-    except (OSError, NoteInvalid) as exc:
-        report.fail(note_file, f"previous checkpoint: {exc}")
+    except (OSError, UnicodeDecodeError, NoteInvalid):
+        report.fail(note_file, "does not verify with the log's key")
         return
     try:
         lines = (root / proof_file).read_text("utf-8").split("\n")
@@ -311,8 +323,8 @@ def _check_consistency(root: Path, summary: dict[str, Any], key: VerifierKey, ch
         return
     try:
         verify_consistency(old.size, checkpoint.size, old.root, checkpoint.root, hashes)
-    except ProofInvalid as exc:
-        report.fail(proof_file, f"consistency proof fails: {exc}")
+    except ProofInvalid:
+        report.fail(proof_file, "consistency proof fails")
         return
     report.count("consistency proofs")
 
@@ -325,13 +337,21 @@ def verify_production(root: Path, log_key: str) -> Report:
     summary = _read_json(root, SUMMARY, report) or {}
     try:
         note = (root / CHECKPOINT).read_text("utf-8")
-        checkpoint = open_checkpoint(note, key)
-    except (OSError, UnicodeDecodeError, NoteInvalid) as exc:
-        report.fail(CHECKPOINT, f"checkpoint: {exc}")
+    except (OSError, UnicodeDecodeError):
+        report.fail(CHECKPOINT, "missing")
         return report
-    if summary.get("checkpoint", {}).get("size") != checkpoint.size:
+    try:
+        checkpoint = open_checkpoint(note, key)
+    except NoteInvalid:
+        report.fail(CHECKPOINT, "does not verify with the log's key")
+        return report
+    report.seen.checkpoint_size = checkpoint.size
+    if not isinstance(summary.get("checkpoint"), dict) or summary["checkpoint"].get("size") != checkpoint.size:
         report.fail(SUMMARY, "its checkpoint size differs from the signed checkpoint")
     events = _events(root, checkpoint, key, note, report)
     _check_dat(root, summary, events, report)
     _check_consistency(root, summary, key, checkpoint, report)
+    report.logged = prove_export_event(root, key, summary.get("production_id"), report)
+    if report.logged is not None:
+        compare(root, report.logged, report.seen, report)
     return report
