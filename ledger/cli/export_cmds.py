@@ -13,6 +13,7 @@ protocol_app = typer.Typer(help="Saved production protocols (settings later prod
 privilege_app = typer.Typer(help="Privilege designations: records withheld from productions", no_args_is_help=True)
 
 _LIST = typer.Option([], help="repeat for several")
+_ACTOR = typer.Option(..., "--actor", help="your name: the person acting, recorded in the log and on the production")
 
 
 def _settings(prefix: Optional[str], start: Optional[int], padding: Optional[int], confidentiality: Optional[str],
@@ -41,15 +42,17 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
            privilege: Optional[str] = typer.Option(None, help="privileged records: log (privilege log) or omit"),
            field: list[str] = typer.Option([], "--field", help="produce only these F_ fields (repeat)"),
            make_zip: bool = typer.Option(False, "--zip", help="also write <out>.zip"),
-           as_json: bool = JSON_OPTION) -> None:
+           actor: str = _ACTOR, as_json: bool = JSON_OPTION) -> None:
     """Write a discovery production volume (DAT, OPT, natives, log events with proofs, reports, manifest)."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.service import export as run_export
 
     selection = {"matter": matter, "date_from": date_from, "date_to": date_to, "people": person, "assets": asset,
                  "datasets": dataset, "dataset_versions": dataset_version, "models": model, "clips": clip,
                  "checks": check, "custodians": custodian}
     overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field)
-    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip)
+    person = Person(actor, CLI_ROLE)
+    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip, person)
     if as_json:
         print_json(result)
         return
@@ -123,18 +126,23 @@ def protocol_show(name: str) -> None:
 def privilege_assert(record_kind: str, record_id: str,
                      privilege: str = typer.Option(..., help="attorney-client, work-product, common-interest, "
                                                              "joint-defense or other"),
-                     description: str = typer.Option(..., help="what is withheld, without its content")) -> None:
+                     description: str = typer.Option(..., help="what is withheld, without its content"),
+                     actor: str = _ACTOR) -> None:
     """Designate a record privileged: productions withhold it and list it on the privilege log."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.privilege import assert_privilege
 
-    result = assert_privilege(ready_context(), record_kind, record_id, privilege, description, "cli")
+    result = assert_privilege(ready_context(), record_kind, record_id, privilege, description, "cli",
+                              Person(actor, CLI_ROLE))
     console.print(f"{record_kind} {record_id}: {privilege} (log entry {result['log_index']})")
 
 
 @privilege_app.command("withdraw")
-def privilege_withdraw(record_kind: str, record_id: str, reason: str = typer.Option(..., help="why")) -> None:
+def privilege_withdraw(record_kind: str, record_id: str, reason: str = typer.Option(..., help="why"),
+                       actor: str = _ACTOR) -> None:
     """Withdraw a privilege designation; later productions produce the record."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.privilege import withdraw_privilege
 
-    index = withdraw_privilege(ready_context(), record_kind, record_id, reason, "cli")
+    index = withdraw_privilege(ready_context(), record_kind, record_id, reason, "cli", Person(actor, CLI_ROLE))
     console.print(f"{record_kind} {record_id}: privilege withdrawn (log entry {index})")

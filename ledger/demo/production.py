@@ -12,6 +12,7 @@ from rich.console import Console
 
 from ledger.context import Clearance
 from ledger.demo import world
+from ledger.exports.people import Person
 from ledger.exports.service import export
 
 VERIFIER_SOURCE = Path(__file__).resolve().parents[2] / "verifier" / "src"
@@ -33,7 +34,8 @@ def _verifier_command(root: Path, vkey: str) -> tuple[list[str], dict[str, str]]
 def show_production(ctx: Clearance, console: Console) -> None:
     console.rule("A discovery production of the training data, verified by opposing counsel")
     result = export(ctx, {"datasets": ["demo-dataset-library"], "models": [world.MODEL]}, None, "demo",
-                    overrides={"bates_prefix": "NLDEMO", "image_format": "none"})
+                    overrides={"bates_prefix": "NLDEMO", "image_format": "none"},
+                    person=Person("Dana Reyes", "legal"))
     console.print(f"production {result['production_id']}: Bates {result['bates']['begin']} - "
                   f"{result['bates']['end']}, {result['counts'].get('events', 0)} log events with proofs, "
                   f"at {result['path']}")

@@ -16,7 +16,7 @@ def custody_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("Matter", summary["matter"] or "(none named)"),
         ("Selection", json.dumps(selection, sort_keys=True) if selection else "every record"),
         ("Protocol", summary["protocol"]["name"] or "(settings given with the export)"),
-        ("Exported by", summary["exported_by"]),
+        ("Exported by", f"{summary['exported_by']} ({summary.get('exported_by_role', 'role not stated')})"),
         ("Exported at", summary["exported_at"]),
         ("Bates range", f"{bates['begin']} - {bates['end']}"),
         ("Checkpoint origin", checkpoint["origin"]),

@@ -110,6 +110,12 @@ def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, A
     _opt(root, summary, by_bates, report)
 
 
+def _custodian(kind: str, envelope: dict[str, Any], payload: Any) -> Any:
+    """An asset's ``acquired_by`` when its creation payload names one, else the creation entry's actor."""
+    acquired_by = payload.get("acquired_by") if kind == "asset" and isinstance(payload, dict) else None
+    return acquired_by if isinstance(acquired_by, str) and acquired_by.strip() else envelope.get("actor")
+
+
 def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]], media: dict[str, str],
          report: ExportReport) -> None:
     if row["PARENTID"]:
@@ -135,7 +141,8 @@ def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[st
     subject = envelope.get("subject") or {}
     if subject.get("kind") != row["RECORDTYPE"] or subject.get("id") != row["RECORDID"]:
         report.fail(layout.DAT, f"row {number}: RECORDTYPE/RECORDID differ from log entry {row['LOGINDEX']}")
-    if row["CUSTODIAN"] != envelope.get("actor") or row["DATECREATED"] != envelope.get("time"):
+    if row["CUSTODIAN"] != _custodian(row["RECORDTYPE"], envelope, event.get("payload")) or \
+            row["DATECREATED"] != envelope.get("time"):
         report.fail(layout.DAT, f"row {number}: CUSTODIAN/DATECREATED differ from log entry {row['LOGINDEX']}")
     if row["RECORDTYPE"] in MEDIA_KINDS:
         expected = (event.get("payload") or {}).get("sha256")

@@ -28,6 +28,7 @@ from ledger.errors import Conflict, FieldProblem, ValidationFailed
 from ledger.exports import attachments, files, layout
 from ledger.exports.dat import FIXED_FIELDS, DatWriter, flatten, record_field_names
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
+from ledger.exports.people import Person
 from ledger.exports.protocol import ProtocolSettings
 from ledger.exports.selection import PRODUCED_KINDS, Selection, Subject, base_subjects
 from ledger.log import store
@@ -62,6 +63,8 @@ class ExportRequest:
     """``None``: ``$CLEARANCE_HOME/exports/<production id>`` (the API never takes a caller's path)."""
     protocol_name: str | None = None
     make_zip: bool = False
+    person: Person = field(default_factory=lambda: Person("unnamed", "unstated"))
+    """Who exported it: named in the event, ``production.json`` and the custody report."""
 
 
 @dataclass
@@ -85,6 +88,16 @@ def _software_version() -> str:
         return "unknown"
 
 
+def custodian_of(kind: str, envelope: dict[str, Any], payload: bytes | None) -> str:
+    """The custodian as recorded: the person who acquired an asset when its creation entry names one,
+    else whoever made the creation entry (the key or user that registered the record)."""
+    if kind == "asset" and payload is not None:
+        acquired_by = json.loads(payload).get("acquired_by")
+        if isinstance(acquired_by, str) and acquired_by.strip():
+            return acquired_by
+    return str(envelope["actor"])
+
+
 def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, _Doc]:
     """Every produced-kind record the log names up to ``size`` (within ``base``), with its events."""
     docs: dict[Subject, _Doc] = {}
@@ -98,7 +111,8 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
         envelope = json.loads(entry.leaf)
         doc = docs.get(key)
         if doc is None:
-            doc = docs[key] = _Doc(kind, key[1], entry.idx, envelope["time"], envelope["actor"], envelope["time"])
+            doc = docs[key] = _Doc(kind, key[1], entry.idx, envelope["time"], custodian_of(kind, envelope, entry.payload),
+                                   envelope["time"])
         doc.events.append(entry.idx)
         doc.last_time = envelope["time"]
     return docs
@@ -257,7 +271,8 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "counts": dict(sorted(volume.counts.items())),
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
         "holds": sorted(covering_holds),
-        "exported_by": actor, "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": {"name": "clearance-ledger", "version": _software_version()},
     }
     (root / layout.SUMMARY).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -271,7 +286,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
                "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
                                                           ("prefix", "padding", "start", "first", "last")},
                "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256, "contents": contents,
-               "counts": summary["counts"], "holds": summary["holds"]}
+               "counts": summary["counts"], "holds": summary["holds"], "exported_by": request.person.as_json()}
     with ctx.db.transaction() as session:
         now = session.get(BatesCounter, settings.bates_prefix)
         expected = now.next_number if now is not None else settings.bates_start

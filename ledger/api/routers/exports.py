@@ -16,10 +16,16 @@ from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger.errors import NotFound, ValidationFailed
 from ledger.exports import privilege, protocol, service
+from ledger.exports.people import Person
 from ledger.exports.volume import exports_dir
 
 router = APIRouter(tags=["exports"])
 _PRODUCTION_ID = re.compile(r"prd_[0-9a-f]{16}")
+
+
+def _person(caller: Caller) -> Person:
+    """The key's name (its label, else its id) and role act for the person behind it."""
+    return Person(caller.name or caller.key_id, str(caller.role))
 
 
 class ExportBody(BaseModel):
@@ -41,7 +47,8 @@ class PrivilegeBody(BaseModel):
              response_model=ProductionSummary, **AS_GIVEN)
 def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
-    result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True)
+    result = service.export(ctx, body.selection, None, caller.actor, body.protocol, body.settings, True,
+                            _person(caller))
     result.pop("path", None)
     result.pop("zip", None)
     result["download"] = f"/v1/exports/{result['production_id']}/zip"
@@ -77,4 +84,4 @@ def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
 def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
                      ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,
-                                      caller.actor)
+                                      caller.actor, _person(caller))

@@ -62,7 +62,8 @@ def build_world(ctx: Clearance) -> World:
         asset_ids.append(_create(ctx, "asset", {
             "id": f"work-{n}", "role": "training_asset", "title": f"Work {n}", "media_type": "image/png",
             "sha256": media.sha256, "md5": media.md5, "sha1": media.sha1, "size_bytes": media.size_bytes,
-            "acquisition_method": "licensed", "license_id": "lic-1"}, actor="librarian")["id"])
+            "acquisition_method": "licensed", "license_id": "lic-1",
+            **({"acquired_by": "Mara Okafor"} if n == 2 else {})}, actor="librarian")["id"])
     _create(ctx, "dataset", {"id": "ds", "name": "Library stills"})
     _create(ctx, "dataset_version", {"id": "ds-v1", "dataset_id": "ds", "version": "1", "asset_ids": asset_ids})
     _create(ctx, "model", {"id": "mdl", "name": "NL-Video", "version": "0.1", "dataset_version_ids": ["ds-v1"]})

@@ -185,7 +185,10 @@ def test_selection_by_dataset_custodian_and_dates(ctx: Clearance, world: World, 
     assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1"}
     assert result["counts"] == {"dataset": 1, "dataset_version": 1, "events": 2}
     export(ctx, {"custodians": ["librarian"]}, tmp_path / "b", "counsel", overrides={"image_format": "none"})
-    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0", "work-2"}  # work-1 is privileged
+    # work-1 is privileged; work-2 records the person who acquired it, its custodian
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0"}
+    export(ctx, {"custodians": ["Mara Okafor"]}, tmp_path / "b2", "counsel", overrides={"image_format": "none"})
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b2")} == {"work-2"}
     with pytest.raises(ValidationFailed):
         export(ctx, {"date_from": "2001-01-01", "date_to": "2001-12-31"}, tmp_path / "c", "counsel")
 

@@ -247,6 +247,15 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     _check_opt(root, summary, by_bates, report)
 
 
+def _recorded_custodian(kind: str, envelope: dict[str, Any], payload: Any) -> Any:
+    """SPEC.md: an asset's ``acquired_by`` from its creation payload when it names one, else the entry's actor."""
+    if kind == "asset" and isinstance(payload, dict):
+        named = payload.get("acquired_by")
+        if isinstance(named, str) and named.strip():
+            return named
+    return envelope.get("actor")
+
+
 def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]],
                media: dict[str, str], report: Report) -> None:
     if row["PARENTID"]:
@@ -271,7 +280,8 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
     subject = envelope.get("subject") or {}
     if subject.get("kind") != row["RECORDTYPE"] or subject.get("id") != row["RECORDID"]:
         report.fail(DAT, f"row {number}: RECORDTYPE/RECORDID differ from log entry {row['LOGINDEX']}")
-    if row["CUSTODIAN"] != envelope.get("actor") or row["DATECREATED"] != envelope.get("time"):
+    if row["CUSTODIAN"] != _recorded_custodian(row["RECORDTYPE"], envelope, event.get("payload")) or \
+            row["DATECREATED"] != envelope.get("time"):
         report.fail(DAT, f"row {number}: CUSTODIAN/DATECREATED differ from log entry {row['LOGINDEX']}")
     if row["RECORDTYPE"] in MEDIA_KINDS:
         expected = (event.get("payload") or {}).get("sha256")
