@@ -51,8 +51,8 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
                  "datasets": dataset, "dataset_versions": dataset_version, "models": model, "clips": clip,
                  "checks": check, "custodians": custodian}
     overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field)
-    person = Person(actor, CLI_ROLE)
-    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip, person)
+    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip,
+                        Person(actor, CLI_ROLE))
     if as_json:
         print_json(result)
         return
