@@ -9,6 +9,7 @@ an ASCII 20 inside a value, which no reader could tell from a separator, becomes
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from sqlmodel import SQLModel
@@ -22,10 +23,26 @@ MULTI_VALUE = "; "
 BOM = "\ufeff"
 ROW_END = "\r\n"
 
-FIXED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "PARENTID", "ATTACHIDS", "CUSTODIAN", "MD5HASH", "SHA1HASH",
-                "SHA256HASH", "DATECREATED", "DATEMODIFIED", "CONFIDENTIALITY", "RECORDTYPE", "LOGINDEX",
-                "RECORDID", "NATIVEPATH", "IMAGEPATH", "HOLDS")
-"""The fields every row has, in this order; the flattened record fields (``F_...``) follow."""
+FIXED_FIELDS = ("BEGDOC", "ENDDOC", "BEGATTACH", "ENDATTACH", "DOCID", "PARENTID", "ATTACHIDS", "CUSTODIAN",
+                "MD5HASH", "SHA1HASH", "SHA256HASH", "DATECREATED", "TIMECREATED", "DATEMODIFIED", "TIMEMODIFIED",
+                "TIMEZONE", "CONFIDENTIALITY", "RECORDTYPE", "LOGINDEX", "RECORDID", "NATIVEPATH", "IMAGEPATH",
+                "TEXTPATH", "HOLDS")
+"""The fixed fields, in this order; the flattened record fields (``F_...``) follow. With the default field
+list a column empty in every row is left out of the DAT (:func:`drop_empty_columns`)."""
+
+DATE_FORMATS = {"MM/DD/YYYY": "{m}/{d}/{y}", "DD/MM/YYYY": "{d}/{m}/{y}", "YYYY-MM-DD": "{y}-{m}-{d}"}
+TIMEZONE = "UTC"
+
+
+def date_and_time(stamp: str, date_format: str) -> tuple[str, str]:
+    """A log time (``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``, UTC) as the protocol's date and ``HH:MM:SS``."""
+    y, m, d = stamp[0:4], stamp[5:7], stamp[8:10]
+    return DATE_FORMATS[date_format].format(y=y, m=m, d=d), stamp[11:19]
+
+
+def volume_path(relative: str) -> str:
+    """A path inside the volume as load files write it: one separator throughout, the backslash."""
+    return relative.replace("/", "\\")
 
 _SKIPPED_COLUMNS = frozenset({"id", "log_index"})
 
@@ -73,6 +90,8 @@ class DatWriter:
         self.fields = list(fields)
         self._known = frozenset(self.fields)
         self._position = {name: i for i, name in enumerate(self.fields)}
+        self.filled: set[str] = set()
+        """The fields some row has given a value."""
         stream.write(BOM + self._row(self.fields))
 
     def _row(self, values: Sequence[str]) -> str:
@@ -87,7 +106,28 @@ class DatWriter:
         for name, value in row.items():
             if value:
                 cells[position[name]] = _cell(value)
+                self.filled.add(name)
         self._stream.write(DELIMITER.join(cells) + ROW_END)
+
+
+def drop_empty_columns(path: Path, fields: Sequence[str], filled: set[str]) -> list[str]:
+    """Rewrite the DAT at ``path`` without the columns no row filled, a line at a time; the fields kept."""
+    keep = [i for i, name in enumerate(fields) if name in filled]
+    if len(keep) == len(fields):
+        return list(fields)
+    separator = QUALIFIER + DELIMITER + QUALIFIER
+    target = path.with_name(path.name + ".part")
+    with path.open("r", encoding="utf-8", newline="") as source, \
+            target.open("w", encoding="utf-8", newline="") as out:
+        for number, line in enumerate(source):
+            body = line[:-len(ROW_END)]
+            if number == 0:
+                out.write(BOM)
+                body = body[len(BOM):]
+            cells = body[1:-1].split(separator)
+            out.write(QUALIFIER + separator.join(cells[i] for i in keep) + QUALIFIER + ROW_END)
+    target.replace(path)
+    return [fields[i] for i in keep]
 
 
 class DatFormatError(ValueError):

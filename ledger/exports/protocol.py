@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import FieldProblem, NotFound, ValidationFailed
+from ledger.exports.dat import DATE_FORMATS
 
 if TYPE_CHECKING:
     from ledger.context import Clearance
@@ -35,6 +36,10 @@ class ProtocolSettings:
     natives: bool = False
     privilege_handling: str = "log"
     fields: list[str] = field(default_factory=list)
+    date_format: str = "MM/DD/YYYY"
+    """Dates in the DAT; times are ``HH:MM:SS``, in UTC (the ``TIMEZONE`` field says so)."""
+    text: bool = True
+    """A text rendering of each record (``TEXT/<BATES>.txt``, the DAT's ``TEXTPATH``)."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -46,6 +51,10 @@ class ProtocolSettings:
             problems.append(FieldProblem("bates_padding", "1 to 12 digits"))
         if not isinstance(self.natives, bool):  # "no" would otherwise read as true
             problems.append(FieldProblem("natives", "true or false"))
+        if not isinstance(self.text, bool):
+            problems.append(FieldProblem("text", "true or false"))
+        if self.date_format not in DATE_FORMATS:
+            problems.append(FieldProblem("date_format", f"one of {', '.join(DATE_FORMATS)}"))
         if self.confidentiality not in CONFIDENTIALITY:
             problems.append(FieldProblem("confidentiality", f"one of {', '.join(CONFIDENTIALITY)}"))
         if self.image_format not in IMAGE_FORMATS:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ledger.exports import layout
-from ledger.exports.dat import DatFormatError, read_rows
+from ledger.exports.dat import DATE_FORMATS, DatFormatError, date_and_time, read_rows
 from ledger.exports.verify_report import ExportReport
 
 MEDIA_KINDS = ("asset", "clip")
-REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "PARENTID", "CUSTODIAN", "MD5HASH", "SHA1HASH", "SHA256HASH",
-                   "DATECREATED", "RECORDTYPE", "LOGINDEX", "RECORDID", "NATIVEPATH", "IMAGEPATH")
+REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "CUSTODIAN", "SHA256HASH", "DATECREATED", "RECORDTYPE", "LOGINDEX",
+                   "RECORDID")
+"""Fields every DAT has; the others may be left out (empty in every row) and then read as empty."""
 
 
 class OptFormatError(ValueError):
@@ -50,6 +52,18 @@ def _bates_number(value: str, prefix: str, padding: int) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) == padding else None
 
 
+def _date_format(summary: dict[str, Any]) -> str:
+    protocol = summary.get("protocol")
+    settings = protocol.get("settings") if isinstance(protocol, dict) else None
+    chosen = settings.get("date_format", "MM/DD/YYYY") if isinstance(settings, dict) else "MM/DD/YYYY"
+    return chosen if chosen in DATE_FORMATS else "MM/DD/YYYY"
+
+
+def _path(row: dict[str, str], name: str) -> str:
+    """A DAT path field (backslash-separated, as in the OPT) as a '/'-separated relative path."""
+    return row.get(name, "").replace("\\", "/")
+
+
 def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]], report: ExportReport) -> None:
     try:
         header, rows = read_rows((root / layout.DAT).read_bytes())
@@ -80,6 +94,7 @@ def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, A
         if subject.get("kind") in MEDIA_KINDS and isinstance(payload, dict) and isinstance(payload.get("sha256"), str):
             media[str(subject.get("id"))] = payload["sha256"]
     docids: set[str] = set()
+    date_format = _date_format(summary)
     by_bates: dict[str, dict[str, str]] = {}
     for number, row in enumerate(rows, start=2):
         begin = _bates_number(row["BEGDOC"], prefix, padding)
@@ -90,14 +105,15 @@ def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, A
             report.fail(layout.DAT, f"row {number}: Bates {row['BEGDOC']} where {prefix}{due:0{padding}d} was due")
         due = begin + 1
         by_bates[row["BEGDOC"]] = row
+        row.setdefault("PARENTID", "")
         if row["PARENTID"] and row["PARENTID"] not in docids:
             report.fail(layout.DAT, f"row {number}: PARENTID {row['PARENTID']} names no earlier document")
         docids.add(row["DOCID"])
-        _row(root, row, number, events, media, report)
+        _row(root, row, number, events, media, date_format, report)
         report.count("documents")
     if due - 1 != last:
         report.fail(layout.DAT, f"the rows end at {due - 1}, the production says {last}")
-    records = {r["DOCID"] for r in rows if not r["PARENTID"]}
+    records = {r["DOCID"] for r in rows if not r.get("PARENTID")}
     for index, event in events.items():
         holder = by_bates.get(str(event.get("bates")))
         if holder is None or holder["DOCID"] != event.get("docid") or event.get("docid") not in records:
@@ -117,16 +133,16 @@ def _custodian(kind: str, envelope: dict[str, Any], payload: Any) -> Any:
 
 
 def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]], media: dict[str, str],
-         report: ExportReport) -> None:
+         date_format: str, report: ExportReport) -> None:
     if row["PARENTID"]:
-        relative = row["NATIVEPATH"] or row["IMAGEPATH"]
+        relative = _path(row, "NATIVEPATH") or _path(row, "IMAGEPATH")
         if not relative or not _inside(relative) or not (root / relative).is_file():
             report.fail(layout.DAT, f"row {number}: attachment {row['DOCID']} has no file in the volume")
             return
         data = (root / relative).read_bytes()
         if hashlib.sha256(data).hexdigest() != row["SHA256HASH"] or \
-                hashlib.md5(data, usedforsecurity=False).hexdigest() != row["MD5HASH"] or \
-                hashlib.sha1(data, usedforsecurity=False).hexdigest() != row["SHA1HASH"]:
+                hashlib.md5(data, usedforsecurity=False).hexdigest() != row.get("MD5HASH") or \
+                hashlib.sha1(data, usedforsecurity=False).hexdigest() != row.get("SHA1HASH"):
             report.fail(relative, f"its hashes differ from DAT row {number}")
         if row["RECORDTYPE"] == "native" and row["DOCID"].endswith(".native"):
             logged = media.get(row["PARENTID"])
@@ -142,7 +158,7 @@ def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[st
     if subject.get("kind") != row["RECORDTYPE"] or subject.get("id") != row["RECORDID"]:
         report.fail(layout.DAT, f"row {number}: RECORDTYPE/RECORDID differ from log entry {row['LOGINDEX']}")
     if row["CUSTODIAN"] != _custodian(row["RECORDTYPE"], envelope, event.get("payload")) or \
-            row["DATECREATED"] != envelope.get("time"):
+            (row["DATECREATED"], row.get("TIMECREATED", "")) != date_and_time(str(envelope.get("time")), date_format):
         report.fail(layout.DAT, f"row {number}: CUSTODIAN/DATECREATED differ from log entry {row['LOGINDEX']}")
     if row["RECORDTYPE"] in MEDIA_KINDS:
         expected = (event.get("payload") or {}).get("sha256")
@@ -152,6 +168,12 @@ def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[st
     elif row["SHA256HASH"] != envelope.get("payload_sha256"):
         report.fail(layout.DAT,
                     f"row {number}: SHA256HASH differs from the payload hash of log entry {row['LOGINDEX']}")
+    elif isinstance(event.get("payload_b64"), str):
+        payload = base64.b64decode(event["payload_b64"])
+        if (row.get("MD5HASH"), row.get("SHA1HASH")) != (hashlib.md5(payload, usedforsecurity=False).hexdigest(),
+                                                          hashlib.sha1(payload, usedforsecurity=False).hexdigest()):
+            report.fail(layout.DAT,
+                        f"row {number}: MD5HASH/SHA1HASH differ from the payload of log entry {row['LOGINDEX']}")
 
 
 def _opt(root: Path, summary: dict[str, Any], by_bates: dict[str, dict[str, str]], report: ExportReport) -> None:
@@ -166,7 +188,7 @@ def _opt(root: Path, summary: dict[str, Any], by_bates: dict[str, dict[str, str]
     for number, (key, volume, path, *_) in enumerate(lines, start=1):
         relative = path.replace("\\", "/")
         row = by_bates.get(key)
-        if row is None or row["IMAGEPATH"] != relative:
+        if row is None or _path(row, "IMAGEPATH") != relative:
             report.fail(layout.OPT, f"line {number}: image {key} is not a DAT image document")
         if volume != summary.get("volume") or not _inside(relative) or not (root / relative).is_file():
             report.fail(layout.OPT, f"line {number}: volume or path does not name a file in this production")

@@ -12,47 +12,30 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from pydantic_core import to_jsonable_python
 from sqlmodel import Session, col, select
 
-from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
-from ledger.exports import attachments, files, layout
-from ledger.exports.dat import FIXED_FIELDS, DatWriter, flatten, record_field_names
+from ledger.exports import files, layout
+from ledger.exports.dat import FIXED_FIELDS, drop_empty_columns, record_field_names
+from ledger.exports.documents import TABLES, Doc, Numbering, VolumeFiles, write_batch
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
 from ledger.exports.people import Person
 from ledger.exports.protocol import ProtocolSettings
-from ledger.exports.selection import PRODUCED_KINDS, Selection, Subject, base_subjects
+from ledger.exports.selection import Selection, Subject, base_subjects
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.note import Checkpoint
 from ledger.log.proof_file import ProofFile
 from ledger.log.tables import LogEntry
 from ledger.records import models as m
-from ledger.records.kinds import KINDS
 
 BATCH = 500
-TABLES: dict[str, Any] = {**{k: KINDS[k].table for k in PRODUCED_KINDS if k in KINDS}, "clip": Clip, "check": Check}
-MEDIA_KINDS = ("asset", "clip")
-
-
-@dataclass(slots=True)
-class _Doc:
-    kind: str
-    id: str
-    created_index: int
-    created_time: str
-    custodian: str
-    last_time: str
-    events: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,18 +48,6 @@ class ExportRequest:
     make_zip: bool = False
     person: Person = field(default_factory=lambda: Person("unnamed", "unstated"))
     """Who exported it: named in the event, ``production.json`` and the custody report."""
-
-
-@dataclass
-class _Numbering:
-    settings: ProtocolSettings
-    first: int
-    next: int = 0
-
-    def take(self) -> str:
-        bates = self.settings.bates(self.next)
-        self.next += 1
-        return bates
 
 
 def _software_version() -> str:
@@ -98,9 +69,9 @@ def custodian_of(kind: str, envelope: dict[str, Any], payload: bytes | None) -> 
     return str(envelope["actor"])
 
 
-def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, _Doc]:
+def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, Doc]:
     """Every produced-kind record the log names up to ``size`` (within ``base``), with its events."""
-    docs: dict[Subject, _Doc] = {}
+    docs: dict[Subject, Doc] = {}
     for entry in store.iter_entries(session, 0, size):
         kind = entry.subject_kind
         if kind not in TABLES or entry.event_type.startswith("privilege."):
@@ -111,7 +82,7 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
         envelope = json.loads(entry.leaf)
         doc = docs.get(key)
         if doc is None:
-            doc = docs[key] = _Doc(kind, key[1], entry.idx, envelope["time"], custodian_of(kind, envelope, entry.payload),
+            doc = docs[key] = Doc(kind, key[1], entry.idx, envelope["time"], custodian_of(kind, envelope, entry.payload),
                                    envelope["time"])
         doc.events.append(entry.idx)
         doc.last_time = envelope["time"]
@@ -120,56 +91,6 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
 
 
 
-
-
-class _Volume:
-    """The open files of one volume and the running counts."""
-
-    def __init__(self, root: Path, fields: list[str], volume_name: str) -> None:
-        self.root = root
-        for folder in (layout.DATA, layout.IMAGES, layout.NATIVES, layout.PROOFS, layout.REPORTS):
-            (root / folder).mkdir(parents=True, exist_ok=True)
-        self.dat_file: IO[str] = (root / layout.DAT).open("w", encoding="utf-8", newline="")
-        self.opt_file: IO[str] = (root / layout.OPT).open("w", encoding="utf-8", newline="")
-        self.events_file: IO[str] = (root / layout.EVENTS).open("w", encoding="utf-8", newline="\n")
-        self.dat = DatWriter(self.dat_file, fields)
-        self.volume_name = volume_name
-        self.counts: dict[str, int] = {}
-        self.written: dict[str, str] = {}
-        """SHA-256 of the files hashed as they were written (relative path -> hex)."""
-        self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
-        """Column name -> its ``F_`` field, for the fields this volume produces."""
-        self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
-        self._in_flight: list[tuple[list[tuple[str, str]], Future[list[str]]]] = []
-
-    def write_proofs(self, pending: list[tuple[str, str]]) -> None:
-        """Hand a batch's proof files to the writer threads and return while they work.
-
-        Creating a file waits on the file system far longer than it costs the CPU, so the
-        next batch is read and written while these are created (each call releases the GIL).
-        At most one batch is in flight: the previous one is finished first, keeping memory flat.
-        """
-        self.finish_proofs()
-        chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
-        write = partial(files.write_many, self.root)
-        self._in_flight = [(chunk, self.writers.submit(write, chunk)) for chunk in chunks]
-
-    def finish_proofs(self) -> None:
-        for chunk, future in self._in_flight:
-            for (relative, _), digest in zip(chunk, future.result(), strict=True):
-                self.written[relative] = digest
-        self._in_flight = []
-
-    def count(self, name: str) -> None:
-        self.counts[name] = self.counts.get(name, 0) + 1
-
-    def close(self) -> None:
-        try:
-            self.finish_proofs()
-        finally:
-            for handle in (self.dat_file, self.opt_file, self.events_file):
-                handle.close()
-            self.writers.shutdown()
 
 
 def _holds_by_subject(session: Session) -> dict[Subject, list[str]]:
@@ -237,22 +158,24 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
 
 
 def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path, production_id: str, note: str,
-                  checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
+                  checkpoint: Checkpoint, produced: list[Doc], withheld: list[Doc],
                   privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
                   previous: Production | None, previous_note: str | None, first: int,
                   fields: list[str]) -> tuple[dict[str, Any], str, store.Appended]:
     """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
     settings, selection = request.protocol, request.selection
-    numbering = _Numbering(settings, first, first)
-    volume = _Volume(root, fields, production_id)
+    numbering = Numbering(settings, first, first)
+    volume = VolumeFiles(root, fields, production_id)
     covering_holds: set[str] = set()
     try:
         with ctx.db.reader() as session:
             for batch in _batches(produced):
-                _write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
-                             covering_holds)
+                write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
+                            covering_holds)
     finally:
         volume.close()
+    if not settings.fields:  # the default field list: no column empty in every row
+        drop_empty_columns(root / layout.DAT, fields, volume.dat.filled)
     last = numbering.next - 1
     (root / layout.CHECKPOINT).write_text(note, encoding="utf-8")
     consistency = None
@@ -329,115 +252,9 @@ def _checkpoint_note(session: Session, production: Production) -> str | None:
     return row.note if row is not None else None
 
 
-def _batches(docs: list[_Doc]) -> Iterator[list[_Doc]]:
+def _batches(docs: list[Doc]) -> Iterator[list[Doc]]:
     for start in range(0, len(docs), BATCH):
         yield docs[start:start + BATCH]
-
-
-def _rows(session: Session, batch: list[_Doc]) -> dict[Subject, dict[str, Any]]:
-    rows: dict[Subject, dict[str, Any]] = {}
-    by_kind: dict[str, list[str]] = {}
-    for doc in batch:
-        by_kind.setdefault(doc.kind, []).append(doc.id)
-    for kind, ids in by_kind.items():
-        table = TABLES[kind]
-        columns = table.__table__.columns
-        for row in session.connection().execute(select(*columns).where(columns["id"].in_(ids))):
-            values = to_jsonable_python(dict(row._mapping))
-            rows[(kind, values["id"])] = values
-    return rows
-
-
-def _entries(session: Session, batch: list[_Doc]) -> dict[int, LogEntry]:
-    wanted = [i for doc in batch for i in doc.events]
-    found: dict[int, LogEntry] = {}
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start:start + 2000]
-        for entry in session.exec(select(LogEntry).where(col(LogEntry.idx).in_(chunk))):
-            found[entry.idx] = entry
-    return found
-
-
-def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _Volume, numbering: _Numbering,
-                 settings: ProtocolSettings, size: int, note: str, holds: dict[Subject, list[str]],
-                 covering: set[str]) -> None:
-    rows = _rows(session, batch)
-    entries = _entries(session, batch)
-    proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
-    pending: list[tuple[str, str]] = []
-    for doc in batch:
-        record = rows[(doc.kind, doc.id)]
-        created = entries[doc.created_index]
-        envelope = json.loads(created.leaf)
-        bates = numbering.take()
-        children = _children(ctx, doc, record, volume, numbering, settings)
-        hold_ids = holds.get((doc.kind, doc.id), [])
-        covering.update(hold_ids)
-        if doc.kind in MEDIA_KINDS:
-            md5, sha1, sha256 = record.get("md5") or "", record.get("sha1") or "", record["sha256"]
-        else:
-            md5, sha1, sha256 = "", "", envelope["payload_sha256"]
-        row = {"BEGDOC": bates, "ENDDOC": bates, "DOCID": doc.id, "PARENTID": "",
-               "ATTACHIDS": "; ".join(c["DOCID"] for c in children), "CUSTODIAN": doc.custodian,
-               "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
-               "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": doc.kind,
-               "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "HOLDS": "; ".join(hold_ids)}
-        produced = volume.record_fields
-        for name, value in record.items():
-            key = produced.get(name)
-            if key is not None:
-                row[key] = flatten(value)
-        volume.dat.write(row)
-        volume.count(doc.kind)
-        for child in children:
-            volume.dat.write(child)
-        for index in doc.events:
-            entry = entries[index]
-            payload = None if entry.payload is None else base64.b64encode(entry.payload).decode()
-            line = {"bates": bates, "docid": doc.id, "index": index, "leaf": base64.b64encode(entry.leaf).decode(),
-                    "envelope": json.loads(entry.leaf), "payload_b64": payload,
-                    "payload": None if entry.payload is None else json.loads(entry.payload)}
-            volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
-            pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
-            volume.count("events")
-    volume.write_proofs(pending)
-
-
-
-def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume, numbering: _Numbering,
-              settings: ProtocolSettings) -> list[dict[str, str]]:
-    """Frame stills and natives of a record, numbered right after it; their DAT rows."""
-    children: list[dict[str, str]] = []
-    source = attachments.stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
-    if source is None and doc.kind == "license" and settings.natives:
-        source = attachments.stored(ctx, record.get("source_document_sha256"))
-    if source is not None and doc.kind in MEDIA_KINDS and settings.image_format != "none":
-        bates = settings.bates(numbering.next)
-        suffix = ".jpg" if settings.image_format == "jpeg" else ".png"
-        relative = f"{layout.IMAGES}/{bates}{suffix}"
-        if attachments.still(ctx, source, volume.root / relative, settings.image_format):
-            numbering.take()
-            children.append(_child_row(doc, bates, f"{doc.id}.still-1", "still", volume.root / relative,
-                                       settings, image=relative))
-            volume.opt_file.write(f"{bates},{volume.volume_name},{relative.replace('/', chr(92))},Y,,,1\r\n")
-            volume.count("stills")
-    if source is not None and settings.natives:
-        bates = numbering.take()
-        relative = f"{layout.NATIVES}/{bates}{attachments.extension(source)}"
-        shutil.copyfile(source, volume.root / relative)
-        docid = f"{doc.id}.document" if doc.kind == "license" else f"{doc.id}.native"
-        children.append(_child_row(doc, bates, docid, "native", volume.root / relative, settings, native=relative))
-        volume.count("natives")
-    return children
-
-
-def _child_row(doc: _Doc, bates: str, docid: str, kind: str, path: Path, settings: ProtocolSettings,
-               image: str = "", native: str = "") -> dict[str, str]:
-    md5, sha1, sha256 = files.file_hashes(path)
-    return {"BEGDOC": bates, "ENDDOC": bates, "DOCID": docid, "PARENTID": doc.id, "CUSTODIAN": doc.custodian,
-            "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
-            "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": kind,
-            "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "NATIVEPATH": native, "IMAGEPATH": image}
 
 
 def _write_consistency(ctx: Clearance, root: Path, previous: Production, previous_note: str,
@@ -452,7 +269,7 @@ def _write_consistency(ctx: Clearance, root: Path, previous: Production, previou
             "checkpoint_file": layout.PREVIOUS_CHECKPOINT, "proof_file": layout.CONSISTENCY}
 
 
-def _write_privilege_log(root: Path, withheld: list[_Doc], privileged: dict[Subject, PrivilegeDesignation],
+def _write_privilege_log(root: Path, withheld: list[Doc], privileged: dict[Subject, PrivilegeDesignation],
                          settings: ProtocolSettings) -> None:
     import csv
 

@@ -70,9 +70,9 @@ def drop_the_last_document(root: Path) -> None:
     keep = lines[:len(lines) - 1 - len(family)] + [b""]
     (root / layout.DAT).write_bytes(b"\r\n".join(keep))
     for row in family:
-        for path in (row["NATIVEPATH"], row["IMAGEPATH"]):
+        for path in (row.get("NATIVEPATH"), row.get("IMAGEPATH")):
             if path:
-                (root / path).unlink()
+                (root / path.replace("\\", "/")).unlink()
     _drop_events(root, lambda e: e["docid"] != last["DOCID"])
     opt = [line for line in _lines(root / layout.OPT) if not any(r["BEGDOC"] in line for r in family)]
     (root / layout.OPT).write_bytes("".join(opt).encode("utf-8"))
@@ -142,7 +142,7 @@ def production(ctx: Clearance, world: World, tmp_path: Path) -> tuple[Path, dict
     facts = {"entry": result["log_index"], "events": result["counts"]["events"],
              "events_less": result["counts"]["events"] - 1, "files": files, "files_less": files - 1,
              "files_more": files + 1, "documents": len(dat.rows), "documents_less_family": len(dat.rows) - len(family),
-             "first_image": next(r["BEGDOC"] for r in dat.rows if r["IMAGEPATH"])}
+             "first_image": next(r["BEGDOC"] for r in dat.rows if r.get("IMAGEPATH"))}
     return root, facts
 
 

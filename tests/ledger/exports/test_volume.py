@@ -54,10 +54,12 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     license_row = next(r for r in parents if r["RECORDID"] == "lic-1")
     assert license_row["F_GOVERNING_LAW"] == "California\u00aeUSA"  # the in-field newline
     document = next(r for r in rows if r["PARENTID"] == "lic-1")
-    assert (root / document["NATIVEPATH"]).read_bytes() == world.license_document
+    assert (root / document["NATIVEPATH"].replace("\\", "/")).read_bytes() == world.license_document
     still = next(c for c in children if c["RECORDTYPE"] == "still")
-    assert [line.image_key for line in read_opt((root / layout.OPT).read_bytes())] == [still["BEGDOC"]]
-    assert (root / still["IMAGEPATH"]).read_bytes()[:3] == b"\xff\xd8\xff"
+    # every document has an image: the still of work-0, a slip-sheet for each other document
+    opt = read_opt((root / layout.OPT).read_bytes())
+    assert [(line.image_key, line.path) for line in opt] == [(r["BEGDOC"], r["IMAGEPATH"]) for r in rows]
+    assert (root / still["IMAGEPATH"].replace("\\", "/")).read_bytes()[:3] == b"\xff\xd8\xff"
     assert sorted(result["holds"]) == ["hold-0", "hold-2", "hold-3", "hold-4"]
 
     report = verify_production(root, ctx.log_key.vkey)
@@ -105,8 +107,8 @@ def test_a_one_byte_edit_to_any_kind_of_file_is_detected_and_named(ctx: Clearanc
     root = tmp_path / "vol"
     rows = _dat_rows(root)
     proof = sorted((root / layout.PROOFS).iterdir())[0].relative_to(root).as_posix()
-    native = next(r["NATIVEPATH"] for r in rows if r["NATIVEPATH"])
-    image = next(r["IMAGEPATH"] for r in rows if r["IMAGEPATH"])
+    native = next(r["NATIVEPATH"] for r in rows if r["NATIVEPATH"]).replace("\\", "/")
+    image = next(r["IMAGEPATH"] for r in rows if r["IMAGEPATH"]).replace("\\", "/")
     targets = [layout.DAT, layout.OPT, layout.EVENTS, proof, layout.CHECKPOINT, native, image, layout.CUSTODY_PDF,
                layout.SUMMARY, layout.PRIVILEGE_LOG]
     for name in targets:

@@ -26,8 +26,28 @@ OPT = "DATA/production.opt"
 EVENTS = "LOG/events.jsonl"
 CHECKPOINT = "LOG/checkpoint.txt"
 MEDIA_KINDS = ("asset", "clip")
-REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "PARENTID", "CUSTODIAN", "MD5HASH", "SHA1HASH", "SHA256HASH",
-                   "DATECREATED", "RECORDTYPE", "LOGINDEX", "RECORDID", "NATIVEPATH", "IMAGEPATH")
+REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "CUSTODIAN", "SHA256HASH", "DATECREATED", "RECORDTYPE", "LOGINDEX",
+                   "RECORDID")
+"""Fields every DAT has; any other field may be left out (a column empty in every row) and then reads as empty."""
+DATE_FORMATS = {"MM/DD/YYYY": "{m}/{d}/{y}", "DD/MM/YYYY": "{d}/{m}/{y}", "YYYY-MM-DD": "{y}-{m}-{d}"}
+
+
+def _date_time(stamp: object, date_format: str) -> tuple[str, str]:
+    """A log entry's time (``YYYY-MM-DDTHH:MM:SS...Z``, UTC) as the DAT writes it: a date and ``HH:MM:SS``."""
+    text = str(stamp)
+    return DATE_FORMATS[date_format].format(y=text[0:4], m=text[5:7], d=text[8:10]), text[11:19]
+
+
+def _date_format(summary: dict[str, Any]) -> str:
+    protocol = summary.get("protocol") if isinstance(summary.get("protocol"), dict) else {}
+    settings = protocol.get("settings") if isinstance(protocol.get("settings"), dict) else {}
+    chosen = settings.get("date_format", "MM/DD/YYYY")
+    return chosen if chosen in DATE_FORMATS else "MM/DD/YYYY"
+
+
+def _path(row: dict[str, str], name: str) -> str:
+    """A path field of the DAT (written with backslashes, as in the OPT) as a '/'-separated relative path."""
+    return row.get(name, "").replace("\\", "/")
 
 
 @dataclass(frozen=True)
@@ -215,6 +235,7 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     if len(numbers) == 2 and numbers[0] is not None and numbers[1] is not None:
         report.seen.bates = (numbers[0], numbers[1])
     docids: set[str] = set()
+    date_format = _date_format(summary)
     media = {str((e["_envelope"].get("subject") or {}).get("id")): e["payload"]["sha256"] for e in events.values()
              if (e["_envelope"].get("subject") or {}).get("kind") in MEDIA_KINDS and isinstance(e.get("payload"), dict)
              and isinstance(e["payload"].get("sha256"), str)}
@@ -228,14 +249,15 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
             report.fail(DAT, f"row {number}: Bates {row['BEGDOC']} where {prefix}{expected:0{padding}d} was due")
         expected = begin + 1
         by_bates[row["BEGDOC"]] = row
+        row = {**row, "PARENTID": row.get("PARENTID", "")}
         if row["PARENTID"] and row["PARENTID"] not in docids:
             report.fail(DAT, f"row {number}: PARENTID {row['PARENTID']} names no earlier document")
         docids.add(row["DOCID"])
-        _check_row(root, row, number, events, media, report)
+        _check_row(root, row, number, events, media, date_format, report)
         report.count("documents")
     if expected - 1 != last:
         report.fail(DAT, f"the rows end at {expected - 1}, the production says {last}")
-    produced_docs = {r["DOCID"] for r in dat.rows if not r["PARENTID"]}
+    produced_docs = {r["DOCID"] for r in dat.rows if not r.get("PARENTID")}
     for index, event in events.items():
         row = by_bates.get(str(event.get("bates")))
         if row is None or row["DOCID"] != event.get("docid") or event.get("docid") not in produced_docs:
@@ -257,15 +279,16 @@ def _recorded_custodian(kind: str, envelope: dict[str, Any], payload: Any) -> An
 
 
 def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]],
-               media: dict[str, str], report: Report) -> None:
+               media: dict[str, str], date_format: str, report: Report) -> None:
     if row["PARENTID"]:
-        relative = row["NATIVEPATH"] or row["IMAGEPATH"]
+        relative = _path(row, "NATIVEPATH") or _path(row, "IMAGEPATH")
         if not relative or not _safe(relative) or not (root / relative).is_file():
             report.fail(DAT, f"row {number}: attachment {row['DOCID']} has no file in the volume")
             return
         data = (root / relative).read_bytes()
         if hashlib.sha256(data).hexdigest() != row["SHA256HASH"] or \
-                hashlib.md5(data).hexdigest() != row["MD5HASH"] or hashlib.sha1(data).hexdigest() != row["SHA1HASH"]:
+                hashlib.md5(data).hexdigest() != row.get("MD5HASH") or \
+                hashlib.sha1(data).hexdigest() != row.get("SHA1HASH"):
             report.fail(relative, f"its hashes differ from DAT row {number}")
         if row["RECORDTYPE"] == "native" and row["DOCID"].endswith(".native"):
             logged = media.get(row["PARENTID"])
@@ -281,7 +304,7 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
     if subject.get("kind") != row["RECORDTYPE"] or subject.get("id") != row["RECORDID"]:
         report.fail(DAT, f"row {number}: RECORDTYPE/RECORDID differ from log entry {row['LOGINDEX']}")
     if row["CUSTODIAN"] != _recorded_custodian(row["RECORDTYPE"], envelope, event.get("payload")) or \
-            row["DATECREATED"] != envelope.get("time"):
+            (row["DATECREATED"], row.get("TIMECREATED", "")) != _date_time(envelope.get("time"), date_format):
         report.fail(DAT, f"row {number}: CUSTODIAN/DATECREATED differ from log entry {row['LOGINDEX']}")
     if row["RECORDTYPE"] in MEDIA_KINDS:
         expected = (event.get("payload") or {}).get("sha256")
@@ -289,6 +312,11 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
             report.fail(DAT, f"row {number}: SHA256HASH differs from the media hash in log entry {row['LOGINDEX']}")
     elif row["SHA256HASH"] != envelope.get("payload_sha256"):
         report.fail(DAT, f"row {number}: SHA256HASH differs from the payload hash of log entry {row['LOGINDEX']}")
+    elif isinstance(event.get("payload_b64"), str):
+        payload = base64.b64decode(event["payload_b64"])
+        if (row.get("MD5HASH"), row.get("SHA1HASH")) != (hashlib.md5(payload).hexdigest(),
+                                                          hashlib.sha1(payload).hexdigest()):
+            report.fail(DAT, f"row {number}: MD5HASH/SHA1HASH differ from the payload of log entry {row['LOGINDEX']}")
 
 
 def _check_opt(root: Path, summary: dict[str, Any], by_bates: dict[str, dict[str, str]], report: Report) -> None:
@@ -298,7 +326,7 @@ def _check_opt(root: Path, summary: dict[str, Any], by_bates: dict[str, dict[str
     for number, line in enumerate(lines, start=1):
         relative = line.path.replace("\\", "/")
         row = by_bates.get(line.image_key)
-        if row is None or row["IMAGEPATH"] != relative:
+        if row is None or _path(row, "IMAGEPATH") != relative:
             report.fail(OPT, f"line {number}: image {line.image_key} is not a DAT image document")
         if line.volume != summary.get("volume") or not _safe(relative) or not (root / relative).is_file():
             report.fail(OPT, f"line {number}: volume or path does not name a file in this production")
