@@ -46,6 +46,8 @@ class Doc:
     custodian: str
     last_time: str
     events: list[int] = field(default_factory=list)
+    parent: str | None = None
+    """The record this one is produced as an attachment of (a dataset version's asset)."""
 
 
 @dataclass
@@ -156,17 +158,28 @@ class _Family:
 def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: VolumeFiles, numbering: Numbering,
                 settings: ProtocolSettings, size: int, note: str, holds: dict[Subject, list[str]],
                 covering: set[str]) -> None:
+    """Write a batch of documents; a record with ``parent`` None starts a family, those after it with a parent
+    join it (a batch never splits a family)."""
     rows = _rows(session, batch)
     entries = _entries(session, batch)
     proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
     pending: list[tuple[str, str]] = []
+    family: _Family | None = None
     for doc in batch:
+        if doc.parent is None or family is None:
+            if family is not None:
+                _write_family(family, volume)
+            family = _Family()
         record = rows[(doc.kind, doc.id)]
         created = entries[doc.created_index]
         envelope = json.loads(created.leaf)
         bates = numbering.take()
-        family = _Family()
         row = _record_row(doc, record, bates, envelope["payload_sha256"], created.payload, settings, volume)
+        if doc.parent is not None:
+            row["PARENTID"] = doc.parent
+            head = family.rows[0]
+            head["ATTACHIDS"] = "; ".join(filter(None, [head.get("ATTACHIDS", ""), doc.id]))
+        first_of_member = len(family.rows)
         family.rows.append(row)
         hold_ids = holds.get((doc.kind, doc.id), [])
         covering.update(hold_ids)
@@ -177,13 +190,9 @@ def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: Volu
             row["TEXTPATH"] = volume_path(relative)
         _slip_sheet(row, family, settings, volume, [f"Record type: {doc.kind}", f"Record id: {doc.id}",
                                                     "Produced as data: see its text file and the DAT."])
-        _attachments(ctx, doc, record, family, volume, numbering, settings)
-        row["ATTACHIDS"] = "; ".join(r["DOCID"] for r in family.rows[1:])
-        for member in family.rows:
-            member["BEGATTACH"], member["ENDATTACH"] = bates, family.rows[-1]["BEGDOC"]
-            volume.dat.write(member)
-        for image_bates, relative in family.images:
-            volume.image_line(image_bates, relative)
+        _attachments(ctx, session, doc, record, family, volume, numbering, settings)
+        own = [r["DOCID"] for r in family.rows[first_of_member + 1:]]
+        row["ATTACHIDS"] = "; ".join(filter(None, [row.get("ATTACHIDS", ""), *own]))
         volume.count(doc.kind)
         for index in doc.events:
             entry = entries[index]
@@ -194,7 +203,19 @@ def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: Volu
             volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
             pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
             volume.count("events")
+    if family is not None:
+        _write_family(family, volume)
     volume.write_small_files(pending)
+
+
+def _write_family(family: _Family, volume: VolumeFiles) -> None:
+    """The family's rows, each with the family's range, and its images' OPT lines."""
+    begin, end = family.rows[0]["BEGDOC"], family.rows[-1]["BEGDOC"]
+    for member in family.rows:
+        member["BEGATTACH"], member["ENDATTACH"] = begin, end
+        volume.dat.write(member)
+    for image_bates, relative in family.images:
+        volume.image_line(image_bates, relative)
 
 
 def _stamps(doc: Doc, settings: ProtocolSettings) -> dict[str, str]:
@@ -235,10 +256,19 @@ def _slip_sheet(row: dict[str, str], family: _Family, settings: ProtocolSettings
     volume.count("slip_sheets")
 
 
-def _attachments(ctx: Clearance, doc: Doc, record: dict[str, Any], family: _Family, volume: VolumeFiles,
-                 numbering: Numbering, settings: ProtocolSettings) -> None:
-    """Frame stills and natives of a record, numbered right after it."""
+def _released_file(ctx: Clearance, session: Session, clip_id: str) -> Path | None:
+    """The signed file a clip was released as (its latest signed check's), when stored."""
+    query = select(Check.signed_sha256).where(Check.clip_id == clip_id, col(Check.signed_sha256).is_not(None))
+    signed = session.exec(query.order_by(col(Check.log_index).desc()).limit(1)).first()
+    return attachments.stored(ctx, signed)
+
+
+def _attachments(ctx: Clearance, session: Session, doc: Doc, record: dict[str, Any], family: _Family,
+                 volume: VolumeFiles, numbering: Numbering, settings: ProtocolSettings) -> None:
+    """Frame stills and natives of a record, numbered right after it. A released clip's native is the signed
+    file it was released as (its C2PA manifest inside); the pre-signing file too when the protocol asks."""
     source = attachments.stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
+    released = _released_file(ctx, session, doc.id) if doc.kind == "clip" else None
     if source is None and doc.kind == "license" and settings.natives:
         source = attachments.stored(ctx, record.get("source_document_sha256"))
     if source is not None and doc.kind in MEDIA_KINDS and settings.image_format != "none":
@@ -252,15 +282,20 @@ def _attachments(ctx: Clearance, doc: Doc, record: dict[str, Any], family: _Fami
                                           settings, image=relative))
             family.images.append((bates, relative))
             volume.count("stills")
-    if source is not None and settings.natives:
-        bates = numbering.take()
-        relative = f"{layout.NATIVES}/{bates}{attachments.extension(source)}"
-        shutil.copyfile(source, volume.root / relative)
+    natives: list[tuple[Path, str, str]] = []
+    if released is not None:
+        natives.append((released, f"{doc.id}.signed", f"Released (signed) file of clip {doc.id}"))
+    if source is not None and settings.natives and (released is None or settings.presigned_clips):
         docid = f"{doc.id}.document" if doc.kind == "license" else f"{doc.id}.native"
+        what = "Pre-signing file of clip" if released is not None else f"Native file of {doc.kind}"
+        natives.append((source, docid, f"{what} {doc.id}"))
+    for path, docid, what in natives:
+        bates = numbering.take()
+        relative = f"{layout.NATIVES}/{bates}{attachments.extension(path)}"
+        shutil.copyfile(path, volume.root / relative)
         row = _child_row(doc, bates, docid, "native", volume.root / relative, settings, native=relative)
         family.rows.append(row)
-        _slip_sheet(row, family, settings, volume, [f"Native file of {doc.kind} {doc.id}",
-                                                    f"Produced natively: {volume_path(relative)}"])
+        _slip_sheet(row, family, settings, volume, [what, f"Produced natively: {volume_path(relative)}"])
         volume.count("natives")
 
 

@@ -40,6 +40,8 @@ class ProtocolSettings:
     """Dates in the DAT; times are ``HH:MM:SS``, in UTC (the ``TIMEZONE`` field says so)."""
     text: bool = True
     """A text rendering of each record (``TEXT/<BATES>.txt``, the DAT's ``TEXTPATH``)."""
+    presigned_clips: bool = False
+    """With ``natives``: a released clip's pre-signing file beside the signed file it was released as."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -51,8 +53,9 @@ class ProtocolSettings:
             problems.append(FieldProblem("bates_padding", "1 to 12 digits"))
         if not isinstance(self.natives, bool):  # "no" would otherwise read as true
             problems.append(FieldProblem("natives", "true or false"))
-        if not isinstance(self.text, bool):
-            problems.append(FieldProblem("text", "true or false"))
+        for name in ("text", "presigned_clips"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(FieldProblem(name, "true or false"))
         if self.date_format not in DATE_FORMATS:
             problems.append(FieldProblem("date_format", f"one of {', '.join(DATE_FORMATS)}"))
         if self.confidentiality not in CONFIDENTIALITY:

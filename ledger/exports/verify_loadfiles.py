@@ -12,6 +12,8 @@ from ledger.exports.dat import DATE_FORMATS, DatFormatError, date_and_time, read
 from ledger.exports.verify_report import ExportReport
 
 MEDIA_KINDS = ("asset", "clip")
+ATTACHMENT_TYPES = ("still", "native")
+"""Documents that are files of a record; any other row is a record, checked against its creation entry."""
 REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "CUSTODIAN", "SHA256HASH", "DATECREATED", "RECORDTYPE", "LOGINDEX",
                    "RECORDID")
 """Fields every DAT has; the others may be left out (empty in every row) and then read as empty."""
@@ -95,6 +97,12 @@ def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, A
             media[str(subject.get("id"))] = payload["sha256"]
     docids: set[str] = set()
     date_format = _date_format(summary)
+    signed = set()
+    for event in events.values():
+        payload = event.get("payload")
+        if event["_envelope"].get("type") == "clip.signed" and isinstance(payload, dict) \
+                and isinstance(payload.get("signed_sha256"), str):
+            signed.add(payload["signed_sha256"])
     by_bates: dict[str, dict[str, str]] = {}
     for number, row in enumerate(rows, start=2):
         begin = _bates_number(row["BEGDOC"], prefix, padding)
@@ -109,11 +117,11 @@ def check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, A
         if row["PARENTID"] and row["PARENTID"] not in docids:
             report.fail(layout.DAT, f"row {number}: PARENTID {row['PARENTID']} names no earlier document")
         docids.add(row["DOCID"])
-        _row(root, row, number, events, media, date_format, report)
+        _row(root, row, number, events, media, signed, date_format, report)
         report.count("documents")
     if due - 1 != last:
         report.fail(layout.DAT, f"the rows end at {due - 1}, the production says {last}")
-    records = {r["DOCID"] for r in rows if not r.get("PARENTID")}
+    records = {r["DOCID"] for r in rows if r["RECORDTYPE"] not in ATTACHMENT_TYPES}
     for index, event in events.items():
         holder = by_bates.get(str(event.get("bates")))
         if holder is None or holder["DOCID"] != event.get("docid") or event.get("docid") not in records:
@@ -133,8 +141,8 @@ def _custodian(kind: str, envelope: dict[str, Any], payload: Any) -> Any:
 
 
 def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]], media: dict[str, str],
-         date_format: str, report: ExportReport) -> None:
-    if row["PARENTID"]:
+         signed: set[str], date_format: str, report: ExportReport) -> None:
+    if row["RECORDTYPE"] in ATTACHMENT_TYPES:
         relative = _path(row, "NATIVEPATH") or _path(row, "IMAGEPATH")
         if not relative or not _inside(relative) or not (root / relative).is_file():
             report.fail(layout.DAT, f"row {number}: attachment {row['DOCID']} has no file in the volume")
@@ -148,6 +156,9 @@ def _row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[st
             logged = media.get(row["PARENTID"])
             if logged is not None and logged != row["SHA256HASH"]:
                 report.fail(relative, "differs from the media the log records for its parent")
+        if row["RECORDTYPE"] == "native" and row["DOCID"].endswith(".signed") and signed \
+                and row["SHA256HASH"] not in signed:
+            report.fail(relative, "is not a signed file the log records for its clip")
         return
     if not row["LOGINDEX"].isdigit() or int(row["LOGINDEX"]) not in events:
         report.fail(layout.DAT, f"row {number}: LOGINDEX {row['LOGINDEX']!r} has no produced event")

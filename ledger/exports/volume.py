@@ -27,7 +27,7 @@ from ledger.exports.documents import TABLES, Doc, Numbering, VolumeFiles, write_
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
 from ledger.exports.people import Person
 from ledger.exports.protocol import ProtocolSettings
-from ledger.exports.selection import Selection, Subject, base_subjects
+from ledger.exports.selection import Selection, Subject, base_subjects, version_assets
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.note import Checkpoint
@@ -127,11 +127,12 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
         previous_note = None
         if previous is not None:
             previous_note = _checkpoint_note(session, previous)
+        assets_of = version_assets(session, sorted(d.id for d in docs.values() if d.kind == "dataset_version"))
     chosen = sorted((d for d in docs.values() if selection.keeps(d.created_time, d.custodian)),
                     key=lambda d: d.created_index)
     del docs
     withheld = [d for d in chosen if (d.kind, d.id) in privileged]
-    produced = [d for d in chosen if (d.kind, d.id) not in privileged]
+    produced = in_families([d for d in chosen if (d.kind, d.id) not in privileged], assets_of)
     if not produced:
         raise ValidationFailed("the selection reaches no producible records",
                                problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
@@ -253,8 +254,39 @@ def _checkpoint_note(session: Session, production: Production) -> str | None:
 
 
 def _batches(docs: list[Doc]) -> Iterator[list[Doc]]:
-    for start in range(0, len(docs), BATCH):
-        yield docs[start:start + BATCH]
+    """Batches of about ``BATCH`` documents that never split a family (a record and its attached records)."""
+    batch: list[Doc] = []
+    for doc in docs:
+        if len(batch) >= BATCH and doc.parent is None:
+            yield batch
+            batch = []
+        batch.append(doc)
+    if batch:
+        yield batch
+
+
+def in_families(produced: list[Doc], assets_of: dict[str, list[str]]) -> list[Doc]:
+    """The documents in log order, but each produced asset of a produced dataset version right after the
+    version (the first one, when several hold it), as its attachment."""
+    by_key = {(d.kind, d.id): d for d in produced}
+    attached: dict[str, str] = {}
+    for doc in produced:
+        if doc.kind == "dataset_version":
+            for asset_id in assets_of.get(doc.id, []):
+                if ("asset", asset_id) in by_key:
+                    attached.setdefault(asset_id, doc.id)
+    ordered: list[Doc] = []
+    for doc in produced:
+        if doc.kind == "asset" and doc.id in attached:
+            continue
+        ordered.append(doc)
+        if doc.kind == "dataset_version":
+            for asset_id in assets_of.get(doc.id, []):
+                if attached.get(asset_id) == doc.id:
+                    member = by_key[("asset", asset_id)]
+                    member.parent = doc.id
+                    ordered.append(member)
+    return ordered
 
 
 def _write_consistency(ctx: Clearance, root: Path, previous: Production, previous_note: str,

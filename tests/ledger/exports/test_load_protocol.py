@@ -42,10 +42,14 @@ def test_the_default_dat_has_no_column_empty_in_every_row(ctx: Clearance, world:
 def test_families_dates_hashes_text_and_paths(ctx: Clearance, world: World, tmp_path: Path) -> None:
     root = tmp_path / "vol"
     _, _, rows = _produce(ctx, root)
-    work = next(r for r in rows if r["RECORDID"] == "work-0" and not r["PARENTID"])
-    family = [r for r in rows if r["RECORDID"] == "work-0"]
-    assert len(family) == 3 and all((r["BEGATTACH"], r["ENDATTACH"]) == (work["BEGDOC"], family[-1]["BEGDOC"])
-                                    for r in family)
+    # the held dataset version's family: the version, then each asset (work-1 is privileged) with its files
+    version = next(r for r in rows if r["RECORDID"] == "ds-v1")
+    family = [r for r in rows if r["BEGATTACH"] == version["BEGDOC"]]
+    assert [r["DOCID"] for r in family] == ["ds-v1", "work-0", "work-0.still-1", "work-0.native", "work-2",
+                                            "work-2.still-1", "work-2.native"]
+    assert all(r["ENDATTACH"] == family[-1]["BEGDOC"] for r in family)
+    assert version["ATTACHIDS"] == "work-0; work-2"
+    assert [r["PARENTID"] for r in family] == ["", "ds-v1", "work-0", "work-0", "ds-v1", "work-2", "work-2"]
     lone = next(r for r in rows if r["RECORDID"] == "mdl")
     assert (lone["BEGATTACH"], lone["ENDATTACH"]) == (lone["BEGDOC"], lone["BEGDOC"])
     for row in rows:

@@ -40,10 +40,11 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     result = _produce(ctx, tmp_path / "vol1")
     root = tmp_path / "vol1"
     rows = _dat_rows(root)
-    parents = [r for r in rows if not r["PARENTID"]]
-    # the holds name work-0, work-1 (privileged), lic-1, ds-v1 and mdl
+    parents = [r for r in rows if r["RECORDTYPE"] not in ("still", "native")]
+    # the holds name work-0, work-1 (privileged), lic-1, ds-v1 (whose assets come with it) and mdl
     assert sorted((r["RECORDTYPE"], r["RECORDID"]) for r in parents) == [
-        ("asset", "work-0"), ("dataset_version", "ds-v1"), ("license", "lic-1"), ("model", "mdl")]
+        ("asset", "work-0"), ("asset", "work-2"), ("dataset_version", "ds-v1"), ("license", "lic-1"),
+        ("model", "mdl")]
     assert [r["BEGDOC"] for r in rows] == [f"NLP{n:06d}" for n in range(1, len(rows) + 1)]
     assert result["bates"]["begin"] == "NLP000001" and result["bates"]["end"] == rows[-1]["BEGDOC"]
     work = next(r for r in parents if r["RECORDID"] == "work-0")
@@ -61,6 +62,7 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     assert [(line.image_key, line.path) for line in opt] == [(r["BEGDOC"], r["IMAGEPATH"]) for r in rows]
     assert (root / still["IMAGEPATH"].replace("\\", "/")).read_bytes()[:3] == b"\xff\xd8\xff"
     assert sorted(result["holds"]) == ["hold-0", "hold-2", "hold-3", "hold-4"]
+    assert result["counts"]["asset"] == 2
 
     report = verify_production(root, ctx.log_key.vkey)
     assert report.ok, report.findings
@@ -184,8 +186,9 @@ def test_a_selection_that_reaches_nothing_is_refused(ctx: Clearance, world: Worl
 
 def test_selection_by_dataset_custodian_and_dates(ctx: Clearance, world: World, tmp_path: Path) -> None:
     result = export(ctx, {"datasets": ["ds"]}, tmp_path / "a", "counsel", overrides={"image_format": "none"})
-    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1"}
-    assert result["counts"] == {"dataset": 1, "dataset_version": 1, "events": 2}
+    # the version's assets come as its attachments (work-1 is privileged)
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1", "work-0", "work-2"}
+    assert result["counts"] == {"asset": 2, "dataset": 1, "dataset_version": 1, "events": 4}
     export(ctx, {"custodians": ["librarian"]}, tmp_path / "b", "counsel", overrides={"image_format": "none"})
     # work-1 is privileged; work-2 records the person who acquired it, its custodian
     assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0"}

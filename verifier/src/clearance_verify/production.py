@@ -26,6 +26,8 @@ OPT = "DATA/production.opt"
 EVENTS = "LOG/events.jsonl"
 CHECKPOINT = "LOG/checkpoint.txt"
 MEDIA_KINDS = ("asset", "clip")
+ATTACHMENT_TYPES = ("still", "native")
+"""Documents that are files of a record; any other row is a record, checked against its creation entry."""
 REQUIRED_FIELDS = ("BEGDOC", "ENDDOC", "DOCID", "CUSTODIAN", "SHA256HASH", "DATECREATED", "RECORDTYPE", "LOGINDEX",
                    "RECORDID")
 """Fields every DAT has; any other field may be left out (a column empty in every row) and then reads as empty."""
@@ -239,6 +241,9 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     media = {str((e["_envelope"].get("subject") or {}).get("id")): e["payload"]["sha256"] for e in events.values()
              if (e["_envelope"].get("subject") or {}).get("kind") in MEDIA_KINDS and isinstance(e.get("payload"), dict)
              and isinstance(e["payload"].get("sha256"), str)}
+    signed = {e["payload"]["signed_sha256"] for e in events.values()
+              if e["_envelope"].get("type") == "clip.signed" and isinstance(e.get("payload"), dict)
+              and isinstance(e["payload"].get("signed_sha256"), str)}
     by_bates: dict[str, dict[str, str]] = {}
     for number, row in enumerate(dat.rows, start=2):
         begin = _bates_number(row.get("BEGDOC", ""), prefix, padding)
@@ -253,11 +258,11 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
         if row["PARENTID"] and row["PARENTID"] not in docids:
             report.fail(DAT, f"row {number}: PARENTID {row['PARENTID']} names no earlier document")
         docids.add(row["DOCID"])
-        _check_row(root, row, number, events, media, date_format, report)
+        _check_row(root, row, number, events, media, signed, date_format, report)
         report.count("documents")
     if expected - 1 != last:
         report.fail(DAT, f"the rows end at {expected - 1}, the production says {last}")
-    produced_docs = {r["DOCID"] for r in dat.rows if not r.get("PARENTID")}
+    produced_docs = {r["DOCID"] for r in dat.rows if r["RECORDTYPE"] not in ATTACHMENT_TYPES}
     for index, event in events.items():
         row = by_bates.get(str(event.get("bates")))
         if row is None or row["DOCID"] != event.get("docid") or event.get("docid") not in produced_docs:
@@ -279,8 +284,8 @@ def _recorded_custodian(kind: str, envelope: dict[str, Any], payload: Any) -> An
 
 
 def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, dict[str, Any]],
-               media: dict[str, str], date_format: str, report: Report) -> None:
-    if row["PARENTID"]:
+               media: dict[str, str], signed: set[str], date_format: str, report: Report) -> None:
+    if row["RECORDTYPE"] in ATTACHMENT_TYPES:
         relative = _path(row, "NATIVEPATH") or _path(row, "IMAGEPATH")
         if not relative or not _safe(relative) or not (root / relative).is_file():
             report.fail(DAT, f"row {number}: attachment {row['DOCID']} has no file in the volume")
@@ -294,6 +299,9 @@ def _check_row(root: Path, row: dict[str, str], number: int, events: dict[int, d
             logged = media.get(row["PARENTID"])
             if logged is not None and logged != row["SHA256HASH"]:
                 report.fail(relative, "differs from the media the log records for its parent")
+        if row["RECORDTYPE"] == "native" and row["DOCID"].endswith(".signed") and signed \
+                and row["SHA256HASH"] not in signed:
+            report.fail(relative, "is not a signed file the log records for its clip")
         return
     if not row["LOGINDEX"].isdigit() or int(row["LOGINDEX"]) not in events:
         report.fail(DAT, f"row {number}: LOGINDEX {row['LOGINDEX']!r} has no produced event")
