@@ -28,7 +28,7 @@ def _verifier_command(root: Path, vkey: str) -> tuple[list[str], dict[str, str]]
         if not (VERIFIER_SOURCE / "clearance_verify").is_dir():
             return None
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(VERIFIER_SOURCE), env.get("PYTHONPATH")]))
-    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey], env
+    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey, "--load-files"], env
 
 
 def show_production(ctx: Clearance, console: Console) -> None:

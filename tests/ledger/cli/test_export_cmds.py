@@ -15,7 +15,7 @@ VERIFIER_SRC = Path(__file__).resolve().parents[3] / "verifier" / "src"
 
 def _standalone(volume: Path, vkey: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(VERIFIER_SRC)}
-    return subprocess.run([sys.executable, "-m", "clearance_verify", str(volume), "--log-key", vkey],
+    return subprocess.run([sys.executable, "-m", "clearance_verify", str(volume), "--log-key", vkey, "--load-files"],
                           env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -46,7 +46,8 @@ def test_export_then_verify_then_tamper(tmp_path: Path) -> None:
     assert Path(result["zip"]).is_file()
     vkey = run(home, "log", "key").stdout.decode().strip()
     assert "VERIFIED" in run(home, "verify-export", str(tmp_path / "vol"), "--log-key", vkey).stdout.decode()
-    assert _standalone(tmp_path / "vol", vkey).returncode == 0
+    checked = _standalone(tmp_path / "vol", vkey)
+    assert checked.returncode == 0 and "LOAD FILES WELL FORMED" in checked.stdout, checked.stdout
     assert _standalone(Path(result["zip"]), vkey).returncode == 0
 
     dat = tmp_path / "vol" / "DATA" / "production.dat"

@@ -88,6 +88,25 @@ def rewrite_manifest(root: Path) -> None:
     (root / layout.MANIFEST).write_text(manifest, encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def load_files_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every production these tests make is run through the standalone load-file checker, which must pass."""
+    from clearance_verify.loadcheck import check_load_files
+
+    from ledger.exports import service as export_service
+
+    produce = export_service.produce
+
+    def checked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        result = produce(*args, **kwargs)
+        report = check_load_files(Path(result["path"]))
+        assert report.ok, report.findings
+        assert report.checked.get("documents"), report.checked
+        return result
+
+    monkeypatch.setattr(export_service, "produce", checked)
+
+
 @pytest.fixture
 def world(ctx: Clearance) -> World:
     return build_world(ctx)

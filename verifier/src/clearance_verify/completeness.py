@@ -126,8 +126,8 @@ def compare(root: Path, logged: LoggedExport, seen: Observed, report: Failing) -
     """Each difference between the volume and the logged export, at most one finding per file."""
     entry = f"logged export entry {logged.index}"
     payload = logged.payload
-    contents = payload.get("contents") if isinstance(payload.get("contents"), dict) else {}
-    bates = payload.get("bates") if isinstance(payload.get("bates"), dict) else {}
+    contents: dict[str, Any] = payload["contents"] if isinstance(payload.get("contents"), dict) else {}
+    bates: dict[str, Any] = payload["bates"] if isinstance(payload.get("bates"), dict) else {}
     found: dict[str, str] = {}
 
     def note(file: str, problem: str) -> None:
@@ -144,7 +144,7 @@ def compare(root: Path, logged: LoggedExport, seen: Observed, report: Failing) -
         note(EVENTS, f"holds {seen.events} events where {entry} produced {contents.get('events')}")
     if seen.checkpoint_size is not None and seen.checkpoint_size != logged.checkpoint_size:
         note(CHECKPOINT, f"is of size {seen.checkpoint_size} where {entry} was cut at {logged.checkpoint_size}")
-    committed = contents.get("sha256") if isinstance(contents.get("sha256"), dict) else {}
+    committed: dict[str, Any] = contents["sha256"] if isinstance(contents.get("sha256"), dict) else {}
     for name, digest in sorted(committed.items()):
         actual = _sha256(root / str(name))
         if actual is None:

@@ -41,8 +41,8 @@ def _date_time(stamp: object, date_format: str) -> tuple[str, str]:
 
 
 def _date_format(summary: dict[str, Any]) -> str:
-    protocol = summary.get("protocol") if isinstance(summary.get("protocol"), dict) else {}
-    settings = protocol.get("settings") if isinstance(protocol.get("settings"), dict) else {}
+    protocol: dict[str, Any] = summary["protocol"] if isinstance(summary.get("protocol"), dict) else {}
+    settings: dict[str, Any] = protocol["settings"] if isinstance(protocol.get("settings"), dict) else {}
     chosen = settings.get("date_format", "MM/DD/YYYY")
     return chosen if chosen in DATE_FORMATS else "MM/DD/YYYY"
 
@@ -226,7 +226,7 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
     if missing:
         report.fail(DAT, f"the header lacks {', '.join(missing)}")
         return
-    bates = summary.get("bates")
+    bates: Any = summary.get("bates")
     try:
         prefix, padding = str(bates["prefix"]), int(bates["padding"])
         expected, last = int(bates["first"]), int(bates["last"])
@@ -264,12 +264,12 @@ def _check_dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, 
         report.fail(DAT, f"the rows end at {expected - 1}, the production says {last}")
     produced_docs = {r["DOCID"] for r in dat.rows if r["RECORDTYPE"] not in ATTACHMENT_TYPES}
     for index, event in events.items():
-        row = by_bates.get(str(event.get("bates")))
-        if row is None or row["DOCID"] != event.get("docid") or event.get("docid") not in produced_docs:
+        holder = by_bates.get(str(event.get("bates")))
+        if holder is None or holder["DOCID"] != event.get("docid") or event.get("docid") not in produced_docs:
             report.fail(EVENTS, f"line {event['_line']} (entry {index}) names a document the DAT does not hold")
             continue
         subject = event["_envelope"].get("subject") or {}
-        if subject.get("kind") != row["RECORDTYPE"] or subject.get("id") != row["RECORDID"]:
+        if subject.get("kind") != holder["RECORDTYPE"] or subject.get("id") != holder["RECORDID"]:
             report.fail(EVENTS, f"line {event['_line']} (entry {index}) is about another record than its document")
     _check_opt(root, summary, by_bates, report)
 
