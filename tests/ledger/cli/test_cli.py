@@ -41,6 +41,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "-> verified" in out and "-> NOT verified" in out
     assert "cleared by the union prong of AB 2602" in out and "demo-consent-rosa is a blanket grant" in out
     assert out.count("voice: no enrolled voice heard") == 5, out   # the voice channel listened to every clip (the creator's too)
+    # the production: the held clip as its signed file, verified with its load files, a forged copy caught
+    assert "is produced as the signed file it was released as" in out and "clearance-verify: production verified" in out
+    assert "VERIFIED covers:" in out and "LOAD FILES WELL FORMED" in out
+    assert re.search(r"FAIL MANIFEST.sha256: lists \d+ files where logged export entry \d+ produced \d+", out), out
     return home
 
 
