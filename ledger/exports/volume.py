@@ -196,6 +196,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
         "holds": sorted(covering_holds),
         "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
+        "producing_party": ctx.settings.provider_name or None, "log_key": ctx.log_key.vkey,
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": {"name": "clearance-ledger", "version": _software_version()},
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 import csv
 import json
 import shutil
@@ -151,6 +152,13 @@ def test_the_custody_report_names_matter_range_and_checkpoint(ctx: Clearance, wo
     assert f"{result['bates']['begin']} - {result['bates']['end']}" in flat
     assert result["checkpoint"]["root"] in flat.replace(" ", "") and str(result["checkpoint"]["size"]) in flat
     assert "counsel" in flat and "clearance-ledger" in flat
+    # the selection in words, the verifier key, a certification, and the dates it was written
+    assert f"every record the active legal holds of matter {MATTER} name" in flat
+    assert ctx.log_key.vkey in flat.replace(" ", "") and "902(14)" in flat and "Signature:" in flat
+    reader = PdfReader(tmp_path / "vol" / layout.CUSTODY_PDF)
+    created = reader.metadata.creation_date if reader.metadata else None
+    exported = datetime.fromisoformat(result["exported_at"].replace("Z", "+00:00"))
+    assert created is not None and abs(created.replace(tzinfo=created.tzinfo or UTC) - exported) < timedelta(days=1)
 
 
 def test_a_second_production_continues_numbering_with_a_consistency_proof(ctx: Clearance, world: World,
