@@ -18,10 +18,10 @@ _ACTOR = typer.Option(..., "--actor", help="your name: the person acting, record
 
 def _settings(prefix: Optional[str], start: Optional[int], padding: Optional[int], confidentiality: Optional[str],
               images: Optional[str], natives: Optional[bool], privilege: Optional[str],
-              fields: list[str]) -> dict[str, Any]:
+              fields: list[str], privilege_log: Optional[str] = None) -> dict[str, Any]:
     values = {"bates_prefix": prefix, "bates_start": start, "bates_padding": padding,
               "confidentiality": confidentiality, "image_format": images, "natives": natives,
-              "privilege_handling": privilege, "fields": fields or None}
+              "privilege_handling": privilege, "fields": fields or None, "privilege_log": privilege_log}
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -41,6 +41,8 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
            natives: Optional[bool] = typer.Option(None, "--natives/--no-natives", help="produce native files"),
            privilege: Optional[str] = typer.Option(None, help="privileged records: log (privilege log) or omit"),
            field: list[str] = typer.Option([], "--field", help="produce only these F_ fields (repeat)"),
+           privilege_log: Optional[str] = typer.Option(None, "--privilege-log",
+                                                       help="document, metadata or categorical"),
            make_zip: bool = typer.Option(False, "--zip", help="also write <out>.zip"),
            actor: str = _ACTOR, as_json: bool = JSON_OPTION) -> None:
     """Write a discovery production volume (DAT, OPT, natives, log events with proofs, reports, manifest)."""
@@ -50,7 +52,7 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
     selection = {"matter": matter, "date_from": date_from, "date_to": date_to, "people": person, "assets": asset,
                  "datasets": dataset, "dataset_versions": dataset_version, "models": model, "clips": clip,
                  "checks": check, "custodians": custodian}
-    overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field)
+    overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field, privilege_log)
     result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip,
                         Person(actor, CLI_ROLE))
     if as_json:

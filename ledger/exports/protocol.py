@@ -16,6 +16,7 @@ PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]{0,19}$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 IMAGE_FORMATS = ("jpeg", "png", "none")
 PRIVILEGE_HANDLING = ("log", "omit")
+PRIVILEGE_LOG_MODES = ("document", "metadata", "categorical")
 CONFIDENTIALITY = ("CONFIDENTIAL", "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY", "NONE")
 
 
@@ -40,6 +41,9 @@ class ProtocolSettings:
     """Dates in the DAT; times are ``HH:MM:SS``, in UTC (the ``TIMEZONE`` field says so)."""
     text: bool = True
     """A text rendering of each record (``TEXT/<BATES>.txt``, the DAT's ``TEXTPATH``)."""
+    privilege_log: str = "document"
+    """How withheld records are logged: ``document`` (a line each, described), ``metadata`` (a line each from
+    metadata alone) or ``categorical`` (a line per category, counted)."""
     presigned_clips: bool = False
     """With ``natives``: a released clip's pre-signing file beside the signed file it was released as."""
 
@@ -62,6 +66,8 @@ class ProtocolSettings:
             problems.append(FieldProblem("confidentiality", f"one of {', '.join(CONFIDENTIALITY)}"))
         if self.image_format not in IMAGE_FORMATS:
             problems.append(FieldProblem("image_format", f"one of {', '.join(IMAGE_FORMATS)}"))
+        if self.privilege_log not in PRIVILEGE_LOG_MODES:
+            problems.append(FieldProblem("privilege_log", f"one of {', '.join(PRIVILEGE_LOG_MODES)}"))
         if self.privilege_handling not in PRIVILEGE_HANDLING:
             problems.append(FieldProblem("privilege_handling", f"one of {', '.join(PRIVILEGE_HANDLING)}"))
         if not isinstance(self.fields, list) or not all(isinstance(f, str) and f.startswith("F_")

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
-from ledger.exports import files, layout
+from ledger.exports import files, layout, privilege_log
 from ledger.exports.dat import FIXED_FIELDS, drop_empty_columns, record_field_names
 from ledger.exports.documents import TABLES, Doc, Numbering, VolumeFiles, write_batch
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
@@ -182,7 +182,8 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     consistency = None
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
-    _write_privilege_log(root, withheld, privileged, settings)
+    privilege_log.write(root / layout.PRIVILEGE_LOG, withheld, privileged, settings.privilege_log,
+                        listed=settings.privilege_handling == "log")
     summary: dict[str, Any] = {
         "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
         "matter": selection.matter, "selection": selection.as_json(),
@@ -300,22 +301,3 @@ def _write_consistency(ctx: Clearance, root: Path, previous: Production, previou
     (root / layout.CONSISTENCY).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return {"production_id": previous.id, "checkpoint_size": previous.checkpoint_size,
             "checkpoint_file": layout.PREVIOUS_CHECKPOINT, "proof_file": layout.CONSISTENCY}
-
-
-def _write_privilege_log(root: Path, withheld: list[Doc], privileged: dict[Subject, PrivilegeDesignation],
-                         settings: ProtocolSettings) -> None:
-    import csv
-
-    with (root / layout.PRIVILEGE_LOG).open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["PRIVID", "RECORDTYPE", "DATE", "AUTHOR", "PRIVILEGE", "DESCRIPTION", "ASSERTED_BY",
-                         "ASSERTED_AT"])
-        if settings.privilege_handling != "log":
-            return
-        for number, doc in enumerate(withheld, start=1):
-            designation = privileged[(doc.kind, doc.id)]
-            writer.writerow([f"PRIV-{number:06d}", doc.kind, doc.created_time[:10], doc.custodian,
-                             designation.privilege, designation.description, designation.asserted_by,
-                             designation.asserted_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
-
-
