@@ -164,6 +164,19 @@ def test_the_untouched_production_verifies_in_both(ctx: Clearance, production: t
     assert (root / layout.EXPORT_CHECKPOINT).read_text("utf-8").startswith(ctx.log_key.origin + "\n")
 
 
+def test_a_witness_cosignature_appended_to_the_export_checkpoint_is_accepted(
+        ctx: Clearance, production: tuple[Path, dict[str, Any]]) -> None:
+    """EXPORT/checkpoint.txt is a signed note: witnesses' cosignature lines may be appended after the export."""
+    import base64
+
+    root, _ = production
+    note = root / layout.EXPORT_CHECKPOINT
+    cosignature = base64.b64encode(bytes(range(4)) + bytes(8) + bytes(64)).decode()
+    note.write_text(note.read_text("utf-8") + f"\u2014 witness.example/w1 {cosignature}\n", encoding="utf-8")
+    standalone, ours = _both(root, ctx.log_key.vkey)
+    assert standalone == ours == []
+
+
 @pytest.mark.parametrize("name", list(TAMPERS))
 def test_each_tamper_fails_in_both_with_the_same_findings(ctx: Clearance, production: tuple[Path, dict[str, Any]],
                                                           tmp_path: Path, name: str) -> None:
