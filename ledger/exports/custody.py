@@ -57,7 +57,10 @@ def custody_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("Log verifier key", summary.get("log_key") or "(not stated)"),
         ("Completeness", "the export.produced log entry, its inclusion proof and a signed checkpoint covering it "
                          "are in EXPORT/ (outside the manifest, whose SHA-256 the entry holds)"),
-        ("Legal holds covering produced records", ", ".join(summary["holds"]) or "none"),
+        ("Legal holds covering produced records", "; ".join(
+            f"{h['id']} ({h['record_kind']} {h['record_id']}, placed by {h['placed_by']} on {h['placed_on']}, "
+            f"recorded by {h['recorded_by']})" for h in summary.get("hold_details", []))
+         or ", ".join(summary["holds"]) or "none"),
         ("Withheld as privileged", str(summary["withheld"])),
         ("Software", f"{summary['software']['name']} {summary['software']['version']}"),
     ]

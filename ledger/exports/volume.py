@@ -101,6 +101,22 @@ def _holds_by_subject(session: Session) -> dict[Subject, list[str]]:
     return holds
 
 
+def _hold_details(ctx: Clearance, hold_ids: set[str]) -> list[dict[str, Any]]:
+    """Each covering hold with the person who placed it and the key or user whose entry recorded it."""
+    if not hold_ids:
+        return []
+    details = []
+    with ctx.db.reader() as session:
+        for hold in session.exec(select(m.LegalHold).where(col(m.LegalHold.id).in_(sorted(hold_ids)))
+                                 .order_by(m.LegalHold.id)):
+            entry = session.get(LogEntry, hold.log_index)
+            details.append({"id": hold.id, "matter": hold.matter, "record_kind": hold.record_kind,
+                            "record_id": hold.record_id, "placed_by": hold.placed_by,
+                            "placed_on": hold.placed_on.isoformat(),
+                            "recorded_by": json.loads(entry.leaf)["actor"] if entry is not None else None})
+    return details
+
+
 def _previous(session: Session, matter: str | None, prefix: str) -> Production | None:
     query = select(Production)
     query = query.where(Production.matter == matter) if matter else query.where(Production.prefix == prefix)
@@ -195,7 +211,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "previous": consistency,
         "counts": dict(sorted(volume.counts.items())),
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
-        "holds": sorted(covering_holds),
+        "holds": sorted(covering_holds), "hold_details": _hold_details(ctx, covering_holds),
         "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
         "producing_party": ctx.settings.provider_name or None, "log_key": ctx.log_key.vkey,
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

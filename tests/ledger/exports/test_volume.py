@@ -63,6 +63,8 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     assert [(line.image_key, line.path) for line in opt] == [(r["BEGDOC"], r["IMAGEPATH"]) for r in rows]
     assert (root / still["IMAGEPATH"].replace("\\", "/")).read_bytes()[:3] == b"\xff\xd8\xff"
     assert sorted(result["holds"]) == ["hold-0", "hold-2", "hold-3", "hold-4"]
+    assert [(h["id"], h["placed_by"], h["recorded_by"]) for h in result["hold_details"]] == [
+        (f"hold-{n}", "counsel", "counsel") for n in (0, 2, 3, 4)]
     assert result["counts"]["asset"] == 2
 
     report = verify_production(root, ctx.log_key.vkey)
@@ -155,6 +157,7 @@ def test_the_custody_report_names_matter_range_and_checkpoint(ctx: Clearance, wo
     # the selection in words, the verifier key, a certification, and the dates it was written
     assert f"every record the active legal holds of matter {MATTER} name" in flat
     assert ctx.log_key.vkey in flat.replace(" ", "") and "902(14)" in flat and "Signature:" in flat
+    assert "placed by counsel on 2026-01-05" in flat
     reader = PdfReader(tmp_path / "vol" / layout.CUSTODY_PDF)
     created = reader.metadata.creation_date if reader.metadata else None
     exported = datetime.fromisoformat(result["exported_at"].replace("Z", "+00:00"))
