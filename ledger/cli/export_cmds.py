@@ -13,14 +13,15 @@ protocol_app = typer.Typer(help="Saved production protocols (settings later prod
 privilege_app = typer.Typer(help="Privilege designations: records withheld from productions", no_args_is_help=True)
 
 _LIST = typer.Option([], help="repeat for several")
+_ACTOR = typer.Option(..., "--actor", help="your name: the person acting, recorded in the log and on the production")
 
 
 def _settings(prefix: Optional[str], start: Optional[int], padding: Optional[int], confidentiality: Optional[str],
               images: Optional[str], natives: Optional[bool], privilege: Optional[str],
-              fields: list[str]) -> dict[str, Any]:
+              fields: list[str], privilege_log: Optional[str] = None) -> dict[str, Any]:
     values = {"bates_prefix": prefix, "bates_start": start, "bates_padding": padding,
               "confidentiality": confidentiality, "image_format": images, "natives": natives,
-              "privilege_handling": privilege, "fields": fields or None}
+              "privilege_handling": privilege, "fields": fields or None, "privilege_log": privilege_log}
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -40,16 +41,20 @@ def export(out: Path = typer.Option(..., "--out", help="a new or empty folder fo
            natives: Optional[bool] = typer.Option(None, "--natives/--no-natives", help="produce native files"),
            privilege: Optional[str] = typer.Option(None, help="privileged records: log (privilege log) or omit"),
            field: list[str] = typer.Option([], "--field", help="produce only these F_ fields (repeat)"),
+           privilege_log: Optional[str] = typer.Option(None, "--privilege-log",
+                                                       help="document, metadata or categorical"),
            make_zip: bool = typer.Option(False, "--zip", help="also write <out>.zip"),
-           as_json: bool = JSON_OPTION) -> None:
+           actor: str = _ACTOR, as_json: bool = JSON_OPTION) -> None:
     """Write a discovery production volume (DAT, OPT, natives, log events with proofs, reports, manifest)."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.service import export as run_export
 
     selection = {"matter": matter, "date_from": date_from, "date_to": date_to, "people": person, "assets": asset,
                  "datasets": dataset, "dataset_versions": dataset_version, "models": model, "clips": clip,
                  "checks": check, "custodians": custodian}
-    overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field)
-    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip)
+    overrides = _settings(prefix, start, padding, confidentiality, images, natives, privilege, field, privilege_log)
+    result = run_export(ready_context(), selection, out, "cli", protocol, overrides, make_zip,
+                        Person(actor, CLI_ROLE))
     if as_json:
         print_json(result)
         return
@@ -73,7 +78,10 @@ def verify_export(path: Path = typer.Argument(..., help="production folder"),
     """Check a production: manifest, checkpoint signature, every proof, DAT against JSONL, Bates continuity;
     with --witness-policy, which witnesses vouched; with --tsa-root, the checkpoint's timestamp."""
     from ledger.errors import ValidationFailed
+    from rich.markup import escape
+
     from ledger.exports.verify import verify_export as run_verify
+    from ledger.exports.verify_complete import coverage
     from ledger.log.note import NoteError
     from ledger.witness.policy import PolicyError, parse_policy
     from ledger.witness.production_checks import check_production
@@ -92,17 +100,20 @@ def verify_export(path: Path = typer.Argument(..., help="production folder"),
     vouching = check_production(path, policy, root_pem)
     report.problems += vouching.problems
     if as_json:
-        print_json({**report.as_json(), "witnesses": vouching.vouching.as_json() if vouching.vouching else None,
+        print_json({**report.as_json(), "covers": coverage(report.logged),
+                    "witnesses": vouching.vouching.as_json() if vouching.vouching else None,
                     "timestamp": vouching.timestamp})
     else:
-        for name, count in report.counts.items():
+        for name, count in sorted(report.counts.items()):
             console.print(f"checked {count} {name}")
         for line in vouching.lines:
             console.print(line, markup=False, highlight=False)
         for name, problem in report.problems:
-            console.print(f"[red]FAIL[/red] {name}: {problem}", markup=True, highlight=False)
+            console.print(f"[red]FAIL[/red] {escape(name)}: {escape(problem)}", markup=True, highlight=False)
         console.print("[green]VERIFIED[/green]" if report.ok else
-                      f"[red]NOT VERIFIED[/red]: {', '.join(sorted({n for n, _ in report.problems}))}")
+                      f"[red]NOT VERIFIED[/red]: {escape(', '.join(sorted({n for n, _ in report.problems})))}")
+        if report.ok:
+            console.print(coverage(report.logged), markup=False, highlight=False)
     if not report.ok:
         raise typer.Exit(7)
 
@@ -135,18 +146,23 @@ def protocol_show(name: str) -> None:
 def privilege_assert(record_kind: str, record_id: str,
                      privilege: str = typer.Option(..., help="attorney-client, work-product, common-interest, "
                                                              "joint-defense or other"),
-                     description: str = typer.Option(..., help="what is withheld, without its content")) -> None:
+                     description: str = typer.Option(..., help="what is withheld, without its content"),
+                     actor: str = _ACTOR) -> None:
     """Designate a record privileged: productions withhold it and list it on the privilege log."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.privilege import assert_privilege
 
-    result = assert_privilege(ready_context(), record_kind, record_id, privilege, description, "cli")
+    result = assert_privilege(ready_context(), record_kind, record_id, privilege, description, "cli",
+                              Person(actor, CLI_ROLE))
     console.print(f"{record_kind} {record_id}: {privilege} (log entry {result['log_index']})")
 
 
 @privilege_app.command("withdraw")
-def privilege_withdraw(record_kind: str, record_id: str, reason: str = typer.Option(..., help="why")) -> None:
+def privilege_withdraw(record_kind: str, record_id: str, reason: str = typer.Option(..., help="why"),
+                       actor: str = _ACTOR) -> None:
     """Withdraw a privilege designation; later productions produce the record."""
+    from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.privilege import withdraw_privilege
 
-    index = withdraw_privilege(ready_context(), record_kind, record_id, reason, "cli")
+    index = withdraw_privilege(ready_context(), record_kind, record_id, reason, "cli", Person(actor, CLI_ROLE))
     console.print(f"{record_kind} {record_id}: privilege withdrawn (log entry {index})")

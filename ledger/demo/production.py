@@ -1,20 +1,34 @@
-"""The demo's last act: a small discovery production, checked by the standalone verifier as opposing counsel would."""
+"""The demo's last act: a discovery production for a matter, checked by the standalone verifier as opposing counsel
+would, then a forger's copy that the logged export catches."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from sqlmodel import col, select
 
+from ledger.checks.models import Check
 from ledger.context import Clearance
 from ledger.demo import world
+from ledger.errors import NotFound
+from ledger.exports import layout
+from ledger.exports.people import Person
+from ledger.exports.privilege import assert_privilege
 from ledger.exports.service import export
+from ledger.records import service
+from ledger.records.kinds import KINDS
 
 VERIFIER_SOURCE = Path(__file__).resolve().parents[2] / "verifier" / "src"
+MATTER = "Harbor Archive v. Northlight Pictures (C.D. Cal. 26-cv-0420)"
+COUNSEL = Person("Dana Reyes", "legal")
 
 
 def _verifier_command(root: Path, vkey: str, extra: list[str]) -> tuple[list[str], dict[str, str]] | None:
@@ -27,22 +41,69 @@ def _verifier_command(root: Path, vkey: str, extra: list[str]) -> tuple[list[str
         if not (VERIFIER_SOURCE / "clearance_verify").is_dir():
             return None
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(VERIFIER_SOURCE), env.get("PYTHONPATH")]))
-    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey, *extra], env
+    return [sys.executable, "-m", "clearance_verify", str(root), "--log-key", vkey, "--load-files", *extra], env
+
+
+def _hold(ctx: Clearance, hold_id: str, kind: str, record_id: str) -> None:
+    """Place the demo's hold unless an earlier run placed it."""
+    try:
+        service.get_record(ctx, KINDS["legal_hold"], hold_id)
+    except NotFound:
+        service.create_record(ctx, KINDS["legal_hold"], {
+            "id": hold_id, "matter": MATTER, "record_kind": kind, "record_id": record_id,
+            "placed_by": COUNSEL.name, "placed_on": "2026-03-02", "reason": "litigation hold"}, "demo")
+
+
+def _place_holds(ctx: Clearance) -> str | None:
+    """Holds on the training data, the model and the released clip in dispute; the clip's id."""
+    _hold(ctx, "demo-hold-dataset", "dataset_version", "demo-dataset-library-v1")
+    _hold(ctx, "demo-hold-model", "model", world.MODEL)
+    _hold(ctx, "demo-hold-fine-tune", "model", world.CREATOR_MODEL)  # privileged below: on the privilege log
+    with ctx.db.reader() as session:
+        released = session.exec(select(Check).where(col(Check.signed_sha256).is_not(None))
+                                .order_by(col(Check.log_index)).limit(1)).first()
+    if released is None:
+        return None
+    _hold(ctx, "demo-hold-clip", "clip", released.clip_id)
+    return released.clip_id
+
+
+def _forge(root: Path) -> Path:
+    """A copy with one file added and the manifest rewritten, as a forger would."""
+    copy = root.with_name(root.name + "-forged")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy)
+    (copy / layout.NATIVES / "extra-memo.txt").write_text("added after the export\n", encoding="utf-8")
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(copy).as_posix()}\n"
+             for p in sorted(copy.rglob("*"))
+             if p.is_file() and p.relative_to(copy).as_posix() not in layout.OUTSIDE_MANIFEST]
+    (copy / layout.MANIFEST).write_text("".join(lines), encoding="utf-8")
+    return copy
 
 
 def show_production(ctx: Clearance, console: Console) -> None:
-    console.rule("A discovery production of the training data, verified by opposing counsel")
-    result = export(ctx, {"datasets": ["demo-dataset-library"], "models": [world.MODEL]}, None, "demo",
-                    overrides={"bates_prefix": "NLDEMO", "image_format": "none"})
-    console.print(f"production {result['production_id']}: Bates {result['bates']['begin']} - "
-                  f"{result['bates']['end']}, {result['counts'].get('events', 0)} log events with proofs, "
-                  f"at {result['path']}")
+    console.rule("A discovery production for a matter, verified by opposing counsel")
+    clip_id = _place_holds(ctx)
+    assert_privilege(ctx, "model", world.CREATOR_MODEL, "work-product",
+                     "counsel's notes on a creator's fine-tune", "demo", COUNSEL)
+    result: dict[str, Any] = export(ctx, {"matter": MATTER}, None, "demo", person=COUNSEL,
+                                    overrides={"bates_prefix": "NLDEMO", "image_format": "jpeg"})
+    root = Path(result["path"])
+    console.print(f"production {result['production_id']} for {MATTER}, exported by {result['exported_by']} "
+                  f"({result['exported_by_role']}): Bates {result['bates']['begin']} - {result['bates']['end']}")
+    console.print(", ".join(f"{n} {kind}" for kind, n in result["counts"].items()) + f", at {root}")
+    if clip_id is not None:
+        console.print(f"the held clip {clip_id} is produced as the signed file it was released as "
+                      "(its C2PA manifest inside), with its check")
+    console.print(f"the log's export entry {result['log_index']} commits to the manifest's SHA-256 "
+                  f"{result['manifest_sha256'][:16]}..., the counts and the Bates range; it travels in EXPORT/ "
+                  "with its proof and a signed checkpoint")
     vouching = []  # the witness policy and the TSA root, when the demo runs them
     if ctx.settings.witness_policy is not None:
         vouching += ["--witness-policy", str(ctx.settings.witness_policy)]
     if ctx.settings.tsa_root_cert is not None:
         vouching += ["--tsa-root", str(ctx.settings.tsa_root_cert)]
-    command = _verifier_command(Path(result["path"]), ctx.log_key.vkey, vouching)
+    command = _verifier_command(root, ctx.log_key.vkey, vouching)
     if command is None:
         console.print("[yellow]the standalone verifier (verifier/) is not here; run: pip install ./verifier[/yellow]")
         return
@@ -50,3 +111,9 @@ def show_production(ctx: Clearance, console: Console) -> None:
     console.print(done.stdout.strip(), markup=False, highlight=False)
     console.print("clearance-verify: " + ("[green]production verified[/green]" if done.returncode == 0
                                           else f"[red]NOT verified[/red] {done.stderr.strip()}"))
+    forged = _forge(root)
+    caught = subprocess.run([forged.as_posix() if a == str(root) else a for a in command[0]], env=command[1],
+                            capture_output=True, text=True, check=False)
+    console.print("a forger's copy, one file added and the manifest rewritten:")
+    console.print("\n".join(line for line in caught.stdout.splitlines() if line.startswith(("FAIL", "NOT"))),
+                  markup=False, highlight=False)

@@ -28,8 +28,9 @@ def extension(path: Path) -> str:
     return "." + stored_name("0" * 64, head).rpartition(".")[2]
 
 
-def still(ctx: Clearance, source: Path, target: Path, image_format: str) -> bool:
-    """Decode the first sampled frame of stored media into ``target``; False when it cannot be decoded."""
+def still(ctx: Clearance, source: Path, target: Path, image_format: str, bates: str, legend: str) -> bool:
+    """Decode the first sampled frame of stored media into ``target``, endorsed with its Bates number and
+    the confidentiality legend; False when it cannot be decoded."""
     from embeddings.errors import MediaError
     from embeddings.media import load_media
     from PIL import Image
@@ -41,5 +42,7 @@ def still(ctx: Clearance, source: Path, target: Path, image_format: str) -> bool
         return False
     if not decoded.frames:
         return False
-    Image.fromarray(decoded.frames[0].image).save(target, format="JPEG" if image_format == "jpeg" else "PNG")
+    from ledger.exports.endorse import endorse, save
+
+    save(endorse(Image.fromarray(decoded.frames[0].image), bates, legend), target, image_format)
     return True

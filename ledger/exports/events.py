@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from ledger.errors import IntegrityError
 from ledger.exports.models import BatesCounter, ExportProtocol, PrivilegeDesignation, Production
+from ledger.exports.people import from_payload
 from ledger.log.events import Envelope
 from ledger.log.projection import Projections
 
@@ -31,7 +32,7 @@ def _privilege_asserted(session: Session, envelope: Envelope, payload: dict[str,
                                                                          log_index=envelope.index)
     row.privilege = payload["privilege"]
     row.description = payload["description"]
-    row.asserted_by = envelope.actor
+    row.asserted_by = from_payload(payload.get("asserted_by"), envelope.actor)
     row.asserted_at = _time(envelope)
     row.log_index = envelope.index
     session.add(row)
@@ -73,7 +74,8 @@ def _produced(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     session.add(counter)
     session.add(Production(id=envelope.subject_id or "", matter=payload.get("matter"), prefix=prefix,
                            first_number=first, last_number=last, checkpoint_size=int(payload["checkpoint_size"]),
-                           manifest_sha256=payload["manifest_sha256"], produced_by=envelope.actor,
+                           manifest_sha256=payload["manifest_sha256"],
+                           produced_by=from_payload(payload.get("exported_by"), envelope.actor),
                            produced_at=_time(envelope), log_index=envelope.index))
     session.flush()
 

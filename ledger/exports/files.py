@@ -45,10 +45,11 @@ def volume_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def write_manifest(root: Path, known: dict[str, str]) -> str:
+def write_manifest(root: Path, known: dict[str, str]) -> tuple[str, dict[str, str]]:
     """Write ``MANIFEST.sha256`` (``<sha256>  <path>`` a line); ``known`` holds hashes taken as files were
-    written (the proofs), the rest are read. Return the manifest's own SHA-256."""
+    written (the proofs), the rest are read. Return the manifest's own SHA-256 and what it lists."""
     lines = []
+    listed: dict[str, str] = {}
     for relative in volume_files(root):
         if relative == layout.MANIFEST:
             continue
@@ -60,9 +61,10 @@ def write_manifest(root: Path, known: dict[str, str]) -> str:
                     hasher.update(chunk)
             digest = hasher.hexdigest()
         lines.append(f"{digest}  {relative}\n")
+        listed[relative] = digest
     data = "".join(lines).encode("utf-8")
     (root / layout.MANIFEST).write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data).hexdigest(), listed
 
 
 def write_zip(root: Path) -> Path:

@@ -8,6 +8,7 @@ from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import FieldProblem, NotFound, ValidationFailed
 from ledger.exports.models import PrivilegeDesignation
+from ledger.exports.people import Person
 from ledger.exports.selection import PRODUCED_KINDS
 from ledger.log.events import Event
 from ledger.records.kinds import KINDS
@@ -23,8 +24,10 @@ def _table(kind: str) -> Any:
 
 
 def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege: str, description: str,
-                     actor: str) -> dict[str, Any]:
-    """Log ``privilege.asserted`` on a record: productions withhold it and list it on the privilege log."""
+                     actor: str, person: Person | None = None) -> dict[str, Any]:
+    """Log ``privilege.asserted`` on a record: productions withhold it and list it on the privilege log.
+
+    ``person`` is who asserts it (name and role); the log entry's ``actor`` is the key or ``cli``."""
     record_kind = record_kind.replace("-", "_")
     table = _table(record_kind)
     if privilege not in PRIVILEGES:
@@ -36,17 +39,21 @@ def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege
     with ctx.db.transaction() as session:
         if session.get(table, record_id) is None:
             raise NotFound(f"no {record_kind} with id {record_id!r}")
-        appended = ctx.record(session, [Event("privilege.asserted", {"privilege": privilege,
-                                                                     "description": description},
-                                              record_kind, record_id, actor)])[0]
+        payload: dict[str, Any] = {"privilege": privilege, "description": description}
+        if person is not None:
+            payload["asserted_by"] = person.as_json()
+        appended = ctx.record(session, [Event("privilege.asserted", payload, record_kind, record_id, actor)])[0]
     return {"record_kind": record_kind, "record_id": record_id, "privilege": privilege, "description": description,
-            "asserted_by": actor, "log_index": appended.index}
+            "asserted_by": person.label if person else actor, "log_index": appended.index}
 
 
-def withdraw_privilege(ctx: Clearance, record_kind: str, record_id: str, reason: str, actor: str) -> int:
+def withdraw_privilege(ctx: Clearance, record_kind: str, record_id: str, reason: str, actor: str,
+                       person: Person | None = None) -> int:
     record_kind = record_kind.replace("-", "_")
     with ctx.db.transaction() as session:
         if session.get(PrivilegeDesignation, (record_kind, record_id)) is None:
             raise NotFound(f"{record_kind} {record_id} is not designated privileged")
-        return ctx.record(session, [Event("privilege.withdrawn", {"reason": reason}, record_kind, record_id,
-                                          actor)])[0].index
+        payload: dict[str, Any] = {"reason": reason}
+        if person is not None:
+            payload["withdrawn_by"] = person.as_json()
+        return ctx.record(session, [Event("privilege.withdrawn", payload, record_kind, record_id, actor)])[0].index

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import FieldProblem, NotFound, ValidationFailed
 from ledger.json_limits import MAX_EXACT_INTEGER
+from ledger.exports.dat import DATE_FORMATS
 
 if TYPE_CHECKING:
     from ledger.context import Clearance
@@ -16,6 +17,7 @@ PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]{0,19}$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 IMAGE_FORMATS = ("jpeg", "png", "none")
 PRIVILEGE_HANDLING = ("log", "omit")
+PRIVILEGE_LOG_MODES = ("document", "metadata", "categorical")
 CONFIDENTIALITY = ("CONFIDENTIAL", "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY", "NONE")
 
 
@@ -36,6 +38,15 @@ class ProtocolSettings:
     natives: bool = False
     privilege_handling: str = "log"
     fields: list[str] = field(default_factory=list)
+    date_format: str = "MM/DD/YYYY"
+    """Dates in the DAT; times are ``HH:MM:SS``, in UTC (the ``TIMEZONE`` field says so)."""
+    text: bool = True
+    """A text rendering of each record (``TEXT/<BATES>.txt``, the DAT's ``TEXTPATH``)."""
+    privilege_log: str = "document"
+    """How withheld records are logged: ``document`` (a line each, described), ``metadata`` (a line each from
+    metadata alone) or ``categorical`` (a line per category, counted)."""
+    presigned_clips: bool = False
+    """With ``natives``: a released clip's pre-signing file beside the signed file it was released as."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -47,10 +58,17 @@ class ProtocolSettings:
             problems.append(FieldProblem("bates_padding", "1 to 12 digits"))
         if not isinstance(self.natives, bool):  # "no" would otherwise read as true
             problems.append(FieldProblem("natives", "true or false"))
+        for name in ("text", "presigned_clips"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(FieldProblem(name, "true or false"))
+        if self.date_format not in DATE_FORMATS:
+            problems.append(FieldProblem("date_format", f"one of {', '.join(DATE_FORMATS)}"))
         if self.confidentiality not in CONFIDENTIALITY:
             problems.append(FieldProblem("confidentiality", f"one of {', '.join(CONFIDENTIALITY)}"))
         if self.image_format not in IMAGE_FORMATS:
             problems.append(FieldProblem("image_format", f"one of {', '.join(IMAGE_FORMATS)}"))
+        if self.privilege_log not in PRIVILEGE_LOG_MODES:
+            problems.append(FieldProblem("privilege_log", f"one of {', '.join(PRIVILEGE_LOG_MODES)}"))
         if self.privilege_handling not in PRIVILEGE_HANDLING:
             problems.append(FieldProblem("privilege_handling", f"one of {', '.join(PRIVILEGE_HANDLING)}"))
         if not isinstance(self.fields, list) or not all(isinstance(f, str) and f.startswith("F_")

@@ -100,12 +100,18 @@ def base_subjects(session: Session, selection: Selection) -> set[Subject] | None
     if not selection.names_records:
         return None
     found: set[Subject] = set()
+    clips, checks = list(selection.clips), list(selection.checks)
     if selection.matter:
         holds = matter_holds(session, selection.matter)
         if not holds:
             raise ValidationFailed(f"no active legal hold for matter {selection.matter!r}",
                                    problems=[FieldProblem("selection.matter", "no active legal hold names it")])
-        found |= {(h.record_kind, h.record_id) for h in holds}
+        found |= {(h.record_kind, h.record_id) for h in holds if h.record_kind not in ("clip", "check")}
+        clips += [h.record_id for h in holds if h.record_kind == "clip"]
+        checks += [h.record_id for h in holds if h.record_kind == "check"]
+        # a held check brings the clip it decided on: the output in dispute
+        clips += [c for c in session.exec(select(Check.clip_id).where(col(Check.id).in_(
+            [h.record_id for h in holds if h.record_kind == "check"])))]
     for party in selection.people:
         found.add(("party", party))
         found |= {("consent", c) for c in session.exec(
@@ -120,13 +126,26 @@ def base_subjects(session: Session, selection: Selection) -> set[Subject] | None
         found |= {("dataset_version", v) for v in session.exec(
             select(m.DatasetVersion.id).where(m.DatasetVersion.dataset_id == dataset))}
     found |= {("dataset_version", v) for v in selection.dataset_versions}
+    versions = [record_id for kind, record_id in found if kind == "dataset_version"]
+    found |= {("asset", a) for assets in version_assets(session, versions).values() for a in assets}
     found |= {("model", v) for v in selection.models}
-    for clip in selection.clips:
+    for clip in clips:
         found.add(("clip", clip))
         found |= {("check", c) for c in session.exec(select(Check.id).where(Check.clip_id == clip))}
-    found |= {("check", c) for c in selection.checks}
+    found |= {("check", c) for c in checks}
     _check_exist(session, found)
     return {s for s in found if s[0] in PRODUCED_KINDS}
+
+
+def version_assets(session: Session, versions: list[str]) -> dict[str, list[str]]:
+    """Each dataset version's assets, in id order: a production attaches them to the version."""
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(versions), 1000):
+        query = select(m.DatasetVersionAsset).where(
+            col(m.DatasetVersionAsset.dataset_version_id).in_(versions[start:start + 1000]))
+        for link in session.exec(query.order_by(m.DatasetVersionAsset.asset_id)):
+            found.setdefault(link.dataset_version_id, []).append(link.asset_id)
+    return found
 
 
 def _check_exist(session: Session, subjects: set[Subject]) -> None:

@@ -1,44 +1,39 @@
 """``clearance verify-export``: check a production volume with the log's verifier key.
 
 This is the ledger's own verification, built on the log's proof and note code; the
-standalone ``clearance-verify`` distribution (``verifier/``) checks the same things from the
-specifications with none of this code.
+standalone ``clearance-verify`` distribution (``verifier/``) checks the same things with none
+of this code. Both follow ``verifier/SPEC.md``: the same checks, and the same finding (file and
+sentence) for each fault, which ``tests/ledger/exports/test_agreement.py`` holds them to.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
-from dataclasses import dataclass, field
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ledger.exports import layout
-from ledger.exports.dat import FIXED_FIELDS, DatFormatError, read_rows
+from ledger.exports.verify_complete import compare, prove_export_event
+from ledger.exports.verify_loadfiles import check_dat
+from ledger.exports.verify_report import ExportReport
 from ledger.log import merkle
 from ledger.log.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
 
-
-@dataclass
-class ExportReport:
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def bad(self, name: str, problem: str) -> None:
-        self.problems.append((name, problem))
-
-    def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "counts": self.counts, "files": sorted({n for n, _ in self.problems}),
-                "problems": [{"file": n, "problem": p} for n, p in self.problems]}
+__all__ = ["ExportReport", "verify_export"]
 
 
-def _sha256(path: Path) -> str:
+def safe_path(relative: str) -> bool:
+    """A relative, '/'-separated path that stays inside the volume."""
+    path = PurePosixPath(relative)
+    return bool(relative) and not path.is_absolute() and ".." not in path.parts and "\\" not in relative
+
+
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):
@@ -47,46 +42,62 @@ def _sha256(path: Path) -> str:
 
 
 def _manifest(root: Path, report: ExportReport) -> None:
-    try:
-        lines = (root / layout.MANIFEST).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        report.bad(layout.MANIFEST, "missing or not UTF-8")
+    path = root / layout.MANIFEST
+    if not path.is_file():
+        report.fail(layout.MANIFEST, "missing")
         return
-    listed = {}
-    for line in lines:
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64 or ".." in Path(name).parts or Path(name).is_absolute():
-            report.bad(layout.MANIFEST, f"bad line {line[:80]!r}")
+    listed: dict[str, str] = {}
+    lines = path.read_bytes().decode("utf-8", "replace").splitlines()
+    for number, line in enumerate(lines, start=1):
+        match = re.fullmatch(r"([0-9a-f]{64})  (.+)", line)
+        if not match or not safe_path(match.group(2)):
+            report.fail(layout.MANIFEST, f"line {number} is not '<sha256>  <relative path>'")
             continue
-        listed[name] = digest
-    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {layout.MANIFEST}
-    for name in sorted(files ^ set(listed)):
-        report.bad(name, "in the volume but not the manifest" if name in files else "in the manifest but missing")
-    for name in sorted(files & set(listed)):
-        if _sha256(root / name) != listed[name]:
-            report.bad(name, "changed: its SHA-256 is not the manifest's")
-    report.counts["files"] = len(files)
+        listed[match.group(2)] = match.group(1)
+    report.seen.manifest_files = len(lines)
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    for name in sorted(present - set(listed) - set(layout.OUTSIDE_MANIFEST)):
+        report.fail(name, "not listed in the manifest")
+    for name, digest in sorted(listed.items()):
+        if not (root / name).is_file():
+            report.fail(name, "listed in the manifest but missing")
+            continue
+        if sha256_of(root / name) != digest:
+            report.fail(name, "SHA-256 differs from the manifest (the file was changed)")
+        report.count("files")
 
 
 def verify_export(root: Path, vkey: str) -> ExportReport:
-    """Manifest, checkpoint signature, every event's proof, the DAT against the JSONL, Bates continuity."""
+    """Every check of SPEC.md on the volume at ``root`` against the log's verifier key."""
     report = ExportReport()
     verifier = Verifier.from_vkey(vkey)
     _manifest(root, report)
     try:
         summary = json.loads((root / layout.SUMMARY).read_text("utf-8"))
     except (OSError, ValueError):
-        report.bad(layout.SUMMARY, "missing or not JSON")
-        return report
+        report.fail(layout.SUMMARY, "missing or not JSON")
+        summary = {}
+    if not isinstance(summary, dict):
+        summary = {}
     try:
         note = (root / layout.CHECKPOINT).read_text("utf-8")
-        checkpoint = open_checkpoint(note, verifier)
-    except (OSError, UnicodeDecodeError, NoteError) as exc:
-        report.bad(layout.CHECKPOINT, f"does not verify: {exc}")
+    except (OSError, UnicodeDecodeError):
+        report.fail(layout.CHECKPOINT, "missing")
         return report
+    try:
+        checkpoint = open_checkpoint(note, verifier)
+    except NoteError:
+        report.fail(layout.CHECKPOINT, "does not verify with the log's key")
+        return report
+    report.seen.checkpoint_size = checkpoint.size
+    if not isinstance(summary.get("checkpoint"), dict) or summary["checkpoint"].get("size") != checkpoint.size:
+        report.fail(layout.SUMMARY, "its checkpoint size differs from the signed checkpoint")
     events = _events(root, note, verifier, report)
-    _dat(root, summary, events, report)
+    check_dat(root, summary, events, report)
     _consistency(root, summary, checkpoint, verifier, report)
+    report.logged = prove_export_event(root, verifier, summary.get("production_id"), report)
+    if report.logged is not None:
+        compare(root, report.logged, report.seen, report)
     return report
 
 
@@ -95,101 +106,110 @@ def _events(root: Path, note: str, verifier: Verifier, report: ExportReport) -> 
     try:
         stream = (root / layout.EVENTS).open("rb")
     except OSError:
-        report.bad(layout.EVENTS, "missing")
+        report.fail(layout.EVENTS, "missing")
         return events
+    number = 0
     with stream:
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(stream, start=1):  # noqa: B007 (the count after the loop is the lines read)
             try:
                 line = json.loads(raw)
                 leaf = base64.b64decode(line["leaf"], validate=True)
-                index = int(line["index"])
                 envelope = json.loads(leaf)
-            except (ValueError, KeyError, TypeError):
-                report.bad(layout.EVENTS, f"line {number} is not an event")
+                index = int(line["index"])
+            except (ValueError, KeyError, TypeError, binascii.Error):
+                report.fail(layout.EVENTS, f"line {number} is not a readable event")
                 continue
-            if not isinstance(envelope, dict):
-                report.bad(layout.EVENTS, f"line {number}: its leaf is not an envelope")
+            if not isinstance(line, dict) or not isinstance(envelope, dict):
+                report.fail(layout.EVENTS, f"line {number} is not an event object")
                 continue
-            payload = line.get("payload_b64")
-            if envelope != line.get("envelope") or (payload is not None and (
-                    hashlib.sha256(base64.b64decode(payload)).hexdigest() != envelope.get("payload_sha256")
-                    or json.loads(base64.b64decode(payload)) != line.get("payload"))):
-                report.bad(layout.EVENTS, f"line {number} (entry {index}) does not agree with its leaf")
-            events[index] = {**line, "_envelope": envelope, "_line": number}
-            name = layout.proof_path(index)
-            try:
-                proof = ProofFile.parse((root / name).read_text("utf-8"))
-                if proof.index != index or proof.checkpoint_note != note:
-                    raise NoteError("not this entry's proof against the production's checkpoint")
-                proof.verify(leaf, verifier)
-            except (OSError, UnicodeDecodeError, NoteError, merkle.ProofError) as exc:
-                report.bad(name, f"does not prove entry {index}: {exc}")
-    report.counts["events"] = len(events)
+            if envelope != line.get("envelope") or envelope.get("index") != index:
+                report.fail(layout.EVENTS, f"line {number}: the envelope shown differs from the leaf")
+            encoded = line.get("payload_b64")
+            if encoded is not None:
+                try:
+                    payload = base64.b64decode(encoded, validate=True)
+                except (ValueError, binascii.Error):
+                    report.fail(layout.EVENTS, f"line {number}: payload is not base64")
+                    continue
+                if hashlib.sha256(payload).hexdigest() != envelope.get("payload_sha256"):
+                    report.fail(layout.EVENTS, f"line {number} (entry {index}): payload does not match the leaf's hash")
+                elif json.loads(payload) != line.get("payload"):
+                    report.fail(layout.EVENTS,
+                                f"line {number} (entry {index}): the payload shown differs from the payload")
+            if index in events:
+                report.fail(layout.EVENTS, f"line {number}: entry {index} appears twice")
+            events[index] = {**line, "_leaf": leaf, "_envelope": envelope, "_line": number}
+            _proof(root, index, leaf, note, verifier, report)
+            report.count("events")
+    report.seen.events = number
     return events
 
 
-def _dat(root: Path, summary: dict[str, Any], events: dict[int, dict[str, Any]], report: ExportReport) -> None:
+def _proof(root: Path, index: int, leaf: bytes, note: str, verifier: Verifier, report: ExportReport) -> None:
+    name = layout.proof_path(index)
     try:
-        header, rows = read_rows((root / layout.DAT).read_bytes())
-    except (OSError, DatFormatError) as exc:
-        report.bad(layout.DAT, str(exc))
+        text = (root / name).read_text("utf-8")
+    except FileNotFoundError:
+        report.fail(name, "missing: the event has no proof")
         return
-    missing = [name for name in FIXED_FIELDS if name not in header]
-    if missing:
-        report.bad(layout.DAT, f"the header lacks {', '.join(missing)}")
+    except (OSError, UnicodeDecodeError):
+        report.fail(name, "malformed")
         return
     try:
-        bates = summary["bates"]
-        prefix, padding = str(bates["prefix"]), int(bates["padding"])
-        due, last = int(bates["first"]), int(bates["last"])
-    except (KeyError, TypeError, ValueError):
-        report.bad(layout.SUMMARY, "has no readable Bates range")
+        proof = ProofFile.parse(text)
+        if any(len(h) != 32 for h in proof.proof):
+            raise NoteError("a proof hash is not 32 bytes")
+    except (NoteError, binascii.Error):
+        report.fail(name, "malformed")
         return
-    documents: dict[str, dict[str, str]] = {}
-    for number, row in enumerate(rows, start=2):
-        expected = f"{prefix}{due:0{padding}d}"
-        if row["BEGDOC"] != expected or row["ENDDOC"] != expected:
-            report.bad(layout.DAT, f"row {number}: Bates {row['BEGDOC']} where {expected} was due")
-        due += 1
-        documents[row["BEGDOC"]] = row
-        if row["PARENTID"]:
-            path = row["NATIVEPATH"] or row["IMAGEPATH"]
-            if not path or not (root / path).is_file() or _sha256(root / path) != row["SHA256HASH"]:
-                report.bad(path or layout.DAT, f"does not match DAT row {number} ({row['DOCID']})")
-            continue
-        event = events.get(int(row["LOGINDEX"])) if row["LOGINDEX"].isdigit() else None
-        if event is None:
-            report.bad(layout.DAT, f"row {number}: LOGINDEX {row['LOGINDEX']} has no produced event")
-            continue
-        envelope = event["_envelope"]
-        media = (event.get("payload") or {}).get("sha256") if row["RECORDTYPE"] in ("asset", "clip") else None
-        if (envelope.get("subject") != {"kind": row["RECORDTYPE"], "id": row["RECORDID"]}
-                or row["SHA256HASH"] != (media or envelope.get("payload_sha256"))
-                or row["CUSTODIAN"] != envelope.get("actor") or row["DATECREATED"] != envelope.get("time")):
-            report.bad(layout.DAT, f"row {number} does not agree with log entry {row['LOGINDEX']}")
-    if due - 1 != last:
-        report.bad(layout.DAT, f"rows end at {due - 1}; the production says {last}")
-    for index, event in events.items():
-        document = documents.get(str(event.get("bates")))
-        if document is None or document["DOCID"] != event.get("docid"):
-            report.bad(layout.EVENTS, f"line {event['_line']} (entry {index}) names no document of the DAT")
-    report.counts["documents"] = len(rows)
+    if proof.index != index:
+        report.fail(name, f"proves entry {proof.index}, not {index}")
+        return
+    try:
+        proved = open_checkpoint(proof.checkpoint_note, verifier)
+    except NoteError:
+        report.fail(name, "its checkpoint does not verify with the log's key")
+        return
+    if proof.checkpoint_note != note:
+        report.fail(name, "its checkpoint is not the production's checkpoint")
+    try:
+        merkle.verify_inclusion(index, proved.size, merkle.leaf_hash(leaf), proof.proof, proved.root)
+    except merkle.ProofError:
+        report.fail(name, "inclusion proof fails")
+        return
+    report.count("proofs")
 
 
 def _consistency(root: Path, summary: dict[str, Any], checkpoint: Checkpoint, verifier: Verifier,
                  report: ExportReport) -> None:
-    if not summary.get("previous"):
+    previous = summary.get("previous")
+    if not previous:
+        return
+    note_file = str(previous.get("checkpoint_file", "")) if isinstance(previous, dict) else ""
+    proof_file = str(previous.get("proof_file", "")) if isinstance(previous, dict) else ""
+    if not (safe_path(note_file) and safe_path(proof_file)):
+        report.fail(layout.SUMMARY, "the previous production's files are not paths inside the volume")
         return
     try:
-        old = open_checkpoint((root / layout.PREVIOUS_CHECKPOINT).read_text("utf-8"), verifier)
-    except (OSError, UnicodeDecodeError, NoteError) as exc:
-        report.bad(layout.PREVIOUS_CHECKPOINT, f"does not verify: {exc}")
+        old = open_checkpoint((root / note_file).read_text("utf-8"), verifier)
+    except (OSError, UnicodeDecodeError, NoteError):
+        report.fail(note_file, "does not verify with the log's key")
         return
     try:
-        lines = (root / layout.CONSISTENCY).read_text("utf-8").splitlines()
-        if lines[:3] != [layout.CONSISTENCY_HEADER, f"old {old.size}", f"new {checkpoint.size}"]:
+        lines = (root / proof_file).read_text("utf-8").split("\n")
+        if lines[0] != layout.CONSISTENCY_HEADER or lines[-1] != "":
             raise ValueError("header")
-        merkle.verify_consistency(old.size, checkpoint.size, old.root, checkpoint.root,
-                                  [base64.b64decode(h, validate=True) for h in lines[3:]])
-    except (OSError, UnicodeDecodeError, ValueError, merkle.ProofError) as exc:
-        report.bad(layout.CONSISTENCY, f"does not prove the earlier checkpoint consistent: {exc}")
+        sizes = int(lines[1].removeprefix("old ")), int(lines[2].removeprefix("new "))
+        hashes = [base64.b64decode(h, validate=True) for h in lines[3:-1]]
+    except (OSError, ValueError, IndexError, binascii.Error):
+        report.fail(proof_file, "malformed consistency proof")
+        return
+    if sizes != (old.size, checkpoint.size):
+        report.fail(proof_file, f"proves {sizes[0]} -> {sizes[1]}, not {old.size} -> {checkpoint.size}")
+        return
+    try:
+        merkle.verify_consistency(old.size, checkpoint.size, old.root, checkpoint.root, hashes)
+    except merkle.ProofError:
+        report.fail(proof_file, "consistency proof fails")
+        return
+    report.count("consistency proofs")

@@ -12,24 +12,22 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from pydantic_core import to_jsonable_python
 from sqlmodel import Session, col, select
 
-from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
-from ledger.exports import attachments, files, layout
-from ledger.exports.dat import FIXED_FIELDS, DatWriter, flatten, record_field_names
+from ledger.exports import files, layout, privilege_log
+from ledger.exports.dat import FIXED_FIELDS, drop_empty_columns, record_field_names
+from ledger.exports.documents import TABLES, Doc, Numbering, VolumeFiles, write_batch
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
+from ledger.exports.people import Person
 from ledger.exports.protocol import ProtocolSettings
-from ledger.exports.selection import PRODUCED_KINDS, Selection, Subject, base_subjects
+from ledger.exports.selection import Selection, Subject, base_subjects, version_assets
 from ledger.log import store
 from ledger.log.events import Event
 from ledger.log.note import Checkpoint
@@ -37,22 +35,8 @@ from ledger.witness.publish import vouched_checkpoint
 from ledger.log.proof_file import ProofFile
 from ledger.log.tables import LogEntry
 from ledger.records import models as m
-from ledger.records.kinds import KINDS
 
 BATCH = 500
-TABLES: dict[str, Any] = {**{k: KINDS[k].table for k in PRODUCED_KINDS if k in KINDS}, "clip": Clip, "check": Check}
-MEDIA_KINDS = ("asset", "clip")
-
-
-@dataclass(slots=True)
-class _Doc:
-    kind: str
-    id: str
-    created_index: int
-    created_time: str
-    custodian: str
-    last_time: str
-    events: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -63,18 +47,8 @@ class ExportRequest:
     """``None``: ``$CLEARANCE_HOME/exports/<production id>`` (the API never takes a caller's path)."""
     protocol_name: str | None = None
     make_zip: bool = False
-
-
-@dataclass
-class _Numbering:
-    settings: ProtocolSettings
-    first: int
-    next: int = 0
-
-    def take(self) -> str:
-        bates = self.settings.bates(self.next)
-        self.next += 1
-        return bates
+    person: Person = field(default_factory=lambda: Person("unnamed", "unstated"))
+    """Who exported it: named in the event, ``production.json`` and the custody report."""
 
 
 def _software_version() -> str:
@@ -86,9 +60,19 @@ def _software_version() -> str:
         return "unknown"
 
 
-def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, _Doc]:
+def custodian_of(kind: str, envelope: dict[str, Any], payload: bytes | None) -> str:
+    """The custodian as recorded: the person who acquired an asset when its creation entry names one,
+    else whoever made the creation entry (the key or user that registered the record)."""
+    if kind == "asset" and payload is not None:
+        acquired_by = json.loads(payload).get("acquired_by")
+        if isinstance(acquired_by, str) and acquired_by.strip():
+            return acquired_by
+    return str(envelope["actor"])
+
+
+def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subject, Doc]:
     """Every produced-kind record the log names up to ``size`` (within ``base``), with its events."""
-    docs: dict[Subject, _Doc] = {}
+    docs: dict[Subject, Doc] = {}
     for entry in store.iter_entries(session, 0, size):
         kind = entry.subject_kind
         if kind not in TABLES or entry.event_type.startswith("privilege."):
@@ -99,7 +83,8 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
         envelope = json.loads(entry.leaf)
         doc = docs.get(key)
         if doc is None:
-            doc = docs[key] = _Doc(kind, key[1], entry.idx, envelope["time"], envelope["actor"], envelope["time"])
+            doc = docs[key] = Doc(kind, key[1], entry.idx, envelope["time"], custodian_of(kind, envelope, entry.payload),
+                                   envelope["time"])
         doc.events.append(entry.idx)
         doc.last_time = envelope["time"]
     return docs
@@ -109,62 +94,28 @@ def _scan(session: Session, size: int, base: set[Subject] | None) -> dict[Subjec
 
 
 
-class _Volume:
-    """The open files of one volume and the running counts."""
-
-    def __init__(self, root: Path, fields: list[str], volume_name: str) -> None:
-        self.root = root
-        for folder in (layout.DATA, layout.IMAGES, layout.NATIVES, layout.PROOFS, layout.REPORTS):
-            (root / folder).mkdir(parents=True, exist_ok=True)
-        self.dat_file: IO[str] = (root / layout.DAT).open("w", encoding="utf-8", newline="")
-        self.opt_file: IO[str] = (root / layout.OPT).open("w", encoding="utf-8", newline="")
-        self.events_file: IO[str] = (root / layout.EVENTS).open("w", encoding="utf-8", newline="\n")
-        self.dat = DatWriter(self.dat_file, fields)
-        self.volume_name = volume_name
-        self.counts: dict[str, int] = {}
-        self.written: dict[str, str] = {}
-        """SHA-256 of the files hashed as they were written (relative path -> hex)."""
-        self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
-        """Column name -> its ``F_`` field, for the fields this volume produces."""
-        self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
-        self._in_flight: list[tuple[list[tuple[str, str]], Future[list[str]]]] = []
-
-    def write_proofs(self, pending: list[tuple[str, str]]) -> None:
-        """Hand a batch's proof files to the writer threads and return while they work.
-
-        Creating a file waits on the file system far longer than it costs the CPU, so the
-        next batch is read and written while these are created (each call releases the GIL).
-        At most one batch is in flight: the previous one is finished first, keeping memory flat.
-        """
-        self.finish_proofs()
-        chunks = [pending[start:start + 64] for start in range(0, len(pending), 64)]
-        write = partial(files.write_many, self.root)
-        self._in_flight = [(chunk, self.writers.submit(write, chunk)) for chunk in chunks]
-
-    def finish_proofs(self) -> None:
-        for chunk, future in self._in_flight:
-            for (relative, _), digest in zip(chunk, future.result(), strict=True):
-                self.written[relative] = digest
-        self._in_flight = []
-
-    def count(self, name: str) -> None:
-        self.counts[name] = self.counts.get(name, 0) + 1
-
-    def close(self) -> None:
-        try:
-            self.finish_proofs()
-        finally:
-            for handle in (self.dat_file, self.opt_file, self.events_file):
-                handle.close()
-            self.writers.shutdown()
-
-
 def _holds_by_subject(session: Session) -> dict[Subject, list[str]]:
     holds: dict[Subject, list[str]] = {}
     query = select(m.LegalHold).where(col(m.LegalHold.released_at).is_(None)).order_by(m.LegalHold.id)
     for hold in session.exec(query):
         holds.setdefault((hold.record_kind, hold.record_id), []).append(hold.id)
     return holds
+
+
+def _hold_details(ctx: Clearance, hold_ids: set[str]) -> list[dict[str, Any]]:
+    """Each covering hold with the person who placed it and the key or user whose entry recorded it."""
+    if not hold_ids:
+        return []
+    details = []
+    with ctx.db.reader() as session:
+        for hold in session.exec(select(m.LegalHold).where(col(m.LegalHold.id).in_(sorted(hold_ids)))
+                                 .order_by(m.LegalHold.id)):
+            entry = session.get(LogEntry, hold.log_index)
+            details.append({"id": hold.id, "matter": hold.matter, "record_kind": hold.record_kind,
+                            "record_id": hold.record_id, "placed_by": hold.placed_by,
+                            "placed_on": hold.placed_on.isoformat(),
+                            "recorded_by": json.loads(entry.leaf)["actor"] if entry is not None else None})
+    return details
 
 
 def _previous(session: Session, matter: str | None, prefix: str) -> Production | None:
@@ -193,11 +144,12 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
         previous_note = None
         if previous is not None:
             previous_note = _checkpoint_note(session, previous)
+        assets_of = version_assets(session, sorted(d.id for d in docs.values() if d.kind == "dataset_version"))
     chosen = sorted((d for d in docs.values() if selection.keeps(d.created_time, d.custodian)),
                     key=lambda d: d.created_index)
     del docs
     withheld = [d for d in chosen if (d.kind, d.id) in privileged]
-    produced = [d for d in chosen if (d.kind, d.id) not in privileged]
+    produced = in_families([d for d in chosen if (d.kind, d.id) not in privileged], assets_of)
     if not produced:
         raise ValidationFailed("the selection reaches no producible records",
                                problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
@@ -210,35 +162,38 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
                                problems=[FieldProblem("fields", name) for name in unknown])
     root.mkdir(parents=True, exist_ok=True)
     try:
-        summary, manifest_sha256, index = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
+        summary, manifest_sha256, appended = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
                                                         produced, withheld, privileged, holds, previous,
                                                         previous_note, first, fields, vouched.timestamp_token)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
         raise
-    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": index, "path": str(root)}
+    _write_export_proof(ctx, root, appended)  # the event is logged: a failure here leaves the volume to redo
+    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended.index, "path": str(root)}
     if request.make_zip:
         result["zip"] = str(files.write_zip(root))
     return result
 
 
 def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path, production_id: str, note: str,
-                  checkpoint: Checkpoint, produced: list[_Doc], withheld: list[_Doc],
+                  checkpoint: Checkpoint, produced: list[Doc], withheld: list[Doc],
                   privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
                   previous: Production | None, previous_note: str | None, first: int,
-                  fields: list[str], timestamp_token: bytes | None = None) -> tuple[dict[str, Any], str, int]:
+                  fields: list[str], timestamp_token: bytes | None = None) -> tuple[dict[str, Any], str, store.Appended]:
     """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
     settings, selection = request.protocol, request.selection
-    numbering = _Numbering(settings, first, first)
-    volume = _Volume(root, fields, production_id)
+    numbering = Numbering(settings, first, first)
+    volume = VolumeFiles(root, fields, production_id)
     covering_holds: set[str] = set()
     try:
         with ctx.db.reader() as session:
             for batch in _batches(produced):
-                _write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
-                             covering_holds)
+                write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
+                            covering_holds)
     finally:
         volume.close()
+    if not settings.fields:  # the default field list: no column empty in every row
+        drop_empty_columns(root / layout.DAT, fields, volume.dat.filled)
     last = numbering.next - 1
     (root / layout.CHECKPOINT).write_text(note, encoding="utf-8")
     if timestamp_token is not None:  # RFC 3161 TimeStampResp over the checkpoint body
@@ -246,7 +201,8 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     consistency = None
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
-    _write_privilege_log(root, withheld, privileged, settings)
+    privilege_log.write(root / layout.PRIVILEGE_LOG, withheld, privileged, settings.privilege_log,
+                        listed=settings.privilege_handling == "log")
     summary: dict[str, Any] = {
         "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
         "matter": selection.matter, "selection": selection.as_json(),
@@ -258,20 +214,24 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "previous": consistency,
         "counts": dict(sorted(volume.counts.items())),
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
-        "holds": sorted(covering_holds),
-        "exported_by": actor, "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "holds": sorted(covering_holds), "hold_details": _hold_details(ctx, covering_holds),
+        "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
+        "producing_party": ctx.settings.provider_name or None, "log_key": ctx.log_key.vkey,
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": {"name": "clearance-ledger", "version": _software_version()},
     }
     (root / layout.SUMMARY).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     from ledger.exports.custody import write_custody_report
 
     write_custody_report(root / layout.CUSTODY_PDF, summary)
-    manifest_sha256 = files.write_manifest(root, volume.written)
+    manifest_sha256, listed = files.write_manifest(root, volume.written)
+    contents = {"documents": last - first + 1, "events": volume.counts.get("events", 0), "files": len(listed),
+                "sha256": {name: listed[name] for name in layout.LOAD_FILES if name in listed}}
     payload = {"production_id": production_id, "matter": selection.matter, "selection": selection.as_json(),
                "protocol": summary["protocol"], "bates": {k: summary["bates"][k] for k in
                                                           ("prefix", "padding", "start", "first", "last")},
-               "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256,
-               "counts": summary["counts"], "holds": summary["holds"]}
+               "checkpoint_size": checkpoint.size, "manifest_sha256": manifest_sha256, "contents": contents,
+               "counts": summary["counts"], "holds": summary["holds"], "exported_by": request.person.as_json()}
     with ctx.db.transaction() as session:
         now = session.get(BatesCounter, settings.bates_prefix)
         expected = now.next_number if now is not None else settings.bates_start
@@ -279,7 +239,28 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
             raise Conflict(f"another production numbered {settings.bates_prefix} meanwhile (it now stands at "
                            f"{settings.bates(expected)}); run the export again")
         appended = ctx.record(session, [Event("export.produced", payload, "production", production_id, actor)])
-    return summary, manifest_sha256, appended[0].index
+    return summary, manifest_sha256, appended[0]
+
+
+def _write_export_proof(ctx: Clearance, root: Path, appended: store.Appended) -> None:
+    """The ``export.produced`` event, its inclusion proof and the checkpoint covering it, outside the manifest.
+
+    The event commits to the manifest's SHA-256, so it cannot be listed in the manifest; with these three
+    files anyone holding the log's key can check that nothing was added to, or left out of, the production."""
+    receipt = ctx.receipt(appended)
+    with ctx.db.reader() as session:
+        entry = session.get(LogEntry, appended.index)
+    if entry is None or entry.payload is None:
+        raise RuntimeError(f"log entry {appended.index} vanished while the production was written")
+    (root / layout.EXPORT).mkdir(exist_ok=True)
+    line = {"index": appended.index, "leaf": base64.b64encode(entry.leaf).decode(),
+            "envelope": json.loads(entry.leaf), "payload_b64": base64.b64encode(entry.payload).decode(),
+            "payload": json.loads(entry.payload)}
+    (root / layout.EXPORT_EVENT).write_text(json.dumps(line, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+    (root / layout.EXPORT_PROOF).write_text(ProofFile(appended.index, receipt.inclusion_proof,
+                                                      receipt.checkpoint).render(), encoding="utf-8")
+    (root / layout.EXPORT_CHECKPOINT).write_text(receipt.checkpoint, encoding="utf-8")
 
 
 def exports_dir(ctx: Clearance) -> Path:
@@ -293,115 +274,40 @@ def _checkpoint_note(session: Session, production: Production) -> str | None:
     return row.note if row is not None else None
 
 
-def _batches(docs: list[_Doc]) -> Iterator[list[_Doc]]:
-    for start in range(0, len(docs), BATCH):
-        yield docs[start:start + BATCH]
+def _batches(docs: list[Doc]) -> Iterator[list[Doc]]:
+    """Batches of about ``BATCH`` documents that never split a family (a record and its attached records)."""
+    batch: list[Doc] = []
+    for doc in docs:
+        if len(batch) >= BATCH and doc.parent is None:
+            yield batch
+            batch = []
+        batch.append(doc)
+    if batch:
+        yield batch
 
 
-def _rows(session: Session, batch: list[_Doc]) -> dict[Subject, dict[str, Any]]:
-    rows: dict[Subject, dict[str, Any]] = {}
-    by_kind: dict[str, list[str]] = {}
-    for doc in batch:
-        by_kind.setdefault(doc.kind, []).append(doc.id)
-    for kind, ids in by_kind.items():
-        table = TABLES[kind]
-        columns = table.__table__.columns
-        for row in session.connection().execute(select(*columns).where(columns["id"].in_(ids))):
-            values = to_jsonable_python(dict(row._mapping))
-            rows[(kind, values["id"])] = values
-    return rows
-
-
-def _entries(session: Session, batch: list[_Doc]) -> dict[int, LogEntry]:
-    wanted = [i for doc in batch for i in doc.events]
-    found: dict[int, LogEntry] = {}
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start:start + 2000]
-        for entry in session.exec(select(LogEntry).where(col(LogEntry.idx).in_(chunk))):
-            found[entry.idx] = entry
-    return found
-
-
-def _write_batch(ctx: Clearance, session: Session, batch: list[_Doc], volume: _Volume, numbering: _Numbering,
-                 settings: ProtocolSettings, size: int, note: str, holds: dict[Subject, list[str]],
-                 covering: set[str]) -> None:
-    rows = _rows(session, batch)
-    entries = _entries(session, batch)
-    proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
-    pending: list[tuple[str, str]] = []
-    for doc in batch:
-        record = rows[(doc.kind, doc.id)]
-        created = entries[doc.created_index]
-        envelope = json.loads(created.leaf)
-        bates = numbering.take()
-        children = _children(ctx, doc, record, volume, numbering, settings)
-        hold_ids = holds.get((doc.kind, doc.id), [])
-        covering.update(hold_ids)
-        if doc.kind in MEDIA_KINDS:
-            md5, sha1, sha256 = record.get("md5") or "", record.get("sha1") or "", record["sha256"]
-        else:
-            md5, sha1, sha256 = "", "", envelope["payload_sha256"]
-        row = {"BEGDOC": bates, "ENDDOC": bates, "DOCID": doc.id, "PARENTID": "",
-               "ATTACHIDS": "; ".join(c["DOCID"] for c in children), "CUSTODIAN": doc.custodian,
-               "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
-               "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": doc.kind,
-               "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "HOLDS": "; ".join(hold_ids)}
-        produced = volume.record_fields
-        for name, value in record.items():
-            key = produced.get(name)
-            if key is not None:
-                row[key] = flatten(value)
-        volume.dat.write(row)
-        volume.count(doc.kind)
-        for child in children:
-            volume.dat.write(child)
-        for index in doc.events:
-            entry = entries[index]
-            payload = None if entry.payload is None else base64.b64encode(entry.payload).decode()
-            line = {"bates": bates, "docid": doc.id, "index": index, "leaf": base64.b64encode(entry.leaf).decode(),
-                    "envelope": json.loads(entry.leaf), "payload_b64": payload,
-                    "payload": None if entry.payload is None else json.loads(entry.payload)}
-            volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
-            pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
-            volume.count("events")
-    volume.write_proofs(pending)
-
-
-
-def _children(ctx: Clearance, doc: _Doc, record: dict[str, Any], volume: _Volume, numbering: _Numbering,
-              settings: ProtocolSettings) -> list[dict[str, str]]:
-    """Frame stills and natives of a record, numbered right after it; their DAT rows."""
-    children: list[dict[str, str]] = []
-    source = attachments.stored(ctx, record.get("sha256")) if doc.kind in MEDIA_KINDS else None
-    if source is None and doc.kind == "license" and settings.natives:
-        source = attachments.stored(ctx, record.get("source_document_sha256"))
-    if source is not None and doc.kind in MEDIA_KINDS and settings.image_format != "none":
-        bates = settings.bates(numbering.next)
-        suffix = ".jpg" if settings.image_format == "jpeg" else ".png"
-        relative = f"{layout.IMAGES}/{bates}{suffix}"
-        if attachments.still(ctx, source, volume.root / relative, settings.image_format):
-            numbering.take()
-            children.append(_child_row(doc, bates, f"{doc.id}.still-1", "still", volume.root / relative,
-                                       settings, image=relative))
-            volume.opt_file.write(f"{bates},{volume.volume_name},{relative.replace('/', chr(92))},Y,,,1\r\n")
-            volume.count("stills")
-    if source is not None and settings.natives:
-        bates = numbering.take()
-        relative = f"{layout.NATIVES}/{bates}{attachments.extension(source)}"
-        shutil.copyfile(source, volume.root / relative)
-        docid = f"{doc.id}.document" if doc.kind == "license" else f"{doc.id}.native"
-        children.append(_child_row(doc, bates, docid, "native", volume.root / relative, settings, native=relative))
-        volume.count("natives")
-    return children
-
-
-def _child_row(doc: _Doc, bates: str, docid: str, kind: str, path: Path, settings: ProtocolSettings,
-               image: str = "", native: str = "") -> dict[str, str]:
-    md5, sha1, sha256 = files.file_hashes(path)
-    return {"BEGDOC": bates, "ENDDOC": bates, "DOCID": docid, "PARENTID": doc.id, "CUSTODIAN": doc.custodian,
-            "MD5HASH": md5, "SHA1HASH": sha1, "SHA256HASH": sha256, "DATECREATED": doc.created_time,
-            "DATEMODIFIED": doc.last_time, "CONFIDENTIALITY": settings.confidentiality, "RECORDTYPE": kind,
-            "LOGINDEX": str(doc.created_index), "RECORDID": doc.id, "NATIVEPATH": native, "IMAGEPATH": image}
+def in_families(produced: list[Doc], assets_of: dict[str, list[str]]) -> list[Doc]:
+    """The documents in log order, but each produced asset of a produced dataset version right after the
+    version (the first one, when several hold it), as its attachment."""
+    by_key = {(d.kind, d.id): d for d in produced}
+    attached: dict[str, str] = {}
+    for doc in produced:
+        if doc.kind == "dataset_version":
+            for asset_id in assets_of.get(doc.id, []):
+                if ("asset", asset_id) in by_key:
+                    attached.setdefault(asset_id, doc.id)
+    ordered: list[Doc] = []
+    for doc in produced:
+        if doc.kind == "asset" and doc.id in attached:
+            continue
+        ordered.append(doc)
+        if doc.kind == "dataset_version":
+            for asset_id in assets_of.get(doc.id, []):
+                if attached.get(asset_id) == doc.id:
+                    member = by_key[("asset", asset_id)]
+                    member.parent = doc.id
+                    ordered.append(member)
+    return ordered
 
 
 def _write_consistency(ctx: Clearance, root: Path, previous: Production, previous_note: str,
@@ -414,22 +320,3 @@ def _write_consistency(ctx: Clearance, root: Path, previous: Production, previou
     (root / layout.CONSISTENCY).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return {"production_id": previous.id, "checkpoint_size": previous.checkpoint_size,
             "checkpoint_file": layout.PREVIOUS_CHECKPOINT, "proof_file": layout.CONSISTENCY}
-
-
-def _write_privilege_log(root: Path, withheld: list[_Doc], privileged: dict[Subject, PrivilegeDesignation],
-                         settings: ProtocolSettings) -> None:
-    import csv
-
-    with (root / layout.PRIVILEGE_LOG).open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["PRIVID", "RECORDTYPE", "DATE", "AUTHOR", "PRIVILEGE", "DESCRIPTION", "ASSERTED_BY",
-                         "ASSERTED_AT"])
-        if settings.privilege_handling != "log":
-            return
-        for number, doc in enumerate(withheld, start=1):
-            designation = privileged[(doc.kind, doc.id)]
-            writer.writerow([f"PRIV-{number:06d}", doc.kind, doc.created_time[:10], doc.custodian,
-                             designation.privilege, designation.description, designation.asserted_by,
-                             designation.asserted_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
-
-

@@ -115,9 +115,13 @@ def _heir_refs(permission: m.EstatePermissionFields) -> list[Reference]:
     return [(f"heirs[{i}].party_id", "party", h.party_id) for i, h in enumerate(permission.heirs)]
 
 
+HOLDABLE_OUTPUTS = ("clip", "check")
+"""Generated outputs a legal hold may name besides the record kinds: clips and their checks."""
+
+
 def _legal_hold_refs(hold: m.LegalHoldFields) -> list[Reference]:
     kind = hold.record_kind
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in HOLDABLE_OUTPUTS:
         return [("record_kind", "?", kind)]
     return [("record_id", kind, hold.record_id)]
 

@@ -65,12 +65,13 @@ def check_references(session: Session, kind: RecordKind[Any, Any], fields: SQLMo
                      pending: dict[str, set[str]] | None = None) -> list[FieldProblem]:
     """Problems with what the record refers to; ``record_id`` is the record's own id (new or amended)."""
     problems = []
+    outputs: dict[str, type[SQLModel]] = {"clip": Clip, "check": Check}  # a legal hold may name these too
     for path, target, target_id in kind.references_of(fields):
-        if target not in KINDS:
+        if target not in KINDS and target not in outputs:
             problems.append(FieldProblem(path, f"unknown record kind {target_id!r}"))
         elif target_id in (pending or {}).get(target, set()):
             continue
-        elif not record_exists(session, KINDS[target].table, target_id):
+        elif not record_exists(session, KINDS[target].table if target in KINDS else outputs[target], target_id):
             problems.append(FieldProblem(path, f"no {target} with id {target_id!r}"))
     if isinstance(fields, m.PerformerConsentFields) and fields.supersedes_id:
         problems += _supersession_problems(session, fields, record_id)

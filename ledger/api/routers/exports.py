@@ -20,10 +20,16 @@ from ledger.errors import NotFound, ValidationFailed
 from ledger.exports import privilege, protocol, service
 from ledger.exports.privilege import PRIVILEGES
 from ledger.exports.selection import PRODUCED_KINDS
+from ledger.exports.people import Person
 from ledger.exports.volume import exports_dir
 
 router = APIRouter(tags=["exports"])
 _PRODUCTION_ID = re.compile(r"prd_[0-9a-f]{16}")
+
+
+def _person(caller: Caller) -> Person:
+    """The key's name (its label, else its id) and role act for the person behind it."""
+    return Person(caller.name or caller.key_id, str(caller.role))
 
 
 class ExportBody(RequestBody):
@@ -48,7 +54,8 @@ class PrivilegeBody(RequestBody):
 def create_export(body: ExportBody, caller: Caller = Depends(require(*LEGAL)),
                   ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     result = service.export(ctx, body.selection.model_dump(mode="json", exclude_unset=True), None, caller.actor,
-                            body.protocol, body.settings.model_dump(mode="json", exclude_none=True), True)
+                            body.protocol, body.settings.model_dump(mode="json", exclude_none=True), True,
+                            _person(caller))
     result.pop("path", None)
     result.pop("zip", None)
     result["download"] = f"/v1/exports/{result['production_id']}/zip"
@@ -85,4 +92,4 @@ def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
 def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
                      ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,
-                                      caller.actor)
+                                      caller.actor, _person(caller))

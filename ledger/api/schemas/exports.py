@@ -8,7 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from ledger.api.schemas.common import RequestBody, _Open
-from ledger.exports.protocol import CONFIDENTIALITY, IMAGE_FORMATS, PRIVILEGE_HANDLING, PREFIX_PATTERN
+from ledger.exports.dat import DATE_FORMATS
+from ledger.exports.protocol import (
+    CONFIDENTIALITY,
+    IMAGE_FORMATS,
+    PREFIX_PATTERN,
+    PRIVILEGE_HANDLING,
+    PRIVILEGE_LOG_MODES,
+)
 from ledger.json_limits import MAX_EXACT_INTEGER
 
 Ids = Annotated[list[Annotated[str, Field(min_length=1)]], Field(default_factory=list, description="record ids")]
@@ -41,7 +48,14 @@ class ProtocolSettingsIn(RequestBody):
     natives: bool | None = Field(default=None, strict=True, description="whether native files are produced")
     privilege_handling: Literal[PRIVILEGE_HANDLING] | None = None  # type: ignore[valid-type]
     fields: list[Annotated[str, Field(pattern=r"^F_")]] | None = Field(
-        default=None, description="the flattened fields produced (F_...); empty: all")
+        default=None, description="the flattened fields produced (F_...); empty: every field some record has")
+    date_format: Literal[tuple(DATE_FORMATS)] | None = Field(  # type: ignore[valid-type]
+        default=None, description="dates in the DAT (times are HH:MM:SS in UTC)")
+    text: bool | None = Field(default=None, strict=True, description="a text rendering of each record (TEXTPATH)")
+    privilege_log: Literal[PRIVILEGE_LOG_MODES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="document-by-document, metadata-based or categorical privilege log")
+    presigned_clips: bool | None = Field(default=None, strict=True,
+                                         description="with natives: a released clip's pre-signing file too")
 
 
 class ProtocolSettingsOut(_Open):
@@ -54,7 +68,11 @@ class ProtocolSettingsOut(_Open):
     image_format: str
     natives: bool = Field(description="whether native files are produced")
     privilege_handling: str
-    fields: list[str] = Field(description="the flattened fields produced (F_...); empty: all")
+    fields: list[str] = Field(description="the flattened fields produced (F_...); empty: every field some record has")
+    date_format: str = Field(description="dates in the DAT (times are HH:MM:SS in UTC)")
+    text: bool = Field(description="a text rendering of each record (TEXTPATH)")
+    privilege_log: str = Field(description="document, metadata or categorical privilege log")
+    presigned_clips: bool = Field(description="with natives: a released clip's pre-signing file too")
 
 
 class ProtocolOut(_Open):

@@ -28,6 +28,7 @@ def test_legal_exports_and_downloads_others_may_not(api) -> None:  # type: ignor
     assert response.status_code == 201, response.text
     result = response.json()
     assert result["bates"]["begin"] == "API0000001" and "path" not in result
+    assert result["exported_by_role"] == "legal" and result["exported_by"]  # the key's name and role
     download = client.get(result["download"], headers=h["legal"])
     assert download.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
@@ -54,7 +55,7 @@ def test_protocols_and_privilege_over_http(api) -> None:  # type: ignore[no-unty
     marked = client.post("/v1/privileges", json={"record_kind": "party", "record_id": ana,
                                                  "privilege": "work-product", "description": "interview notes"},
                          headers=h["legal"])
-    assert marked.status_code == 201 and marked.json()["asserted_by"]
+    assert marked.status_code == 201 and marked.json()["asserted_by"].endswith("(legal)")
     refused = client.post("/v1/exports", json={"selection": {"people": [ana]}, "protocol": "standard"},
                           headers=h["legal"])
     assert refused.status_code == 422 and "privileged" in refused.json()["errors"][0]["message"]

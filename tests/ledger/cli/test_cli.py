@@ -46,6 +46,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert out.count("voice: no enrolled voice heard") == 6, out   # every clip (the New York one and the creator's too)
     assert "june-tribute.mp4 (territory US-NY): BLOCK" in out and "ny50f.permission-required" in out, out
     assert "judged under: US-NY" in out, out
+    # the production: the held clip as its signed file, verified with its load files, a forged copy caught
+    assert "is produced as the signed file it was released as" in out and "clearance-verify: production verified" in out
+    assert "VERIFIED covers:" in out and "LOAD FILES WELL FORMED" in out
+    assert re.search(r"FAIL MANIFEST.sha256: lists \d+ files where logged export entry \d+ produced \d+", out), out
     return home
 
 

@@ -62,7 +62,8 @@ def build_world(ctx: Clearance) -> World:
         asset_ids.append(_create(ctx, "asset", {
             "id": f"work-{n}", "role": "training_asset", "title": f"Work {n}", "media_type": "image/png",
             "sha256": media.sha256, "md5": media.md5, "sha1": media.sha1, "size_bytes": media.size_bytes,
-            "acquisition_method": "licensed", "license_id": "lic-1"}, actor="librarian")["id"])
+            "acquisition_method": "licensed", "license_id": "lic-1",
+            **({"acquired_by": "Mara Okafor"} if n == 2 else {})}, actor="librarian")["id"])
     _create(ctx, "dataset", {"id": "ds", "name": "Library stills"})
     _create(ctx, "dataset_version", {"id": "ds-v1", "dataset_id": "ds", "version": "1", "asset_ids": asset_ids})
     _create(ctx, "model", {"id": "mdl", "name": "NL-Video", "version": "0.1", "dataset_version_ids": ["ds-v1"]})
@@ -73,6 +74,37 @@ def build_world(ctx: Clearance) -> World:
     assert_privilege(ctx, "asset", "work-1", "work-product", "counsel's annotated copy of a reference work",
                      "counsel")
     return World(asset_ids, ("asset", "work-1"), document)
+
+
+def rewrite_manifest(root: Path) -> None:
+    """What a forger does after an edit: list every file's SHA-256 again (the files outside the manifest aside)."""
+    import hashlib
+
+    from ledger.exports import layout
+
+    manifest = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(root).as_posix()}\n"
+                       for p in sorted(root.rglob("*"))
+                       if p.is_file() and p.relative_to(root).as_posix() not in layout.OUTSIDE_MANIFEST)
+    (root / layout.MANIFEST).write_text(manifest, encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def load_files_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every production these tests make is run through the standalone load-file checker, which must pass."""
+    from clearance_verify.loadcheck import check_load_files
+
+    from ledger.exports import service as export_service
+
+    produce = export_service.produce
+
+    def checked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        result = produce(*args, **kwargs)
+        report = check_load_files(Path(result["path"]))
+        assert report.ok, report.findings
+        assert report.checked.get("documents"), report.checked
+        return result
+
+    monkeypatch.setattr(export_service, "produce", checked)
 
 
 @pytest.fixture

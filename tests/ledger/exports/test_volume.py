@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 import csv
 import json
 import shutil
@@ -20,7 +21,7 @@ from ledger.exports import layout
 from ledger.exports.protocol import save_protocol, ProtocolSettings
 from ledger.exports.service import export
 from ledger.exports.verify import verify_export
-from tests.ledger.exports.conftest import MATTER, World
+from tests.ledger.exports.conftest import MATTER, World, rewrite_manifest
 
 
 def _produce(ctx: Clearance, out: Path, **overrides: Any) -> dict[str, Any]:
@@ -40,10 +41,11 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     result = _produce(ctx, tmp_path / "vol1")
     root = tmp_path / "vol1"
     rows = _dat_rows(root)
-    parents = [r for r in rows if not r["PARENTID"]]
-    # the holds name work-0, work-1 (privileged), lic-1, ds-v1 and mdl
+    parents = [r for r in rows if r["RECORDTYPE"] not in ("still", "native")]
+    # the holds name work-0, work-1 (privileged), lic-1, ds-v1 (whose assets come with it) and mdl
     assert sorted((r["RECORDTYPE"], r["RECORDID"]) for r in parents) == [
-        ("asset", "work-0"), ("dataset_version", "ds-v1"), ("license", "lic-1"), ("model", "mdl")]
+        ("asset", "work-0"), ("asset", "work-2"), ("dataset_version", "ds-v1"), ("license", "lic-1"),
+        ("model", "mdl")]
     assert [r["BEGDOC"] for r in rows] == [f"NLP{n:06d}" for n in range(1, len(rows) + 1)]
     assert result["bates"]["begin"] == "NLP000001" and result["bates"]["end"] == rows[-1]["BEGDOC"]
     work = next(r for r in parents if r["RECORDID"] == "work-0")
@@ -54,11 +56,16 @@ def test_a_matter_production_reads_back_and_verifies(ctx: Clearance, world: Worl
     license_row = next(r for r in parents if r["RECORDID"] == "lic-1")
     assert license_row["F_GOVERNING_LAW"] == "California\u00aeUSA"  # the in-field newline
     document = next(r for r in rows if r["PARENTID"] == "lic-1")
-    assert (root / document["NATIVEPATH"]).read_bytes() == world.license_document
+    assert (root / document["NATIVEPATH"].replace("\\", "/")).read_bytes() == world.license_document
     still = next(c for c in children if c["RECORDTYPE"] == "still")
-    assert [line.image_key for line in read_opt((root / layout.OPT).read_bytes())] == [still["BEGDOC"]]
-    assert (root / still["IMAGEPATH"]).read_bytes()[:3] == b"\xff\xd8\xff"
+    # every document has an image: the still of work-0, a slip-sheet for each other document
+    opt = read_opt((root / layout.OPT).read_bytes())
+    assert [(line.image_key, line.path) for line in opt] == [(r["BEGDOC"], r["IMAGEPATH"]) for r in rows]
+    assert (root / still["IMAGEPATH"].replace("\\", "/")).read_bytes()[:3] == b"\xff\xd8\xff"
     assert sorted(result["holds"]) == ["hold-0", "hold-2", "hold-3", "hold-4"]
+    assert [(h["id"], h["placed_by"], h["recorded_by"]) for h in result["hold_details"]] == [
+        (f"hold-{n}", "counsel", "counsel") for n in (0, 2, 3, 4)]
+    assert result["counts"]["asset"] == 2
 
     report = verify_production(root, ctx.log_key.vkey)
     assert report.ok, report.findings
@@ -105,8 +112,8 @@ def test_a_one_byte_edit_to_any_kind_of_file_is_detected_and_named(ctx: Clearanc
     root = tmp_path / "vol"
     rows = _dat_rows(root)
     proof = sorted((root / layout.PROOFS).iterdir())[0].relative_to(root).as_posix()
-    native = next(r["NATIVEPATH"] for r in rows if r["NATIVEPATH"])
-    image = next(r["IMAGEPATH"] for r in rows if r["IMAGEPATH"])
+    native = next(r["NATIVEPATH"] for r in rows if r["NATIVEPATH"]).replace("\\", "/")
+    image = next(r["IMAGEPATH"] for r in rows if r["IMAGEPATH"]).replace("\\", "/")
     targets = [layout.DAT, layout.OPT, layout.EVENTS, proof, layout.CHECKPOINT, native, image, layout.CUSTODY_PDF,
                layout.SUMMARY, layout.PRIVILEGE_LOG]
     for name in targets:
@@ -122,8 +129,6 @@ def test_a_one_byte_edit_to_any_kind_of_file_is_detected_and_named(ctx: Clearanc
 def test_an_edit_that_also_rewrites_the_manifest_is_still_caught(ctx: Clearance, world: World,
                                                                    tmp_path: Path) -> None:
     """A forger who fixes the manifest too is caught by the proofs: a payload, a DAT hash, a proof hash."""
-    import hashlib
-
     _produce(ctx, tmp_path / "vol")
     root = tmp_path / "vol"
     proof_file = sorted((root / layout.PROOFS).iterdir())[0]
@@ -131,12 +136,12 @@ def test_an_edit_that_also_rewrites_the_manifest_is_still_caught(ctx: Clearance,
     hash_line = next(i for i, line in enumerate(lines) if i > 1 and len(line) == 44)
     lines[hash_line] = base64.b64encode(bytes(32)).decode()
     proof_file.write_text("\n".join(lines), encoding="utf-8")
-    manifest = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(root).as_posix()}\n"
-                       for p in sorted(root.rglob("*")) if p.is_file() and p.name != layout.MANIFEST)
-    (root / layout.MANIFEST).write_text(manifest, encoding="utf-8")
+    rewrite_manifest(root)
     name = proof_file.relative_to(root).as_posix()
     report = verify_production(root, ctx.log_key.vkey)
-    assert report.files == [name] and "inclusion proof fails" in report.findings[0].problem
+    assert report.files == sorted([name, layout.MANIFEST]) and "inclusion proof fails" in report.findings[0].problem
+    # and the rewritten manifest is not the one the logged export committed to
+    assert "is not the one logged export entry" in report.findings[1].problem
 
 
 def test_the_custody_report_names_matter_range_and_checkpoint(ctx: Clearance, world: World, tmp_path: Path) -> None:
@@ -149,6 +154,14 @@ def test_the_custody_report_names_matter_range_and_checkpoint(ctx: Clearance, wo
     assert f"{result['bates']['begin']} - {result['bates']['end']}" in flat
     assert result["checkpoint"]["root"] in flat.replace(" ", "") and str(result["checkpoint"]["size"]) in flat
     assert "counsel" in flat and "clearance-ledger" in flat
+    # the selection in words, the verifier key, a certification, and the dates it was written
+    assert f"every record the active legal holds of matter {MATTER} name" in flat
+    assert ctx.log_key.vkey in flat.replace(" ", "") and "902(14)" in flat and "Signature:" in flat
+    assert "placed by counsel on 2026-01-05" in flat
+    reader = PdfReader(tmp_path / "vol" / layout.CUSTODY_PDF)
+    created = reader.metadata.creation_date if reader.metadata else None
+    exported = datetime.fromisoformat(result["exported_at"].replace("Z", "+00:00"))
+    assert created is not None and abs(created.replace(tzinfo=created.tzinfo or UTC) - exported) < timedelta(days=1)
 
 
 def test_a_second_production_continues_numbering_with_a_consistency_proof(ctx: Clearance, world: World,
@@ -184,10 +197,14 @@ def test_a_selection_that_reaches_nothing_is_refused(ctx: Clearance, world: Worl
 
 def test_selection_by_dataset_custodian_and_dates(ctx: Clearance, world: World, tmp_path: Path) -> None:
     result = export(ctx, {"datasets": ["ds"]}, tmp_path / "a", "counsel", overrides={"image_format": "none"})
-    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1"}
-    assert result["counts"] == {"dataset": 1, "dataset_version": 1, "events": 2}
+    # the version's assets come as its attachments (work-1 is privileged)
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "a")} == {"ds", "ds-v1", "work-0", "work-2"}
+    assert result["counts"] == {"asset": 2, "dataset": 1, "dataset_version": 1, "events": 4}
     export(ctx, {"custodians": ["librarian"]}, tmp_path / "b", "counsel", overrides={"image_format": "none"})
-    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0", "work-2"}  # work-1 is privileged
+    # work-1 is privileged; work-2 records the person who acquired it, its custodian
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b")} == {"work-0"}
+    export(ctx, {"custodians": ["Mara Okafor"]}, tmp_path / "b2", "counsel", overrides={"image_format": "none"})
+    assert {r["RECORDID"] for r in _dat_rows(tmp_path / "b2")} == {"work-2"}
     with pytest.raises(ValidationFailed):
         export(ctx, {"date_from": "2001-01-01", "date_to": "2001-12-31"}, tmp_path / "c", "counsel")
 
@@ -215,6 +232,8 @@ def test_a_missing_or_malformed_load_file_is_named(ctx: Clearance, world: World,
     root = tmp_path / "vol"
     (root / layout.DAT).unlink()
     (root / layout.OPT).write_bytes(b"\xff\xfe not a load file")
-    findings = {f.file: f.problem for f in verify_production(root, ctx.log_key.vkey).findings}
-    assert findings[layout.DAT] == "missing"
-    assert layout.OPT in findings and findings[layout.OPT] != "missing"
+    findings: dict[str, list[str]] = {}
+    for finding in verify_production(root, ctx.log_key.vkey).findings:
+        findings.setdefault(finding.file, []).append(finding.problem)
+    assert "missing" in findings[layout.DAT]
+    assert layout.OPT in findings and "missing" not in findings[layout.OPT]
