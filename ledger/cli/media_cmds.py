@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
@@ -57,18 +56,24 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
              acquisition: str = typer.Option("own_production", help="how the studio acquired the files"),
              license_id: Optional[str] = typer.Option(None, "--license", help="license covering these files"),
              rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
+             acquired_on: Optional[str] = typer.Option(None, "--acquired-on", help="when the studio acquired "
+                                                       "the files (YYYY-MM-DD); not recorded if left out"),
+             source_uri: Optional[str] = typer.Option(None, "--source-uri", help="where they came from (a URI; "
+                                                      "ending in / appends each file's name); not recorded if left out"),
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
              as_json: bool = JSON_OPTION) -> None:
     """Register media files as assets with their fingerprints; a failed file is reported and skipped.
 
     With CLEARANCE_QUEUE_URL set, each file is a job for the queue's workers (which must see the same files)."""
     from ledger.fingerprints.service import register_asset
+    from ledger.records.acquisition import acquisition_fields, source_of
 
     ctx = ready_context()
     files = _expand(paths)
     if not files:
         raise ValidationFailed("no media files found", problems=[FieldProblem("paths", "no files given or found")])
-    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition, "acquired_on": date.today().isoformat()}
+    base: dict[str, Any] = {"role": role, "acquisition_method": acquisition,
+                            **acquisition_fields(acquired_on, source_uri)}
     if license_id:
         base["license_id"] = license_id
     if rights_holder:
@@ -95,7 +100,7 @@ def register(paths: list[Path] = typer.Argument(..., help="files or folders of m
                 if error:
                     raise ValidationFailed(error)
                 data = Path(path).read_bytes()
-                result = register_asset(ctx, {**base, "source_uri": Path(path).resolve().as_uri()}, data,
+                result = register_asset(ctx, source_of(base, Path(path)), data,
                                         Path(path).name, "cli", fingerprints=fps)
                 done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
             except ClearanceError as exc:

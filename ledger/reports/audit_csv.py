@@ -56,9 +56,9 @@ def opt_out_rows(totals: Totals) -> list[dict[str, Any]]:
 
 
 def person_status(entry: dict[str, Any]) -> str:
-    if entry["missing"]:
-        return "missing"
-    return "lapsing" if entry["lapsing"] else "in force"
+    """``in force``, ``lapsing``, ``missing`` (no grant on file), ``revoked`` or ``not sufficient`` (on file, but
+    it does not allow this training)."""
+    return str(entry.get("state") or ("missing" if entry["missing"] else "lapsing" if entry["lapsing"] else "in force"))
 
 
 def person_rows(totals: Totals) -> list[dict[str, Any]]:
