@@ -78,6 +78,7 @@ class Totals:
     by_status: Counter[str] = field(default_factory=Counter)
     by_policy: Counter[str] = field(default_factory=Counter)
     sentences: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)  # policy id -> what it found, in a few words
     licensors: dict[str, dict[str, Any]] = field(default_factory=dict)
     opt_outs: dict[str, dict[str, int]] = field(default_factory=dict)
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -216,6 +217,7 @@ def _tally_asset(totals: Totals, grants: _Grants, facts: AssetFacts, item: Asset
     policy_ids = list(dict.fromkeys(r.policy_id for r in reasons))
     for reason in reasons:
         totals.sentences.setdefault(reason.policy_id, reason.sentence)
+        totals.phrases.setdefault(reason.policy_id, policy_phrase(reason, generic=True))
     totals.by_policy.update(policy_ids)
     licensor_ids = [grants.licensor_of.get(lic.id, "?") for lic in facts.licenses]
     licensors = set(licensor_ids) or {OWN_PRODUCTION if own else NO_LICENSE}
@@ -234,8 +236,8 @@ def _tally_asset(totals: Totals, grants: _Grants, facts: AssetFacts, item: Asset
         if lic.revoked:
             grants.revoked_touch[("license", lic.id)] += 1
             grants.revoked_not_cleared[("license", lic.id)] += not item.cleared
-    for person_id in dict.fromkeys(facts.people_depicted):
-        person = people.get(person_id)
+    for depicted_id in dict.fromkeys(facts.people_depicted):
+        person = people.get(depicted_id)
         for consent in person.consents if person else []:
             grants.touched[("consent", _base_id(consent.id))] += 1
         for permission in person.estate_permissions if person else []:
@@ -342,10 +344,9 @@ def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use
 
 
 def _asset_records(session: Session, asset_ids: list[str]) -> dict[str, AssetRecord]:
-    rows = session.exec(select(m.Asset.id, m.Asset.acquisition_method, m.Asset.acquired_on, m.Asset.source_uri,
-                               m.Asset.rights_holder_id).where(col(m.Asset.id).in_(asset_ids))).all()
-    return {i: AssetRecord(str(getattr(method, "value", method)), acquired, uri, holder)
-            for i, method, acquired, uri, holder in rows}
+    rows = session.exec(select(m.Asset).where(col(m.Asset.id).in_(asset_ids))).all()
+    return {a.id: AssetRecord(str(getattr(a.acquisition_method, "value", a.acquisition_method)), a.acquired_on,
+                              a.source_uri, a.rights_holder_id) for a in rows}
 
 
 def _reads_titles(engine: PolicyEngine) -> bool:
@@ -408,8 +409,8 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
         signals: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source, m.OptOutSignal.entry,
                                    m.OptOutSignal.value).where(col(m.OptOutSignal.asset_id).in_(chunk))).all()
-        for asset_id, source, entry, value in rows:
-            signals[asset_id].append((str(getattr(source, "value", source)), entry, value))
+        for asset_id, source, signal_entry, value in rows:
+            signals[asset_id].append((str(getattr(source, "value", source)), signal_entry, value))
         for asset, item in zip(facts, decisions, strict=True):
             on_row(_tally_asset(totals, grants, asset, item, signals.get(asset.id, []), records[asset.id], people))
     models_trained = sorted(session.exec(select(m.ModelTraining.model_id)

@@ -36,8 +36,8 @@ _GRANT_NAMES = {"license": "license", "consent": "consent", "estate_permission":
 OPT_OUT = "opt-out"
 
 
-def policy_phrase(reason: Reason) -> str:
-    """What the policy found, in a few words (no subject)."""
+def policy_phrase(reason: Reason, generic: bool = False) -> str:
+    """What the policy found, in a few words (no subject; ``generic``: no grant id either, for chart labels)."""
     family, _, rest = reason.policy_id.partition(".")
     if reason.policy_id == "license.required":
         return "no license on file"
@@ -49,8 +49,8 @@ def policy_phrase(reason: Reason) -> str:
         return ("the rights holder's opt-out allows training only under constraints a person must read"
                 if rest == "constraint-needs-review" else "the rights holder opted out of AI training")
     if rest in _GRANT_PHRASES:
-        grant = _GRANT_NAMES.get(reason.grant.kind, reason.grant.kind) if reason.grant else "the grant"
-        named = f"{grant} {_base(reason.grant.id)}" if reason.grant else grant
+        grant = _GRANT_NAMES.get(reason.grant.kind, reason.grant.kind) if reason.grant else "grant"
+        named = f"{grant} {_base(reason.grant.id)}" if reason.grant and not generic else f"the {grant}"
         return f"{named} {_GRANT_PHRASES[rest]}"
     return reason.sentence.rstrip(".")
 
