@@ -61,7 +61,7 @@ def risks(totals: Totals) -> list[str]:
     expiring = [e for e in totals.expiring]
     if expiring:
         first = expiring[0]
-        out.append(f"{len(expiring)} grant{'s' if len(expiring) != 1 else ''} end within 90 days "
+        out.append(f"{len(expiring)} grant{'s end' if len(expiring) != 1 else ' ends'} within 90 days "
                    f"(first: {first['kind'].replace('_', ' ')} {first['id']} on {first['ends_on']}).")
     return out or ["Nothing: every work is cleared and no grant ends within 90 days."]
 

@@ -78,7 +78,7 @@ class Problem:
             return f"Record a consent of {self.target} that allows this training ({works} {plural} depict them)."
         if self.kind == "deceased":
             return (f"Record the estate's permission for {self.target} before using the {works} {plural} "
-                    "that show them (Cal. Civ. Code § 3344.1).")
+                    f"that {'shows' if works == 1 else 'show'} them (Cal. Civ. Code § 3344.1).")
         return f"Resolve \"{self.target}\" for {works} {plural}."
 
 
