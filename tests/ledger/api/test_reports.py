@@ -33,7 +33,8 @@ def test_audit_route_writes_reports_that_readers_download(api) -> None:  # type:
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert f"log entry <strong>{body['log']['index']}</strong>" in html.text
     table = client.get(body["csv"], headers=h["registrar"])
-    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert table.content.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark spreadsheets look for
+    rows = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
     assert sum(r["section"] == "asset" for r in rows) == 8
     assert client.get(body["csv"], headers=h["generator"]).status_code == 403
     assert client.get(f"/v1/audits/{body['audit_id']}/report.pdf", headers=h["legal"]).status_code == 404
