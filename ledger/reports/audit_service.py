@@ -31,6 +31,7 @@ from ledger.errors import FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
 from ledger.log.note import open_checkpoint
 from ledger.observability import log_context
+from ledger.records import models as m
 from ledger.records.lineage import models_trained_on
 from ledger.reports import audit_csv, audit_html
 from ledger.reports.bom import AuditBasis
@@ -51,6 +52,8 @@ class AuditFiles:
     totals: dict[str, Any]
     log: dict[str, Any]
     companions: dict[str, Path] = field(default_factory=dict)  # EU summary and BOM of the same run
+    use_date: str = ""
+    knowledge_size: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"audit_id": self.audit_id, "html": str(self.html), "csv": str(self.csv), "totals": self.totals,
@@ -153,6 +156,7 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
             with _records(ctx, options.at_checkpoint) as session:
                 totals = run_audit(engine, session, request, on_row)
                 lineage = models_trained_on(session, dataset_version_id)
+                model_row = session.get(m.AiModel, model_id) if model_id else None
                 basis = AuditBasis(use_date, request.territories, knowledge[0] if knowledge else checkpoint.size,
                                    audit_id, {dataset_version_id: totals})
                 companions = _companions(ctx, session, model_id, basis, directory, audit_id) if model_id else {}
@@ -170,7 +174,8 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
         receipt = ctx.receipt(appended).as_json()
         knows = (f"log size {knowledge[0]} (root {knowledge[1][:16]}...)" if knowledge
                  else f"everything up to log size {checkpoint.size}")
-        meta = {"dataset_version": dataset_version_id, "model_label": model_id or "a model",
+        model_label = f"{model_row.name} {model_row.version}".strip() if model_row else "a model"
+        meta = {"dataset_version": dataset_version_id, "model_label": model_label,
                 "territories": ", ".join(request.territories), "use_date": payload["use_date"],
                 "policy_set": engine.policy_set_hash, "checkpoint_size": checkpoint.size,
                 "knowledge_size": knowledge[0] if knowledge else None, "project": totals.project,
@@ -187,4 +192,5 @@ def audit_dataset(ctx: Clearance, dataset_version_id: str, model_id: str | None,
         os.replace(tmp, html_path)
         logger.info("dataset audit of %s written: %d assets, %d cleared", dataset_version_id, totals.assets,
                     totals.cleared)
-    return AuditFiles(audit_id, html_path, csv_path, summary, receipt, companions)
+    return AuditFiles(audit_id, html_path, csv_path, summary, receipt, companions, use_date.isoformat(),
+                      knowledge[0] if knowledge else None)
