@@ -344,9 +344,13 @@ def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use
 
 
 def _asset_records(session: Session, asset_ids: list[str]) -> dict[str, AssetRecord]:
-    rows = session.exec(select(m.Asset).where(col(m.Asset.id).in_(asset_ids))).all()
-    return {a.id: AssetRecord(str(getattr(a.acquisition_method, "value", a.acquisition_method)), a.acquired_on,
-                              a.source_uri, a.rights_holder_id) for a in rows}
+    """Only the columns the report shows (the rows' JSON columns stay unread)."""
+    where = col(m.Asset.id).in_(asset_ids)
+    holders = dict(session.exec(select(m.Asset.id, m.Asset.rights_holder_id).where(where)).all())
+    rows = session.exec(select(m.Asset.id, m.Asset.acquisition_method, col(m.Asset.acquired_on), col(m.Asset.source_uri))
+                        .where(where)).all()
+    return {i: AssetRecord(str(getattr(method, "value", method)), acquired, uri, holders.get(i))
+            for i, method, acquired, uri in rows}
 
 
 def _reads_titles(engine: PolicyEngine) -> bool:

@@ -15,6 +15,7 @@ rights holders; ``commissioned`` -> 2.2.2 other private third-party data;
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,7 +67,17 @@ def _image_band(count: int) -> str:
     return next(label for limit, label in IMAGE_BANDS if limit is None or count < limit)
 
 
-def _assets_of(session: Session, model: m.AiModel) -> list[m.Asset]:
+@dataclass(frozen=True)
+class _Asset:
+    """The four columns the summary reads of an asset (not the whole row: versions hold 10^5 of them)."""
+
+    media_type: str
+    acquisition_method: Any
+    acquired_on: date | None
+    source_uri: str | None
+
+
+def _assets_of(session: Session, model: m.AiModel) -> list[_Asset]:
     ids: list[str] = []
     for version_id in model.dataset_version_ids:
         version = session.get(m.DatasetVersion, version_id)
@@ -74,9 +85,11 @@ def _assets_of(session: Session, model: m.AiModel) -> list[m.Asset]:
             raise NotFound(f"model {model.id} names dataset version {version_id!r}, which does not exist")
         ids += version.asset_ids
     unique = list(dict.fromkeys(ids))
-    found: list[m.Asset] = []
+    found: list[_Asset] = []
     for start in range(0, len(unique), 1000):
-        found += session.exec(select(m.Asset).where(col(m.Asset.id).in_(unique[start:start + 1000]))).all()
+        found += [_Asset(*row) for row in session.exec(
+            select(m.Asset.media_type, m.Asset.acquisition_method, col(m.Asset.acquired_on), col(m.Asset.source_uri))
+            .where(col(m.Asset.id).in_(unique[start:start + 1000]))).all()]
     return found
 
 
@@ -84,7 +97,7 @@ def _modality(media_type: str) -> str:
     return MODALITIES.get(media_type.split("/", 1)[0], "other")
 
 
-def _source_section(assets: list[m.Asset], category: str) -> dict[str, Any]:
+def _source_section(assets: list[_Asset], category: str) -> dict[str, Any]:
     chosen = [a for a in assets if CATEGORY[str(getattr(a.acquisition_method, "value", a.acquisition_method))] == category]
     modalities = sorted({_modality(a.media_type) for a in chosen})
     section: dict[str, Any] = {"used": _filled(bool(chosen)), "assets": _filled(len(chosen)),
@@ -94,7 +107,7 @@ def _source_section(assets: list[m.Asset], category: str) -> dict[str, Any]:
     return section
 
 
-def _top_domains(assets: list[m.Asset]) -> dict[str, Any]:
+def _top_domains(assets: list[_Asset]) -> dict[str, Any]:
     """The top 10% of the crawled domains by number of assets (at least one), as the template asks.
 
     A crawled asset whose source is not recorded as a web address leaves the field to complete: the
@@ -111,7 +124,7 @@ def _top_domains(assets: list[m.Asset]) -> dict[str, Any]:
                     for d, n in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]])
 
 
-def _latest_acquisition(assets: list[m.Asset], model: m.AiModel) -> dict[str, Any]:
+def _latest_acquisition(assets: list[_Asset], model: m.AiModel) -> dict[str, Any]:
     acquired = [a.acquired_on for a in assets if a.acquired_on]
     if not acquired or len(acquired) < len(assets):
         return _todo(f"{len(assets) - len(acquired)} of {len(assets)} assets have no acquisition date recorded")
