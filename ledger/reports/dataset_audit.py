@@ -26,6 +26,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ledger.checks.facts import assets_facts, license_facts, person_facts
+from ledger.checks.ownership import is_own_production, studio_of
 from ledger.checks.training import training_context
 from ledger.errors import NotFound
 from ledger.records import models as m
@@ -118,10 +119,8 @@ class AssetRecord:
     rights_holder_id: str | None
 
     def own_production(self, studio: frozenset[str]) -> bool:
-        """The studio holds the rights itself: it is the rights holder, or produced it and no one else is named."""
-        if self.rights_holder_id:
-            return self.rights_holder_id in studio
-        return self.acquisition == "own_production"
+        """The studio holds the rights itself (:mod:`ledger.checks.ownership`)."""
+        return is_own_production(self.acquisition, self.rights_holder_id, studio)
 
 
 @dataclass
@@ -393,8 +392,7 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
     use_date = request.use_date or clock.today()
     context = training_context(version.id, model, list(request.territories), project=request.project,
                                use_date=use_date)
-    dataset = session.get(m.Dataset, version.dataset_id)
-    studio = frozenset(i for i in (model.developer_id if model else None, dataset.owner_id if dataset else None) if i)
+    studio = studio_of(session, version, model)
     grants = _load_grants(session, use_date)
     people: dict[str, PersonFacts] = {}
     totals = Totals(project=context.project, project_stated=request.project is not None)

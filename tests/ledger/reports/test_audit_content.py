@@ -170,3 +170,11 @@ def test_the_bom_text_follows_the_audit_figures(ctx: Clearance, studio: Studio) 
     [consideration] = bom["metadata"]["component"]["modelCard"]["considerations"]["ethicalConsiderations"]
     strategy = consideration["mitigationStrategy"]
     assert f"{6 - cleared} of 6" in strategy and "not cleared" in strategy and "every asset is evaluated" not in strategy
+
+
+def test_the_training_audit_table_agrees_that_own_production_needs_no_license(ctx: Clearance, studio: Studio) -> None:
+    from ledger.checks.training import audit_training
+
+    report = audit_training(ctx, studio.version, studio.model, ["US"], use_date=DAY)
+    not_cleared = {r["asset_id"] for r in report["not_cleared"]}
+    assert studio.own not in not_cleared and studio.crawled in not_cleared
