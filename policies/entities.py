@@ -145,6 +145,7 @@ def _asset_attrs(asset: AssetFacts) -> dict[str, Any]:
     return {
         "title": asset.title,
         "kind": asset.kind,
+        "own_production": asset.own_production,
         "mining_signals": sorted({signal.token for signal in asset.opt_outs}),
         "mining_constraints": sorted({f"{s.entry}={s.value}: {s.constraint}" for s in constrained}),
         "mining_constraints_readable": readable,

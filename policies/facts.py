@@ -251,6 +251,8 @@ class AssetFacts(_Facts):
     opt_outs: list[OptOutSignal] = []
     people_depicted: list[str] = []
     """Ids of people (given in the request's ``people``) who appear in the asset."""
+    own_production: bool = False
+    """The studio asking holds the rights itself (its own production): no license is needed from anyone."""
 
 
 class MatchFacts(_Facts):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ledger.checks.facts import assets_facts, person_facts
+from ledger.checks.ownership import mark_own_production, studio_of
 from ledger.context import Clearance
 from ledger.errors import NotFound
 from ledger.records import models as m
@@ -27,9 +28,10 @@ def training_context(dataset_version_id: str, model: m.AiModel | None, territori
 
 def clear_assets(engine: PolicyEngine, session: Session, context: RequestContext, asset_ids: list[str],
                  people: dict[str, PersonFacts], licenses: dict[str, LicenseFacts] | None = None,
-                 ) -> tuple[list[AssetFacts], list[AssetClearance]]:
-    """Facts and decisions for ``asset_ids``; ``people`` caches the people depicted (filled as needed)."""
-    assets = assets_facts(session, asset_ids, licenses, context.use_date)
+                 studio: frozenset[str] = frozenset()) -> tuple[list[AssetFacts], list[AssetClearance]]:
+    """Facts and decisions for ``asset_ids``; ``people`` caches the people depicted (filled as needed);
+    ``studio``: the parties whose own productions need no license."""
+    assets = mark_own_production(session, assets_facts(session, asset_ids, licenses, context.use_date), studio)
     for party_id in dict.fromkeys(p for a in assets for p in a.people_depicted):
         if party_id not in people:
             people[party_id] = person_facts(session, party_id, context.use_date)
@@ -51,7 +53,8 @@ def audit_training(ctx: Clearance, dataset_version_id: str, model_id: str | None
         if model_id and model is None:
             raise NotFound(f"no model with id {model_id!r}")
         context = training_context(dataset_version_id, model, territories, project, use_date)
-        _, results = clear_assets(engine, session, context, list(dict.fromkeys(version.asset_ids)), {})
+        _, results = clear_assets(engine, session, context, list(dict.fromkeys(version.asset_ids)), {},
+                                  studio=studio_of(session, version, model))
     report = []
     for item in results:
         report.append({"asset_id": item.asset_id, "cleared": item.cleared, "verdict": item.decision.verdict.value,

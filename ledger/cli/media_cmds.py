@@ -56,8 +56,10 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
              acquisition: str = typer.Option("own_production", help="how the studio acquired the files"),
              license_id: Optional[str] = typer.Option(None, "--license", help="license covering these files"),
              rights_holder: Optional[str] = typer.Option(None, "--rights-holder", help="party id"),
-             acquired_on: Optional[str] = typer.Option(None, "--acquired-on",
-                                                       help="acquisition date, YYYY-MM-DD (default: today)"),
+             acquired_on: Optional[str] = typer.Option(None, "--acquired-on", help="when the studio acquired "
+                                                       "the files (YYYY-MM-DD); not recorded if left out"),
+             source_uri: Optional[str] = typer.Option(None, "--source-uri", help="where they came from (a URI; "
+                                                      "ending in / appends each file's name); not recorded if left out"),
              workers: int = typer.Option(0, help="fingerprinting processes (0: one per core)"),
              bulk: Optional[Path] = typer.Option(None, "--bulk", metavar="LIST",
                                                  help="a CSV or JSON Lines list, one file per row ('path' and "
@@ -80,8 +82,8 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
     With CLEARANCE_QUEUE_URL set, each file is a job for the queue's workers (which must see the same files).
     With --bulk LIST, the files of the list are fingerprinted on Ray and each registered exactly once
     (a file whose bytes are registered already is skipped, so a killed job is resumed by running it again)."""
-    from ledger.clock import today
     from ledger.fingerprints.service import register_asset
+    from ledger.records.acquisition import acquisition_fields, source_of
 
     if bulk is not None and paths:
         raise ValidationFailed("give either files to register or --bulk LIST, not both",
@@ -95,7 +97,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
                                problems=[FieldProblem("bulk", "missing")])
     ctx = ready_context()
     base: dict[str, Any] = {"role": role, "acquisition_method": acquisition,
-                            "acquired_on": acquired_on or today().isoformat()}
+                            **acquisition_fields(acquired_on, source_uri)}
     if license_id:
         base["license_id"] = license_id
     if rights_holder:
@@ -133,8 +135,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
                 if error:
                     raise ValidationFailed(error)
                 data = Path(path).read_bytes()
-                result = register_asset(ctx, {**base, **entered.get(path, {}),
-                                              "source_uri": Path(path).resolve().as_uri()}, data,
+                result = register_asset(ctx, source_of({**base, **entered.get(path, {})}, Path(path)), data,
                                         Path(path).name, "cli", fingerprints=fps)
                 done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
             except ClearanceError as exc:

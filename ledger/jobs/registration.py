@@ -21,6 +21,7 @@ from typing import Any
 from ledger.context import Clearance
 from ledger.errors import ClearanceError
 from ledger.records import models as m
+from ledger.records.acquisition import source_of
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str
     try:
         data = Path(path).read_bytes()
         fingerprints = (run_cpu_work or _here)(fingerprint, ctx, data, Path(path).name, "reference")
-        result = register_asset(ctx, {**base, "id": asset_id, "source_uri": Path(path).resolve().as_uri()}, data,
+        result = register_asset(ctx, {**source_of(base, Path(path)), "id": asset_id}, data,
                                 Path(path).name, actor, fingerprints=fingerprints)
         return {"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]}
     except ClearanceError as exc:

@@ -4,6 +4,10 @@ Sections, in file order: ``asset`` (one row per asset, written while the audit r
 then ``total``, ``reason``, ``licensor``, ``opt_out_source``, ``person``, ``expiring``,
 ``revocation`` and ``checkpoint``. The charts of the HTML report draw ``total``
 (cleared, review, block), ``reason``, ``licensor`` and ``opt_out_source`` rows' ``count``.
+
+For spreadsheets: the file starts with a UTF-8 byte-order mark (Excel then reads it as
+UTF-8), every record is one line (a line break inside a value is written as `` / ``), and
+``share`` is a percentage written as the HTML page shows it (``37.5%``).
 """
 
 from __future__ import annotations
@@ -15,17 +19,41 @@ from typing import IO, Any
 from ledger.reports.dataset_audit import AssetRow, Totals
 
 COLUMNS = ["section", "key", "label", "count", "share", "status", "policy_ids", "reasons", "grants", "date",
-           "detail"]
+           "detail", "why"]
 STATUSES = ("cleared", "review", "block")
+
+
+def percent(share: float) -> str:
+    """A share as the HTML page shows it."""
+    return format(share, ".1%")
+
+
+def _one_line(value: Any) -> Any:
+    return " / ".join(value.splitlines()) if isinstance(value, str) else value
 
 
 def _row(section: str, key: str, label: str = "", **values: Any) -> dict[str, Any]:
     return {"section": section, "key": key, "label": label, **values}
 
 
+class _OneLineWriter(csv.DictWriter):  # type: ignore[type-arg]
+    """Writes shares as percentages and every record on one line."""
+
+    def writerow(self, rowdict: Any) -> Any:
+        row = {k: _one_line(v) for k, v in rowdict.items()}
+        if isinstance(row.get("share"), float):
+            row["share"] = percent(row["share"])
+        return super().writerow(row)
+
+    def writerows(self, rowdicts: Any) -> None:
+        for row in rowdicts:
+            self.writerow(row)
+
+
 def asset_row(row: AssetRow) -> dict[str, Any]:
     return _row("asset", row.asset_id, row.title, status=row.status, policy_ids="; ".join(row.policy_ids),
-                reasons=" | ".join(row.reasons), grants="; ".join(row.grants))
+                reasons=" | ".join(row.reasons), grants="; ".join(row.grants), why=row.why,
+                detail="; ".join(f"{k}: {v}" for k, v in row.details))
 
 
 def status_rows(totals: Totals) -> list[dict[str, Any]]:
@@ -56,13 +84,14 @@ def opt_out_rows(totals: Totals) -> list[dict[str, Any]]:
 
 
 def person_status(entry: dict[str, Any]) -> str:
-    if entry["missing"]:
-        return "missing"
-    return "lapsing" if entry["lapsing"] else "in force"
+    """``in force``, ``lapsing``, ``missing`` (no grant on file), ``revoked`` or ``not sufficient`` (on file, but
+    it does not allow this training)."""
+    return str(entry.get("state") or ("missing" if entry["missing"] else "lapsing" if entry["lapsing"] else "in force"))
 
 
 def person_rows(totals: Totals) -> list[dict[str, Any]]:
     return [_row("person", person, entry["name"], count=entry["assets"], status=person_status(entry),
+                 why=entry.get("why", ""),
                  grants="; ".join(f"{g} ({n} assets)" for g, n in entry["grants"].items()),
                  detail=f"cleared={entry['cleared']}; without a grant={entry['missing']}"
                         + (f"; lapsing within 90 days: {', '.join(entry['lapsing'])}" if entry["lapsing"] else ""))
@@ -92,6 +121,7 @@ def summary_rows(totals: Totals, checkpoint_size: int, checkpoint: str) -> Itera
 
 
 def writer(handle: IO[str]) -> csv.DictWriter[str]:
-    out = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+    """A writer for a handle opened with ``encoding="utf-8-sig"`` (the byte-order mark comes first)."""
+    out = _OneLineWriter(handle, fieldnames=COLUMNS, lineterminator="\r\n")
     out.writeheader()
     return out

@@ -26,17 +26,35 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ledger.checks.facts import assets_facts, license_facts, person_facts
+from ledger.checks.ownership import is_own_production, studio_of
 from ledger.checks.training import training_context
 from ledger.errors import NotFound
 from ledger.records import models as m
+from ledger.reports.wording import Problem, policy_phrase, problem_of
 from ledger import clock
 from policies import AssetClearance, AssetFacts, LicenseFacts, PersonFacts, PolicyEngine, PolicyRequest, Reason
+from policies.decision import Finding
 
 CHUNK = 1000
 SHARED_LIMIT = 10_000
 _READS_TITLE = re.compile(r"\.title\b")
 HORIZON_DAYS = 90
 NO_LICENSE = "(no license)"
+OWN_PRODUCTION = "(own production)"
+NOT_RECORDED = "not recorded"
+_RESERVING = {"notAllowed", "constrained", "disallow", "DMI-ALLOWED-WITHCONSTRAINTS"}
+
+
+def reserves_training(entry: str, value: str) -> bool:
+    """Whether a signal as read opts the work out of training or mining (an ``allow`` or ``allowed`` does not).
+
+    The opt-out policies decide what an asset's signals mean for a use; this only sorts signals
+    for counting: a reservation (CAWG ``notAllowed``/``constrained`` on training or mining, an
+    IPTC prohibition or constraint, a TDM reservation, a robots.txt or ai.txt disallow) or not.
+    """
+    if entry.endswith("ai_inference"):
+        return False
+    return value in _RESERVING or value.startswith("DMI-PROHIBITED") or (entry == "tdm-reservation" and value == "1")
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class AssetRow:
     policy_ids: list[str]
     reasons: list[str]             # "[policy] subject (grant): sentence"
     grants: list[str]              # "license L", "consent C (person P)"
+    why: str = ""                  # one short reason in words ("own production", "no license on file", ...)
+    details: tuple[tuple[str, str], ...] = ()  # the record's facts: acquisition, acquired on, source, ...
 
 
 @dataclass
@@ -59,11 +79,18 @@ class Totals:
     by_status: Counter[str] = field(default_factory=Counter)
     by_policy: Counter[str] = field(default_factory=Counter)
     sentences: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)  # policy id -> what it found, in a few words
     licensors: dict[str, dict[str, Any]] = field(default_factory=dict)
     opt_outs: dict[str, dict[str, int]] = field(default_factory=dict)
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     expiring: list[dict[str, Any]] = field(default_factory=list)
     revocations: list[dict[str, Any]] = field(default_factory=list)
+    own_production: int = 0
+    without_license: int = 0       # no license on file and not the studio's own production
+    signals_allowing: Counter[str] = field(default_factory=Counter)  # source -> assets whose signals allow training
+    problems: Counter[Problem] = field(default_factory=Counter)      # fix group -> works not cleared in it
+    project: str = ""
+    project_stated: bool = False
 
     @property
     def cleared(self) -> int:
@@ -79,6 +106,21 @@ class AuditRequest:
     model_id: str | None = None
     territories: tuple[str, ...] = ("US",)
     use_date: date | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    """What the audit reads of an asset besides the policy facts: where it came from and who holds it."""
+
+    acquisition: str
+    acquired_on: date | None
+    source_uri: str | None
+    rights_holder_id: str | None
+
+    def own_production(self, studio: frozenset[str]) -> bool:
+        """The studio holds the rights itself (:mod:`ledger.checks.ownership`)."""
+        return is_own_production(self.acquisition, self.rights_holder_id, studio)
 
 
 @dataclass
@@ -89,6 +131,7 @@ class _Grants:
     licensor_of: dict[str, str]
     party_names: dict[str, str]
     relied: Counter[tuple[str, str]] = field(default_factory=Counter)
+    touched: Counter[tuple[str, str]] = field(default_factory=Counter)
     revoked_touch: Counter[tuple[str, str]] = field(default_factory=Counter)
     revoked_not_cleared: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -120,48 +163,116 @@ def _own(reason: Reason, decided_for: str, asset_id: str) -> Reason:
     return reason
 
 
+def _name(grants: _Grants, party_id: str | None, unknown: str) -> str:
+    return grants.party_names.get(party_id, party_id) if party_id else unknown
+
+
+def _details(record: AssetRecord, own: bool, facts: AssetFacts, grants: _Grants,
+             signals: list[tuple[str, str, str]]) -> tuple[tuple[str, str], ...]:
+    licenses = [f"{lic.id} from {_name(grants, grants.licensor_of.get(lic.id), '?')}"
+                + (f", ends {lic.ends_on.isoformat()}" if lic.ends_on else "") + (", revoked" if lic.revoked else "")
+                for lic in facts.licenses]
+    return (("acquisition", record.acquisition.replace("_", " ")),
+            ("acquired on", record.acquired_on.isoformat() if record.acquired_on else NOT_RECORDED),
+            ("source", record.source_uri or NOT_RECORDED),
+            ("rights holder", _name(grants, record.rights_holder_id, NOT_RECORDED) + (" (own production)" if own else "")),
+            ("licenses", "; ".join(licenses) or ("none needed (own production)" if own else "none")),
+            ("people depicted", ", ".join(_name(grants, p, p) for p in facts.people_depicted) or "none"),
+            ("opt-out signals", "; ".join(f"{src}: {entry}={value}" for src, entry, value in signals) or "none"))
+
+
+def _person_phrase(finding: Finding) -> str:
+    """Why a person is not cleared: what each grant on file lacks, or that none is on file."""
+    tried = [c for c in finding.candidates if c.grant is not None and c.reasons]
+    if not tried:
+        return policy_phrase(finding.reasons[0]) if finding.reasons else finding.verdict.value
+    return "; ".join(dict.fromkeys(policy_phrase(c.reasons[0]) for c in tried[:2]))
+
+
+def _why(reasons: list[Reason], grants: _Grants, own: bool, status: str, people_why: dict[str, str]) -> str:
+    """One short sentence: the first two distinct phrases, each about its subject."""
+    if status == "cleared":
+        return "own production: cleared without a license" if own else "cleared"
+    phrases: list[str] = []
+    for reason in reasons:
+        phrase = policy_phrase(reason)
+        if reason.subject_kind == "person":
+            phrase = f"{_name(grants, reason.subject_id, '?')}: {people_why.get(reason.subject_id or '', phrase)}"
+        if phrase not in phrases:
+            phrases.append(phrase)
+    more = len(phrases) - 2
+    return "; ".join(phrases[:2]) + (f" (and {more} more)" if more > 0 else "")
+
+
 def _tally_asset(totals: Totals, grants: _Grants, facts: AssetFacts, item: AssetClearance,
-                 sources: list[str]) -> AssetRow:
+                 signals: list[tuple[str, str, str]], record: AssetRecord, people: dict[str, PersonFacts]) -> AssetRow:
     status = _status(item)
+    own = facts.own_production
     totals.assets += 1
     totals.by_status[status] += 1
+    totals.own_production += own
+    totals.without_license += not own and not facts.licenses
     reasons = [] if item.cleared else [_own(r, item.asset_id, facts.id) for r in item.decision.reasons]
     policy_ids = list(dict.fromkeys(r.policy_id for r in reasons))
     for reason in reasons:
         totals.sentences.setdefault(reason.policy_id, reason.sentence)
+        totals.phrases.setdefault(reason.policy_id, policy_phrase(reason, generic=True))
     totals.by_policy.update(policy_ids)
-    licensors = {grants.licensor_of.get(lic.id, "?") for lic in facts.licenses} or {NO_LICENSE}
+    licensor_ids = [grants.licensor_of.get(lic.id, "?") for lic in facts.licenses]
+    licensors = set(licensor_ids) or {OWN_PRODUCTION if own else NO_LICENSE}
     for licensor in licensors:
         entry = totals.licensors.setdefault(licensor, {"assets": 0, "cleared": 0})
         entry["assets"] += 1
         entry["cleared"] += item.cleared
-    for source in dict.fromkeys(sources):
+    reserving = list(dict.fromkeys(src for src, entry_, value in signals if reserves_training(entry_, value)))
+    for source in reserving:
         entry = totals.opt_outs.setdefault(source, {"assets": 0, "excluded": 0, "still_cleared": 0})
         entry["assets"] += 1
         entry["excluded" if not item.cleared else "still_cleared"] += 1
+    totals.signals_allowing.update({src for src, _, _ in signals} - set(reserving))
     for lic in facts.licenses:
+        grants.touched[("license", lic.id)] += 1
         if lic.revoked:
             grants.revoked_touch[("license", lic.id)] += 1
             grants.revoked_not_cleared[("license", lic.id)] += not item.cleared
+    for depicted_id in dict.fromkeys(facts.people_depicted):
+        person = people.get(depicted_id)
+        for consent in person.consents if person else []:
+            grants.touched[("consent", _base_id(consent.id))] += 1
+        for permission in person.estate_permissions if person else []:
+            grants.touched[("estate_permission", permission.id)] += 1
+    problems: set[Problem] = set()
+    for reason in reasons:
+        person = people.get(reason.subject_id or "") if reason.subject_kind == "person" else None
+        licensor = _name(grants, grants.licensor_of.get(reason.grant.id) if reason.grant else
+                         (licensor_ids[0] if licensor_ids else None), "the licensor")
+        problems.add(problem_of(reason, _name(grants, record.rights_holder_id, "the rights holder (not recorded)"),
+                                licensor, _name(grants, reason.subject_id, "?"), bool(person and person.deceased)))
+    totals.problems.update(problems)
     labels = []
     relied_here: set[tuple[str, str]] = set()
+    people_why: dict[str, str] = {}
     for finding in item.decision.findings:
-        person = finding.subject_id if finding.subject_kind == "person" else None
-        if person:
-            entry = totals.people.setdefault(person, {"assets": 0, "cleared": 0, "grants": Counter(), "missing": 0})
+        person_id = finding.subject_id if finding.subject_kind == "person" else None
+        if person_id:
+            entry = totals.people.setdefault(person_id, {"assets": 0, "cleared": 0, "grants": Counter(), "missing": 0,
+                                                         "why": ""})
             entry["assets"] += 1
             entry["cleared"] += finding.verdict.value == "pass"
             if finding.relied_on:
                 entry["grants"][f"{finding.relied_on.kind} {_base_id(finding.relied_on.id)}"] += 1
             elif finding.verdict.value != "pass":
                 entry["missing"] += 1
+                people_why[person_id] = _person_phrase(finding)
+                entry["why"] = entry["why"] or people_why[person_id]
         if finding.relied_on:
             kind, grant_id = finding.relied_on.kind, _base_id(finding.relied_on.id)
             relied_here.add((kind, grant_id))
-            labels.append(_grant_label(kind, grant_id, person))
+            labels.append(_grant_label(kind, grant_id, person_id))
     grants.relied.update(relied_here)
     return AssetRow(asset_id=facts.id, title=facts.title, status=status, policy_ids=policy_ids,
-                    reasons=[r.describe() for r in reasons], grants=list(dict.fromkeys(labels)))
+                    reasons=[r.describe() for r in reasons], grants=list(dict.fromkeys(labels)),
+                    why=_why(reasons, grants, own, status, people_why), details=_details(record, own, facts, grants, signals))
 
 
 def _person_grants(people: dict[str, PersonFacts]) -> dict[tuple[str, str], tuple[date | None, bool, str]]:
@@ -180,23 +291,41 @@ def _person_grants(people: dict[str, PersonFacts]) -> dict[tuple[str, str], tupl
     return out
 
 
+def _person_state(entry: dict[str, Any], person: PersonFacts | None) -> str:
+    """``in force``, ``lapsing``, ``missing`` (nothing on file), ``revoked`` (all on file revoked) or ``not sufficient``."""
+    if not entry["missing"]:
+        return "lapsing" if entry["lapsing"] else "in force"
+    on_file = [*(person.consents if person else []), *(person.estate_permissions if person else [])]
+    if not on_file:
+        return "missing"
+    return "revoked" if all(g.revoked for g in on_file) else "not sufficient"
+
+
 def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use_date: date,
             models_trained: list[str], flags: list[dict[str, Any]]) -> None:
     horizon = use_date + timedelta(days=HORIZON_DAYS)
     person_grants = _person_grants(people)
     ends: dict[tuple[str, str], date | None] = {("license", i): f.ends_on for i, f in grants.licenses.items()}
     ends.update({k: v[0] for k, v in person_grants.items()})
-    for (kind, grant_id), count in sorted(grants.relied.items()):
+    revoked_grants = {("license", i) for i, f in grants.licenses.items() if f.revoked}
+    revoked_grants |= {k for k, v in person_grants.items() if v[1]}
+    for (kind, grant_id), count in sorted(grants.touched.items()):
         end = ends.get((kind, grant_id))
-        if end is not None and use_date <= end <= horizon:
+        if end is not None and use_date <= end <= horizon and (kind, grant_id) not in revoked_grants:
             totals.expiring.append({"kind": kind, "id": grant_id, "ends_on": end.isoformat(),
-                                    "days_left": (end - use_date).days, "assets": count})
+                                    "days_left": (end - use_date).days, "assets": count,
+                                    "relied_on": grants.relied.get((kind, grant_id), 0)})
     totals.expiring.sort(key=lambda e: (e["ends_on"], e["kind"], e["id"]))
     for person_id, entry in totals.people.items():
+        person = people.get(person_id)
         entry["name"] = grants.party_names.get(person_id, person_id)
+        entry["deceased"] = bool(person and person.deceased)
         lapsing = [g for g in entry["grants"] if (ends.get(tuple(g.split(" ", 1))) or date.max) <= horizon]
         entry["lapsing"] = sorted(lapsing)
         entry["grants"] = dict(sorted(entry["grants"].items()))
+        entry["on_file"] = sorted({f"consent {_base_id(c.id)}" for c in (person.consents if person else [])}
+                                  | {f"estate_permission {p.id}" for p in (person.estate_permissions if person else [])})
+        entry["state"] = _person_state(entry, person)
     for key, (_, revoked, person_id) in person_grants.items():
         depicted = totals.people.get(person_id)
         if revoked and depicted:  # a revoked grant is never relied on: count the assets depicting its person
@@ -213,6 +342,16 @@ def _finish(totals: Totals, grants: _Grants, people: dict[str, PersonFacts], use
                                    "reason": flag.get("reason", "")})
 
 
+def _asset_records(session: Session, asset_ids: list[str]) -> dict[str, AssetRecord]:
+    """Only the columns the report shows (the rows' JSON columns stay unread)."""
+    where = col(m.Asset.id).in_(asset_ids)
+    holders = dict(session.exec(select(m.Asset.id, m.Asset.rights_holder_id).where(where)).all())
+    rows = session.exec(select(m.Asset.id, m.Asset.acquisition_method, col(m.Asset.acquired_on), col(m.Asset.source_uri))
+                        .where(where)).all()
+    return {i: AssetRecord(str(getattr(method, "value", method)), acquired, uri, holders.get(i))
+            for i, method, acquired, uri in rows}
+
+
 def _reads_titles(engine: PolicyEngine) -> bool:
     return any(_READS_TITLE.search(p.read_text(encoding="utf-8")) for p in engine.directory.glob("*.cedar"))
 
@@ -220,8 +359,8 @@ def _reads_titles(engine: PolicyEngine) -> bool:
 def _decision_key(facts: AssetFacts, with_title: bool) -> Hashable:
     """Everything the engine is told about an asset, but its id."""
     return (facts.kind, tuple(sorted(lic.id for lic in facts.licenses)),
-            tuple(sorted((o.entry, o.value) for o in facts.opt_outs)), tuple(facts.people_depicted),
-            facts.title if with_title else None)
+            tuple(sorted((o.entry, o.value, o.constraint or "") for o in facts.opt_outs)),
+            tuple(facts.people_depicted), facts.own_production, facts.title if with_title else None)
 
 
 def _decide(engine: PolicyEngine, context: Any, facts: list[AssetFacts], people: dict[str, PersonFacts],
@@ -251,27 +390,31 @@ def run_audit(engine: PolicyEngine, session: Session, request: AuditRequest,
     if request.model_id and model is None:
         raise NotFound(f"no model with id {request.model_id!r}")
     use_date = request.use_date or clock.today()
-    context = training_context(version.id, model, list(request.territories), use_date=use_date)
+    context = training_context(version.id, model, list(request.territories), project=request.project,
+                               use_date=use_date)
+    studio = studio_of(session, version, model)
     grants = _load_grants(session, use_date)
     people: dict[str, PersonFacts] = {}
-    totals = Totals()
+    totals = Totals(project=context.project, project_stated=request.project is not None)
     shared: dict[Hashable, AssetClearance] | None = {} if share_decisions else None
     with_title = _reads_titles(engine)
     asset_ids = list(dict.fromkeys(version.asset_ids))
     for start in range(0, len(asset_ids), CHUNK):
         chunk = asset_ids[start:start + CHUNK]
-        facts = assets_facts(session, chunk, grants.licenses)
+        read = assets_facts(session, chunk, grants.licenses, use_date)
+        records = _asset_records(session, chunk)
+        facts = [f.model_copy(update={"own_production": records[f.id].own_production(studio)}) for f in read]
         for party_id in dict.fromkeys(p for a in facts for p in a.people_depicted):
             if party_id not in people:
-                people[party_id] = person_facts(session, party_id)
+                people[party_id] = person_facts(session, party_id, use_date)
         decisions = _decide(engine, context, facts, people, shared, with_title)
-        sources: dict[str, list[str]] = defaultdict(list)
-        rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source)
-                            .where(col(m.OptOutSignal.asset_id).in_(chunk))).all()
-        for asset_id, source in rows:
-            sources[asset_id].append(source.value if hasattr(source, "value") else source)
+        signals: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        rows = session.exec(select(m.OptOutSignal.asset_id, m.OptOutSignal.source, m.OptOutSignal.entry,
+                                   m.OptOutSignal.value).where(col(m.OptOutSignal.asset_id).in_(chunk))).all()
+        for asset_id, source, signal_entry, value in rows:
+            signals[asset_id].append((str(getattr(source, "value", source)), signal_entry, value))
         for asset, item in zip(facts, decisions, strict=True):
-            on_row(_tally_asset(totals, grants, asset, item, sources.get(asset.id, [])))
+            on_row(_tally_asset(totals, grants, asset, item, signals.get(asset.id, []), records[asset.id], people))
     models_trained = sorted(session.exec(select(m.ModelTraining.model_id)
                                          .where(m.ModelTraining.dataset_version_id == version.id)).all())
     _finish(totals, grants, people, use_date, models_trained, list(version.revocation_flags))

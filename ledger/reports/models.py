@@ -28,3 +28,6 @@ class DatasetAudit(SQLModel, table=True):
     checkpoint: str = Field(sa_type=Text)
     totals: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     csv_sha256: str
+    project: str | None = None
+    knowledge_size: int | None = None   # audited "at checkpoint": what the log's first N entries knew
+    knowledge_root: str | None = None   # the Merkle root of those N entries (hex)

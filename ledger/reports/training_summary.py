@@ -15,6 +15,7 @@ rights holders; ``commissioned`` -> 2.2.2 other private third-party data;
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
 from ledger.records import models as m
-from ledger.reports.dataset_audit import AuditRequest, run_audit
+from ledger.reports.bom import AuditBasis, audited_totals
 from ledger import clock
 from policies import PolicyEngine
 
@@ -66,7 +67,17 @@ def _image_band(count: int) -> str:
     return next(label for limit, label in IMAGE_BANDS if limit is None or count < limit)
 
 
-def _assets_of(session: Session, model: m.AiModel) -> list[m.Asset]:
+@dataclass(frozen=True)
+class _Asset:
+    """The four columns the summary reads of an asset (not the whole row: versions hold 10^5 of them)."""
+
+    media_type: str
+    acquisition_method: Any
+    acquired_on: date | None
+    source_uri: str | None
+
+
+def _assets_of(session: Session, model: m.AiModel) -> list[_Asset]:
     ids: list[str] = []
     for version_id in model.dataset_version_ids:
         version = session.get(m.DatasetVersion, version_id)
@@ -74,9 +85,11 @@ def _assets_of(session: Session, model: m.AiModel) -> list[m.Asset]:
             raise NotFound(f"model {model.id} names dataset version {version_id!r}, which does not exist")
         ids += version.asset_ids
     unique = list(dict.fromkeys(ids))
-    found: list[m.Asset] = []
+    found: list[_Asset] = []
     for start in range(0, len(unique), 1000):
-        found += session.exec(select(m.Asset).where(col(m.Asset.id).in_(unique[start:start + 1000]))).all()
+        found += [_Asset(*row) for row in session.exec(
+            select(m.Asset.media_type, m.Asset.acquisition_method, col(m.Asset.acquired_on), col(m.Asset.source_uri))
+            .where(col(m.Asset.id).in_(unique[start:start + 1000]))).all()]
     return found
 
 
@@ -84,7 +97,7 @@ def _modality(media_type: str) -> str:
     return MODALITIES.get(media_type.split("/", 1)[0], "other")
 
 
-def _source_section(assets: list[m.Asset], category: str) -> dict[str, Any]:
+def _source_section(assets: list[_Asset], category: str) -> dict[str, Any]:
     chosen = [a for a in assets if CATEGORY[str(getattr(a.acquisition_method, "value", a.acquisition_method))] == category]
     modalities = sorted({_modality(a.media_type) for a in chosen})
     section: dict[str, Any] = {"used": _filled(bool(chosen)), "assets": _filled(len(chosen)),
@@ -94,17 +107,37 @@ def _source_section(assets: list[m.Asset], category: str) -> dict[str, Any]:
     return section
 
 
-def _top_domains(assets: list[m.Asset]) -> list[dict[str, Any]]:
-    """The top 10% of the crawled domains by number of assets (at least one), as the template asks."""
-    domains = Counter(urlsplit(a.source_uri).hostname or "" for a in assets
-                      if str(getattr(a.acquisition_method, "value", a.acquisition_method)) == "crawled" and a.source_uri)
-    domains.pop("", None)
+def _top_domains(assets: list[_Asset]) -> dict[str, Any]:
+    """The top 10% of the crawled domains by number of assets (at least one), as the template asks.
+
+    A crawled asset whose source is not recorded as a web address leaves the field to complete: the
+    domains cannot be ranked without it.
+    """
+    crawled = [a for a in assets if str(getattr(a.acquisition_method, "value", a.acquisition_method)) == "crawled"]
+    hosts = [urlsplit(a.source_uri).hostname or "" if a.source_uri else "" for a in crawled]
+    unknown = sum(1 for h in hosts if not h)
+    if unknown:
+        return _todo(f"{unknown} of {len(crawled)} crawled assets have no web source recorded (source_uri)")
+    domains = Counter(hosts)
     keep = max(1, -(-len(domains) // 10)) if domains else 0
-    return [{"domain": d, "assets": n} for d, n in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]]
+    return _filled([{"domain": d, "assets": n}
+                    for d, n in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]])
+
+
+def _latest_acquisition(assets: list[_Asset], model: m.AiModel) -> dict[str, Any]:
+    acquired = [a.acquired_on for a in assets if a.acquired_on]
+    if not acquired or len(acquired) < len(assets):
+        return _todo(f"{len(assets) - len(acquired)} of {len(assets)} assets have no acquisition date recorded")
+    late = [d for d in acquired if model.trained_on and d > model.trained_on]
+    if late:
+        return _todo(f"{len(late)} assets record an acquisition date after the model's training date "
+                     f"({model.trained_on}); check them")
+    return _filled(max(acquired).isoformat())
 
 
 def build_summary(engine: PolicyEngine, session: Session, model_id: str, provider: str | None,
-                  use_date: date | None = None, territories: tuple[str, ...] = ("US",)) -> dict[str, Any]:
+                  use_date: date | None = None, territories: tuple[str, ...] = ("US",),
+                  basis: AuditBasis | None = None) -> dict[str, Any]:
     """The summary as JSON-ready data: ``sections`` keyed by template number, and ``unfilled`` paths."""
     model = session.get(m.AiModel, model_id)
     if model is None:
@@ -114,11 +147,10 @@ def build_summary(engine: PolicyEngine, session: Session, model_id: str, provide
         provider = developer.name if developer else None
     assets = _assets_of(session, model)
     by_modality = Counter(_modality(a.media_type) for a in assets)
-    acquired = [a.acquired_on for a in assets if a.acquired_on]
+    basis = basis or AuditBasis(use_date or clock.today(), territories)
     opt_outs: Counter[str] = Counter()
     excluded: Counter[str] = Counter()
-    for version_id in model.dataset_version_ids:
-        totals = run_audit(engine, session, AuditRequest(version_id, model.id, territories, use_date), lambda row: None)
+    for totals in audited_totals(engine, session, model, basis).values():
         for source, entry in totals.opt_outs.items():
             opt_outs[source] += entry["assets"]
             excluded[source] += entry["excluded"]
@@ -140,15 +172,14 @@ def build_summary(engine: PolicyEngine, session: Session, model_id: str, provide
                 "date_placed_on_market": _todo("the records do not hold the date of placing on the EU market")},
         "1.3": {"modalities": _filled(sorted(by_modality)), "training_data_size": sizes,
                 "types_of_content": _filled(sorted({a.media_type for a in assets})),
-                "latest_acquisition_date": (_filled(max(acquired).isoformat()) if acquired and len(acquired) == len(assets)
-                                            else _todo(f"{len(assets) - len(acquired)} assets have no acquired_on date")),
+                "latest_acquisition_date": _latest_acquisition(assets, model),
                 "continuous_training": _todo("whether the model continues to be trained after release"),
                 "linguistic_characteristics": _todo("languages of the content (not recorded)"),
                 "other_characteristics": _todo("optional")},
         "2.1": _source_section(assets, "2.1"),
         "2.2.1": _source_section(assets, "2.2.1"),
         "2.2.2": _source_section(assets, "2.2.2"),
-        "2.3": {**_source_section(assets, "2.3"), "top_domains": _filled(_top_domains(assets))},
+        "2.3": {**_source_section(assets, "2.3"), "top_domains": _top_domains(assets)},
         "2.4": _source_section(assets, "2.4"),
         "2.5": _source_section(assets, "2.5"),
         "2.6": _source_section(assets, "2.6"),
@@ -179,7 +210,8 @@ def build_summary(engine: PolicyEngine, session: Session, model_id: str, provide
                                   else list(field.items()))
                 if isinstance(leaf, dict) and "to_complete" in leaf]
     return {"template": TEMPLATE, "model_id": model.id, "dataset_version_ids": list(model.dataset_version_ids),
-            "generated_on": (use_date or clock.today()).isoformat(), "section_titles": SECTIONS,
+            "generated_on": basis.use_date.isoformat(), "territories": list(basis.territories),
+            "log_size": basis.log_size, "audit_id": basis.audit_id, "section_titles": SECTIONS,
             "sections": sections, "unfilled": unfilled}
 
 
@@ -201,7 +233,11 @@ def to_markdown(summary: dict[str, Any]) -> str:
     """The summary for people: every template section in order, unfilled fields marked **TO COMPLETE**."""
     lines = [f"# Public summary of training content: {summary['model_id']}", "",
              f"Following: {summary['template']}. Generated {summary['generated_on']} from the Clearance records of "
-             f"dataset versions {', '.join(summary['dataset_version_ids']) or '(none)'}.", "",
+             f"dataset versions {', '.join(summary['dataset_version_ids']) or '(none)'}"
+             + (f", for training in {', '.join(summary['territories'])}" if summary.get("territories") else "")
+             + (f", from what the ledger knew at log size {summary['log_size']}" if summary.get("log_size") is not None
+                else "")
+             + (f" (audit {summary['audit_id']})" if summary.get("audit_id") else "") + ".", "",
              f"Fields marked TO COMPLETE ({len(summary['unfilled'])}) cannot be filled from the records; "
              "a person must complete them.", ""]
     for number, title in SECTIONS.items():

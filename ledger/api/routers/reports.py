@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -32,13 +33,20 @@ def _record_id(value: str, field: str) -> str:
              summary="Audit a dataset version for training: HTML report and CSV, logged as audit.recorded",
              response_model=AuditRun, **AS_GIVEN)
 def audit(version_id: str, model_id: str | None = None, territory: list[str] = Query(default=["US"]),
+          as_of: date | None = Query(default=None, description="the date of the use judged (default: today)"),
+          at_checkpoint: int | None = Query(default=None, ge=1, description="judge with the records of the log's "
+                                            "first N entries only"),
+          project: str | None = Query(default=None, min_length=1, max_length=200,
+                                      description="the training project consents must name (default: the model's name)"),
           ctx: Clearance = Depends(get_ctx), caller: Caller = Depends(readers)) -> dict[str, Any]:
-    from ledger.reports.audit_service import audit_dataset
+    from ledger.reports.audit_service import AuditOptions, audit_dataset
 
     model = _record_id(model_id, "model_id") if model_id else None
-    result = audit_dataset(ctx, _record_id(version_id, "version_id"), model, territory, caller.actor)
+    result = audit_dataset(ctx, _record_id(version_id, "version_id"), model, territory, caller.actor,
+                           options=AuditOptions(use_date=as_of, at_checkpoint=at_checkpoint, project=project))
     return {"audit_id": result.audit_id, "totals": result.totals, "log": result.log,
-            "report": f"/v1/audits/{result.audit_id}/report.html", "csv": f"/v1/audits/{result.audit_id}/report.csv"}
+            "report": f"/v1/audits/{result.audit_id}/report.html", "csv": f"/v1/audits/{result.audit_id}/report.csv",
+            "use_date": result.use_date, "knowledge_size": result.knowledge_size}
 
 
 @router.get("/audits/{audit_id}/report.{suffix}", summary="The HTML report or CSV of an audit run here",

@@ -26,6 +26,8 @@ class AuditRun(_Open):
     log: LogReceipt = Field(description="the audit.recorded entry")
     report: str = Field(description="the route of the HTML report")
     csv: str = Field(description="the route of the CSV")
+    use_date: str = Field(description="the date of the use judged (ISO)")
+    knowledge_size: int | None = Field(description="with at_checkpoint: the log size judged from")
 
 
 class TrainingSummary(_Open):
@@ -38,7 +40,10 @@ class TrainingSummary(_Open):
     template: str = Field(description="the template followed")
     model_id: str
     dataset_version_ids: list[str]
-    generated_on: str = Field(description="ISO date")
+    generated_on: str = Field(description="ISO date: the date of the use the figures were computed for")
+    territories: list[str] = Field(description="the territories the figures were computed for")
+    log_size: int | None = Field(description="the log size whose records the figures count (none: today's)")
+    audit_id: str | None = Field(description="the logged audit this summary was written with, if any")
     section_titles: dict[str, str] = Field(description="template section number -> title")
     sections: dict[str, dict[str, Any]] = Field(description="section number -> field -> value (see above)")
     unfilled: list[str] = Field(description="section.field paths a person must complete")

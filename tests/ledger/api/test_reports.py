@@ -33,7 +33,8 @@ def test_audit_route_writes_reports_that_readers_download(api) -> None:  # type:
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert f"log entry <strong>{body['log']['index']}</strong>" in html.text
     table = client.get(body["csv"], headers=h["registrar"])
-    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert table.content.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark spreadsheets look for
+    rows = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
     assert sum(r["section"] == "asset" for r in rows) == 8
     assert client.get(body["csv"], headers=h["generator"]).status_code == 403
     assert client.get(f"/v1/audits/{body['audit_id']}/report.pdf", headers=h["legal"]).status_code == 404
@@ -41,6 +42,13 @@ def test_audit_route_writes_reports_that_readers_download(api) -> None:  # type:
     bad = client.post(f"/v1/dataset-versions/{world.version}/audit", params={"territory": "usa"}, headers=h["legal"])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "territory"
     assert client.post("/v1/dataset-versions/nope/audit", headers=h["legal"]).status_code == 404
+    dated = client.post(f"/v1/dataset-versions/{world.version}/audit", headers=h["legal"],
+                        params={"model_id": world.model, "as_of": "2026-01-15"})
+    assert dated.status_code == 200, dated.text
+    assert (dated.json()["use_date"], dated.json()["knowledge_size"]) == ("2026-01-15", None)
+    early = client.post(f"/v1/dataset-versions/{world.version}/audit", headers=h["legal"],
+                        params={"at_checkpoint": 5})
+    assert early.status_code == 404 and "no dataset version" in early.json()["detail"]  # not yet recorded then
 
 
 def test_summary_and_bom_routes(api) -> None:  # type: ignore[no-untyped-def]

@@ -35,7 +35,7 @@ def test_report_renders_in_chromium_and_charts_equal_the_csv(sqlite_ctx: Clearan
     playwright = pytest.importorskip("playwright.sync_api")
     world = build_world(sqlite_ctx)
     result = audit_dataset(sqlite_ctx, world.version, world.model, ["US"], "legal", tmp_path / "report")
-    rows = list(csv.DictReader(result.csv.open(encoding="utf-8")))
+    rows = list(csv.DictReader(result.csv.open(encoding="utf-8-sig")))
     screenshot = tmp_path / "artifacts" / "audit-report.png"
     screenshot.parent.mkdir()
     requests: list[str] = []

@@ -28,7 +28,7 @@ def test_audit_writes_csv_and_html_and_is_logged(ctx: Clearance, world: World, t
         size_before = store.tree_size(session)
     result = audit_dataset(ctx, world.version, world.model, ["US"], "legal-team", tmp_path / "out")
     assert result.html.parent == result.csv.parent == tmp_path / "out"
-    rows = list(csv.DictReader(result.csv.open(encoding="utf-8")))
+    rows = list(csv.DictReader(result.csv.open(encoding="utf-8-sig")))
     assert [r["key"] for r in rows if r["section"] == "asset"] == [
         *world.licensed, world.opted_out, world.unlicensed, world.revoked_license_asset, world.with_consent,
         world.without_consent]

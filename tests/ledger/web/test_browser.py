@@ -181,6 +181,12 @@ def test_a_reviewer_does_the_whole_job_in_the_browser(live: tuple[str, Console, 
     page.goto(f"{base}/ui/datasets")
     assert "1 of 1 assets may be used for training" in page.inner_text("main")  # the license covers training
     _accessible(page, "datasets")
+    page.get_by_role("button", name="Run a logged audit").click()  # issue 25: logged, with its report linked
+    page.wait_for_load_state()
+    assert "May this dataset train" in page.inner_text("main")
+    _accessible(page, "audit-report")
+    page.goto(f"{base}/ui/datasets")
+    assert "report of aud_" in page.inner_text("main")
     page.goto(f"{base}/ui/log")
     page.get_by_role("button", name="Run a full verification now").click()
     page.wait_for_load_state()
