@@ -143,14 +143,16 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
         model=generator, references=references, training_mining=_training_mining(ctx), clip_sha256=clip.sha256,
         title=clip.filename, disclosure=disclosure)
     store_file(ctx.settings, Path(out))
+    payload: dict[str, Any] = {"signed_sha256": signed.sha256, "manifest_sha256": signed.manifest_sha256,
+                               "manifest_label": signed.manifest_label}
+    if signed.soft_binding is not None:  # the c2pa.soft-binding assertion's value, logged with the check
+        payload["soft_binding"] = signed.soft_binding.as_dict()
     with ctx.db.transaction() as session:
-        appended = ctx.record(session, [Event("clip.signed", {"signed_sha256": signed.sha256,
-                                                              "manifest_sha256": signed.manifest_sha256,
-                                                              "manifest_label": signed.manifest_label},
-                                              "check", check.id, actor)])[0]
+        appended = ctx.record(session, [Event("clip.signed", payload, "check", check.id, actor)])[0]
     return {"path": str(out), "sha256": signed.sha256, "manifest_sha256": signed.manifest_sha256,
             "manifest_label": signed.manifest_label, "log": ctx.receipt(appended).as_json(),
-            "download": f"/v1/checks/{check.id}/signed"}
+            "download": f"/v1/checks/{check.id}/signed",
+            "soft_binding": signed.soft_binding.as_dict() if signed.soft_binding else None}
 
 
 def _disclosure(ctx: Clearance, session: Session, clip: Clip, model: m.AiModel | None) -> AiDisclosure:
