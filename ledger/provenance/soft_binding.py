@@ -71,27 +71,30 @@ def _iscc_bytes(code: str) -> bytes:
 
 
 def _gray_32(image: Any) -> bytes:
+    """The ISCC image normalisation: grayscale, 32x32 bicubic, row by row."""
     from PIL import Image
 
     return bytes(image.convert("L").resize((32, 32), Image.Resampling.BICUBIC).tobytes())
 
 
-def _image_code(image: Any) -> str:
+def _image_code(pixels: bytes) -> str:
     import iscc_lib
 
-    return str(iscc_lib.gen_image_code_v0(_gray_32(image))["iscc"])
+    return str(iscc_lib.gen_image_code_v0(pixels)["iscc"])
 
 
-def _video_frames(data: bytes) -> list[Any]:
-    """The frames nearest to (k + 0.5) / FRAMES of the first video stream's duration, as PIL images."""
+def _video_pictures(data: bytes) -> list[bytes]:
+    """The normalised pictures of the frames nearest (k + 0.5) / FRAMES of the first video stream's span."""
     import av
+    from PIL import Image
 
     try:
         with av.open(io.BytesIO(data), "r") as container:
             if not container.streams.video:
                 return []
             stream = container.streams.video[0]
-            frames = [(float(f.time or 0.0), f.to_image()) for f in container.decode(stream)]
+            frames = [(float(f.time or 0.0), _gray_32(Image.fromarray(f.to_ndarray(format="rgb24"))))
+                      for f in container.decode(stream)]
     except (av.FFmpegError, ValueError) as exc:
         raise MediaRejected(f"cannot decode the video for its soft binding: {exc}") from None
     if not frames:
@@ -114,13 +117,13 @@ def content_code(data: bytes, media_type: str) -> str | None:
 
         try:
             with Image.open(io.BytesIO(data)) as image:
-                return _image_code(image)
+                return _image_code(_gray_32(image))
         except (UnidentifiedImageError, OSError) as exc:
             raise MediaRejected(f"cannot decode the image for its soft binding: {exc}") from None
-    frames = _video_frames(data)
-    if not frames:
+    pictures = _video_pictures(data)
+    if not pictures:
         return None
-    codes = [_image_code(frame) for frame in frames]
+    codes = [_image_code(picture) for picture in pictures]
     return str(iscc_lib.gen_mixed_code_v0(codes)["iscc"])
 
 
