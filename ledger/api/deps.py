@@ -18,6 +18,7 @@ WRITERS = (Role.admin, Role.registrar)
 REVOKERS = (Role.admin, Role.registrar, Role.legal)
 LEGAL = (Role.admin, Role.legal)
 LOG_READERS = tuple(Role)
+STAFF = tuple(r for r in Role if r is not Role.resolver)  # every role but the outside resolver of soft bindings
 ADMINS = (Role.admin,)
 
 
