@@ -260,11 +260,12 @@ def prove_approval(ctx: Clearance, release: ClearanceRelease, checkpoint: Checkp
             "reason": f"approved by {reviewer} at entry {index}, included in the same checkpoint"}
 
 
-def verify_media(ctx: Clearance, path: Path, *, recover: bool = False, resolver_url: str | None = None) -> VerifyReport:
+def verify_media(ctx: Clearance, path: Path, *, recover: bool = False, resolver_url: str | None = None,
+                 resolver_key: str | None = None) -> VerifyReport:
     """Verify a file; with ``recover``, a file without a manifest has one recovered by soft binding and verified."""
     result = verify_file(path, trust=trust_settings(ctx))
     if recover and not result.has_manifest:
-        recovered = _verify_recovered(ctx, path, resolver_url)
+        recovered = _verify_recovered(ctx, path, resolver_url, resolver_key)
         if recovered is not None:
             return recovered
     c2pa_report = result.as_dict()
@@ -292,11 +293,12 @@ def verify_media(ctx: Clearance, path: Path, *, recover: bool = False, resolver_
     return VerifyReport(c2pa_report, log, content, disclosure)
 
 
-def _verify_recovered(ctx: Clearance, path: Path, resolver_url: str | None) -> VerifyReport | None:
+def _verify_recovered(ctx: Clearance, path: Path, resolver_url: str | None,
+                      resolver_key: str | None) -> VerifyReport | None:
     from ledger.provenance.verify import verify_detached
     from ledger.resolution.recover import recover
 
-    found = recover(ctx, path, resolver_url)
+    found = recover(ctx, path, resolver_url, resolver_key)
     if found is None:
         return None
     result = verify_detached(path, found.store, trust=trust_settings(ctx))

@@ -53,9 +53,8 @@ def _local(ctx: Clearance, data: bytes, binding: str, name: str) -> Recovered | 
                      "this ledger")
 
 
-def _call(url: str, data: bytes | None = None, content_type: str | None = None) -> bytes:
+def _call(url: str, key: str | None, data: bytes | None = None, content_type: str | None = None) -> bytes:
     headers = {"Accept": "application/json, application/c2pa"}
-    key = os.environ.get(RESOLVER_KEY_ENV)
     if key:
         headers["Authorization"] = f"Bearer {key}"
     if content_type:
@@ -80,30 +79,34 @@ def _first_match(body: bytes, url: str) -> dict[str, Any] | None:
     return matches[0] if matches else None
 
 
-def _remote(base: str, data: bytes, binding: str, media_type: str) -> Recovered | None:
+def _remote(base: str, key: str | None, data: bytes, binding: str, media_type: str) -> Recovered | None:
     base = base.rstrip("/")
     query = urllib.parse.urlencode({"alg": ISCC_ALG, "value": binding, "maxResults": 1})
     by: Literal["io.iscc.v0", "content"] = "io.iscc.v0"
-    best = _first_match(_call(f"{base}/matches/byBinding?{query}"), base)
+    best = _first_match(_call(f"{base}/matches/byBinding?{query}", key), base)
     if best is None:
         by = "content"
-        best = _first_match(_call(f"{base}/matches/byContent?maxResults=1", data, media_type), base)
+        best = _first_match(_call(f"{base}/matches/byContent?maxResults=1", key, data, media_type), base)
     if best is None:
         return None
     manifest_id = str(best["manifestId"])
     endpoint = str(best.get("endpoint") or base).rstrip("/")
-    store = _call(f"{endpoint}/manifests/{urllib.parse.quote(manifest_id, safe=':')}")
+    store = _call(f"{endpoint}/manifests/{urllib.parse.quote(manifest_id, safe=':')}", key)
     score = best.get("similarityScore")
     return Recovered(manifest_id, by, int(score) if score is not None else None, store, base)
 
 
-def recover(ctx: Clearance, path: Path, resolver_url: str | None = None) -> Recovered | None:
-    """The manifest a file without one was signed with, found by soft binding; None when nothing matches."""
+def recover(ctx: Clearance, path: Path, resolver_url: str | None = None,
+            resolver_key: str | None = None) -> Recovered | None:
+    """The manifest a file without one was signed with, found by soft binding; None when nothing matches.
+
+    ``resolver_key``: the remote service's bearer key; default ``CLEARANCE_RESOLVER_KEY``.
+    """
     data = Path(path).read_bytes()
     media_type = sniff_media_type(data[:32])
     if media_type is None:
         return None
     binding = compute_iscc(data, media_type).value
     if resolver_url:
-        return _remote(resolver_url, data, binding, media_type)
+        return _remote(resolver_url, resolver_key or os.environ.get(RESOLVER_KEY_ENV), data, binding, media_type)
     return _local(ctx, data, binding, Path(path).name)
