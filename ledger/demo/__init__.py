@@ -142,6 +142,10 @@ def _run_demo(ctx: Clearance, console: Console) -> None:
     from ledger.demo.production import show_production
 
     show_production(ctx, console)
+    if passed is not None and Path(passed["path"]).suffix.lower() in (".mp4", ".mov"):
+        from ledger.demo.soft_binding import show_soft_binding
+
+        show_soft_binding(ctx, console, Path(passed["path"]))
 
 
 

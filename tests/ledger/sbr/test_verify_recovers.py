@@ -93,3 +93,16 @@ def test_verify_recovers_through_a_running_clearance_serve(released: Released) -
             server.kill()
             server.wait()
         log.close()
+
+
+def test_the_demo_step_strips_resolves_through_the_api_and_verifies(released: Released) -> None:
+    from rich.console import Console
+
+    from ledger.demo.soft_binding import show_soft_binding
+
+    console = Console(record=True, width=200)
+    show_soft_binding(released.ctx, console, released.signed)
+    out = console.export_text()
+    assert "C2PA NoManifest" in out
+    assert f"recovered manifest of clip {released.clip_id} by io.iscc.v0 (score " in out
+    assert "/sbr/v1" in out and "verified (soft binding)" in out and "NOT verified" not in out
