@@ -94,6 +94,8 @@ def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> Fa
     async def clearance_error(request: Request, exc: ClearanceError) -> Response:
         if web_errors.is_page(request):  # the console answers with a page (or the sign-in page)
             return web_errors.page_error(request, exc)
+        if exc.status == 422 and request.url.path.startswith(sbr.PREFIX):  # the SBR contract says 400
+            exc = UnsupportedQuery(exc.detail, problems=exc.problems, extra=exc.extra)
         return _problem(exc, request)
 
     @app.exception_handler(RequestValidationError)
