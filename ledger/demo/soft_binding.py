@@ -72,7 +72,8 @@ def show_soft_binding(ctx: Clearance, console: Console, signed: Path) -> None:
     if report.recovered is None:
         console.print("[red]no manifest recovered[/red]")
         return
-    console.print(f"asked {base} (/matches/byBinding, then /manifests/{{id}}):", markup=False)
+    route = "/matches/byBinding" if report.recovered["by"] == "io.iscc.v0" else "/matches/byContent"
+    console.print(f"asked {base} ({route}, then /manifests/{{id}}):", markup=False)
     console.print(f"  {report.recovered['summary']}", markup=False)
     console.print(f"  manifest {report.recovered['manifest_id']}; C2PA failures: "
                   f"{', '.join(f['code'] for f in report.c2pa['failures']) or 'none'} (expected of a copy); "
