@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, BigInteger, Column, Table, event, inspect
+from sqlalchemy import JSON, BigInteger, Column, Enum, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -201,6 +201,26 @@ class Database:
                 conn.exec_driver_sql(f"ALTER TABLE {quote(column.table.name)} ALTER COLUMN {quote(column.name)} "
                                      "TYPE BIGINT")
         return [f"{column.table.name}.{column.name} (now 64-bit)" for column in narrow]
+
+    def add_missing_enum_values(self, tables: Sequence[type[SQLModel]]) -> list[str]:
+        """PostgreSQL: add the values a later version gave a native enum type (a new API key role) to the
+        type an earlier version created; return them as ``type.value``. SQLite stores enums as text."""
+        if self.is_sqlite:
+            return []
+        types = {column.type.name: column.type for table in map(table_of, tables) for column in table.columns
+                 if isinstance(column.type, Enum) and column.type.native_enum and column.type.name}
+        added = []
+        with self.write_engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            for name, enum in sorted(types.items()):
+                present = {row[0] for row in conn.exec_driver_sql(
+                    "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = %s",
+                    (name,))}
+                for value in enum.enums:
+                    if present and value not in present:  # the values are our own identifiers, not input
+                        conn.exec_driver_sql(f"ALTER TYPE {quote(name)} ADD VALUE IF NOT EXISTS '{value}'")
+                        added.append(f"{name}.{value}")
+        return added
 
     def add_missing_columns(self, tables: Sequence[type[SQLModel]]) -> list[str]:
         """Add the columns later versions introduced; return their ``table.column`` names.

@@ -19,5 +19,7 @@ LEGAL = (Role.admin, Role.legal)
 """Legal holds, redaction, reviews, and productions: exports, their protocols, privilege designations."""
 LOG_READERS = tuple(Role)
 """Read the log's envelopes, leaves, checkpoints and proofs."""
+STAFF = tuple(r for r in Role if r is not Role.resolver)
+"""Every role but ``resolver``, the outside caller of the Soft Binding Resolution API (``/sbr/v1``)."""
 ADMINS = (Role.admin,)
 """API keys."""

@@ -72,6 +72,12 @@ class Settings(BaseModel):
         default_factory=lambda: {k: "notAllowed" for k in ("cawg.ai_training", "cawg.ai_generative_training",
                                                             "cawg.ai_inference", "cawg.data_mining")},
         description="the cawg.training-mining entries written into signed clips")
+    sbr_public_read: bool = Field(default=False, description="answer the C2PA Soft Binding Resolution API (/sbr/v1) "
+                                                             "without an API key; off: a key of role resolver, "
+                                                             "legal or admin")
+    sbr_iscc_max_distance: int = Field(default=12, ge=0, le=64,
+                                       description="the most bits an io.iscc.v0 Content-Code may differ by and "
+                                                   "still resolve (benchmarks/results/sbr_false_match.json)")
     provider_name: str | None = Field(default=None, max_length=300,
                                       description="the provider named in signed clips' AI disclosure (SB 942); "
                                                   "default the model's developer")

@@ -33,6 +33,7 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
     key_exists = (settings.keys_dir / KEY_FILE).exists()
     ctx.db.create_all(ctx.tables)
     upgraded = (*ctx.db.add_missing_columns(ctx.tables), *ctx.db.widen_integer_columns(ctx.tables))
+    upgraded += tuple(ctx.db.add_missing_enum_values(ctx.tables))  # e.g. the resolver role on PostgreSQL
     if upgraded:  # a column added to an existing table (external_id) needs its unique index too
         upgraded += tuple(ctx.db.create_missing_indexes(ctx.tables))
     with ctx.db.transaction() as session:

@@ -143,14 +143,16 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
         model=generator, references=references, training_mining=_training_mining(ctx), clip_sha256=clip.sha256,
         title=clip.filename, disclosure=disclosure)
     store_file(ctx.settings, Path(out))
+    payload: dict[str, Any] = {"signed_sha256": signed.sha256, "manifest_sha256": signed.manifest_sha256,
+                               "manifest_label": signed.manifest_label}
+    if signed.soft_binding is not None:  # the c2pa.soft-binding assertion's value, logged with the check
+        payload["soft_binding"] = signed.soft_binding.as_dict()
     with ctx.db.transaction() as session:
-        appended = ctx.record(session, [Event("clip.signed", {"signed_sha256": signed.sha256,
-                                                              "manifest_sha256": signed.manifest_sha256,
-                                                              "manifest_label": signed.manifest_label},
-                                              "check", check.id, actor)])[0]
+        appended = ctx.record(session, [Event("clip.signed", payload, "check", check.id, actor)])[0]
     return {"path": str(out), "sha256": signed.sha256, "manifest_sha256": signed.manifest_sha256,
             "manifest_label": signed.manifest_label, "log": ctx.receipt(appended).as_json(),
-            "download": f"/v1/checks/{check.id}/signed"}
+            "download": f"/v1/checks/{check.id}/signed",
+            "soft_binding": signed.soft_binding.as_dict() if signed.soft_binding else None}
 
 
 def _disclosure(ctx: Clearance, session: Session, clip: Clip, model: m.AiModel | None) -> AiDisclosure:
@@ -171,15 +173,25 @@ class VerifyReport:
     log: dict[str, Any]
     content: dict[str, Any]
     disclosure: dict[str, Any] | None = None
+    recovered: dict[str, Any] | None = None
+    """Set when the file had no manifest and one was recovered by soft binding (see ledger.resolution)."""
 
     @property
     def ok(self) -> bool:
+        if self.recovered is not None:  # a copy: only its hard binding may fail, and the log must prove the check
+            soft_only = all(f["code"] in HARD_BINDING_MISMATCH for f in self.c2pa["failures"])
+            return soft_only and self.log["ok"] is True and self.content["ok"] is True
         c2pa_ok = self.c2pa["state"] == "Trusted" and not self.c2pa["failures"]
         return c2pa_ok and self.log["ok"] is not False and self.content["ok"] is not False
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "c2pa": self.c2pa, "log": self.log, "content": self.content,
-                "disclosure": self.disclosure}
+                "disclosure": self.disclosure, "recovered": self.recovered}
+
+
+#: The codes of a manifest's hard binding failing: expected when a recovered manifest meets a copy.
+HARD_BINDING_MISMATCH = frozenset({"assertion.bmffHash.mismatch", "assertion.dataHash.mismatch",
+                                   "assertion.boxesHash.mismatch", "assertion.collectionHash.mismatch"})
 
 
 def _proved_entry(ctx: Clearance, index: int, checkpoint: Checkpoint, event_type: str, check_id: str,
@@ -248,8 +260,14 @@ def prove_approval(ctx: Clearance, release: ClearanceRelease, checkpoint: Checkp
             "reason": f"approved by {reviewer} at entry {index}, included in the same checkpoint"}
 
 
-def verify_media(ctx: Clearance, path: Path) -> VerifyReport:
+def verify_media(ctx: Clearance, path: Path, *, recover: bool = False, resolver_url: str | None = None,
+                 resolver_key: str | None = None) -> VerifyReport:
+    """Verify a file; with ``recover``, a file without a manifest has one recovered by soft binding and verified."""
     result = verify_file(path, trust=trust_settings(ctx))
+    if recover and not result.has_manifest:
+        recovered = _verify_recovered(ctx, path, resolver_url, resolver_key)
+        if recovered is not None:
+            return recovered
     c2pa_report = result.as_dict()
     release = result.active_manifest.clearance if result.active_manifest else None
     disclosure = read_disclosure(result.active_manifest.assertions) if result.active_manifest else None
@@ -273,6 +291,39 @@ def verify_media(ctx: Clearance, path: Path) -> VerifyReport:
         content = {"ok": True, "reason": f"the file is the signed clip logged for check {check.id}",
                    "clip_id": clip.id}
     return VerifyReport(c2pa_report, log, content, disclosure)
+
+
+def _verify_recovered(ctx: Clearance, path: Path, resolver_url: str | None,
+                      resolver_key: str | None) -> VerifyReport | None:
+    from ledger.provenance.verify import verify_detached
+    from ledger.resolution.recover import recover
+
+    found = recover(ctx, path, resolver_url, resolver_key)
+    if found is None:
+        return None
+    result = verify_detached(path, found.store, trust=trust_settings(ctx))
+    release = result.active_manifest.clearance if result.active_manifest else None
+    disclosure = read_disclosure(result.active_manifest.assertions) if result.active_manifest else None
+    how = f"by {found.by}" + (f" (score {found.score})" if found.score is not None else "")
+    with ctx.db.reader() as session:
+        check = session.get(Check, release.check_id) if release else None
+    clip_id = check.clip_id if check else None
+    recovered = {**found.as_json(), "clip_id": clip_id,
+                 "summary": f"no manifest in the file; recovered manifest of clip {clip_id or '(unknown here)'} {how}"
+                            f" from {found.source}; the binding is soft: the file is a copy, not the signed bytes"}
+    if release is None:
+        na = {"ok": False, "reason": "the recovered manifest has no Clearance assertion"}
+        return VerifyReport(result.as_dict(), na, dict(na), disclosure, recovered)
+    log = _log_inclusion(ctx, release)
+    if check is None or not check.signed_sha256:
+        content = {"ok": False, "reason": f"this ledger has no signed clip for check {release.check_id}"}
+    elif result.manifest_sha256 != check.manifest_sha256:
+        content = {"ok": False, "reason": "the recovered manifest differs from the one logged when the clip was signed"}
+    else:
+        content = {"ok": True, "clip_id": check.clip_id,
+                   "reason": f"the recovered manifest is the one logged for check {check.id} (clip {check.clip_id}); "
+                             "the file's bytes are not the signed clip's, so only the soft binding ties them"}
+    return VerifyReport(result.as_dict(), log, content, disclosure, recovered)
 
 
 def signed_path(ctx: Clearance, check_id: str) -> Path:

@@ -42,6 +42,10 @@ def analysis_image(image: np.ndarray, max_side: int) -> np.ndarray:
     return result
 
 
+_ORB_EDGE = 31
+"""ORB's default edge threshold (and patch size): no keypoint lies closer to the border."""
+
+
 def orb_keypoints(grey: np.ndarray, count: int, *, grid: int = 4) -> Keypoints:
     """Up to ``count`` ORB keypoints of a grey analysis image, spread over a ``grid`` x ``grid`` layout.
 
@@ -52,6 +56,8 @@ def orb_keypoints(grey: np.ndarray, count: int, *, grid: int = 4) -> Keypoints:
     """
     import cv2
 
+    if min(grey.shape[:2]) <= 2 * _ORB_EDGE:  # no keypoint fits (and OpenCV's pyramid fails on a few pixels)
+        return Keypoints(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
     orb = cv2.ORB_create(nfeatures=count * 4, scaleFactor=1.2, nlevels=8, fastThreshold=12)
     kps, desc = orb.detectAndCompute(grey, None)
     if desc is None or not kps:

@@ -23,6 +23,7 @@ from ledger.context import Clearance
 from ledger.errors import ClearanceError, FieldProblem, RateLimited, Unauthorized, ValidationFailed
 from ledger.fsutil import sweep_temporaries
 from ledger.jobs import Executor, executor_for
+from ledger.resolution import UnsupportedQuery
 from ledger.storage_errors import is_disk_full, storage_full
 
 PROBLEM_JSON = "application/problem+json"
@@ -69,7 +70,7 @@ def _allowed_methods(request: Request) -> list[str]:
 def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> FastAPI:
     from ledger import web
     from ledger.api import contract
-    from ledger.api.routers import checks, exports, keys, log, media, records, reports
+    from ledger.api.routers import checks, exports, keys, log, media, records, reports, sbr
     from ledger.web import errors as web_errors
 
     ctx = ctx or Clearance.open()
@@ -93,12 +94,17 @@ def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> Fa
     async def clearance_error(request: Request, exc: ClearanceError) -> Response:
         if web_errors.is_page(request):  # the console answers with a page (or the sign-in page)
             return web_errors.page_error(request, exc)
+        if exc.status == 422 and request.url.path.startswith(sbr.PREFIX):  # the SBR contract says 400
+            exc = UnsupportedQuery(exc.detail, problems=exc.problems, extra=exc.extra)
         return _problem(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [FieldProblem(".".join(str(p) for p in e["loc"] if p != "body") or "body", e["msg"])
                     for e in exc.errors()]
+        if request.url.path.startswith(sbr.PREFIX):  # the SBR contract answers an invalid query with 400
+            return _problem(UnsupportedQuery("the query does not match what this route expects",
+                                             problems=problems), request)
         return _problem(ValidationFailed("the request does not match what this route expects", problems=problems),
                         request)
 
@@ -135,5 +141,7 @@ def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> Fa
     app.include_router(reports.router, prefix="/v1")
     web.install(app, ctx)
     app.include_router(exports.router, prefix="/v1")
+    app.include_router(sbr.router)
+    app.include_router(sbr.well_known)
     contract.install(app)
     return app

@@ -32,7 +32,10 @@ class _BodyTooLarge(Exception):
 
 
 def _answer(error: ClearanceError, scope: Scope) -> JSONResponse:
-    return JSONResponse(error.problem_details(scope["path"]), status_code=error.status, media_type=PROBLEM_JSON)
+    body = error.problem_details(scope["path"])
+    if error.status == 422 and scope["path"].startswith("/sbr/"):  # the C2PA SBR API answers bad input with 400
+        body["status"] = 400
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
 
 
 def _nul_in_target(scope: Scope) -> ClearanceError | None:

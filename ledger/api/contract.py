@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 PROBLEM_JSON = "application/problem+json"
 
 DESCRIPTIONS = {
+    "400": "an invalid soft binding resolution query (the C2PA SBR contract answers 400, not 422)",
     "401": "no API key, or one that is malformed, unknown or revoked (with `WWW-Authenticate`)",
     "403": "the key's role may not use this route",
     "404": "what the path or the request names does not exist",
@@ -49,6 +50,8 @@ class Problem(BaseModel):
 
 def statuses_for(method: str, path: str) -> list[str]:
     statuses = ["401", "403", "413", "422", "429"]
+    if path.startswith("/sbr/"):
+        statuses.append("400")
     if "{" in path or method != "get" or path.startswith("/v1/log/proofs"):
         statuses.append("404")
     if method != "get" or path.startswith("/v1/log/proofs"):  # a proof between sizes the log never had: 409

@@ -13,9 +13,9 @@ from ledger.auth.keys import Caller, authenticate
 from ledger.context import Clearance
 from ledger.errors import Forbidden
 from ledger.records.enums import Role
-from ledger.roles import ADMINS, LEGAL, LOG_READERS, READERS, REVOKERS, WRITERS  # the one role table
+from ledger.roles import ADMINS, LEGAL, LOG_READERS, READERS, REVOKERS, STAFF, WRITERS  # the one role table
 
-__all__ = ["ADMINS", "LEGAL", "LOG_READERS", "READERS", "REVOKERS", "WRITERS", "get_ctx", "require"]
+__all__ = ["ADMINS", "LEGAL", "LOG_READERS", "READERS", "REVOKERS", "STAFF", "WRITERS", "get_ctx", "require"]
 
 
 # Declared through FastAPI's security classes so the OpenAPI document names both schemes and /docs can

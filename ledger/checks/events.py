@@ -55,6 +55,9 @@ def _signed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> No
     row.signed_sha256 = payload["signed_sha256"]
     row.manifest_sha256 = payload["manifest_sha256"]
     row.manifest_label = payload["manifest_label"]
+    binding = payload.get("soft_binding") or {}
+    row.soft_binding_alg = binding.get("alg")
+    row.soft_binding_value = binding.get("value")
     session.add(row)
     session.flush()
 

@@ -70,6 +70,10 @@ class Check(SQLModel, table=True):
     signed_sha256: str | None = None
     manifest_sha256: str | None = None
     manifest_label: str | None = None
+    soft_binding_alg: str | None = None
+    """The manifest's ``c2pa.soft-binding`` algorithm (``io.iscc.v0``), logged with ``clip.signed``."""
+    soft_binding_value: str | None = None
+    """Its value: the ISCC-CODE of the released content, Base64."""
     parent_check_id: str | None = None
     """The check of the clip this one is an edit of."""
 

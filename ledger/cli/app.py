@@ -124,7 +124,7 @@ def worker(threads: int = typer.Option(1, "--threads", min=1, max=64, help="jobs
 
 
 @keys_app.command("create")
-def keys_create(role: str = typer.Option(..., "--role", help="admin, registrar, generator, legal or auditor"),
+def keys_create(role: str = typer.Option(..., "--role", help="admin, registrar, generator, legal, auditor or resolver"),
                 label: Optional[str] = typer.Option(None, "--label")) -> None:
     """Create an API key and print it once; only its hash is kept."""
     from ledger.auth.keys import create_key

@@ -190,18 +190,27 @@ def _witnesses_for(ctx: Clearance, log: dict[str, Any]) -> dict[str, Any] | None
     return vouching_for(ctx, Checkpoint(ctx.log_key.origin, int(size), root))
 
 
-def verify(file: Path, as_json: bool = JSON_OPTION) -> None:
-    """Verify a file: C2PA signature and trust, log inclusion of its Clearance check, content match. Exit 0 only if all hold."""
+def verify(file: Path, as_json: bool = JSON_OPTION,
+           resolver: str | None = typer.Option(None, "--resolver", help="a C2PA Soft Binding Resolution API "
+                                               "(e.g. https://host/sbr/v1) to recover a stripped manifest from; "
+                                               "default this ledger (key: CLEARANCE_RESOLVER_KEY)"),
+           no_recover: bool = typer.Option(False, "--no-recover", help="do not look up a missing manifest")) -> None:
+    """Verify a file: C2PA signature and trust, log inclusion of its Clearance check, content match. Exit 0 only if all hold.
+
+    A file without a manifest has its manifest recovered by soft binding (io.iscc.v0, then its content) and verified.
+    """
     from ledger.signing import verify_media
 
     if not file.is_file():
         raise ValidationFailed(f"{file} does not exist or is not a file")
     ctx = ready_context()
-    report = verify_media(ctx, file)
+    report = verify_media(ctx, file, recover=not no_recover, resolver_url=resolver)
     witnesses = _witnesses_for(ctx, report.log)
     if as_json:
         print_json({**report.as_json(), "witnesses": witnesses})
     else:
+        if report.recovered is not None:
+            console.print(report.recovered["summary"], markup=False)
         c2pa = report.c2pa
         console.print(f"C2PA: {c2pa['state']}" + (f" ({', '.join(f['code'] for f in c2pa['failures'])})"
                                                   if c2pa["failures"] else ""))

@@ -110,6 +110,13 @@ def _run_demo(ctx: Clearance, console: Console) -> None:
     from ledger.demo.vouching import start_local_vouchers
 
     vouchers = start_local_vouchers(ctx, console)  # counsel's witness and a TSA, on this machine
+    try:
+        _tell_story(ctx, console)
+    finally:
+        vouchers.stop()
+
+
+def _tell_story(ctx: Clearance, console: Console) -> None:
     console.rule("Clearance demo: a small studio world")
     console.print(f"Every check, audit and report below is judged as of {RELEASE_DATE.isoformat()}, the demo's "
                   "stated use date, whatever day it runs (set CLEARANCE_TODAY to judge your own records as of "
@@ -147,7 +154,10 @@ def _run_demo(ctx: Clearance, console: Console) -> None:
     from ledger.demo.production import show_production
 
     show_production(ctx, console)
-    vouchers.stop()
+    if passed is not None and Path(passed["path"]).suffix.lower() in (".mp4", ".mov"):
+        from ledger.demo.soft_binding import show_soft_binding
+
+        show_soft_binding(ctx, console, Path(passed["path"]))
 
 
 

@@ -152,3 +152,28 @@ def manifest_labels(store: bytes) -> list[str]:
             if label:
                 labels.append(label)
     return labels
+
+
+def active_manifest_store(store: bytes) -> bytes | None:
+    """A manifest store holding only the active (last) manifest of ``store``; None when it has none.
+
+    The store's own description box is kept; the ingredients' manifests before the active one are left
+    out, so the active manifest's references to them no longer resolve inside this store.
+    """
+    top = next(_jumbf_children(store, 0, len(store)), None)
+    if top is None or top[0] != b"jumb":
+        return None
+    description: bytes | None = None
+    active: bytes | None = None
+    for kind, body, body_end in _jumbf_children(store, top[1], top[2]):
+        large = body >= 16 and store[body - 12:body - 8] == kind and store[body - 16:body - 12] == b"\x00\x00\x00\x01"
+        head = 16 if large else 8
+        whole = store[body - head:body_end]
+        if kind == b"jumd" and description is None:
+            description = whole
+        elif kind == b"jumb" and _label(store, body, body_end):
+            active = whole
+    if description is None or active is None:
+        return None
+    payload = description + active
+    return struct.pack(">I4s", len(payload) + 8, b"jumb") + payload

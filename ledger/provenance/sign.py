@@ -42,6 +42,7 @@ from ledger.provenance.assertions import (
 )
 from ledger.provenance.disclosure import DISCLOSURE_LABEL, AiDisclosure
 from ledger.provenance.jumbf import manifest_labels
+from ledger.provenance.soft_binding import SOFT_BINDING_LABEL, IsccUnits, compute_iscc
 from ledger.provenance.keys import SigningIdentity
 from ledger.provenance.media import SIGNABLE_TYPES, media_type_of, sniff_media_type
 from ledger.provenance.trust import make_context
@@ -103,12 +104,14 @@ class SignedClip:
     manifest_label: str        # the active manifest's label (urn:c2pa:...)
     clip_sha256: str           # of the input, before signing
     size_bytes: int
+    soft_binding: IsccUnits | None = None  # the c2pa.soft-binding assertion's ISCC of the input
 
 
 def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
                          model: GeneratingModel, references: Sequence[ReferenceInput],
                          training_mining: Sequence[TrainingMiningEntry],
-                         disclosure: AiDisclosure | None = None) -> dict[str, Any]:
+                         disclosure: AiDisclosure | None = None,
+                         soft_binding: IsccUnits | None = None) -> dict[str, Any]:
     agent = {"name": model.name}
     if model.version:
         agent["version"] = model.version
@@ -132,6 +135,8 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
     assertions.append({"label": CLEARANCE_LABEL, "data": release.as_assertion_data()})
     if disclosure is not None:
         assertions.append({"label": DISCLOSURE_LABEL, "data": disclosure.as_assertion_data()})
+    if soft_binding is not None:
+        assertions.append({"label": SOFT_BINDING_LABEL, "data": soft_binding.assertion_data()})
     return {"claim_generator_info": [CLAIM_GENERATOR], "title": title, "format": media_type,
             "assertions": assertions}
 
@@ -184,10 +189,12 @@ def _sign_streams(source: IO[bytes], dest: IO[bytes], media_type: str, *, identi
                   release: ClearanceRelease, model: GeneratingModel,
                   references: Sequence[ReferenceInput],
                   training_mining: Sequence[TrainingMiningEntry], title: str,
-                  source_name: str, disclosure: AiDisclosure | None = None) -> tuple[bytes, str]:
+                  source_name: str, disclosure: AiDisclosure | None = None,
+                  soft_binding: IsccUnits | None = None) -> tuple[bytes, str]:
     import c2pa
 
-    definition = _manifest_definition(title, media_type, release, model, references, training_mining, disclosure)
+    definition = _manifest_definition(title, media_type, release, model, references, training_mining, disclosure,
+                                      soft_binding)
     builder = _build(definition, references)
     with identity.c2pa_signer() as signer:
         try:
@@ -204,6 +211,13 @@ def _sign_streams(source: IO[bytes], dest: IO[bytes], media_type: str, *, identi
 def _active_label(store: bytes) -> str:
     labels = manifest_labels(store)
     return labels[-1] if labels else ""
+
+
+def _soft_binding(data: bytes, media_type: str, source_name: str) -> IsccUnits:
+    try:
+        return compute_iscc(data, media_type)
+    except MediaRejected as exc:
+        raise ProvenanceError(f"signing {source_name} failed: {exc}") from None
 
 
 def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: ClearanceRelease,
@@ -225,6 +239,7 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
                                problems=[FieldProblem("dest", f"{dest} is the source file")])
     release = replace(release, clip_sha256=clip_sha256 or sha256_file(source))
     _check_request(release)
+    binding = _soft_binding(source.read_bytes(), media_type, str(source))
     tmp = temp_path_beside(dest)
     try:
         with open(source, "rb") as src, open(tmp, "w+b") as out:
@@ -232,7 +247,7 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
                                          model=model, references=references,
                                          training_mining=training_mining,
                                          title=title or dest.name, source_name=str(source),
-                                         disclosure=disclosure)
+                                         disclosure=disclosure, soft_binding=binding)
         digest = sha256_file(tmp)
         size = tmp.stat().st_size
         os.chmod(tmp, 0o644)
@@ -242,7 +257,7 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
         raise
     return SignedClip(path=dest, media_type=media_type, sha256=digest,
                       manifest_sha256=hashlib.sha256(store).hexdigest(), manifest_label=label,
-                      clip_sha256=release.clip_sha256 or "", size_bytes=size)
+                      clip_sha256=release.clip_sha256 or "", size_bytes=size, soft_binding=binding)
 
 
 def sign_clip_bytes(data: bytes, *, identity: SigningIdentity, release: ClearanceRelease,
@@ -256,14 +271,15 @@ def sign_clip_bytes(data: bytes, *, identity: SigningIdentity, release: Clearanc
         raise MediaRejected(f"{title} is not a format Clearance signs "
                             f"(expected one of: {', '.join(SIGNABLE_TYPES)})")
     release = replace(release, clip_sha256=hashlib.sha256(data).hexdigest())
+    binding = _soft_binding(data, media_type, title)
     out = io.BytesIO()
     store, label = _sign_streams(io.BytesIO(data), out, media_type, identity=identity,
                                  release=release, model=model, references=references,
                                  training_mining=training_mining, title=title, source_name=title,
-                                 disclosure=disclosure)
+                                 disclosure=disclosure, soft_binding=binding)
     signed = out.getvalue()
     return signed, SignedClip(path=None, media_type=media_type,
                               sha256=hashlib.sha256(signed).hexdigest(),
                               manifest_sha256=hashlib.sha256(store).hexdigest(),
                               manifest_label=label, clip_sha256=release.clip_sha256 or "",
-                              size_bytes=len(signed))
+                              size_bytes=len(signed), soft_binding=binding)

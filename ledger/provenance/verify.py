@@ -247,12 +247,16 @@ class _Unsupported(Exception):
     """c2pa cannot carry a manifest in this format at all."""
 
 
-def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict[str, Any] | str | None:
-    """The parsed manifest store, None for no manifest, or the error text if unreadable."""
+def _read(stream: Any, media_type: str | None, context: c2pa.Context,
+          manifest_data: bytes | None = None) -> dict[str, Any] | str | None:
+    """The parsed manifest store, None for no manifest, or the error text if unreadable.
+
+    ``manifest_data``: a manifest store obtained apart from the file (a recovered one), validated against it.
+    """
     import c2pa
 
     try:
-        reader = c2pa.Reader.try_create(media_type, stream, None, context)
+        reader = c2pa.Reader.try_create(media_type, stream, manifest_data, context)
     except c2pa.C2paError.NotSupported:
         raise _Unsupported() from None
     except c2pa.C2paError as exc:
@@ -270,11 +274,11 @@ def _read(stream: Any, media_type: str | None, context: c2pa.Context) -> dict[st
 
 def _verify(stream: Any, source: str, media_type: str | None, file_sha256: str,
             store_bytes: bytes | None, trust: TrustSettings | None,
-            expected_clip_sha256: str | None, expected_manifest_sha256: str | None
-            ) -> VerificationResult:
+            expected_clip_sha256: str | None, expected_manifest_sha256: str | None,
+            manifest_data: bytes | None = None) -> VerificationResult:
     context = make_context(trust)
     try:
-        store = _read(stream, media_type, context)
+        store = _read(stream, media_type, context, manifest_data)
     except _Unsupported:
         return VerificationResult(source, media_type, file_sha256, "NoManifest",
                                   reasons=(f"{source} is not a format that can carry a C2PA "
@@ -364,3 +368,20 @@ def verify_bytes(data: bytes, *, trust: TrustSettings | None, name: str = "uploa
     store_bytes = extract_manifest_store(io.BytesIO(data), media_type) if media_type else None
     return _verify(io.BytesIO(data), name, media_type, hashlib.sha256(data).hexdigest(),
                    store_bytes, trust, expected_clip_sha256, expected_manifest_sha256)
+
+
+def verify_detached(path: Path, store: bytes, *, trust: TrustSettings | None) -> VerificationResult:
+    """Validate a manifest store obtained apart from ``path`` (recovered by a soft binding) against that file.
+
+    The signature, certificate chain and assertions are checked as usual; the hard binding (the hash of
+    the signed bytes) fails wherever the file is a copy rather than the signed file itself.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            media_type = sniff_media_type(handle.read(32))
+            file_sha256 = sha256_file(path)
+            handle.seek(0)
+            return _verify(handle, str(path), media_type, file_sha256, store, trust, None, None, manifest_data=store)
+    except OSError as exc:
+        raise MediaRejected(f"cannot read {path}: {exc.strerror}") from None

@@ -156,3 +156,4 @@ class Role(StrEnum):
     generator = "generator"
     legal = "legal"
     auditor = "auditor"
+    resolver = "resolver"  # the C2PA Soft Binding Resolution API only (/sbr/v1)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
-from ledger.api.deps import ADMINS, LEGAL, LOG_READERS, WRITERS, get_ctx, require
+from ledger.api.deps import ADMINS, LEGAL, STAFF, WRITERS, get_ctx, require
 from ledger.auth.keys import Caller
 from ledger.context import Clearance
 from ledger import json_limits
@@ -98,7 +98,7 @@ def withdraw(asset_id: str, reason: str = Form(..., min_length=1, pattern=r"\S")
 @router.post("/match", summary="Which registered works or enrolled people does this image or video look like?",
              response_model=MatchAnswer, **AS_GIVEN)
 async def match(file: UploadFile = File(...), ctx: Clearance = Depends(get_ctx),
-                caller: Caller = Depends(require(*LOG_READERS))) -> dict[str, Any]:
+                caller: Caller = Depends(require(*STAFF))) -> dict[str, Any]:
     data = await read_upload(file, ctx.settings.max_upload_bytes)
     from starlette.concurrency import run_in_threadpool
 

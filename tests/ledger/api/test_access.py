@@ -39,7 +39,10 @@ def test_the_measured_matrix_keeps_the_documented_roles(sqlite_ctx: Clearance) -
         if path.startswith("/v1/log/") and method == "GET" and path != "/v1/log/verify":
             assert all(allowed.values()), route  # the log is public to every role
     assert matrix[("POST", "/v1/legal-holds")] == {"admin": True, "registrar": False, "generator": False,
-                                                    "legal": True, "auditor": False}
+                                                    "legal": True, "auditor": False, "resolver": False}
+    for (_method, path), allowed in matrix.items():  # the resolver role reads the SBR API and the log, nothing else
+        if allowed["resolver"]:
+            assert path.startswith(("/sbr/v1/", "/.well-known/c2pa-soft-binding-resolution", "/v1/log/")), path
     assert as_markdown(matrix).count("\n") == len(matrix) + 1
 
 
