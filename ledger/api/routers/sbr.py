@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.api.deps import api_key_header, bearer, clearance_of, get_ctx, require
+from ledger.api.client_address import client_address
 from ledger.api.rate_limits import RateLimits
 from ledger.context import Clearance
 from ledger.records.enums import Role
@@ -45,10 +46,8 @@ def sbr_reader(request: Request, credentials: HTTPAuthorizationCredentials | Non
         _keyed(request, credentials, x_api_key)
         return
     limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
-    if limits is not None:
-        address = request.client.host if request.client else "unknown"
-        limits.refuse_throttled_address(address)
-        limits.hit_key(f"public:{address}")
+    if limits is not None:  # the caller's address as the trusted proxies report it, rate limited like a key
+        limits.hit_key(f"public:{client_address(request)}")
 
 
 class SoftBindingMatch(BaseModel):
