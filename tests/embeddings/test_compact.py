@@ -111,3 +111,14 @@ def test_unknown_tier_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="index_tier"):
         IndexSet("/nonexistent", EmbeddingsConfig(index_tier="cloud"))
+
+
+def test_searches_run_on_one_thread_and_restore_the_setting() -> None:
+    import faiss
+
+    from embeddings.compact import one_search_thread
+
+    before = faiss.omp_get_max_threads()
+    with one_search_thread():
+        assert faiss.omp_get_max_threads() == 1
+    assert faiss.omp_get_max_threads() == before
