@@ -5,9 +5,9 @@ Prints a table and writes ``benchmarks/results/scale.json``.
 1. ``registration``: a 10 s 720p clip (``benchmarks/fingerprint.py``'s ``make_clip``)
    registered with every channel registration runs (``purpose="reference"``:
    SHA-256, decode, PDQ + pHash, ORB keypoints; CLIP only with weights, none here;
-   faces are not computed for assets), median of runs; decoding every frame and
-   decoding reference frames only (what registration does); one process and two
-   processes side by side (one node of this machine).
+   faces are not computed for assets), median of runs; decoding every frame (what
+   registration does) beside decoding reference frames only (cheaper, not used:
+   see ``load_media``); one process and two processes side by side.
 2. ``memory``: bytes per registered frame by channel, in memory (the compact tier's
    PDQ codes, FAISS ids, keys) and on disk (keypoint files of real frames).
 3. ``sizes``: the compact tier built at each size: the real works of
@@ -99,7 +99,7 @@ def registration(clip: Path, runs: int) -> dict[str, Any]:
     p50 = statistics.median(seconds)
     return {
         "clip": {"duration_s": 10.0, "size": [1280, 720], "sampled_frames": frames,
-                 "sampling": "1 frame a second plus shot cuts (registration decodes reference frames only)"},
+                 "sampling": "1 frame a second plus shot cuts"},
         "channels": "SHA-256, PDQ + pHash, ORB keypoints (CLIP: no weights here; faces: not computed for assets)",
         "one_process": {"seconds_p50": round(p50, 3), "frames_per_s": round(frames / p50, 2),
                         "video_seconds_per_s": round(10.0 / p50, 2)},

@@ -98,11 +98,12 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
 
     ``name`` labels bytes in errors and supplies the extension to check the
     sniffed type against (e.g. the upload's filename). Raises MediaError.
-    ``reference_frames_only`` (registration) asks the video decoder to skip
-    frames no other frame refers to (most B-frames): a sampled frame then
-    lands on the first reference frame at or after its grid point, a few
-    frames later at most, and decoding costs about a third less
-    (``benchmarks/scale.py``, "registration").
+    ``reference_frames_only`` asks the video decoder to skip frames no other
+    frame refers to (most B-frames): a sampled frame then lands on the first
+    reference frame at or after its grid point, and decoding costs about a
+    third less (``benchmarks/scale.py``, "registration"). Registration does NOT
+    use it: registered that way, a copy retimed to 1.25x aligned at rate 1.36
+    (``test_video_copies_match_and_align``), outside its 8 % tolerance.
     """
     config = config or EmbeddingsConfig()
     data, label, suffix = _read_source(source, config, name)
