@@ -133,6 +133,18 @@ class EmbeddingsConfig:
     keypoints_flat_index_max_vectors: int = 50_000   # ~100 registered frames of 500 descriptors
     pdq_flat_index_max_vectors: int = 2_000_000   # PDQ: IVF loses near-duplicates, so stay exact longer
     voice_flat_index_max_vectors: int = 20_000    # voice: one template per person; IVF keeps 10^5 people under 10 ms
+    index_tier: str = "resident"
+    """"resident": every channel in memory (keypoints too, ~52 KB a registered frame). "compact": PDQ codes
+    and slim keys in memory (~60 B a frame), keypoints on disk per asset, verified for candidate assets only
+    (embeddings/compact.py; figures in benchmarks/results/scale.json)."""
+    keypoint_candidate_pdq_distance: int = 90
+    """Compact tier: assets with a frame this close (PDQ bits) to a query frame get their keypoints verified.
+    Looser than pdq_max_distance, below the closest different works (98 bits, calibrate.json)."""
+    keypoint_max_candidate_assets: int = 32
+    """Compact tier: at most this many candidate assets (closest first) are verified per check."""
+    keypoints_exhaustive_max_frames: int = 100
+    """Compact tier: while the keypoint store holds at most this many frames, every asset is verified
+    (a small world loses nothing); ~5 x 10^4 descriptors, where the resident channel leaves flat search."""
 
     def with_(self, **changes: Any) -> "EmbeddingsConfig":
         """A copy with some fields changed."""

@@ -67,8 +67,9 @@ from typing import TYPE_CHECKING, Iterable, Literal
 
 import numpy as np
 
+from .compact import FrameCodeIndex, KeypointStore, one_search_thread
 from .config import EmbeddingsConfig
-from .errors import IndexCorrupt
+from .errors import ConfigError, IndexCorrupt
 from .fingerprint import MediaFingerprints
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ if TYPE_CHECKING:
 Metric = Literal["hamming", "ip", "l2"]
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
+INDEX_TIERS = ("resident", "compact")
+KEYPOINT_STORE = "keypoints"
 CHANNEL_METRICS: dict[str, Metric] = {"pdq": "hamming", "keypoints": "hamming", "clip": "ip", "face": "l2",
                                       "voice": "ip"}
 
@@ -212,10 +215,12 @@ class ChannelIndex:
         if self.index is None or len(self) == 0 or nq == 0:
             return np.zeros((nq, k), np.float32), np.full((nq, k), -1, np.int64)
         k_eff = min(k, len(self))
-        if self.metric == "hamming":
-            dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.uint8), k_eff)
-        else:
-            dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k_eff)
+        with one_search_thread():
+            if self.metric == "hamming":
+                dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.uint8), k_eff)
+            else:
+                dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k_eff)
+        if self.metric != "hamming":
             if self.metric == "l2":
                 dist = np.sqrt(np.maximum(dist, 0))
         rows = np.searchsorted(self.ids, ids).clip(0, len(self.ids) - 1)
@@ -300,10 +305,22 @@ class IndexSet:
     def __init__(self, directory: Path | str, config: EmbeddingsConfig | None = None) -> None:
         self.directory = Path(directory)
         self.config = config or EmbeddingsConfig()
+        if self.config.index_tier not in INDEX_TIERS:
+            raise ConfigError("index_tier", " or ".join(repr(t) for t in INDEX_TIERS), self.config.index_tier)
         self.channels: dict[str, ChannelIndex] = {
             name: ChannelIndex(name, metric, **self._sizing(name)) for name, metric in CHANNEL_METRICS.items()}
+        self.keypoint_store: KeypointStore | None = None
+        if self.compact:
+            sizing = self._sizing("pdq")
+            self.channels["pdq"] = FrameCodeIndex("pdq", flat_max=sizing["flat_max"], nprobe=sizing["nprobe"])  # type: ignore[assignment]  # duck-typed: the parts matching uses
+            self.keypoint_store = KeypointStore(self.directory / KEYPOINT_STORE)
         self.generation = 0
         self.revision: str | None = None
+
+    @property
+    def compact(self) -> bool:
+        """True for the compact tier (PDQ in memory, keypoints on disk): see :mod:`embeddings.compact`."""
+        return self.config.index_tier == "compact"
 
     # -- open / save / rebuild -------------------------------------------------
     @classmethod
@@ -321,6 +338,9 @@ class IndexSet:
             manifest = json.loads(manifest_path.read_text("utf-8"))
             if manifest.get("format") != MANIFEST_FORMAT:
                 raise IndexCorrupt(f"{manifest_path}: unknown manifest format {manifest.get('format')!r}; rebuild the index")
+            if manifest.get("tier", "resident") != indexes.config.index_tier:
+                raise IndexCorrupt(f"{manifest_path}: index was built for the {manifest.get('tier', 'resident')!r} tier, "
+                                   f"the setting says {indexes.config.index_tier!r}; rebuild the index")
             for name, entry in manifest["channels"].items():
                 blobs = []
                 for kind in ("faiss", "data"):
@@ -332,6 +352,10 @@ class IndexSet:
                         raise IndexCorrupt(f"{path} does not match its checksum in {manifest_path} (torn write?); rebuild the index")
                     blobs.append(blob)
                 sizing = indexes._sizing(name)
+                if indexes.compact and name == "pdq":
+                    indexes.channels[name] = FrameCodeIndex.from_files(  # type: ignore[assignment]  # duck-typed
+                        name, sizing["flat_max"], *blobs, nprobe=sizing["nprobe"])
+                    continue
                 indexes.channels[name] = ChannelIndex.from_files(name, CHANNEL_METRICS[name], sizing["flat_max"],
                                                                  *blobs, nprobe=sizing["nprobe"])
             indexes.generation = int(manifest["generation"])
@@ -361,7 +385,8 @@ class IndexSet:
                 entry[kind] = file_name
                 entry[f"sha256_{kind}"] = hashlib.sha256(blob).hexdigest()
             entries[name] = entry
-        manifest = {"format": MANIFEST_FORMAT, "generation": generation, "revision": revision, "channels": entries}
+        manifest = {"format": MANIFEST_FORMAT, "generation": generation, "revision": revision, "channels": entries,
+                    **({"tier": "compact"} if self.compact else {})}
         _write_atomic(self.directory / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
         _fsync_dir(self.directory)
         self.generation, self.revision = generation, revision
@@ -379,6 +404,8 @@ class IndexSet:
             indexes.generation = int(json.loads((indexes.directory / MANIFEST).read_text("utf-8"))["generation"])
         except (OSError, ValueError, KeyError, TypeError):
             indexes.generation = 0
+        if indexes.keypoint_store is not None:
+            indexes.keypoint_store.clear()
         for owner, fingerprints in assets:
             indexes.add_asset(owner, fingerprints)
         for owner, fingerprints in people:
@@ -411,7 +438,9 @@ class IndexSet:
                 np.array([t for _, t, _ in pdq]), np.array([i for i, _, _ in pdq]))
         kp = [(i, f.time_s, f.keypoints) for i, f in enumerate(fingerprints.frames)
               if f.keypoints is not None and len(f.keypoints)]
-        if kp:
+        if self.keypoint_store is not None:
+            added["keypoints"] = self.keypoint_store.put(asset_id, fingerprints)
+        elif kp:
             added["keypoints"] = self.channels["keypoints"].add(
                 asset_id, np.concatenate([points.descriptors for _, _, points in kp]),
                 np.concatenate([np.full(len(points), t) for _, t, points in kp]),
@@ -478,13 +507,23 @@ class IndexSet:
 
     def remove(self, owner_id: str) -> int:
         """Remove an asset or person from every channel; returns vectors removed."""
-        return sum(channel.remove_owner(owner_id) for channel in self.channels.values())
+        removed = sum(channel.remove_owner(owner_id) for channel in self.channels.values())
+        if self.keypoint_store is not None:
+            removed += self.keypoint_store.remove(owner_id)
+        return removed
 
     def stats(self) -> dict[str, dict[str, object]]:
         """Per channel: vectors, owners, index type (for ``clearance doctor``)."""
-        return {name: {"vectors": len(c), "owners": int(len(np.unique(c.owner_codes))),
-                       "index_type": c.index_type if c.index is not None else "empty", "metric": c.metric}
-                for name, c in self.channels.items()}
+        out: dict[str, dict[str, object]] = {
+            name: {"vectors": len(c), "owners": int(len(np.unique(c.owner_codes))),
+                   "index_type": c.index_type if c.index is not None else "empty", "metric": c.metric}
+            for name, c in self.channels.items()}
+        if self.keypoint_store is not None:
+            counts = self.keypoint_store.frame_counts()
+            out["keypoints"] = {"vectors": None, "frames": sum(counts.values()), "owners": len(counts),
+                                "index_type": "on disk, per asset", "metric": "hamming",
+                                "bytes_on_disk": self.keypoint_store.bytes_on_disk()}
+        return out
 
     # -- helpers ------------------------------------------------------------------
     def _read_manifest_entries(self) -> dict[str, dict[str, object]]:

@@ -48,7 +48,8 @@ from .channels.perceptual import DIHEDRAL
 from .config import EmbeddingsConfig
 from .fingerprint import MediaFingerprints
 from .channels.voice import VoiceWindow
-from .index import IndexSet
+from .compact import KeypointStore
+from .index import ChannelIndex, IndexSet
 from .status import ChannelState, ChannelStatus
 
 RESULT_FORMAT = 1
@@ -135,12 +136,19 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
         FrameMatch(owner, "asset", "exact", "sha256", f.time_s, f.time_s, i, 1.0, 1.0, "identical_bytes")
         for owner in exact_owners for i, f in enumerate(query.frames)]
     states = list(query.channels.channels)
+    store = indexes.keypoint_store
+    near: dict[str, dict[int, float]] | None = {} if store is not None else None
     for frame in query.frames:
         matches += _pdq_matches(frame.time_s, frame.pdq_dihedral or ((frame.pdq,) if frame.pdq else ()),
-                                frame.pdq_quality, indexes, cfg)
+                                frame.pdq_quality, indexes, cfg, near=near)
+    wants_keypoints = any(f.keypoints is not None and len(f.keypoints) for f in query.frames)
+    keypoint_channel = indexes.channels["keypoints"]
+    if store is not None and near is not None and wants_keypoints:
+        keypoint_channel = candidate_keypoints(indexes, store, near, cfg)
+    for frame in query.frames:
         for keypoints, mirrored in ((frame.keypoints, False), (frame.keypoints_mirrored, True)):
             if keypoints is not None and len(keypoints):
-                matches += _keypoint_matches(frame.time_s, keypoints, mirrored, indexes, cfg)
+                matches += _keypoint_matches(frame.time_s, keypoints, mirrored, keypoint_channel, cfg)
         for face in frame.faces:
             matches += _face_matches(frame.time_s, face.descriptor, face.box, indexes, cfg)
     for window in query.voice:
@@ -167,7 +175,8 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
 
 
 def _pdq_matches(t: float, hashes: tuple[bytes, ...], quality: int, indexes: IndexSet,
-                 cfg: EmbeddingsConfig) -> list[FrameMatch]:
+                 cfg: EmbeddingsConfig, *, near: dict[str, dict[int, float]] | None = None) -> list[FrameMatch]:
+    """PDQ matches of one query frame; ``near`` (compact tier) collects frames within the keypoint-candidate radius."""
     channel = indexes.channels["pdq"]
     if not hashes or quality < cfg.pdq_min_quality or len(channel) == 0:
         return []
@@ -176,7 +185,13 @@ def _pdq_matches(t: float, hashes: tuple[bytes, ...], quality: int, indexes: Ind
     best: dict[tuple[str, int], tuple[float, int, int]] = {}
     for variant in range(len(hashes)):
         for d, row in zip(dist[variant], rows[variant]):
-            if row < 0 or d > cfg.pdq_max_distance:
+            if row < 0:
+                continue
+            if near is not None and d <= cfg.keypoint_candidate_pdq_distance:
+                refs = near.setdefault(channel.owner_of(row), {})
+                ref = int(channel.refs[row])
+                refs[ref] = min(float(d), refs.get(ref, float(d)))
+            if d > cfg.pdq_max_distance:
                 continue
             key = (channel.owner_of(row), int(channel.refs[row]))
             if key not in best or d < best[key][0]:
@@ -187,9 +202,52 @@ def _pdq_matches(t: float, hashes: tuple[bytes, ...], quality: int, indexes: Ind
             for (owner, ref), (d, row, variant) in best.items()]
 
 
-def _keypoint_matches(t: float, keypoints: Keypoints, mirrored: bool, indexes: IndexSet,
+#: Compact tier: most stored frames one check verifies from disk (closest PDQ candidates first).
+MAX_VERIFIED_FRAMES = 48
+
+
+def candidate_keypoints(indexes: IndexSet, store: KeypointStore, near: dict[str, dict[int, float]],
+                        cfg: EmbeddingsConfig) -> ChannelIndex:
+    """A throw-away flat keypoint index over the frames a check verifies (compact tier).
+
+    Every stored frame while the store is small (``keypoints_exhaustive_max_frames``);
+    otherwise the frames of the ``keypoint_max_candidate_assets`` assets whose PDQ
+    codes came within ``keypoint_candidate_pdq_distance`` of a query frame, each
+    hit frame with its neighbours (the same shot, a second apart), closest first,
+    at most :data:`MAX_VERIFIED_FRAMES` frames.
+    """
+    channel = ChannelIndex("keypoints", "hamming", flat_max=1 << 40)
+    if len(indexes.channels["pdq"]) <= cfg.keypoints_exhaustive_max_frames:
+        counts = store.frame_counts()
+        if sum(counts.values()) <= cfg.keypoints_exhaustive_max_frames:
+            for owner in sorted(counts):
+                stored = store.load(owner)
+                if stored is not None:
+                    channel.add(owner, stored.descriptors, stored.times, stored.frame_of, aux=stored.xy)
+            return channel
+    ranked = sorted(near.items(), key=lambda item: min(item[1].values()))[:cfg.keypoint_max_candidate_assets]
+    wanted = sorted(((d, owner, ref) for owner, refs in ranked for ref, d in refs.items()))
+    budget = MAX_VERIFIED_FRAMES
+    chosen: dict[str, set[int]] = {}
+    for _, owner, ref in wanted:
+        picks = {r for r in (ref - 1, ref, ref + 1) if r >= 0} - chosen.get(owner, set())
+        if not picks or budget <= 0:
+            continue
+        picks = set(sorted(picks, key=lambda r: abs(r - ref))[:budget])
+        chosen.setdefault(owner, set()).update(picks)
+        budget -= len(picks)
+    for owner, refs in chosen.items():
+        stored = store.load(owner, refs)
+        if stored is None:
+            continue
+        keep = np.isin(stored.frame_of, np.fromiter(refs, np.int32))
+        if keep.any():
+            channel.add(owner, stored.descriptors[keep], stored.times[keep], stored.frame_of[keep], aux=stored.xy[keep])
+    return channel
+
+
+def _keypoint_matches(t: float, keypoints: Keypoints, mirrored: bool, channel: ChannelIndex,
                       cfg: EmbeddingsConfig, *, candidates: int = 5) -> list[FrameMatch]:
-    channel = indexes.channels["keypoints"]
     if len(channel) == 0:
         return []
     dist, rows = channel.search(keypoints.descriptors, 3)

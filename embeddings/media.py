@@ -93,11 +93,17 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
-               *, name: str | None = None) -> DecodedMedia:
+               *, name: str | None = None, reference_frames_only: bool = False) -> DecodedMedia:
     """Decode a file (path) or an upload (bytes) into sampled frames.
 
     ``name`` labels bytes in errors and supplies the extension to check the
     sniffed type against (e.g. the upload's filename). Raises MediaError.
+    ``reference_frames_only`` asks the video decoder to skip frames no other
+    frame refers to (most B-frames): a sampled frame then lands on the first
+    reference frame at or after its grid point, and decoding costs about a
+    third less (``benchmarks/scale.py``, "registration"). Registration does NOT
+    use it: registered that way, a copy retimed to 1.25x aligned at rate 1.36
+    (``test_video_copies_match_and_align``), outside its 8 % tolerance.
     """
     config = config or EmbeddingsConfig()
     data, label, suffix = _read_source(source, config, name)
@@ -113,7 +119,7 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
     digest = sha256_bytes(data)
     if kind == "image":
         return _decode_image(data, label, container, digest, config)
-    return _decode_video(data, label, container, digest, config)
+    return _decode_video(data, label, container, digest, config, reference_frames_only=reference_frames_only)
 
 
 def _read_source(source: str | Path | bytes, config: EmbeddingsConfig,
@@ -184,7 +190,7 @@ def _decode_image(data: bytes, label: str, container: str, digest: str,
 
 
 def _decode_video(data: bytes, label: str, container: str, digest: str,
-                  config: EmbeddingsConfig) -> DecodedMedia:
+                  config: EmbeddingsConfig, *, reference_frames_only: bool = False) -> DecodedMedia:
     import av  # imported here: image-only callers need not load FFmpeg
 
     started = time.monotonic()
@@ -197,6 +203,8 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
             raise MediaError(label, "contains no video stream")
         stream = handle.streams.video[0]
         stream.thread_type = "AUTO"
+        if reference_frames_only:
+            stream.codec_context.skip_frame = "NONREF"
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
             raise MediaError(label, "video stream has no frame size (truncated or corrupt)")
@@ -232,7 +240,7 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
                 if t > config.max_duration_s:
                     raise MediaError(label, f"runs past {config.max_duration_s:.0f} s",
                                      limit=f"max_duration_s={config.max_duration_s}")
-                thumb = vframe.reformat(width=32, height=32, format="gray").to_ndarray().astype(np.float32) / 255.0
+                thumb = _thumbnail(vframe)
                 is_cut = previous is not None and float(np.abs(thumb - previous).mean()) > config.shot_cut_threshold
                 previous = thumb
                 reason: Literal["uniform", "cut"] | None = None
@@ -258,6 +266,35 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
     return DecodedMedia(source=label, kind="video", container=container, sha256=digest,
                         size_bytes=len(data), width=width, height=height,
                         duration_s=duration, fps=fps, frames=frames)
+
+
+def _thumbnail(vframe: "object") -> np.ndarray:
+    """A 32 x 32 grey thumbnail (0..1) for shot-cut detection.
+
+    For planar YUV frames the luma plane is averaged in blocks with numpy
+    (about 4x cheaper than a swscale conversion of every decoded frame);
+    other pixel formats go through swscale.
+    """
+    fmt = vframe.format.name  # type: ignore[attr-defined]  # PyAV frame
+    if fmt in ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"):
+        plane = vframe.planes[0]  # type: ignore[attr-defined]  # PyAV frame
+        h, w = int(vframe.height), int(vframe.width)  # type: ignore[attr-defined]  # PyAV frame
+        if h >= 64 and w >= 64:
+            luma = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
+            rows, cols = _block_samples(h), _block_samples(w)
+            blocks = luma[np.ix_(rows, cols)].astype(np.float32).reshape(32, 4, 32, 4).mean(axis=(1, 3))
+            if not fmt.startswith("yuvj"):   # limited-range luma (16..235) to full range, as swscale's grey
+                blocks = (blocks - 16.0) * (255.0 / 219.0)
+            result: np.ndarray = np.clip(blocks, 0.0, 255.0) / 255.0
+            return result
+    grey: np.ndarray = vframe.reformat(width=32, height=32, format="gray").to_ndarray()  # type: ignore[attr-defined]  # PyAV frame
+    return grey.astype(np.float32) / 255.0
+
+
+def _block_samples(size: int) -> np.ndarray:
+    """4 evenly spread sample positions in each of 32 equal blocks of ``size`` pixels."""
+    step = size / 32
+    return (np.arange(32)[:, None] * step + (np.arange(4)[None, :] + 0.5) * step / 4).astype(int).ravel()
 
 
 def _duration(handle: "object", stream: "object") -> float | None:

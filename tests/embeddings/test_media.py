@@ -135,3 +135,48 @@ def test_sniffing() -> None:
     assert sniff_container(b"\x00\x00\x00\x18ftypmp42") == "isobmff"
     assert sniff_container(b"\x1a\x45\xdf\xa3rest") == "matroska"
     assert sniff_container(b"hello world12345") is None
+
+
+def _h264_clip(path: Path, seconds: float = 4.0, fps: int = 25) -> Path:
+    """A 320x240 H.264 clip with B-frames (frames no other frame refers to), a cut at 2 s."""
+    rng = np.random.default_rng(4)
+    a = rng.integers(120, 255, (30, 40, 3), dtype=np.uint8)
+    b = rng.integers(0, 60, (30, 40, 3), dtype=np.uint8)
+    with av.open(str(path), mode="w") as out:
+        try:
+            stream = out.add_stream("libx264", rate=fps)
+        except Exception:  # an FFmpeg build without x264: mpeg4 has no B-frames by default, still valid
+            stream = out.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for i in range(int(seconds * fps)):
+            base = a if i < seconds * fps / 2 else b
+            picture = np.asarray(Image.fromarray(np.roll(base, i, axis=1)).resize((320, 240), Image.Resampling.NEAREST))
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_registration_decoding_skips_unreferenced_frames_but_keeps_the_grid_and_the_cut(tmp_path: Path) -> None:
+    path = _h264_clip(tmp_path / "b.mp4")
+    every = load_media(path, EmbeddingsConfig(uniform_interval_s=1.0))
+    sparse = load_media(path, EmbeddingsConfig(uniform_interval_s=1.0), reference_frames_only=True)
+    grid = [f.time_s for f in every.frames if f.reason == "uniform"]
+    assert grid == pytest.approx([0.0, 1.0, 2.0, 3.0], abs=0.05)
+    sparse_grid = [f.time_s for f in sparse.frames if f.reason == "uniform"]
+    assert len(sparse_grid) == len(grid)
+    assert all(0 <= s - g <= 0.25 for s, g in zip(sparse_grid, grid)), sparse_grid   # a few frames late at most
+    cut_or_grid = [f.time_s for f in sparse.frames if abs(f.time_s - 2.0) <= 0.25]
+    assert cut_or_grid, "the shot starting at 2 s is sampled"
+
+
+def test_thumbnails_from_the_luma_plane_agree_with_swscale(tmp_path: Path) -> None:
+    from embeddings.media import _thumbnail
+
+    path = _h264_clip(tmp_path / "t.mp4", seconds=1.0)
+    with av.open(str(path)) as handle:
+        for frame in handle.decode(video=0):
+            ours = _thumbnail(frame)
+            reference = frame.reformat(width=32, height=32, format="gray").to_ndarray().astype(np.float32) / 255.0
+            assert ours.shape == (32, 32) and float(np.abs(ours - reference).mean()) < 0.05

@@ -1,0 +1,449 @@
+"""The compact index tier: what every check searches stays small in memory; keypoints wait on disk.
+
+A studio library is ~10^8 registered frames. The resident keypoint channel
+(:mod:`embeddings.index`) keeps ~52 KB a frame in memory, which does not fit.
+With ``index_tier = "compact"`` an :class:`~embeddings.index.IndexSet` keeps:
+
+* in memory, per registered frame, only :class:`FrameCodeIndex`: the 32-byte
+  PDQ code inside FAISS (flat, or a binary IVF above ``pdq_flat_index_max_vectors``),
+  its 8-byte FAISS id, and the frame's key (8-byte id, 4-byte owner number,
+  4-byte time, 4-byte frame number): 60 bytes, measured by
+  ``benchmarks/scale.py`` (``memory_bytes``);
+* on disk, per asset, :class:`KeypointStore`: one compressed ``.npz`` holding the
+  ORB descriptors and positions of every frame, read only for the candidate
+  assets a check verifies.
+
+A check verifies keypoints (RANSAC homography, as the resident tier does) for
+the assets whose PDQ codes come within ``keypoint_candidate_pdq_distance`` of
+a query frame (a looser radius than a PDQ match), and for every stored asset
+while the store holds at most ``keypoints_exhaustive_max_frames`` frames, so a
+small world (the demo, the tests) loses nothing to the tier. Above that, a
+copy that neither PDQ nor its looser radius reaches (a tight crop of a
+library frame) is not verified: ``benchmarks/scale.py`` measures that recall
+against the flat index, per transformation, rather than hide it.
+
+Removal by owner is exact at every size: the owner's PDQ rows leave FAISS
+(flat and IVF alike) and its keypoint file is deleted at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import IndexCorrupt
+
+if TYPE_CHECKING:
+    import faiss
+
+    from .fingerprint import MediaFingerprints
+
+CODE_BYTES = 32
+#: Frames per keypoint file of an asset (one file for an image, ~1 per 30 s of video sampled at 1 fps).
+CHUNK_FRAMES = 32
+
+
+@contextmanager
+def one_search_thread() -> Iterator[None]:
+    """Run a FAISS search on one OpenMP thread, then restore the setting.
+
+    A check searches small batches (8 PDQ variants of one frame, 600
+    descriptors); FAISS's OpenMP threads then spin against each other and
+    against other processes: on this shared 2-core machine one 8-code search over
+    2 x 10^4 codes took 78 ms (p50) on two threads and 0.2 ms on one, over 10^6
+    codes 910 ms against 113 ms. Building and training keep every thread.
+    OpenMP keeps this setting per calling thread, so concurrent checks in other
+    threads are not affected.
+    """
+    import faiss
+
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
+
+
+@dataclass(frozen=True)
+class FrameKey:
+    """What an indexed frame belongs to (the same fields as :class:`embeddings.index.IndexKey`)."""
+
+    owner: str
+    time_s: float
+    ref: int
+
+
+class FrameCodeIndex:
+    """PDQ codes of registered frames with slim keys: the in-memory tier.
+
+    Offers the parts of :class:`embeddings.index.ChannelIndex` that matching
+    uses (``search``, ``owner_of``, ``key``, ``times``, ``refs``), without the
+    second copy of every vector and the 8-byte times the resident channel keeps.
+    """
+
+    metric = "hamming"
+    dim = 256
+
+    def __init__(self, name: str = "pdq", *, flat_max: int, nprobe: int = 64) -> None:
+        self.name = name
+        self.flat_max = flat_max
+        self.nprobe = nprobe
+        self.ids = np.zeros(0, np.int64)
+        self.owner_codes = np.zeros(0, np.int32)
+        self.times = np.zeros(0, np.float32)
+        self.refs = np.zeros(0, np.int32)
+        self.owners: list[str] = []
+        self._owner_code: dict[str, int] = {}
+        self.next_id = 0
+        self.index: faiss.IndexBinary | None = None
+        self.index_type = "flat"
+        self.dirty = False
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def add(self, owner: str, vectors: np.ndarray, times: np.ndarray, refs: np.ndarray,
+            aux: np.ndarray | None = None) -> int:
+        """Append one owner's frame codes ((n, 32) uint8); returns how many were added."""
+        del aux   # PDQ rows carry no positions
+        if len(vectors) == 0:
+            return 0
+        vectors = np.ascontiguousarray(vectors, dtype=np.uint8)
+        if vectors.ndim != 2 or vectors.shape[1] != CODE_BYTES:
+            raise ValueError(f"{self.name}: codes of width {vectors.shape[-1]} do not fit an index of width {CODE_BYTES}")
+        code = self._owner_code.get(owner)
+        if code is None:
+            code = len(self.owners)
+            self.owners.append(owner)
+            self._owner_code[owner] = code
+        n = len(vectors)
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        self.ids = np.concatenate([self.ids, ids])
+        self.owner_codes = np.concatenate([self.owner_codes, np.full(n, code, np.int32)])
+        self.times = np.concatenate([self.times, np.asarray(times, np.float32)])
+        self.refs = np.concatenate([self.refs, np.asarray(refs, np.int32)])
+        if self.index is None:
+            self.index = self._empty_flat()
+        if self.index_type == "flat" and len(self) > self.flat_max:
+            self._to_ivf(np.concatenate([self._codes(), vectors]))
+        else:
+            self.index.add_with_ids(vectors, ids)
+        self.dirty = True
+        return n
+
+    def add_bulk(self, owner_codes: np.ndarray, owners: list[str], vectors: np.ndarray, times: np.ndarray,
+                 refs: np.ndarray) -> None:
+        """Append many owners' codes at once (``benchmarks/scale.py`` builds 10^7 frames this way)."""
+        base = len(self.owners)
+        for i, owner in enumerate(owners):
+            self.owners.append(owner)
+            self._owner_code[owner] = base + i
+        n = len(vectors)
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        self.ids = np.concatenate([self.ids, ids])
+        self.owner_codes = np.concatenate([self.owner_codes, np.asarray(owner_codes, np.int32) + base])
+        self.times = np.concatenate([self.times, np.asarray(times, np.float32)])
+        self.refs = np.concatenate([self.refs, np.asarray(refs, np.int32)])
+        if self.index is None:
+            self.index = self._empty_flat()
+        if self.index_type == "flat" and len(self) > self.flat_max:
+            self._to_ivf(np.concatenate([self._codes(), np.ascontiguousarray(vectors, np.uint8)]))
+        else:
+            self.index.add_with_ids(np.ascontiguousarray(vectors, np.uint8), ids)
+        self.dirty = True
+
+    def remove_owner(self, owner: str) -> int:
+        """Remove every frame of an owner, from FAISS and the keys; returns how many."""
+        code = self._owner_code.get(owner)
+        if code is None:
+            return 0
+        mask = self.owner_codes == code
+        removed = int(mask.sum())
+        if removed:
+            assert self.index is not None
+            self.index.remove_ids(np.ascontiguousarray(self.ids[mask]))
+            keep = ~mask
+            self.ids, self.owner_codes = self.ids[keep], self.owner_codes[keep]
+            self.times, self.refs = self.times[keep], self.refs[keep]
+            self.dirty = True
+        return removed
+
+    def _empty_flat(self) -> "faiss.IndexBinary":
+        import faiss
+
+        self.index_type = "flat"
+        return faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(self.dim))
+
+    def _codes(self) -> np.ndarray:
+        """The stored codes in row order, read back from FAISS (no second copy is kept)."""
+        import faiss
+
+        if self.index is None or self.index.ntotal == 0:
+            return np.zeros((0, CODE_BYTES), np.uint8)
+        if self.index_type == "flat":
+            inner = faiss.downcast_IndexBinary(self.index.index)
+            codes = faiss.vector_to_array(inner.xb).reshape(-1, CODE_BYTES)
+            ids = faiss.vector_to_array(self.index.id_map)
+            order = np.argsort(ids, kind="stable")
+            return np.ascontiguousarray(codes[order])
+        ivf = faiss.extract_index_ivf(self.index) if hasattr(faiss, "extract_index_ivf") else self.index
+        ivf.make_direct_map()
+        return np.stack([ivf.reconstruct(int(i)) for i in self.ids]).astype(np.uint8)
+
+    def _to_ivf(self, codes: np.ndarray) -> None:
+        """Switch to a binary IVF (nlist ~ sqrt(n)) over ``codes`` (row order)."""
+        import faiss
+
+        nlist = _nlist(len(codes))
+        index = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(self.dim), self.dim, nlist)
+        index.train(_sample(codes, nlist))
+        index.nprobe = self.nprobe
+        index.add_with_ids(codes, self.ids)
+        self.index = index
+        self.index_type = f"ivf{nlist}"
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest stored codes: (Hamming bits, rows), both (len(queries), k); row -1 where none."""
+        nq = len(queries)
+        if self.index is None or len(self) == 0 or nq == 0:
+            return np.zeros((nq, k), np.float32), np.full((nq, k), -1, np.int64)
+        k_eff = min(k, len(self))
+        with one_search_thread():
+            dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.uint8), k_eff)
+        rows = np.searchsorted(self.ids, ids).clip(0, len(self.ids) - 1)
+        rows = np.where((ids >= 0) & (self.ids[rows] == ids), rows, -1)
+        if k_eff < k:
+            dist = np.pad(dist, ((0, 0), (0, k - k_eff)))
+            rows = np.pad(rows, ((0, 0), (0, k - k_eff)), constant_values=-1)
+        return dist.astype(np.float32), rows
+
+    def key(self, row: int) -> FrameKey:
+        return FrameKey(self.owners[int(self.owner_codes[row])], float(self.times[row]), int(self.refs[row]))
+
+    def owner_of(self, row: int) -> str:
+        return self.owners[int(self.owner_codes[row])]
+
+    def memory_bytes(self) -> dict[str, int]:
+        """Bytes held in memory, by part (FAISS codes and ids; the keys)."""
+        n = len(self)
+        return {"pdq_codes": n * CODE_BYTES, "faiss_ids": n * 8,
+                "keys": int(self.ids.nbytes + self.owner_codes.nbytes + self.times.nbytes + self.refs.nbytes),
+                "owner_names": sum(len(o) + 49 for o in self.owners)}
+
+    def to_files(self) -> tuple[bytes, bytes]:
+        """(FAISS index bytes, npz bytes of the keys)."""
+        import faiss
+
+        if self.index is None:
+            self.index = self._empty_flat()
+        faiss_bytes = faiss.serialize_index_binary(self.index).tobytes()
+        live = np.unique(self.owner_codes)
+        remap = np.full(max(len(self.owners), 1), -1, np.int32)
+        remap[live] = np.arange(len(live), dtype=np.int32)
+        owners = np.array([self.owners[c] for c in live], dtype=np.str_) if len(live) else np.zeros(0, np.str_)
+        buffer = io.BytesIO()
+        np.savez(buffer, ids=self.ids, owner_codes=remap[self.owner_codes] if len(self) else self.owner_codes,
+                 times=self.times, refs=self.refs, owners=owners,
+                 meta=np.array([self.next_id, 1 if self.index_type != "flat" else 0], np.int64))
+        return faiss_bytes, buffer.getvalue()
+
+    @classmethod
+    def from_files(cls, name: str, flat_max: int, faiss_bytes: bytes, npz_bytes: bytes, *,
+                   nprobe: int = 64) -> "FrameCodeIndex":
+        import faiss
+
+        data = np.load(io.BytesIO(npz_bytes), allow_pickle=False)
+        channel = cls(name, flat_max=flat_max, nprobe=nprobe)
+        channel.ids, channel.owner_codes = data["ids"], data["owner_codes"]
+        channel.times, channel.refs = data["times"], data["refs"]
+        channel.owners = [str(o) for o in data["owners"]]
+        channel._owner_code = {o: i for i, o in enumerate(channel.owners)}
+        next_id, is_ivf = (int(v) for v in data["meta"])
+        channel.next_id = next_id
+        channel.index = faiss.deserialize_index_binary(np.frombuffer(faiss_bytes, np.uint8))
+        if channel.index.ntotal != len(channel):
+            raise IndexCorrupt(f"{name}: FAISS index holds {channel.index.ntotal} codes, keys say {len(channel)}")
+        if is_ivf:
+            channel.index_type = f"ivf{channel.index.nlist}"
+            channel.index.nprobe = nprobe
+        return channel
+
+
+def _nlist(n: int) -> int:
+    """IVF list count: about sqrt(n), with at least 39 training points per list."""
+    return int(max(1, min(65536, np.sqrt(n), n // 39)))
+
+
+def _sample(codes: np.ndarray, nlist: int) -> np.ndarray:
+    limit = min(len(codes), max(nlist * 40, 10_000))
+    if limit == len(codes):
+        return codes
+    picks = np.random.default_rng(0).choice(len(codes), limit, replace=False)
+    return np.ascontiguousarray(codes[np.sort(picks)])
+
+
+@dataclass(frozen=True)
+class AssetKeypoints:
+    """One asset's stored keypoints: every frame's descriptors and positions, concatenated."""
+
+    owner: str
+    frame_of: np.ndarray    # (n,) int32: frame number (``ref``) of each keypoint
+    times: np.ndarray       # (n,) float32: that frame's time
+    xy: np.ndarray          # (n, 2) float32, analysis-frame pixels
+    descriptors: np.ndarray  # (n, 32) uint8
+
+    @property
+    def frames(self) -> int:
+        return int(len(np.unique(self.frame_of)))
+
+
+class KeypointStore:
+    """Per-asset keypoint files (compressed ``.npz``) in one directory; the on-disk verification tier.
+
+    An asset's frames are stored in chunks of :data:`CHUNK_FRAMES` frames
+    (``<sha256 of the owner id>-<chunk>.npz``), so verifying a few frames of a
+    two-hour title reads one or two chunks, not the title. Files are written
+    atomically (temp file, fsync, rename); removal deletes every chunk.
+    Loaded chunks stay in a small LRU cache (``cache_chunks``).
+    """
+
+    def __init__(self, directory: Path | str, *, cache_chunks: int = 256) -> None:
+        self.directory = Path(directory)
+        self.cache_chunks = cache_chunks
+        self._cache: OrderedDict[tuple[str, int], AssetKeypoints] = OrderedDict()
+        self._frames: dict[str, int] | None = None
+
+    def _stem(self, owner: str) -> str:
+        return hashlib.sha256(owner.encode("utf-8")).hexdigest()
+
+    def chunk_paths(self, owner: str) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(self.directory.glob(f"{self._stem(owner)}-*.npz"))
+
+    def put(self, owner: str, fingerprints: "MediaFingerprints") -> int:
+        """Store (replace) an asset's keypoints; returns keypoints stored (0: none, and no file)."""
+        frames = [(i, f.time_s, f.keypoints) for i, f in enumerate(fingerprints.frames)
+                  if f.keypoints is not None and len(f.keypoints)]
+        self.remove(owner)
+        if not frames:
+            return 0
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stored = 0
+        for chunk in sorted({i // CHUNK_FRAMES for i, _, _ in frames}):
+            part = [(i, t, k) for i, t, k in frames if i // CHUNK_FRAMES == chunk]
+            buffer = io.BytesIO()
+            np.savez_compressed(
+                buffer, owner=np.array(owner, dtype=np.str_),
+                frame_of=np.concatenate([np.full(len(k), i, np.int32) for i, _, k in part]),
+                times=np.concatenate([np.full(len(k), t, np.float32) for _, t, k in part]),
+                xy=np.concatenate([k.xy for _, _, k in part]).astype(np.float16),
+                descriptors=np.concatenate([k.descriptors for _, _, k in part]).astype(np.uint8))
+            _write_atomic(self.directory / f"{self._stem(owner)}-{chunk}.npz", buffer.getvalue())
+            stored += sum(len(k) for _, _, k in part)
+        if self._frames is not None:
+            self._frames[owner] = len(frames)
+        return stored
+
+    def remove(self, owner: str) -> int:
+        """Delete an asset's keypoints; returns how many there were (0 when none)."""
+        for key in [k for k in self._cache if k[0] == owner]:
+            del self._cache[key]
+        count = 0
+        for path in self.chunk_paths(owner):
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    count += int(data["frame_of"].shape[0])
+            except (OSError, ValueError, KeyError, EOFError):
+                pass
+            path.unlink(missing_ok=True)
+        if self._frames is not None:
+            self._frames.pop(owner, None)
+        return count
+
+    def clear(self) -> None:
+        """Delete every stored file (a rebuild starts from nothing)."""
+        if self.directory.is_dir():
+            for path in self.directory.glob("*.npz"):
+                path.unlink(missing_ok=True)
+        self._cache.clear()
+        self._frames = {}
+
+    def load(self, owner: str, refs: set[int] | None = None) -> AssetKeypoints | None:
+        """An asset's keypoints (only the chunks holding ``refs`` when given), or None when it has none.
+
+        Raises IndexCorrupt for an unreadable file.
+        """
+        if refs is None:
+            chunks = [int(p.stem.rsplit("-", 1)[1]) for p in self.chunk_paths(owner)]
+        else:
+            chunks = sorted({r // CHUNK_FRAMES for r in refs})
+        parts = [part for part in (self._chunk(owner, c) for c in chunks) if part is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return AssetKeypoints(owner, *(np.concatenate([getattr(p, f) for p in parts])
+                                       for f in ("frame_of", "times", "xy", "descriptors")))
+
+    def _chunk(self, owner: str, chunk: int) -> AssetKeypoints | None:
+        held = self._cache.get((owner, chunk))
+        if held is not None:
+            self._cache.move_to_end((owner, chunk))
+            return held
+        path = self.directory / f"{self._stem(owner)}-{chunk}.npz"
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                loaded = AssetKeypoints(str(data["owner"]), data["frame_of"], data["times"],
+                                        data["xy"].astype(np.float32), data["descriptors"])
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise IndexCorrupt(f"{path}: unreadable keypoint file ({exc}); rebuild the index") from exc
+        self._cache[(owner, chunk)] = loaded
+        while len(self._cache) > self.cache_chunks:
+            self._cache.popitem(last=False)
+        return loaded
+
+    def frame_counts(self) -> dict[str, int]:
+        """Frames stored per owner (read once from the files, then kept up to date)."""
+        if self._frames is None:
+            counts: dict[str, int] = {}
+            if self.directory.is_dir():
+                for path in self.directory.glob("*.npz"):
+                    try:
+                        with np.load(path, allow_pickle=False) as data:
+                            owner = str(data["owner"])
+                            counts[owner] = counts.get(owner, 0) + int(len(np.unique(data["frame_of"])))
+                    except (OSError, ValueError, KeyError, EOFError) as exc:
+                        raise IndexCorrupt(f"{path}: unreadable keypoint file ({exc}); rebuild the index") from exc
+            self._frames = counts
+        return self._frames
+
+    def bytes_on_disk(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.glob("*.npz")) if self.directory.is_dir() else 0
+
+
+def _write_atomic(path: Path, blob: bytes) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,124 @@
+"""The compact index tier: PDQ codes in memory, keypoints on disk per asset, exact removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import EmbeddingsConfig, Fingerprinter, IndexCorrupt, IndexSet, match
+from embeddings.compact import FrameCodeIndex
+from embeddings.media import media_from_image_array
+from embeddings.transforms import crop_area, flip_h, text_overlay
+
+from .conftest import TEST_CONFIG, image_of
+
+COMPACT = TEST_CONFIG.with_(index_tier="compact", identity_enabled=False)
+
+pytestmark = pytest.mark.corpus
+
+
+def _photos(shared_data: Path) -> list[Path]:
+    return sorted(p for p in (shared_data / "near-duplicates" / "ukbench").glob("*.jpg") if "_resize" not in p.name)
+
+
+@pytest.fixture(scope="module")
+def compact_fingerprinter() -> Fingerprinter:
+    return Fingerprinter(COMPACT)
+
+
+def _register(fingerprinter: Fingerprinter, directory: Path, photos: list[Path], config: EmbeddingsConfig) -> IndexSet:
+    indexes = IndexSet(directory, config)
+    for path in photos:
+        indexes.add_asset(path.stem, fingerprinter.fingerprint_file(path, purpose="reference"))
+    return indexes
+
+
+def _owners(fingerprinter: Fingerprinter, indexes: IndexSet, image: np.ndarray) -> set[str]:
+    query = fingerprinter.fingerprint(media_from_image_array(image), purpose="query")
+    return {o.owner for o in match(query, indexes).owners}
+
+
+def test_small_world_keeps_every_copy_with_keypoints_on_disk(compact_fingerprinter: Fingerprinter,
+                                                              shared_data: Path, tmp_path: Path) -> None:
+    photos = _photos(shared_data)
+    indexes = _register(compact_fingerprinter, tmp_path / "ix", photos, COMPACT)
+    assert indexes.channels["keypoints"].vectors.shape[0] == 0          # nothing resident
+    stats = indexes.stats()
+    assert stats["keypoints"]["frames"] == len(photos) and stats["keypoints"]["owners"] == len(photos)
+    assert 0 < stats["keypoints"]["bytes_on_disk"]
+    memory = indexes.channels["pdq"].memory_bytes()
+    assert (memory["pdq_codes"] + memory["faiss_ids"] + memory["keys"]) / len(photos) <= 100
+    original = photos[3]
+    image = image_of(original)
+    for name, copy in {"crop": crop_area(0.5, anchor=(0.0, 1.0))(image), "caption": text_overlay()(image),
+                       "flip": flip_h(image)}.items():
+        assert _owners(compact_fingerprinter, indexes, copy) == {original.stem}, name
+    indexes.save(revision="r1")
+    reopened = IndexSet.open(tmp_path / "ix", COMPACT)
+    assert _owners(compact_fingerprinter, reopened, crop_area(0.5)(image)) == {original.stem}
+    with pytest.raises(IndexCorrupt, match="tier"):
+        IndexSet.open(tmp_path / "ix", TEST_CONFIG)
+
+
+def test_removal_by_owner_is_exact(compact_fingerprinter: Fingerprinter, shared_data: Path, tmp_path: Path) -> None:
+    photos = _photos(shared_data)[:4]
+    indexes = _register(compact_fingerprinter, tmp_path / "ix", photos, COMPACT)
+    gone = photos[1]
+    assert indexes.keypoint_store is not None and indexes.keypoint_store.chunk_paths(gone.stem)
+    removed = indexes.remove(gone.stem)
+    assert removed > 1
+    assert indexes.keypoint_store.chunk_paths(gone.stem) == []
+    image = image_of(gone)
+    assert _owners(compact_fingerprinter, indexes, image) == set()
+    assert _owners(compact_fingerprinter, indexes, crop_area(0.5)(image)) == set()
+    indexes.save(revision="r2")
+    assert _owners(compact_fingerprinter, IndexSet.open(tmp_path / "ix", COMPACT), image) == set()
+
+
+def test_large_world_verifies_the_pdq_candidates_from_disk(compact_fingerprinter: Fingerprinter,
+                                                           shared_data: Path, tmp_path: Path) -> None:
+    """Past the exhaustive size only PDQ candidates are verified: a captioned copy still is, by keypoints."""
+    config = COMPACT.with_(keypoints_exhaustive_max_frames=0)
+    photos = _photos(shared_data)
+    indexes = _register(compact_fingerprinter, tmp_path / "ix", photos, config)
+    original = photos[5]
+    query = compact_fingerprinter.fingerprint(media_from_image_array(text_overlay()(image_of(original))), purpose="query")
+    result = match(query, indexes, config)
+    assert {o.owner for o in result.owners} == {original.stem}
+    assert "keypoints" in result.owners[0].methods
+
+
+def test_frame_codes_switch_to_ivf_and_remove_exactly(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 256, (3_000, 32), dtype=np.uint8)
+    index = FrameCodeIndex(flat_max=1_000, nprobe=64)
+    index.add("a", codes[:2_000], np.arange(2_000), np.arange(2_000))
+    index.add("b", codes[2_000:], np.ones(1_000), np.arange(1_000))
+    assert index.index_type.startswith("ivf")
+    dist, rows = index.search(codes[[5, 2_500]], 1)
+    assert dist[:, 0].tolist() == [0, 0] and [index.owner_of(r) for r in rows[:, 0]] == ["a", "b"]
+    assert index.remove_owner("b") == 1_000 and index.remove_owner("b") == 0
+    _, rows = index.search(codes[[2_500]], 5)
+    assert all(r < 0 or index.owner_of(r) == "a" for r in rows[0])
+    again = FrameCodeIndex.from_files("pdq", 1_000, *index.to_files())
+    assert len(again) == 2_000 and again.key(int(again.search(codes[[7]], 1)[1][0, 0])).time_s == 7.0
+
+
+def test_unknown_tier_is_refused() -> None:
+    from embeddings.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="index_tier"):
+        IndexSet("/nonexistent", EmbeddingsConfig(index_tier="cloud"))
+
+
+def test_searches_run_on_one_thread_and_restore_the_setting() -> None:
+    import faiss
+
+    from embeddings.compact import one_search_thread
+
+    before = faiss.omp_get_max_threads()
+    with one_search_thread():
+        assert faiss.omp_get_max_threads() == 1
+    assert faiss.omp_get_max_threads() == before
