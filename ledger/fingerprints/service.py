@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from embeddings import EmbeddingsError, MatchResult, MediaFingerprints, ModelUnavailable
+from embeddings import MatchResult, MediaFingerprints
 from embeddings import match as search
 from ledger.context import Clearance, Receipt
-from ledger.errors import Conflict, ConfigurationError, FieldProblem, MediaRejected, NotFound, ValidationFailed
+from ledger.errors import Conflict, FieldProblem, MediaRejected, NotFound, ValidationFailed
+from ledger.fingerprints.compute import fingerprint
 from ledger.fingerprints.models import FingerprintSet
 from ledger.fingerprints.store import added_event, attach_data, encode
 from ledger.log.events import Event
@@ -20,15 +21,6 @@ from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import Written, active_holds, create_event, get_row, record_dict
 from ledger.signing import read_manifest_for_ingest
-
-
-def fingerprint(ctx: Clearance, data: bytes, name: str, purpose: str) -> MediaFingerprints:
-    try:
-        return ctx.fingerprinter.fingerprint_file(data, purpose=purpose, name=name)  # type: ignore[arg-type]  # purpose is one of the Literal's values at every call site
-    except ModelUnavailable as exc:
-        raise ConfigurationError(exc.diagnostics()) from None
-    except EmbeddingsError as exc:
-        raise MediaRejected(exc.diagnostics(), extra={"file": name}) from None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from embeddings import IndexCorrupt, IndexSet, MediaFingerprints
 from embeddings import match as search
 from ledger.context import Clearance
-from ledger.fingerprints.service import fingerprint
+from ledger.fingerprints.compute import fingerprint
 from ledger.media_store import path_for
 from ledger.resolution.matches import Match
 from ledger.resolution.signed import SignedManifest, signed_manifests
