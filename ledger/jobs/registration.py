@@ -47,7 +47,8 @@ def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str
     ``run_cpu_work(function, *args)`` runs the fingerprinting (a worker passes its low-priority
     threads); the write that follows runs here.
     """
-    from ledger.fingerprints.service import fingerprint, register_asset
+    from ledger.fingerprints.compute import fingerprint
+    from ledger.fingerprints.service import register_asset
 
     done = _registered(ctx, path, asset_id)
     if done is not None:
