@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ledger.api.deps import get_ctx
+from ledger.api.deps import STAFF, get_ctx
 from ledger.api.client_address import client_address
 from ledger.api.rate_limits import RateLimits
 from ledger.auth.keys import authenticate
@@ -62,6 +62,9 @@ def login(request: Request, api_key: str = Form(default=""), csrf_token: str = F
                   else limits.authenticate(ctx, api_key.strip() or None, client_address(request)))
     except Unauthorized as error:
         return _login_page(request, next, str(error), status=401)
+    if caller.role not in STAFF:  # an outside resolver's key reads /sbr/v1 and the log, not the console
+        return _login_page(request, next, f"a {caller.role.value} key reads the soft binding resolution API "
+                           "only; sign in to the console with a staff key", status=403)
     token, _session = sessions_of(request).open(caller)
     response = RedirectResponse(_safe_next(next) or HOME[caller.role], status_code=303)
     response.set_cookie(COOKIE, token, max_age=sessions_of(request).ttl_s, path="/ui", secure=True, httponly=True,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ledger.auth.keys import create_key
 from ledger.context import Clearance
 from ledger.checks.models import Check
 from ledger.records.kinds import KINDS
@@ -51,6 +52,16 @@ def test_a_wrong_key_is_refused_and_sign_in_needs_its_csrf_token(console: Consol
     assert wrong.status_code == 401 and "unknown or revoked" in wrong.text
     forged = console.client().post("/ui/login", data={"api_key": console.keys["legal"], "csrf_token": "x"})
     assert forged.status_code == 403 and "CSRF" in forged.text
+
+
+def test_a_resolver_key_cannot_sign_in_to_the_console(console: Console) -> None:
+    resolver_key = create_key(console.ctx, "resolver", label="outside-resolver")[0]
+    client = console.client()
+    page = client.get("/ui/login")
+    refused = client.post("/ui/login", data={"api_key": resolver_key, "csrf_token": csrf_of(page.text)},
+                          follow_redirects=False)
+    assert refused.status_code == 403 and "staff key" in refused.text
+    assert "clearance_session" not in client.cookies
 
 
 def test_pages_enforce_the_roles_of_the_routes_they_mirror(console: Console, studio: ReviewStudio) -> None:
