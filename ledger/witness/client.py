@@ -25,7 +25,7 @@ def request_cosignature(url: str, verifier: CosignerVerifier, note: str, old_siz
     """(timestamp, cosignature lines) for ``note`` from the witness at ``url``."""
     checkpoint = SignedNote.parse(note)
     size = checkpoint.checkpoint.size
-    for _attempt in range(2):
+    for _attempt in range(4):  # each 409 names a larger size: other processes of the log cosigning meanwhile
         if old_size > size:
             raise WitnessUnavailable(f"the witness has cosigned size {old_size}, beyond this checkpoint's {size}")
         status, content_type, body = _post(url.rstrip("/") + "/add-checkpoint",

@@ -76,9 +76,14 @@ class Cosigner:
         self._read, self._write = read, write
         self.timeout_s = timeout_s
         self.tsa = tsa
+        self._one_at_a_time = threading.Lock()  # the background thread and a command's own call take turns
 
     def cosign_latest(self) -> Gathered | None:
         """Ask each witness still missing from the latest checkpoint; None when the log has no checkpoint."""
+        with self._one_at_a_time:
+            return self._cosign_latest()
+
+    def _cosign_latest(self) -> Gathered | None:
         with self._read() as conn:
             latest = sql.latest_checkpoint(conn)
             if latest is None:
