@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ledger.exports import layout
-from ledger.exports.verify_complete import compare, prove_export_event
+from ledger.exports.verify_complete import compare, prove_export_event, read_checkpoint
 from ledger.exports.verify_loadfiles import check_dat
 from ledger.exports.verify_report import ExportReport
 from ledger.log import merkle
@@ -79,16 +79,10 @@ def verify_export(root: Path, vkey: str) -> ExportReport:
         summary = {}
     if not isinstance(summary, dict):
         summary = {}
-    try:
-        note = (root / layout.CHECKPOINT).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        report.fail(layout.CHECKPOINT, "missing")
+    read = read_checkpoint(root, layout.CHECKPOINT, verifier, report)
+    if read is None:
         return report
-    try:
-        checkpoint = open_checkpoint(note, verifier)
-    except NoteError:
-        report.fail(layout.CHECKPOINT, "does not verify with the log's key")
-        return report
+    note, checkpoint = read
     report.seen.checkpoint_size = checkpoint.size
     if not isinstance(summary.get("checkpoint"), dict) or summary["checkpoint"].get("size") != checkpoint.size:
         report.fail(layout.SUMMARY, "its checkpoint size differs from the signed checkpoint")

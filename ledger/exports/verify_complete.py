@@ -16,7 +16,7 @@ from pathlib import Path
 from ledger.exports import layout
 from ledger.exports.verify_report import ExportReport, LoggedExport, Observed
 from ledger.log import merkle
-from ledger.log.note import NoteError, Verifier, open_checkpoint
+from ledger.log.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
 
 
@@ -27,22 +27,32 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+def read_checkpoint(root: Path, name: str, verifier: Verifier,
+                    report: ExportReport) -> tuple[str, Checkpoint] | None:
+    """The signed checkpoint in file ``name`` of the volume (its note and what it says); None, with the finding,
+    when missing or not the log's."""
+    try:
+        note = (root / name).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        report.fail(name, "missing")
+        return None
+    try:
+        return note, open_checkpoint(note, verifier)
+    except NoteError:
+        report.fail(name, "does not verify with the log's key")
+        return None
+
+
 def prove_export_event(root: Path, verifier: Verifier, production_id: object,
                        report: ExportReport) -> LoggedExport | None:
     """The logged export event when ``EXPORT/`` proves it; else None, with findings."""
     if not (root / layout.EXPORT_EVENT).is_file():
         report.fail(layout.EXPORT_EVENT, "missing: nothing proves the production complete")
         return None
-    try:
-        note = (root / layout.EXPORT_CHECKPOINT).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        report.fail(layout.EXPORT_CHECKPOINT, "missing")
+    read = read_checkpoint(root, layout.EXPORT_CHECKPOINT, verifier, report)
+    if read is None:
         return None
-    try:
-        checkpoint = open_checkpoint(note, verifier)
-    except NoteError:
-        report.fail(layout.EXPORT_CHECKPOINT, "does not verify with the log's key")
-        return None
+    _note, checkpoint = read
     try:
         line = json.loads((root / layout.EXPORT_EVENT).read_text("utf-8"))
         leaf = base64.b64decode(line["leaf"], validate=True)
