@@ -63,13 +63,23 @@ class Subject:
     owner_asset: str | None = None  # for dataset audits: the training asset this belongs to
 
 
-def _scope_attrs(grant: GrantScope) -> dict[str, Any]:
+def covered_territories(granted: frozenset[str], requested: frozenset[str]) -> list[str]:
+    """The grant's territories with each requested subdivision of a country it lists (``US`` covers ``US-NY``).
+
+    ISO 3166-2 codes name a subdivision inside its country, so a grant for the whole country covers
+    every part of it; the reverse does not hold (a grant for ``US-NY`` does not cover a use in ``US``).
+    """
+    inside = {t for t in requested if "-" in t and t.split("-", 1)[0] in granted}
+    return sorted(granted | inside)
+
+
+def _scope_attrs(grant: GrantScope, requested: frozenset[str] = frozenset()) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "uses": sorted(grant.uses),
         "any_media": grant.any_media,
         "media": sorted(grant.media),
         "worldwide": grant.worldwide,
-        "territories": sorted(grant.territories),
+        "territories": covered_territories(grant.territories, requested),
         "starts_ymd": ymd(grant.starts_on),
         "revoked": grant.revoked,
     }
@@ -86,8 +96,8 @@ def _names_project_uses_media(consent: ConsentFacts) -> bool:
                 and not consent.blanket)
 
 
-def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
-    attrs = _scope_attrs(consent) | {
+def _consent_attrs(consent: ConsentFacts, requested: frozenset[str]) -> dict[str, Any]:
+    attrs = _scope_attrs(consent, requested) | {
         "projects": sorted(consent.projects),
         "blanket": consent.blanket,
         "replaces_in_person_work": consent.replaces_in_person_work,
@@ -102,7 +112,17 @@ def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
         "survives_death": consent.survives_death,
         "covers_voice": consent.covers_voice,
         "covers_likeness": consent.covers_likeness,
+        "replica_type": consent.replica_type,
+        "synthetic_performer_use": consent.synthetic_performer_use,
+        "scan_business_reason": consent.scan_business_reason,
     }
+    optional_days = {"union_notified_ymd": consent.union_notified_on, "strike_started_ymd": consent.strike_started_on,
+                     "strike_ended_ymd": consent.strike_ended_on}
+    attrs |= {name: ymd(day) for name, day in optional_days.items() if day is not None}
+    if consent.union_agreement_version is not None:
+        attrs["union_agreement_version"] = consent.union_agreement_version
+    if consent.no_use_during_strike is not None:
+        attrs["no_use_during_strike"] = consent.no_use_during_strike
     if consent.performance_fixed_on is not None:
         attrs["performance_fixed_ymd"] = ymd(consent.performance_fixed_on)
     if consent.governing_law is not None:
@@ -120,8 +140,8 @@ def _consent_attrs(consent: ConsentFacts) -> dict[str, Any]:
     return attrs
 
 
-def _estate_attrs(permission: EstatePermissionFacts) -> dict[str, Any]:
-    attrs = _scope_attrs(permission) | {
+def _estate_attrs(permission: EstatePermissionFacts, requested: frozenset[str]) -> dict[str, Any]:
+    attrs = _scope_attrs(permission, requested) | {
         "works": sorted(permission.works),
         "covers_voice": permission.covers_voice,
         "covers_likeness": permission.covers_likeness,
@@ -159,6 +179,29 @@ def _person_attrs(person: PersonFacts) -> dict[str, Any]:
         attrs["death_ymd"] = ymd(person.died_on)
     if person.domicile_at_death is not None:
         attrs["domicile_at_death"] = person.domicile_at_death
+    if person.domicile is not None:
+        attrs["domicile"] = person.domicile
+    optional_days = {"elvis_use_established_through_ymd": person.elvis_use_established_through,
+                     "elvis_nonuse_from_ymd": person.elvis_nonuse_from, "elvis_nonuse_to_ymd": person.elvis_nonuse_to}
+    attrs |= {name: ymd(day) for name, day in optional_days.items() if day is not None}
+    return attrs
+
+
+def _model_attrs(model: ModelFacts | None) -> dict[str, Any]:
+    """A model's ELVIS facts (a tool dedicated to one person, and its authorisation); none for an unknown model."""
+    if model is None:
+        return {"dedicated_aspects": [], "tool_authorization_covers": [], "tool_distribution_permitted": False}
+    attrs: dict[str, Any] = {"dedicated_aspects": sorted(model.dedicated_aspects),
+                             "tool_authorization_covers": sorted(model.tool_authorization_covers),
+                             "tool_distribution_permitted": model.tool_distribution_permitted}
+    if model.dedicated_to is not None:
+        attrs["dedicated_to"] = model.dedicated_to
+    if model.dedicated_domicile is not None:
+        attrs["dedicated_domicile"] = model.dedicated_domicile
+    if model.tool_authorized_on is not None:
+        attrs["tool_authorized_ymd"] = ymd(model.tool_authorized_on)
+    if model.tool_authorization_revoked_on is not None:
+        attrs["tool_authorization_revoked_ymd"] = ymd(model.tool_authorization_revoked_on)
     return attrs
 
 
@@ -188,24 +231,26 @@ def principal_of(request: PolicyRequest) -> tuple[str, str]:
 def build_entities(request: PolicyRequest) -> list[dict[str, Any]]:
     """Every entity the request's touches and candidate grants refer to."""
     builder = EntityBuilder()
+    requested = request.context.territories
     kind, ident = principal_of(request)
-    builder.add(kind, ident, {})
+    models = {model.id: model for model in request.models}
+    builder.add(kind, ident, _model_attrs(models.get(ident)) if kind == "model" else {})
     if request.context.action in ("generate", "release"):
         builder.add("clip", request.context.clip_id or _PENDING_CLIP, {"project": request.context.project})
     for asset in request.assets:
         builder.add("asset", asset.id, _asset_attrs(asset))
         for lic in asset.licenses:
-            builder.add("license", lic.id, _scope_attrs(lic))
+            builder.add("license", lic.id, _scope_attrs(lic, requested))
     for person in request.people:
         builder.add("person", person.id, _person_attrs(person))
         for consent in person.consents:
-            builder.add("consent", consent.id, _consent_attrs(consent))
+            builder.add("consent", consent.id, _consent_attrs(consent, requested))
         for permission in person.estate_permissions:
-            builder.add("estate_permission", permission.id, _estate_attrs(permission))
+            builder.add("estate_permission", permission.id, _estate_attrs(permission, requested))
     for model in request.models:
-        builder.add("model", model.id, {})
+        builder.add("model", model.id, _model_attrs(model))
         for model_license in model.licenses:
-            builder.add("model_license", model_license.id, _scope_attrs(model_license))
+            builder.add("model_license", model_license.id, _scope_attrs(model_license, requested))
     return builder.entities()
 
 
@@ -272,6 +317,10 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
             raise FactsError("an offer_model request takes the training assets of the model's lineage only")
         for item in request.assets:
             asset(item.id, Touch(kind="training"), "assets")
+        for model in request.models:
+            if model.id == ctx.model_id:  # the model offered: a tool dedicated to one person (ELVIS Act)
+                found[("model", model.id, Touch(kind="offered_model"))] = Subject(
+                    "model", model.id, Touch(kind="offered_model"), ())
         return list(found.values())
 
     models = {model.id: model for model in request.models}
@@ -282,6 +331,15 @@ def subjects_of(request: PolicyRequest) -> list[Subject]:
                 raise FactsError(f"{field_name} names model {ident!r}, which is not among the request's models")
             found.setdefault(("model", ident, Touch(kind=touch_kind)),
                              Subject("model", ident, Touch(kind=touch_kind), _grants_of_model(models[ident])))
+    for ident in ctx.clip_models:  # a tool dedicated to one person: the clip carries that person's voice or likeness
+        if ident not in models:
+            raise FactsError(f"clip_models names model {ident!r}, which is not among the request's models")
+        found.setdefault(("model", ident, Touch(kind="clip_model")),
+                         Subject("model", ident, Touch(kind="clip_model"), ()))
+        subject_of = models[ident].dedicated_to
+        for aspect in sorted(models[ident].dedicated_aspects):
+            if subject_of is not None:
+                person(subject_of, Touch(kind="model_subject", aspect=aspect), "clip_models")
     if ctx.action == "create_replica" and (request.matches or ctx.reference_inputs or ctx.prompt_works):
         raise FactsError("a create_replica request concerns people only: "
                          "no asset matches, reference inputs or prompt works")

@@ -131,6 +131,25 @@ class ConsentFacts(GrantScope):
     survives_death: bool = True
     covers_voice: bool = False
     covers_likeness: bool = True
+    replica_type: str = "employment_based"
+    """``employment_based`` (made with the performer's participation: a scan), ``independently_created``
+    or ``background``."""
+    # SAG-AFTRA TV/Theatrical terms, read where the consent relies on the union prong.
+    union_agreement_version: str | None = None
+    """Which agreement the union prong relies on (``sag_aftra_tv_2023``, ``sag_aftra_tv_2026``, ``other``);
+    ``None``: not recorded."""
+    synthetic_performer_use: bool = False
+    """The replica's features go into a synthetic performer (not a replica of the performer as such)."""
+    union_notified_on: date | None = None
+    """When the union was given notice (and an opportunity to bargain) of the synthetic-performer use."""
+    scan_business_reason: bool = False
+    """The producer's business reason for the scan is recorded (its words stay on the record)."""
+    no_use_during_strike: bool | None = None
+    """The consent (or the agreement it relies on) bars replica use during a strike; ``None``: not recorded."""
+    strike_started_on: date | None = None
+    strike_ended_on: date | None = None
+    """The latest strike recorded on the consent that began on or before the use date, and its end
+    (``None``: still on); both ``None`` when no strike began by then."""
 
     @field_validator("counsel_signed_terms_sha256")
     @classmethod
@@ -170,6 +189,14 @@ class PersonFacts(_Facts):
     died_on: date | None = None
     domicile_at_death: str | None = None
     """ISO 3166 code of the domicile at death (``US-NY``): which state's post-mortem right applies."""
+    domicile: str | None = None
+    """ISO 3166 code of a living person's domicile (``US-TN``): Tennessee's ELVIS Act protects its domiciliaries."""
+    elvis_use_established_through: date | None = None
+    """After death: the rights holder's commercial use of the voice or likeness is established, without a lapse
+    of two years since the tenth anniversary of the death, through this date (Tenn. Code Ann. § 47-25-1104)."""
+    elvis_nonuse_from: date | None = None
+    elvis_nonuse_to: date | None = None
+    """A recorded period of non-use for commercial purposes by the holder (``to`` ``None``: continuing)."""
     consents: list[ConsentFacts] = []
     estate_permissions: list[EstatePermissionFacts] = []
 
@@ -279,11 +306,25 @@ class ModelLicenseFacts(GrantScope):
 
 
 class ModelFacts(_Facts):
-    """A model held by another party, and the licenses it granted to the party using it."""
+    """A model: one held by another party with the licenses it granted to the party using it, the clip's own
+    model, or a model being offered; and, for Tennessee's ELVIS Act, whether it is a tool dedicated to one
+    person's voice or likeness and what authorises it."""
 
     id: str = Field(min_length=1)
     name: str = ""
     licenses: list[ModelLicenseFacts] = []
+    dedicated_to: str | None = None
+    """The one person whose voice or likeness producing is the model's primary purpose or function."""
+    dedicated_aspects: Names = frozenset()
+    """``voice`` and/or ``likeness``: what of that person the model produces."""
+    dedicated_domicile: str | None = None
+    """That person's domicile (living) or domicile at death, as recorded."""
+    tool_authorized_on: date | None = None
+    tool_authorization_covers: Names = frozenset()
+    tool_distribution_permitted: bool = False
+    tool_authorization_revoked_on: date | None = None
+    """The ELVIS authorisation recorded on the model: its date, the aspects it covers, whether it permits
+    making the tool available to others, and when it was revoked (``None``: not revoked)."""
 
 
 class RequestContext(_Facts):
@@ -318,6 +359,8 @@ class RequestContext(_Facts):
     """Models held by another party that the clip was generated with, under a model license."""
     fine_tuned_bases: list[str] = []
     """Models held by another party that the clip's model was fine-tuned (distilled, merged...) from."""
+    clip_models: list[str] = []
+    """The model that generated the clip, when it is a tool dedicated to one person (among ``models``)."""
 
     @property
     def new_performance_on(self) -> date:

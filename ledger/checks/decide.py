@@ -36,6 +36,8 @@ class Gathered:
     fine_tuned_bases: list[str] = field(default_factory=list)
     """Models held by another party that the clip's model derives from."""
     models: list[ModelFacts] = field(default_factory=list)
+    clip_models: list[str] = field(default_factory=list)
+    """The clip's model when it is a tool dedicated to one person (Tennessee's ELVIS Act), among ``models``."""
     offers: list[PolicyRequest] = field(default_factory=list)
     """``offer_model`` for the training data of each model held by another party, and ``train`` for that of
     the maker's own models in the lineage (a fine-tune inherits its base's obligations), in the clip's scope."""
@@ -68,7 +70,8 @@ def policy_request(gathered: Gathered) -> PolicyRequest:
         reference_inputs=list(clip.reference_asset_ids), declared_people=list(clip.declared_people),
         declared_voices=list(clip.declared_voices or []),
         prompt_people=[p["id"] for p in prompt.people], prompt_works=[w["id"] for w in prompt.works],
-        licensed_models=gathered.licensed_models, fine_tuned_bases=gathered.fine_tuned_bases)
+        licensed_models=gathered.licensed_models, fine_tuned_bases=gathered.fine_tuned_bases,
+        clip_models=gathered.clip_models)
     matches = [MatchFacts(subject=o["subject"], subject_id=o["subject_id"], channel=o["channel"], score=o["score"],
                           strength=o["strength"], threshold=o["threshold"], query_time_s=o["query_time_s"],
                           matched_time_s=o["matched_time_s"]) for o in gathered.owners]

@@ -85,7 +85,19 @@ def license_facts(row: m.License, use_date: date) -> LicenseFacts:
 _CONSENT_TERMS = ("executed_on", "performance_fixed_on", "replaces_in_person_work", "intended_uses", "blanket_grant",
                   "blanket_determinations", "representation", "signed_terms_sha256",
                   "union_agreement_covers_replicas", "union_represents_proposed_work",
-                  "replica_terms_separately_signed", "governing_law", "covers_voice", "covers_likeness", "survives_death")
+                  "replica_terms_separately_signed", "governing_law", "covers_voice", "covers_likeness", "survives_death",
+                  "replica_type", "union_agreement_version", "synthetic_performer_use", "union_notified_on",
+                  "scan_business_reason", "no_use_during_strike", "strike_periods")
+
+
+def strike_on(periods: list[dict[str, Any]] | None, use_date: date) -> dict[str, date | None]:
+    """The latest recorded strike begun on or before ``use_date`` and its end; the policies compare the dates."""
+    begun = [p for p in periods or [] if date.fromisoformat(p["starts_on"]) <= use_date]
+    latest = max(begun, key=lambda p: p["starts_on"], default=None)
+    if latest is None:
+        return {"strike_started_on": None, "strike_ended_on": None}
+    return {"strike_started_on": date.fromisoformat(latest["starts_on"]),
+            "strike_ended_on": _day(latest.get("ends_on"))}
 
 
 def modified_on(row: Any, use_date: date) -> date | None:
@@ -108,7 +120,11 @@ def consent_facts(row: m.PerformerConsent, use_date: date) -> list[ConsentFacts]
         union_represents_proposed_work=bool(t["union_represents_proposed_work"]),
         replica_terms_separately_signed=bool(t["replica_terms_separately_signed"]),
         governing_law=t["governing_law"], executed_on=executed, modified_on=modified_on(row, use_date),
-        covers_voice=bool(t["covers_voice"]), covers_likeness=bool(t["covers_likeness"]), **_revocation(row))
+        covers_voice=bool(t["covers_voice"]), covers_likeness=bool(t["covers_likeness"]),
+        replica_type=_value(t["replica_type"]), union_agreement_version=t["union_agreement_version"],
+        synthetic_performer_use=bool(t["synthetic_performer_use"]), union_notified_on=_day(t["union_notified_on"]),
+        scan_business_reason=bool((t["scan_business_reason"] or "").strip()),
+        no_use_during_strike=t["no_use_during_strike"], **strike_on(t["strike_periods"], use_date), **_revocation(row))
     uses = t["intended_uses"] or []
     if t["blanket_grant"]:
         consistent = [d for d in t["blanket_determinations"] or [] if d["consistent_with_fundamental_character"]]
@@ -165,6 +181,9 @@ def person_facts(session: Session, party_id: str, use_date: date | None = None) 
     permissions = session.exec(select(m.EstatePermission).where(m.EstatePermission.decedent_id == party_id)).all()
     return PersonFacts(id=party.id, name=party.name, deceased=party.died_on is not None, died_on=party.died_on,
                        domicile_at_death=party.domicile_at_death if party.died_on else None,
+                       domicile=party.domicile if not party.died_on else None,
+                       elvis_use_established_through=party.elvis_use_established_through,
+                       elvis_nonuse_from=party.elvis_nonuse_from, elvis_nonuse_to=party.elvis_nonuse_to,
                        consents=[f for c in consents if c.id not in superseded for f in consent_facts(c, use_date)],
                        estate_permissions=[estate_facts(p, use_date) for p in permissions])
 

@@ -29,16 +29,36 @@ def model_license_facts(row: m.ModelLicense) -> ModelLicenseFacts:
                              worldwide="WORLD" in territories, territories=frozenset(territories - {"WORLD"}))
 
 
+def tool_facts(session: Session, model_id: str | None) -> ModelFacts | None:
+    """A model registered as dedicated to one person (a tool under Tennessee's ELVIS Act), with its
+    authorisation as recorded; ``None`` for any other model."""
+    row = session.get(m.AiModel, model_id) if model_id else None
+    if row is None or not row.dedicated_person_id:
+        return None
+    person = session.get(m.Party, row.dedicated_person_id)
+    domicile = (person.domicile_at_death if person.died_on else person.domicile) if person else None
+    auth = m.ToolAuthorization.model_validate(row.elvis_authorization) if row.elvis_authorization else None
+    return ModelFacts(id=row.id, name=row.name, dedicated_to=row.dedicated_person_id,
+                      dedicated_aspects=frozenset(str(a) for a in row.dedicated_aspects or []),
+                      dedicated_domicile=domicile,
+                      tool_authorized_on=auth.authorized_on if auth else None,
+                      tool_authorization_covers=frozenset(a.value for a in auth.covers) if auth else frozenset(),
+                      tool_distribution_permitted=bool(auth and auth.distribution_permitted),
+                      tool_authorization_revoked_on=auth.revoked_on if auth else None)
+
+
 def offer_request(session: Session, model_id: str, media: Iterable[str], territories: Iterable[str],
                   use_date: date) -> PolicyRequest:
-    """``offer_model`` for every training asset of the model's lineage, in the offer's scope and on its date."""
+    """``offer_model`` for every training asset of the model's lineage, in the offer's scope and on its date,
+    and for the model itself when it is a tool dedicated to one person."""
     assets = [asset_facts(session, a, use_date).model_copy(update={"people_depicted": []})
               for a in effective_asset_ids(session, model_id)]
+    tool = tool_facts(session, model_id)
     media = set(media)
     context = RequestContext(action="offer_model", model_id=model_id, project=f"model:{model_id}",
                              uses=frozenset({OFFER_USE}), media=frozenset(media - {"any"}),
                              territories=frozenset(territories), use_date=use_date)
-    return PolicyRequest(context=context, assets=assets)
+    return PolicyRequest(context=context, assets=assets, models=[tool] if tool else [])
 
 
 def own_training_request(session: Session, model_ids: list[str], media: Iterable[str], territories: Iterable[str],

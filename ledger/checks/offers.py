@@ -66,7 +66,9 @@ def decide_offer(ctx: Clearance, session: Session, license_id: str, fields: m.Mo
     refusal = Conflict(
         f"model {fields.model_id} may not be offered to {fields.licensee_id}: "
         f"{'; '.join(_at_fault(decision.reasons)) or 'the policies refuse it'}",
-        extra={"offer_id": offer_id, "verdict": verdict, "reasons": [r.describe() for r in decision.reasons]})
+        extra={"offer_id": offer_id, "verdict": verdict, "reasons": [r.describe() for r in decision.reasons],
+               "clauses": [{"policy_id": r.policy_id, "jurisdiction": r.jurisdiction, "clause": r.clause}
+                           for r in dict.fromkeys(decision.reasons)]})
     return RuleOutcome([event], refusal)
 
 

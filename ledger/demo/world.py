@@ -80,6 +80,7 @@ def consents() -> list[dict[str, Any]]:
          "intended_use_text": "Producer may create and use a digital replica of Performer's likeness in any "
          "production, in any media, worldwide, in perpetuity.",
          "representation": "union", "union_name": "SAG-AFTRA", "union_agreement": "2023 TV/Theatrical",
+         "union_agreement_version": "sag_aftra_tv_2023",
          "union_clause": "Digital Replicas (Art. 39)", "union_agreement_covers_replicas": True,
          "covers_likeness": True, "covers_voice": False, "compensation": "9500.00", "currency": "USD"},
     ]

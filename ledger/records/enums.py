@@ -104,6 +104,23 @@ class GrantorKind(StrEnum):
     heirs = "heirs"
 
 
+class UnionAgreementVersion(StrEnum):
+    """The collective bargaining agreement a consent's union prong relies on (policies/sag_aftra.cedar)."""
+
+    sag_aftra_tv_2023 = "sag_aftra_tv_2023"
+    """SAG-AFTRA TV/Theatrical agreement ratified in 2023."""
+    sag_aftra_tv_2026 = "sag_aftra_tv_2026"
+    """SAG-AFTRA TV/Theatrical agreement ratified in 2026."""
+    other = "other"
+
+
+class Aspect(StrEnum):
+    """What of a person a tool produces or an authorisation covers."""
+
+    voice = "voice"
+    likeness = "likeness"
+
+
 class AB1836Exception(StrEnum):
     """Civil Code 3344.1 exceptions, one value per statutory ground."""
 

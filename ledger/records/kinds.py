@@ -108,7 +108,12 @@ def _model_links(model_id: str, model: m.AiModelFields) -> list[SQLModel]:
 
 
 def _model_parent_refs(model: m.AiModelFields) -> list[Reference]:
-    return [(f"parents[{i}].model_id", "model", p.model_id) for i, p in enumerate(model.parents)]
+    refs: list[Reference] = [(f"parents[{i}].model_id", "model", p.model_id) for i, p in enumerate(model.parents)]
+    if model.dedicated_person_id:
+        refs.append(("dedicated_person_id", "party", model.dedicated_person_id))
+    if model.elvis_authorization is not None:
+        refs.append(("elvis_authorization.authorized_by", "party", model.elvis_authorization.authorized_by))
+    return refs
 
 
 def _heir_refs(permission: m.EstatePermissionFields) -> list[Reference]:

@@ -20,8 +20,8 @@ from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
 
 from ledger.records.enums import (
-    OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, AssetRole, GrantorKind, Medium, ModelRelationship,
-    ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, Use)
+    OPT_OUT_VOCABULARY, AB1836Exception, AcquisitionMethod, Aspect, AssetRole, GrantorKind, Medium, ModelRelationship,
+    ModelUse, OptOutSource, PartyKind, ReplicaType, Representation, Role, TitleSource, UnionAgreementVersion, Use)
 from ledger.json_limits import MAX_EXACT_INTEGER, unrepresentable
 from ledger.records.types import DecimalText, UTCDateTime
 from ledger import clock
@@ -150,6 +150,37 @@ class DepictedPerson(_Strict):
     estate_permission_id: str | None = None
 
 
+class StrikePeriod(_Strict):
+    """A strike by the union against the producer (SAG-AFTRA: no replica use across a strike)."""
+
+    starts_on: date
+    ends_on: date | None = None
+    union: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _term(self) -> StrikePeriod:
+        _check_term(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        return self
+
+
+class ToolAuthorization(_Strict):
+    """Tennessee's ELVIS Act: the individual's (after death, the rights holder's) authorisation of a model whose
+    primary purpose is producing their voice or likeness (Tenn. Code Ann. 47-25-1105(a)(3))."""
+
+    authorized_by: str = Field(min_length=1, description="party id of the individual, or of the rights holder")
+    authorized_on: date
+    covers: list[Aspect] = Field(min_length=1)
+    distribution_permitted: bool = False
+    document_sha256: str | None = Field(default=None, schema_extra={'pattern': SHA256})
+    revoked_on: date | None = None
+
+    @model_validator(mode="after")
+    def _term(self) -> ToolAuthorization:
+        _check_term(self.authorized_on, self.revoked_on, "authorized_on", "revoked_on")
+        return self
+
+
 class HeirShare(_Strict):
     party_id: str
     share: Decimal = Field(gt=0, le=1)
@@ -181,6 +212,13 @@ class PartyFields(_RecordFields):
     domicile_at_death: str | None = Field(
         default=None, description="ISO 3166 code (US-NY, US-CA, FR) of the person's domicile when they died: "
         "which state's post-mortem right applies (N.Y. Civ. Rights Law 50-f reaches people domiciled in New York)")
+    elvis_use_established_through: date | None = Field(
+        default=None, description="Tennessee (ELVIS Act, Tenn. Code Ann. 47-25-1104(b)): the rights holder's "
+        "commercial use of the decedent's name, voice or likeness is established, without a lapse of two years "
+        "since the tenth anniversary of the death, through this date")
+    elvis_nonuse_from: date | None = Field(default=None, description="Tennessee: start of a recorded period in "
+                                           "which the holder did not use the voice or likeness commercially")
+    elvis_nonuse_to: date | None = Field(default=None, description="Tennessee: end of that period (none: continuing)")
     union_affiliation: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
@@ -198,6 +236,15 @@ class PartyFields(_RecordFields):
                 raise ValueError(f"domicile_at_death {self.domicile_at_death!r} is not an ISO 3166 code "
                                  "(e.g. 'US-NY', 'FR')")
         _check_term(self.born_on, self.died_on, "born_on", "died_on")
+        elvis = [f for f in ("elvis_use_established_through", "elvis_nonuse_from", "elvis_nonuse_to")
+                 if getattr(self, f) is not None]
+        if elvis and not self.died_on:
+            raise ValueError(f"{elvis[0]} needs died_on: it records use of the right after death")
+        if self.elvis_nonuse_to is not None and self.elvis_nonuse_from is None:
+            raise ValueError("elvis_nonuse_to needs elvis_nonuse_from")
+        _check_term(self.elvis_nonuse_from, self.elvis_nonuse_to, "elvis_nonuse_from", "elvis_nonuse_to")
+        for name in elvis:
+            _check_term(self.died_on, getattr(self, name), "died_on", name)
         return self
 
 
@@ -350,6 +397,18 @@ class PerformerConsentFields(_RecordFields):
     replica_terms_separately_signed: bool | None = Field(default=False, description="the replica terms were separately "
                                                   "signed or initialled, or in a separate signed writing "
                                                   "(N.Y. Gen. Oblig. Law 5-302 counsel prong)")
+    union_agreement_version: UnionAgreementVersion | None = Field(
+        default=None, description="the SAG-AFTRA agreement the union prong relies on (sag_aftra_tv_2023, "
+        "sag_aftra_tv_2026, other); none with representation 'union': review")
+    synthetic_performer_use: bool | None = Field(default=False, description="the replica's features go into a "
+                                                 "synthetic performer (SAG-AFTRA: notice to the union)")
+    union_notified_on: date | None = Field(default=None, description="when the union was given notice of the "
+                                           "synthetic-performer use and an opportunity to bargain")
+    scan_business_reason: str | None = Field(default=None, max_length=2000, description="the producer's stated "
+                                             "business reason for the scan (SAG-AFTRA 2026)")
+    no_use_during_strike: bool | None = Field(default=None, description="the consent (or its agreement) bars "
+                                              "replica use during a strike; none: not recorded")
+    strike_periods: list[StrikePeriod] = _json_list(description="strikes by the union against the producer")
     use_consistent_with_performance: bool = Field(default=False, description="legacy, not relied on: record a "
                                                   "reviewer's determination per intended use instead")
     covers_voice: bool = False
@@ -549,12 +608,23 @@ class AiModelFields(_RecordFields):
     developer_id: str | None = None
     parents: list[ModelParent] = _json_list(description="models this one was fine-tuned, distilled or merged from, "
                                             "or is an adapter on")
+    dedicated_person_id: str | None = Field(default=None, description="the one person whose voice or likeness "
+                                            "producing is the model's primary purpose or function (a voice model of "
+                                            "one performer): a tool under Tennessee's ELVIS Act")
+    dedicated_aspects: list[Aspect] = _json_list(description="voice and/or likeness: what of that person it produces")
+    elvis_authorization: ToolAuthorization | None = Field(
+        default=None, sa_type=JSON, description="that person's (after death, the rights holder's) authorisation "
+        "of the tool: authorized_by, authorized_on, covers, distribution_permitted, document_sha256, revoked_on")
 
     @model_validator(mode="after")
     def _parents_once(self) -> AiModelFields:
         ids = [p.model_id for p in self.parents]
         if len(ids) != len(set(ids)):
             raise ValueError("a parent model is listed twice")
+        if self.dedicated_person_id is None and (self.dedicated_aspects or self.elvis_authorization is not None):
+            raise ValueError("dedicated_aspects and elvis_authorization need dedicated_person_id")
+        if self.dedicated_person_id is not None and not self.dedicated_aspects:
+            raise ValueError("a model dedicated to a person needs dedicated_aspects (voice, likeness or both)")
         return self
 
 

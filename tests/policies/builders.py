@@ -11,6 +11,7 @@ from policies.facts import (
     EstatePermissionFacts,
     LicenseFacts,
     MatchFacts,
+    ModelFacts,
     OptOutSignal,
     PersonFacts,
     PolicyRequest,
@@ -72,13 +73,13 @@ def match(subject: str, subject_id: str, strength: str, channel: str | None = No
 
 
 def release(assets: list[AssetFacts] = (), people: list[PersonFacts] = (), matches: list[MatchFacts] = (),
-            **context: Any) -> PolicyRequest:
+            models: list[ModelFacts] = (), **context: Any) -> PolicyRequest:
     """A release request from a generation service, for film in the US on USE_DATE."""
     fields: dict[str, Any] = dict(action="release", service_id="svc-1", model_id="model-1", project=PROJECT,
                                   uses={"distribute"}, media={"film"}, territories={"US"}, use_date=USE_DATE,
                                   clip_id="clip-1")
     return PolicyRequest(context=RequestContext(**(fields | context)), assets=list(assets),
-                         people=list(people), matches=list(matches))
+                         people=list(people), matches=list(matches), models=list(models))
 
 
 def train(assets: list[AssetFacts] = (), people: list[PersonFacts] = (), **context: Any) -> PolicyRequest:

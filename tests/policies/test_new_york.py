@@ -55,9 +55,11 @@ CASES: list[tuple[str, PolicyRequest, Verdict, str | None]] = [
     (f"{GOL_5302} | contract of 2024 amended in 2025: within the statute",
      ny_consent(executed_on=date(2024, 6, 1), modified_on=date(2025, 4, 1)), BLOCK, "ny5302.unenforceable-consent"),
     (f"{GOL_5302} | union representing the proposed work, agreement covering replicas", ny_consent(
-        representation="union", union_agreement_covers_replicas=True, union_represents_proposed_work=True), PASS, None),
+        representation="union", union_agreement_version="sag_aftra_tv_2023", union_agreement_covers_replicas=True,
+        union_represents_proposed_work=True), PASS, None),
     (f"{GOL_5302} | union whose members do not do the proposed work", ny_consent(
-        representation="union", union_agreement_covers_replicas=True), BLOCK, "ny5302.unenforceable-consent"),
+        representation="union", union_agreement_version="sag_aftra_tv_2023",
+        union_agreement_covers_replicas=True), BLOCK, "ny5302.unenforceable-consent"),
     (f"{GOL_5302} | a New York contract judged even for a use in California only",
      ny_consent(territories={"US-CA"}), BLOCK, "ny5302.unenforceable-consent"),
     (f"{GOL_5302} | governing law not recorded, use reaching New York: review",

@@ -163,9 +163,10 @@ CASES: list[Case] = [
          performer(**vague(representation="counsel")), BLOCK, "ab2602.unenforceable-consent",
          fact=("context.consent.counsel_signed_terms_sha256", None)),
     case(LAB_927_A3_UNION, "union agreement expressly covering replicas (condition 3 fails)",
-         performer(**vague(representation="union", union_agreement_covers_replicas=True)), PASS),
+         performer(**vague(representation="union",
+                           union_agreement_version="sag_aftra_tv_2023", union_agreement_covers_replicas=True)), PASS),
     case(LAB_927_A3_UNION, "union agreement silent on replicas",
-         performer(**vague(representation="union")), BLOCK, "ab2602.unenforceable-consent",
+         performer(**vague(representation="union", union_agreement_version="sag_aftra_tv_2023")), BLOCK, "ab2602.unenforceable-consent",
          fact=("context.consent.union_agreement_covers_replicas", False)),
     # -- AB 2602: the replica's new performance fixed on or after 2025-01-01 ------------------
     # The clip is the new performance: its generation date (else the use date) decides scope, never
@@ -184,11 +185,12 @@ CASES: list[Case] = [
     case(LAB_927_A, "original fixation date missing: irrelevant to scope",
          performer(**vague(performance_fixed_on=None)), BLOCK, "ab2602.unenforceable-consent"),
     case(LAB_927_A, "original fixation date missing, the union prong holds",
-         performer(**vague(performance_fixed_on=None, representation="union", union_agreement_covers_replicas=True)),
+         performer(**vague(performance_fixed_on=None, representation="union",
+                           union_agreement_version="sag_aftra_tv_2023", union_agreement_covers_replicas=True)),
          PASS),
     # -- scope as granted, then enforceability: blanket grants ------------------------------
     case(LAB_927_A3_UNION, "blanket grant cleared by the union prong", blanket(
-        representation="union", union_agreement_covers_replicas=True), PASS),
+        representation="union", union_agreement_version="sag_aftra_tv_2023", union_agreement_covers_replicas=True), PASS),
     case(LAB_927_A3_COUNSEL, "blanket grant cleared by the counsel prong", blanket(
         representation="counsel", counsel_signed_terms_sha256=SIGNED_TERMS), PASS),
     case(LAB_927_A, "blanket grant, original performance fixed 2024, clip made 2026: unenforceable",
@@ -201,6 +203,7 @@ CASES: list[Case] = [
         consistent_for_projects={"other-film"}), BLOCK, "ab2602.unenforceable-consent"),
     case(SCOPE, "no structured use and not blanket: the consent covers nothing",
          performer(**vague(projects=set(), uses=set(), media=set(), territories=set(), representation="union",
+                           union_agreement_version="sag_aftra_tv_2023",
                            union_agreement_covers_replicas=True)), BLOCK, "consent.project-outside-scope",
          fact=("context.consent.projects", "(none)")),
     # -- revocation and its effective date --------------------------------------------------

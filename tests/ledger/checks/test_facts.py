@@ -134,13 +134,15 @@ def test_a_blanket_grant_is_recorded_with_its_text_and_cleared_by_the_union_pron
     person = performer(ctx)
     record = consent(ctx, person, intended_uses=[], blanket_grant=True,
                      intended_use_text="any and all uses in any media now known or hereafter devised",
-                     representation="union", union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical",
+                     representation="union",
+                     union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical",
                      union_clause="Digital replicas", union_agreement_covers_replicas=True)
     assert record["blanket_grant"] is True
     assert check(ctx, people=(person,))["relied_on"] == [f"consent:{record['id']}"]
     silent = performer(ctx, "Ada Vale")
     consent(ctx, silent, intended_uses=[], blanket_grant=True, intended_use_text="all uses",
-            representation="union", union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")
+            representation="union",
+            union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")
     decision = check(ctx, people=(silent,))
     assert decision["verdict"] == "block"
     assert fact(decision, "ab2602.unenforceable-consent", "context.consent.union_agreement_covers_replicas") is False
@@ -162,7 +164,8 @@ def test_an_exception_without_sign_off_or_grantor_is_recorded_and_named(ctx: Cle
 
 def test_a_revocation_counts_from_its_effective_date(ctx: Clearance) -> None:
     person = performer(ctx)
-    record = consent(ctx, person, representation="union", union_name="SAG-AFTRA", union_agreement="2023",
+    record = consent(ctx, person, representation="union",
+                     union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA", union_agreement="2023",
                      union_agreement_covers_replicas=True)
     revoke(ctx, KINDS["consent"], record["id"], "performer withdrew", "legal", revoked_on=date(2027, 1, 1))
     assert check(ctx, date(2026, 12, 31), people=(person,))["verdict"] == "pass"
@@ -175,7 +178,8 @@ def test_a_revocation_counts_from_its_effective_date(ctx: Clearance) -> None:
 def test_a_revocation_without_a_date_takes_effect_on_the_clocks_today(ctx: Clearance) -> None:
     """Issue 29: the revocation's day and the check's default use date come from the same clock."""
     person = performer(ctx)
-    record = consent(ctx, person, representation="union", union_name="SAG-AFTRA", union_agreement="2023",
+    record = consent(ctx, person, representation="union",
+                     union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA", union_agreement="2023",
                      union_agreement_covers_replicas=True)
     revoke(ctx, KINDS["consent"], record["id"], "performer withdrew", "legal")
     assert check(ctx, TODAY - timedelta(days=1), people=(person,))["verdict"] == "pass"
@@ -188,7 +192,8 @@ def test_a_revocation_without_a_date_takes_effect_on_the_clocks_today(ctx: Clear
 def test_a_use_before_an_amendment_is_judged_by_the_terms_then_in_force(ctx: Clearance) -> None:
     person = performer(ctx)
     use = {"project": "Other Film", "uses": ["generate", "release"], "media": ["streaming"], "territories": ["WORLD"]}
-    record = consent(ctx, person, intended_uses=[use], representation="union", union_name="SAG-AFTRA",
+    record = consent(ctx, person, intended_uses=[use], representation="union",
+                     union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA",
                      union_agreement="2023", union_agreement_covers_replicas=True)
     amend(ctx, KINDS["consent"], record["id"], {"intended_uses": [use | {"project": PROJECT}]}, "rider", "legal",
           effective_on=date(2026, 2, 1))
@@ -212,7 +217,8 @@ def test_the_record_and_the_policy_agree_on_the_last_day_for_a_death_on_29_febru
 
 def test_a_likeness_consent_does_not_clear_a_voice(ctx: Clearance) -> None:
     person = performer(ctx)
-    consent(ctx, person, representation="union", union_name="SAG-AFTRA", union_agreement="2023",
+    consent(ctx, person, representation="union",
+            union_agreement_version="sag_aftra_tv_2023", union_name="SAG-AFTRA", union_agreement="2023",
             union_agreement_covers_replicas=True, covers_likeness=True, covers_voice=False)
     assert check(ctx, people=(person,))["verdict"] == "pass"
     decision = check(ctx, voices=(person,))

@@ -120,7 +120,7 @@ def test_a_clip_speaking_in_an_enrolled_voice_blocks_without_consent_and_passes_
     assert voice[0]["voice_ranges"] and blocked.verdict != "pass"
 
     add(ctx, "consent", performer_id=person, contract_ref="V-1", executed_on="2025-01-02",
-        replica_type="employment_based", replaces_in_person_work=False, representation="union",
+        replica_type="employment_based", replaces_in_person_work=False, representation="union", union_agreement_version="sag_aftra_tv_2023",
         union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical", covers_voice=True,
         use_consistent_with_performance=True,
         intended_uses=[{"project": "Harbor Lights", "uses": ["generate", "release"], "media": ["streaming"],

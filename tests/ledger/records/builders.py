@@ -22,6 +22,7 @@ def studio_world(ctx: Clearance) -> dict[str, str]:
               territories=["WORLD"], starts_on="2024-01-01")["id"]
     consent = add(ctx, "consent", performer_id=performer, contract_ref="C-1", executed_on="2025-01-02",
                   replica_type="employment_based", replaces_in_person_work=False, representation="union",
+                  union_agreement_version="sag_aftra_tv_2023",
                   union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")["id"]
     a1 = add(ctx, "asset", role="training_asset", title="Licensed", media_type="video/mp4", sha256=SHA,
              acquisition_method="licensed", license_id=lic)["id"]
@@ -47,6 +48,7 @@ def lineage_world(ctx: Clearance, training_uses: list[str]) -> dict[str, Any]:
               territories=["WORLD"], starts_on="2024-01-01")["id"]
     consent = add(ctx, "consent", performer_id=performer, contract_ref="C-1", executed_on="2025-01-02",
                   replica_type="employment_based", replaces_in_person_work=False, representation="union",
+                  union_agreement_version="sag_aftra_tv_2023",
                   union_name="SAG-AFTRA", union_agreement="2023 TV/Theatrical")["id"]
     a1 = add(ctx, "asset", role="training_asset", title="Footage", media_type="video/mp4", sha256="a1" * 32,
              acquisition_method="licensed", license_id=lic,
