@@ -10,8 +10,12 @@ for California, ``ny_replicas.cedar`` for New York, ``tn_elvis.cedar`` for Tenne
 * **New York** (``US-NY``) applies when the use reaches New York: ``US``, ``WORLD`` or ``US-NY``.
   Within it, Civil Rights Law 50-f reaches only people domiciled in New York at death
   (``resource.domicile_at_death``); the policies send an unrecorded domicile to review.
-* **Tennessee** (``US-TN``) is selected the same way (``US``, ``WORLD``, ``US-TN``); its ELVIS Act
-  post-mortem right reaches people domiciled in Tennessee at death (``tn_elvis.cedar``).
+* **Tennessee** (``US-TN``) is selected the same way (``US``, ``WORLD``, ``US-TN``). Besides, the
+  ELVIS Act follows its domiciliaries wherever the use is: ``tn_elvis.cedar`` also judges a person
+  whose ``domicile`` (living) or ``domicile_at_death`` is ``US-TN``, and a tool dedicated to one.
+
+A nationwide use (``US``) therefore brings in every state pack (fail closed). Territories of grants are
+compared in ``policies.entities.covered_territories``: a grant for ``US`` covers ``US-NY``.
 """
 
 from __future__ import annotations
