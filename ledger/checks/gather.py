@@ -38,8 +38,8 @@ def _with_tool(models: list[ModelFacts], tool: ModelFacts | None) -> list[ModelF
     if tool is None:
         return models
     if any(model.id == tool.id for model in models):
-        return [model.model_copy(update=tool.model_dump(exclude={"id", "name", "licenses"}))
-                if model.id == tool.id else model for model in models]
+        own = {name: getattr(tool, name) for name in type(tool).model_fields if name not in ("id", "name", "licenses")}
+        return [model.model_copy(update=own) if model.id == tool.id else model for model in models]
     return [*models, tool]
 
 

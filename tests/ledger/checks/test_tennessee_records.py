@@ -14,6 +14,7 @@ from ledger.checks.gather import gather
 from ledger.checks.models import Clip
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, ValidationFailed
+from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record
 from ledger.setup import initialise
@@ -153,3 +154,25 @@ def test_init_adds_the_tennessee_and_union_columns_to_an_older_database(ctx: Cle
     ctx.check_ready()
     assert get_record(ctx, KINDS["party"], person["id"])["elvis_use_established_through"] is None
     assert check(ctx, ["US-TN"], voices=(person["id"],))["verdict"] == "review"  # continued use not recorded
+
+
+def test_a_clip_made_with_another_partys_unauthorised_voice_model_is_blocked(ctx: Clearance) -> None:
+    """The holder made the tool available to the clip's maker: the model license's offer fails § 47-25-1105(a)(3)."""
+    w = voice_model(ctx)
+    with ctx.db.transaction() as session:  # a model license recorded before the tool was registered as dedicated
+        session.add(m.ModelLicense(id="mlc_old", log_index=0, licensor_id=w["studio"], licensee_id=w["label"],
+                                   model_id=w["model"], permitted_uses=["generate", "release"], media=["streaming"],
+                                   territories=["US"], starts_on=date(2026, 1, 1)))
+    clip = Clip(id="clp_lic", sha256="0" * 64, md5="0" * 32, sha1="0" * 40, size_bytes=1, filename="clip.mp4",
+                service="svc", model_id=w["model"], licensee_id=w["label"], uses=["generate", "release"],
+                project=PROJECT, media=["streaming"], territories=["US-TN"], release_date=date(2026, 6, 1),
+                log_index=0)
+    with ctx.db.reader() as session:
+        gathered = gather(session, clip, [], {"ran": [], "unavailable": {}})
+        decision = decide(gathered, ctx.policy_engine)
+    assert gathered.licensed_models == [w["model"]] and gathered.clip_models == [w["model"]]
+    [model] = [mf for mf in gathered.models if mf.id == w["model"]]
+    assert model.licenses and model.dedicated_to == w["singer"]  # one model: its license and its dedication
+    assert decision["verdict"] == "block"
+    [reason] = reasons(decision, "elvis.tool-distribution-unauthorized")
+    assert reason["jurisdiction"] == "US-TN" and reason["subject_id"] == w["model"]
