@@ -33,6 +33,7 @@ from ledger.log.writer import LogWriter, Receipt
 from ledger.records import projection as record_events
 from ledger.reports import events as report_events
 from ledger.settings import Settings
+from ledger.worklist import events as worklist_events
 
 if TYPE_CHECKING:  # the engines import their libraries when first built, not when this module loads
     from embeddings import EmbeddingsConfig, Fingerprinter
@@ -54,6 +55,7 @@ def register_features(projections: Projections) -> None:
     verification_events.register(projections)
     model_offers.register(projections)
     export_events.register(projections)
+    worklist_events.register(projections)
 
 
 class Clearance:
