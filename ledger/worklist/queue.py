@@ -34,6 +34,8 @@ class QueueRow:
     project: str
     release_date: date
     policies: tuple[str, ...]
+    sentences: tuple[str, ...]
+    """Each policy's sentence, in the same order."""
     channels: tuple[str, ...]
     assignee_key_id: str | None
     assignee_name: str | None
@@ -45,7 +47,9 @@ class QueueRow:
         return {"check_id": self.check_id, "log_index": self.log_index, "decided_at": self.decided_at.isoformat(),
                 "age_s": self.age_s(now), "clip_id": self.clip_id, "filename": self.filename,
                 "service": self.service, "project": self.project, "release_date": self.release_date.isoformat(),
-                "policies": list(self.policies), "channels": list(self.channels),
+                "policies": list(self.policies),
+                "reasons": [{"policy_id": p, "sentence": t} for p, t in zip(self.policies, self.sentences)],
+                "channels": list(self.channels),
                 "assignee": ({"key_id": self.assignee_key_id, "name": self.assignee_name}
                              if self.assignee_key_id else None)}
 
@@ -77,9 +81,9 @@ def pending_rows(session: Session) -> list[QueueRow]:
     for (check_id, index, reasons, matches, clip_id, filename, service, project, release, assignee, name,
          leaf) in session.exec(query).all():
         decided = datetime.fromisoformat(Envelope.parse(leaf).time.replace("Z", "+00:00"))
-        policies = tuple(dict.fromkeys(str(r["policy_id"]) for r in reasons or [] if r.get("policy_id")))
-        rows.append(QueueRow(check_id, index, decided, clip_id, filename, service, project, release, policies,
-                             _channels(matches or []), assignee, name))
+        by_policy = {str(r["policy_id"]): str(r.get("sentence") or "") for r in reasons or [] if r.get("policy_id")}
+        rows.append(QueueRow(check_id, index, decided, clip_id, filename, service, project, release,
+                             tuple(by_policy), tuple(by_policy.values()), _channels(matches or []), assignee, name))
     return rows
 
 

@@ -48,6 +48,7 @@ class QueueItem(_Open):
     project: str
     release_date: str
     policies: list[str] = Field(description="the policies that sent the check to review")
+    reasons: list[dict[str, str]] = Field(description="each of those policies with its sentence")
     channels: list[str] = Field(description="the channels that matched (request: none did)")
     assignee: Assignee | None
 
