@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
@@ -70,16 +71,17 @@ def _channels(matches: list[dict[str, Any]]) -> tuple[str, ...]:
 
 def pending_rows(session: Session) -> list[QueueRow]:
     """Every check awaiting review, oldest first, with what the queue shows and filters on."""
-    query = (select(Check.id, Check.log_index, Check.reasons, Check.matches, Clip.id, Clip.filename, Clip.service,
-                    Clip.project, Clip.release_date, ReviewAssignment.assignee_key_id, ReviewAssignment.assignee_name,
-                    LogEntry.leaf)
+    columns: list[Any] = [Check.id, Check.log_index, Check.reasons, Check.matches, Clip.id, Clip.filename,
+                          Clip.service, Clip.project, Clip.release_date, ReviewAssignment.assignee_key_id,
+                          ReviewAssignment.assignee_name, LogEntry.leaf]
+    query = (select(*columns)
              .join(Clip, col(Clip.id) == col(Check.clip_id))
              .join(LogEntry, col(LogEntry.idx) == col(Check.log_index))
              .join(ReviewAssignment, col(ReviewAssignment.check_id) == col(Check.id), isouter=True)
-             .where(Check.review_state == "pending").order_by(col(Check.log_index)))
+             .where(col(Check.review_state) == "pending").order_by(col(Check.log_index)))
     rows = []
     for (check_id, index, reasons, matches, clip_id, filename, service, project, release, assignee, name,
-         leaf) in session.exec(query).all():
+         leaf) in session.connection().execute(query).all():
         decided = datetime.fromisoformat(Envelope.parse(leaf).time.replace("Z", "+00:00"))
         by_policy = {str(r["policy_id"]): str(r.get("sentence") or "") for r in reasons or [] if r.get("policy_id")}
         rows.append(QueueRow(check_id, index, decided, clip_id, filename, service, project, release,
