@@ -175,6 +175,10 @@ class Clearance:
         with self.db.reader() as session:
             check_log_ready(lambda: store.raw(session), self.settings.home)
         _ = self.cosigner  # a bad witness policy or TSA root stops every command at start, naming the setting
+        absent = self.db.missing_tables(self.tables)
+        if absent:
+            raise ConfigurationError(f"this database was created by an earlier version and lacks the tables "
+                                     f"{', '.join(absent)}; run 'clearance init' to upgrade it")
         missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)
