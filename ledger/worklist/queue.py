@@ -160,3 +160,12 @@ def view(ctx: Clearance, criteria: Criteria, caller_key_id: str) -> QueueView:
     with ctx.db.reader() as session:
         rows = pending_rows(session)
     return QueueView(len(rows), select_rows(rows, criteria, caller_key_id, now()), facets(rows))
+
+
+def next_check(ctx: Clearance, criteria: Criteria, caller_key_id: str, after: str | None = None) -> str | None:
+    """The check a reviewer should open after deciding ``after``: the first pending one the criteria select
+    that is theirs or no one's (for an "approve and next" button); None when none is left."""
+    with ctx.db.reader() as session:
+        rows = select_rows(pending_rows(session), criteria, caller_key_id, now())
+    return next((r.check_id for r in rows if r.check_id != after
+                 and r.assignee_key_id in (None, caller_key_id)), None)

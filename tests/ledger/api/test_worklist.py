@@ -162,3 +162,16 @@ def test_the_replay_audit_rebuilds_assignments_notes_and_filters_from_the_log(te
     assert kept.status_code == 201
     report = replay.verify(team.ctx)
     assert report.ok, report.findings
+
+
+def test_the_next_check_after_a_decision_is_the_reviewers_or_no_ones(team: Team) -> None:
+    from ledger.worklist.criteria import parse
+    from ledger.worklist.queue import next_check
+
+    mine, other = team.key_ids["legal"], team.key_ids["legal2"]
+    first = team.call("legal2", "POST", "/v1/review-queue/take", json={}).json()["assignment"]["check_id"]
+    assert first == team.studio.check_id
+    after = next_check(team.ctx, parse({}), mine, after=None)
+    assert after == team.more[0].check["id"], "the oldest check is Sam's: Jo's next is the next one"
+    assert next_check(team.ctx, parse({}), other, after=first) == team.more[0].check["id"]
+    assert next_check(team.ctx, parse({"channel": "voice"}), mine) is None
