@@ -33,6 +33,7 @@ from ledger.log.writer import LogWriter, Receipt
 from ledger.records import projection as record_events
 from ledger.reports import events as report_events
 from ledger.settings import Settings
+from ledger.worklist import events as worklist_events
 
 if TYPE_CHECKING:  # the engines import their libraries when first built, not when this module loads
     from embeddings import EmbeddingsConfig, Fingerprinter
@@ -54,6 +55,7 @@ def register_features(projections: Projections) -> None:
     verification_events.register(projections)
     model_offers.register(projections)
     export_events.register(projections)
+    worklist_events.register(projections)
 
 
 class Clearance:
@@ -173,6 +175,10 @@ class Clearance:
         with self.db.reader() as session:
             check_log_ready(lambda: store.raw(session), self.settings.home)
         _ = self.cosigner  # a bad witness policy or TSA root stops every command at start, naming the setting
+        absent = self.db.missing_tables(self.tables)
+        if absent:
+            raise ConfigurationError(f"this database was created by an earlier version and lacks the tables "
+                                     f"{', '.join(absent)}; run 'clearance init' to upgrade it")
         missing = self.db.outdated_columns(self.tables)
         if missing:
             names = ", ".join(f"{c.table.name}.{c.name}" for c in missing)

@@ -163,6 +163,11 @@ class Database:
         """Create the given tables (and their indexes) where they do not exist yet."""
         SQLModel.metadata.create_all(self.write_engine, tables=[table_of(t) for t in tables])
 
+    def missing_tables(self, tables: Sequence[type[SQLModel]]) -> list[str]:
+        """Tables of the model that the database lacks (a later version added them: ``init`` creates them)."""
+        present = set(inspect(self.read_engine).get_table_names())
+        return [table.name for table in map(table_of, tables) if table.name not in present]
+
     def _present_columns(self) -> dict[str, dict[str, Any]]:
         """{table: {column: reflected type}}, from one reflection query for all tables (it runs at every CLI start)."""
         return {table: {column["name"]: column["type"] for column in columns}

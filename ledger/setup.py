@@ -31,8 +31,12 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
     settings.home.mkdir(parents=True, exist_ok=True)
     swept = len(sweep_temporaries(settings.home))
     key_exists = (settings.keys_dir / KEY_FILE).exists()
+    new_tables = ctx.db.missing_tables(ctx.tables)
+    if "log_entries" in new_tables:  # a new database: nothing is upgraded
+        new_tables = []
     ctx.db.create_all(ctx.tables)
-    upgraded = (*ctx.db.add_missing_columns(ctx.tables), *ctx.db.widen_integer_columns(ctx.tables))
+    upgraded = (*(f"table {name}" for name in new_tables), *ctx.db.add_missing_columns(ctx.tables),
+                *ctx.db.widen_integer_columns(ctx.tables))
     upgraded += tuple(ctx.db.add_missing_enum_values(ctx.tables))  # e.g. the resolver role on PostgreSQL
     if upgraded:  # a column added to an existing table (external_id) needs its unique index too
         upgraded += tuple(ctx.db.create_missing_indexes(ctx.tables))

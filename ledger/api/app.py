@@ -70,7 +70,7 @@ def _allowed_methods(request: Request) -> list[str]:
 def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> FastAPI:
     from ledger import web
     from ledger.api import contract
-    from ledger.api.routers import checks, exports, keys, log, media, records, reports, sbr
+    from ledger.api.routers import checks, exports, keys, log, media, records, reports, sbr, worklist
     from ledger.web import errors as web_errors
 
     ctx = ctx or Clearance.open()
@@ -139,6 +139,7 @@ def create_app(ctx: Clearance | None = None, jobs: Executor | None = None) -> Fa
     app.include_router(log.router, prefix="/v1")
     app.include_router(keys.router, prefix="/v1")
     app.include_router(reports.router, prefix="/v1")
+    app.include_router(worklist.router, prefix="/v1")
     web.install(app, ctx)
     app.include_router(exports.router, prefix="/v1")
     app.include_router(sbr.router)

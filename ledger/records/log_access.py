@@ -37,6 +37,7 @@ served to admins only."""
 _EVENT_PAYLOAD_READERS: dict[str, frozenset[Role]] = {
     "privilege.": PRODUCTION_READERS,  # the privilege claimed and its description: work product
     "export.": PRODUCTION_READERS,
+    "review.": frozenset(roles.LEGAL) | {Role.auditor},  # the review queue's readers: notes, assignments, filters
 }
 """Per event type prefix, the roles that may read its payloads whatever record it is about (a privilege
 designation names a party or an asset, which registrar and auditor may read, but not the claim)."""

@@ -10,6 +10,7 @@ offline API docs to an app.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from ledger.context import Clearance
 
@@ -17,8 +18,8 @@ __all__ = ["install"]
 
 
 def install(app: FastAPI, ctx: Clearance) -> None:
-    """Add the console's routes, static files and the offline ``/docs`` and ``/redoc`` to ``app``."""
-    from ledger.web import docs, login, pages_log, pages_records, pages_review
+    """Add the console's routes, static files, ``/`` (to the console) and the offline ``/docs`` and ``/redoc``."""
+    from ledger.web import docs, login, pages_log, pages_queue, pages_records, pages_review
     from ledger.web.sessions import sessions_for
     from ledger.web.templating import mount_static
 
@@ -26,5 +27,10 @@ def install(app: FastAPI, ctx: Clearance) -> None:
     app.state.web_sessions.check()
     mount_static(app)
     docs.install(app)
-    for module in (login, pages_review, pages_records, pages_log):
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        """The server's root leads to the console: its home page for a session, else the sign-in page."""
+        return RedirectResponse("/ui/", status_code=303)
+
+    for module in (login, pages_queue, pages_review, pages_records, pages_log):
         app.include_router(module.router, prefix="/ui", include_in_schema=False)

@@ -30,7 +30,8 @@ def install(app: FastAPI) -> None:
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url=openapi_url, title=f"{app.title} API",
                                    swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url=FAVICON)
+                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url=FAVICON,
+                                   swagger_ui_parameters={"validatorUrl": None})  # no badge from validator.swagger.io
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:

@@ -38,7 +38,8 @@ def _label(record: dict[str, Any]) -> str:
     return str(record.get("name") or record.get("title") or record.get("contract_ref") or record.get("label") or "")
 
 
-def _search(ctx: Clearance, kind: RecordKind[Any, Any], q: str, offset: int) -> tuple[int, list[dict[str, Any]]]:
+def _search(ctx: Clearance, kind: RecordKind[Any, Any], q: str, offset: int,
+            limit: int = PAGE_SIZE) -> tuple[int, list[dict[str, Any]]]:
     table = table_of(kind.table)
     query = select(kind.table)
     if q:
@@ -47,11 +48,11 @@ def _search(ctx: Clearance, kind: RecordKind[Any, Any], q: str, offset: int) -> 
         query = query.where(or_(*(func.lower(cast(c, String)).like(needle) for c in searched)))
     with ctx.db.reader() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(query.order_by(table.c.log_index).offset(offset).limit(PAGE_SIZE)).all()
+        rows = session.exec(query.order_by(table.c.log_index).offset(offset).limit(limit)).all()
         return int(total), [service.record_dict(kind, row) for row in rows]
 
 
-def _clips(ctx: Clearance, q: str, offset: int) -> tuple[int, list[dict[str, Any]]]:
+def _clips(ctx: Clearance, q: str, offset: int, limit: int = PAGE_SIZE) -> tuple[int, list[dict[str, Any]]]:
     query = select(Clip, Check).join(Check, col(Check.clip_id) == col(Clip.id), isouter=True)
     if q:
         needle = f"%{q.lower()}%"
@@ -59,25 +60,51 @@ def _clips(ctx: Clearance, q: str, offset: int) -> tuple[int, list[dict[str, Any
                                 func.lower(Clip.project).like(needle), func.lower(Clip.prompt).like(needle)))
     with ctx.db.reader() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(query.order_by(col(Clip.log_index).desc()).offset(offset).limit(PAGE_SIZE)).all()
+        rows = session.exec(query.order_by(col(Clip.log_index).desc()).offset(offset).limit(limit)).all()
         return int(total), [{"id": clip.id, "label": clip.filename, "project": clip.project,
                              "check_id": check.id if check else None,
                              "verdict": check.verdict if check else None,
                              "review_state": check.review_state if check else None} for clip, check in rows]
 
 
+ALL = "all"
+PER_KIND = 10
+"""How many matches of each kind a search of every kind lists (a link leads to the rest)."""
+
+
+def _everywhere(ctx: Clearance, q: str) -> tuple[int, list[dict[str, Any]], dict[str, int]]:
+    """A search of every kind of record and the clips: up to PER_KIND of each, and each kind's count."""
+    items: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for kind in KINDS.values():
+        total, records = _search(ctx, kind, q, 0, PER_KIND)
+        counts[kind.plural] = total
+        items += [{"kind": kind.plural, "kind_label": kind.name.replace("_", " "), "id": r["id"], "label": _label(r),
+                   "revoked": bool(r.get("revoked_at"))} for r in records]
+    total, clips = _clips(ctx, q, 0, PER_KIND)
+    counts["clips"] = total
+    items += [{**c, "kind": "clips", "kind_label": "clip"} for c in clips]
+    return sum(counts.values()), items, counts
+
+
 @router.get("/records")
-def browse(request: Request, kind: str = Query("parties", max_length=40), q: str = Query("", max_length=200),
+def browse(request: Request, kind: str = Query(ALL, max_length=40), q: str = Query("", max_length=200),
            offset: int = Query(0, ge=0), ctx: Clearance = Depends(get_ctx),
            _: WebSession = Depends(page(*READERS))) -> Response:
-    if kind == "clips":
+    """Search by id, name or title: every kind at once unless one kind is chosen."""
+    counts: dict[str, int] = {}
+    if kind == ALL:
+        total, items, counts = _everywhere(ctx, q.strip())
+    elif kind == "clips":
         total, items = _clips(ctx, q.strip(), offset)
     else:
         total, records = _search(ctx, _kind(kind), q.strip(), offset)
         items = [{"id": r["id"], "label": _label(r), "revoked": bool(r.get("revoked_at"))} for r in records]
-    kinds = [(k.plural, k.summary) for k in KINDS.values()] + [("clips", "Generated clips and their checks")]
+    kinds = ([(ALL, "Every kind of record")] + [(k.plural, k.summary) for k in KINDS.values()]
+             + [("clips", "Generated clips and their checks")])
     return render(request, "records.html", {"kinds": kinds, "kind": kind, "q": q, "items": items, "total": total,
-                                            "offset": offset, "page_size": PAGE_SIZE})
+                                            "offset": offset, "page_size": PAGE_SIZE, "counts": counts,
+                                            "per_kind": PER_KIND})
 
 
 @router.get("/records/{plural}/{record_id}")
@@ -99,6 +126,46 @@ def _impact(ctx: Clearance, kind: RecordKind[Any, Any], record_id: str) -> dict[
     return affected
 
 
+def named_impact(ctx: Clearance, impact: dict[str, list[str]]) -> dict[str, list[dict[str, str]]]:
+    """The impact's ids with what a person knows them by: works by title, versions and models by name,
+    clips by file name and project (each with the page that shows it)."""
+    from ledger.records import models as m
+
+    def rows(table: Any, ids: list[str]) -> dict[str, Any]:
+        if not ids:
+            return {}
+        return {row.id: row for row in db.exec(select(table).where(col(table.id).in_(ids))).all()}
+
+    with ctx.db.reader() as db:
+        assets = rows(m.Asset, impact.get("assets", []))
+        versions = rows(m.DatasetVersion, impact.get("dataset_versions", []))
+        datasets = rows(m.Dataset, sorted({v.dataset_id for v in versions.values()}))
+        models = rows(m.AiModel, impact.get("models", []))
+        clips = rows(Clip, impact.get("released_clips", []))
+        checks = {c.clip_id: c.id for c in db.exec(select(Check).where(col(Check.clip_id).in_(list(clips)))).all()
+                  if c.releasable} if clips else {}
+
+    def named(ids: list[str], label: Any, href: Any) -> list[dict[str, str]]:
+        return [{"id": i, "label": label(i), "href": href(i)} for i in ids]
+
+    def version_label(i: str) -> str:
+        v = versions.get(i)
+        return f"{datasets[v.dataset_id].name if v.dataset_id in datasets else v.dataset_id} {v.version}" if v else i
+
+    return {
+        "assets": named(impact.get("assets", []), lambda i: assets[i].title if i in assets else i,
+                        lambda i: f"/ui/records/assets/{i}"),
+        "dataset_versions": named(impact.get("dataset_versions", []), version_label,
+                                  lambda i: f"/ui/records/dataset-versions/{i}"),
+        "models": named(impact.get("models", []),
+                        lambda i: f"{models[i].name} {models[i].version}" if i in models else i,
+                        lambda i: f"/ui/records/models/{i}"),
+        "released_clips": named(impact.get("released_clips", []),
+                                lambda i: f"{clips[i].filename} ({clips[i].project})" if i in clips else i,
+                                lambda i: f"/ui/checks/{checks[i]}" if i in checks else ""),
+    }
+
+
 @router.get("/records/{plural}/{record_id}/revoke")
 def revoke_preview(plural: str, record_id: str, request: Request, ctx: Clearance = Depends(get_ctx),
                    session: WebSession = Depends(page(*REVOKERS))) -> Response:
@@ -108,7 +175,7 @@ def revoke_preview(plural: str, record_id: str, request: Request, ctx: Clearance
         raise NotFound(f"{kind.plural} cannot be revoked")
     record = shown_to(session.caller.role, kind.name, service.get_record(ctx, kind, record_id))
     return render(request, "revoke.html", {"kind": kind, "record": record, "label": _label(record),
-                                           "impact": _impact(ctx, kind, record_id), "done": None})
+                                           "impact": named_impact(ctx, _impact(ctx, kind, record_id)), "done": None})
 
 
 @router.post("/records/{plural}/{record_id}/revoke")
@@ -118,4 +185,4 @@ def revoke(plural: str, record_id: str, request: Request, reason: str = Form(def
     written, affected = service.revoke(ctx, kind, record_id, reason, session.caller.actor)
     record = shown_to(session.caller.role, kind.name, written.record)
     return render(request, "revoke.html", {"kind": kind, "record": record, "label": _label(record),
-                                           "impact": affected, "done": written.receipt.as_json()})
+                                           "impact": named_impact(ctx, affected), "done": written.receipt.as_json()})

@@ -1,4 +1,4 @@
-"""The review queue and the check page: evidence side by side, approve or reject, sign, verify."""
+"""The check page: evidence side by side, approve or reject, sign, verify (the queue is pages_queue)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledger import signing
-from ledger.api.deps import ADMINS, LEGAL, READERS, get_ctx
+from ledger.api.deps import LEGAL, READERS, get_ctx
 from ledger.checks import evidence, release, reviews, service
 from ledger.context import Clearance
 from ledger.errors import FieldProblem, ValidationFailed
@@ -21,7 +21,6 @@ from ledger.web.sessions import WebSession
 from ledger.web.templating import render
 
 router = APIRouter()
-QUEUE_READERS = (*ADMINS, Role.legal, Role.auditor)  # GET /v1/reviews
 CHECK_READERS = (*READERS, Role.generator)  # GET /v1/checks/{id}
 SIGNERS = (Role.admin, Role.generator, Role.legal)  # POST /v1/checks/{id}/sign
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -31,22 +30,6 @@ def _valid_id(value: str) -> str:
     if not _ID.fullmatch(value):
         raise ValidationFailed("not a valid check id", problems=[FieldProblem("check_id", "letters, digits, _ and -")])
     return value
-
-
-def strongest(check: dict[str, Any]) -> dict[str, Any] | None:
-    """The first piece of evidence with both thumbnails (evidence is kept strongest owner first)."""
-    items = check.get("evidence") or []
-    return next((e for e in items if e["query"].get("sha256") and e["matched"].get("sha256")),
-                items[0] if items else None)
-
-
-@router.get("/reviews")
-def queue(request: Request, ctx: Clearance = Depends(get_ctx),
-          session: WebSession = Depends(page(*QUEUE_READERS))) -> Response:
-    role = session.caller.role
-    items = [{**item, "clip": shown_to(role, "clip", item["clip"]), "strongest": strongest(item)}
-             for item in reviews.pending(ctx)]
-    return render(request, "queue.html", {"items": items, "may_decide": session.caller.role in LEGAL})
 
 
 def _check_page(request: Request, ctx: Clearance, session: WebSession, check_id: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -85,3 +86,51 @@ def clip_in_review(ctx: Clearance, asset_id: str, name: str = "lighthouse-varian
 def review_studio(ctx: Clearance) -> ReviewStudio:
     asset = add_work(ctx)
     return ReviewStudio(ctx, asset, clip_in_review(ctx, asset["id"]))
+
+
+def semantic_match(asset_id: str) -> MatchResult:
+    """A grey semantic (CLIP) match: the clip shows what the work shows, without copying its pixels."""
+    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
+                            ChannelState("semantic", True, "clip")))
+    match = FrameMatch(asset_id, "asset", "semantic", "clip", 0.0, 0.0, 0, 0.8, 0.75, "cosine", {})
+    owner = OwnerSummary(asset_id, "asset", 1, 1, 1.0, ["clip"], 0.0, 0.0, None)
+    return MatchResult({"sha256": "", "kind": "image", "duration_s": None, "frames": 1}, status,
+                       {"clip_min_similarity": 0.75}, [match], [owner])
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """One more clip in review for the team queue: who sent it, for which project and release, how it matched."""
+
+    name: str
+    service: str
+    project: str
+    release_date: str
+    channel: str = "perceptual"
+    prompt: str = REQUEST.prompt
+
+
+MORE_FLAGGED = (
+    Flagged("harbour-teaser.jpg", "storyboard-svc", "Harbour Lights", "2031-03-01", "semantic",
+            "a harbour at night, teaser"),
+    Flagged("tidewater-pan.jpg", "gen-svc", "Tidewater", "2030-06-15"),
+    Flagged("harbour-poster.jpg", "storyboard-svc", "Harbour Lights", "2030-01-10"),
+)
+"""The demo world's one flagged clip plus these: two services, projects and channels, one prompt that names
+no work (so one policy fewer), three release dates."""
+
+
+def team_queue(studio: ReviewStudio) -> list[CheckOutcome]:
+    """More clips awaiting review beside the studio's (after it in the log, so older first is the studio's)."""
+    outcomes = []
+    for shift, item in enumerate(MORE_FLAGGED, start=1):
+        request = REQUEST.model_copy(update={"service": item.service, "project": item.project,
+                                             "release_date": date.fromisoformat(item.release_date),
+                                             "prompt": item.prompt})
+        matcher = semantic_match if item.channel == "semantic" else grey_match
+        outcome = check_clip(studio.ctx, request, drawing(shift=-30 - 7 * shift, tint=(25, 10 + shift, -10)),
+                             item.name, "key:generator",
+                             matcher=lambda _data, _name, m=matcher: m(studio.asset["id"]))  # type: ignore[misc]
+        assert outcome.verdict == "review", (item, outcome.check["reasons"])
+        outcomes.append(outcome)
+    return outcomes

@@ -5,8 +5,8 @@ side, approves with a reason using only the keyboard, finds the review in the
 clip's history and verifies the signed clip. Every page is screenshotted into
 ``test-artifacts/console/`` (``CLEARANCE_TEST_ARTIFACTS`` overrides) and checked
 with axe-core (vendored in ``vendor/``) for WCAG 2 A/AA problems, contrast included.
-``CLEARANCE_UPDATE_DOCS_SCREENSHOTS=1`` also copies the queue and check pages to
-``docs/`` for the README.
+``CLEARANCE_UPDATE_DOCS_SCREENSHOTS=1`` also copies the check page to ``docs/``
+for the README (test_browser_queue.py copies the team queue).
 """
 
 from __future__ import annotations
@@ -199,8 +199,8 @@ def test_a_reviewer_does_the_whole_job_in_the_browser(live: tuple[str, Console, 
     page.goto(f"{base}/ui/reviews")
     assert "/ui/login" in page.url, "the session outlived logout"
     context.close()
-    if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):  # the README shows these two
-        for name in ("queue", "check"):
+    if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):  # the README shows this (the queue: test_browser_queue)
+        for name in ("check",):
             shutil.copyfile(ARTIFACTS / f"{name}.png", ROOT / "docs" / f"console-{name}.png")
 
 
