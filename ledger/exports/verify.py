@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ledger.exports import layout
+from ledger.exports.verify_custody import check_custody_certificate
 from ledger.exports.verify_complete import compare, prove_export_event, read_checkpoint
 from ledger.exports.verify_loadfiles import check_dat
 from ledger.exports.verify_report import ExportReport
@@ -89,6 +90,7 @@ def verify_export(root: Path, vkey: str) -> ExportReport:
     events = _events(root, note, verifier, report)
     check_dat(root, summary, events, report)
     _consistency(root, summary, checkpoint, verifier, report)
+    check_custody_certificate(root, summary, report)
     report.logged = prove_export_event(root, verifier, summary.get("production_id"), report)
     if report.logged is not None:
         compare(root, report.logged, report.seen, report)
