@@ -151,8 +151,9 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     chosen = sorted((d for d in docs.values() if selection.keeps(d.created_time, d.custodian)),
                     key=lambda d: d.created_index)
     del docs
-    withheld = [d for d in chosen if (d.kind, d.id) in privileged]
-    produced = in_families([d for d in chosen if (d.kind, d.id) not in privileged], assets_of)
+    whole = {key for key, designation in privileged.items() if not designation.fields}
+    withheld = [d for d in chosen if (d.kind, d.id) in whole]
+    produced = in_families([d for d in chosen if (d.kind, d.id) not in whole], assets_of)
     if not produced:
         raise ValidationFailed("the selection reaches no producible records",
                                problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
@@ -195,11 +196,12 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     numbering = Numbering(settings, first, first)
     volume = VolumeFiles(root, fields, production_id)
     covering_holds: set[str] = set()
+    redacted = {key: list(designation.fields) for key, designation in privileged.items() if designation.fields}
     try:
         with ctx.db.reader() as session:
             for batch in _batches(produced):
                 write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
-                            covering_holds)
+                            covering_holds, redacted)
     finally:
         volume.close()
     if not settings.fields:  # the default field list: no column empty in every row
@@ -212,7 +214,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
     privilege_log.write(root / layout.PRIVILEGE_LOG, withheld, privileged, settings.privilege_log,
-                        listed=settings.privilege_handling == "log")
+                        listed=settings.privilege_handling == "log", redactions=volume.redactions)
     summary: dict[str, Any] = {
         "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
         "matter": selection.matter, "selection": selection.as_json(),
@@ -224,6 +226,8 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "previous": consistency,
         "counts": dict(sorted(volume.counts.items())),
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
+        "redactions": [{"bates": r["bates"], "record_kind": r["record_kind"], "fields": r["fields"]}
+                       for r in volume.redactions],
         "holds": sorted(covering_holds), "hold_details": _hold_details(ctx, covering_holds),
         "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
         "producing_party": ctx.settings.provider_name or None, "log_key": ctx.log_key.vkey,
