@@ -167,8 +167,8 @@ def sign(unsigned: bytes, signer: ProductionSigner, reason: str) -> bytes:
     certificate = asn1_x509.Certificate.load(der)
     key = keys.PrivateKeyInfo.load(signer.private_key().private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    cms_signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key,
-                                      cert_registry=SimpleCertificateStore.from_certs([certificate]))
+    registry = SimpleCertificateStore.from_certs([certificate])  # type: ignore[no-untyped-call]  # untyped upstream
+    cms_signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key, cert_registry=registry)
     meta = signers.PdfSignatureMetadata(field_name="CustodianCertification", md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
                                         name=certificate.subject.human_friendly, certify=True,

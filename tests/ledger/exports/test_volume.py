@@ -93,10 +93,10 @@ def test_privileged_records_never_leave(ctx: Clearance, world: World, tmp_path: 
     assert all(e["envelope"]["subject"]["id"] != "work-1" for e in _events(root))
     with (root / layout.PRIVILEGE_LOG).open(encoding="utf-8") as stream:
         withheld = list(csv.DictReader(stream))
-    assert withheld == [{"PRIVID": "PRIV-000001", "RECORDTYPE": "asset", "DATE": withheld[0]["DATE"],
+    assert withheld == [{"PRIVID": "PRIV-000001", "BEGDOC": "", "RECORDTYPE": "asset", "DATE": withheld[0]["DATE"],
                          "AUTHOR": "librarian", "PRIVILEGE": "work-product",
-                         "DESCRIPTION": "counsel's annotated copy of a reference work", "ASSERTED_BY": "counsel",
-                         "ASSERTED_AT": withheld[0]["ASSERTED_AT"]}]
+                         "DESCRIPTION": "counsel's annotated copy of a reference work", "WITHHELD": "document",
+                         "ASSERTED_BY": "counsel", "ASSERTED_AT": withheld[0]["ASSERTED_AT"]}]
 
 
 def _flip(path: Path, at: int | None = None) -> None:
