@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError
+from ledger.exports.signing_key import ensure_signer
 from ledger.fsutil import sweep_temporaries
 from ledger.log import store
 from ledger.log.events import Event
@@ -55,4 +56,5 @@ def initialise(ctx: Clearance, origin: str | None = None) -> InitResult:
         records.ensure_tables(store.raw(session))
     ctx.log.use_key(key)
     ensure_dev_credentials(ctx)
+    ensure_signer(settings.keys_dir, settings.provider_name)  # signs productions' custody certificates
     return InitResult(fresh, key.vkey, ctx.checkpoint(), upgraded, swept)

@@ -10,7 +10,6 @@ entry is proved included in that checkpoint.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
 from ledger.log import merkle, store
-from ledger.log.events import Envelope, Event
+from ledger.log.events import Envelope, Event, payload_digest
 from ledger.log.sql import StoredCheckpoint
 from ledger.log.tables import LogEntry
 from ledger.log.note import Checkpoint, NoteError, open_checkpoint
@@ -249,7 +248,7 @@ def prove_approval(ctx: Clearance, release: ClearanceRelease, checkpoint: Checkp
     if isinstance(proved, str):
         return {**found, "reason": proved}
     entry, _, envelope = proved
-    if entry.payload is None or hashlib.sha256(entry.payload).hexdigest() != envelope.payload_sha256:
+    if entry.payload is None or payload_digest(envelope.version, entry.payload) != envelope.payload_sha256:
         return {**found, "reason": f"the payload of review entry {index} is redacted or does not match its leaf"}
     payload = json.loads(entry.payload)
     reviewer = (payload.get("reviewer") or {}).get("name") or envelope.actor

@@ -27,7 +27,7 @@ from ledger.db import table_of
 from ledger.context import Clearance
 from ledger.errors import IntegrityError
 from ledger.log import merkle, store
-from ledger.log.events import Envelope
+from ledger.log.events import Envelope, payload_digest
 from ledger.log.note import NoteError, open_checkpoint
 from ledger.log.projection import Projections
 from ledger.log.tables import LogEntry, SignedCheckpoint
@@ -107,6 +107,13 @@ def _as_bytes(value: Any) -> Any:
     return value.encode() if isinstance(value, str) else value
 
 
+def _payload_matches(envelope: Envelope, payload: bytes) -> bool:
+    try:
+        return payload_digest(envelope.version, payload) == envelope.payload_sha256
+    except (ValueError, TypeError):
+        return False
+
+
 def _check_entry(report: VerifyReport, entry: LogEntry, redacted: dict[int, dict[str, Any]]) -> None:
     try:
         envelope = Envelope.parse(entry.leaf)
@@ -115,7 +122,7 @@ def _check_entry(report: VerifyReport, entry: LogEntry, redacted: dict[int, dict
         return
     if envelope.index != entry.idx:
         report.add(f"entry {entry.idx}", f"leaf says it is entry {envelope.index}: entries were reordered or moved")
-    if entry.payload is not None and hashlib.sha256(entry.payload).hexdigest() != envelope.payload_sha256:
+    if entry.payload is not None and not _payload_matches(envelope, entry.payload):
         report.add(f"entry {entry.idx}", "stored payload does not match the hash its leaf commits to")
     if envelope.type == "payload.redacted" and entry.payload is not None:
         try:

@@ -59,8 +59,9 @@ def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str
         if check.review_state != "pending":
             raise Conflict(f"check {check_id} is not awaiting review (verdict {check.verdict}, "
                            f"review {check.review_state})")
-        appended = ctx.record(session, [Event("check.reviewed", {"decision": normalised, "reason": reason,
-                                                                  "reviewer": asdict(reviewer)},
-                                              "check", check_id, actor)])[0]
+        # committed per field: a privilege designation can produce the reason redacted, still provable
+        appended = ctx.record(session, [Event.committed("check.reviewed", {"decision": normalised, "reason": reason,
+                                                                            "reviewer": asdict(reviewer)},
+                                                        "check", check_id, actor)])[0]
         row = _row_json(check)
     return row, ctx.receipt(appended)

@@ -147,14 +147,19 @@ def privilege_assert(record_kind: str, record_id: str,
                      privilege: str = typer.Option(..., help="attorney-client, work-product, common-interest, "
                                                              "joint-defense or other"),
                      description: str = typer.Option(..., help="what is withheld, without its content"),
+                     field: list[str] = typer.Option([], "--field",
+                                                     help="withhold only this field (repeat; a check's review_reason, "
+                                                          "reviewer): the record is produced with it redacted"),
                      actor: str = _ACTOR) -> None:
-    """Designate a record privileged: productions withhold it and list it on the privilege log."""
+    """Designate a record privileged: productions withhold it (or only its --field fields, redacted provably) and
+    list it on the privilege log."""
     from ledger.exports.people import CLI_ROLE, Person
     from ledger.exports.privilege import assert_privilege
 
     result = assert_privilege(ready_context(), record_kind, record_id, privilege, description, "cli",
-                              Person(actor, CLI_ROLE))
-    console.print(f"{record_kind} {record_id}: {privilege} (log entry {result['log_index']})")
+                              Person(actor, CLI_ROLE), field or None)
+    withheld = f"fields {', '.join(result['fields'])} redacted" if result["fields"] else "withheld whole"
+    console.print(f"{record_kind} {record_id}: {privilege}, {withheld} (log entry {result['log_index']})")
 
 
 @privilege_app.command("withdraw")

@@ -16,13 +16,16 @@ from rich.console import Console
 from sqlmodel import col, select
 
 from ledger.checks.models import Check
+from ledger.checks.reviews import Reviewer, decide
 from ledger.context import Clearance
 from ledger.demo import world
-from ledger.errors import NotFound
+from ledger.errors import Conflict, NotFound
 from ledger.exports import layout
 from ledger.exports.people import Person
 from ledger.exports.privilege import assert_privilege
 from ledger.exports.service import export
+from ledger.exports.verify_custody import check_custody_certificate
+from ledger.exports.verify_report import ExportReport
 from ledger.records import service
 from ledger.records.kinds import KINDS
 
@@ -68,6 +71,26 @@ def _place_holds(ctx: Clearance) -> str | None:
     return released.clip_id
 
 
+def _redact_a_review(ctx: Clearance) -> str | None:
+    """The clip that went to review: counsel approves it, the check is held, and the reviewer's reason (legal
+    advice) is designated privileged field by field; the check's id, or None when there is none to redact."""
+    with ctx.db.reader() as session:
+        check = session.exec(select(Check).where(col(Check.review_state).in_(["pending", "approved"]))
+                             .order_by(col(Check.log_index)).limit(1)).first()
+    if check is None:
+        return None
+    if check.review_state == "pending":
+        decide(ctx, check.id, "approve", "Counsel's advice: the work appears small and incidental, a fair use",
+               "demo", Reviewer(COUNSEL.name, COUNSEL.role))
+    _hold(ctx, "demo-hold-review", "check", check.id)
+    try:
+        assert_privilege(ctx, "check", check.id, "attorney-client", "counsel's advice given as a review's reason",
+                         "demo", COUNSEL, fields=["review_reason"])
+    except Conflict:  # a review logged by an earlier version commits to its payload whole: it cannot be redacted
+        return None
+    return check.id
+
+
 def _forge(root: Path) -> Path:
     """A copy with one file added and the manifest rewritten, as a forger would."""
     copy = root.with_name(root.name + "-forged")
@@ -84,6 +107,7 @@ def _forge(root: Path) -> Path:
 def show_production(ctx: Clearance, console: Console) -> None:
     console.rule("A discovery production for a matter, verified by opposing counsel")
     clip_id = _place_holds(ctx)
+    redacted_check = _redact_a_review(ctx)
     assert_privilege(ctx, "model", world.CREATOR_MODEL, "work-product",
                      "counsel's notes on a creator's fine-tune", "demo", COUNSEL)
     result: dict[str, Any] = export(ctx, {"matter": MATTER}, None, "demo", person=COUNSEL,
@@ -98,6 +122,15 @@ def show_production(ctx: Clearance, console: Console) -> None:
     console.print(f"the log's export entry {result['log_index']} commits to the manifest's SHA-256 "
                   f"{result['manifest_sha256'][:16]}..., the counts and the Bates range; it travels in EXPORT/ "
                   "with its proof and a signed checkpoint")
+    for redaction in result.get("redactions", []):
+        console.print(f"{redaction['record_kind']} {redacted_check} ({redaction['bates']}) is produced with "
+                      f"{', '.join(redaction['fields'])} REDACTED (listed on the privilege log); its review entry "
+                      "shows the salted hash in the reason's place, so its proof still verifies")
+    signature = ExportReport()
+    check_custody_certificate(root, result, signature)
+    state = "[green]validates[/green]" if signature.ok else f"[red]does not validate[/red] {signature.problems}"
+    console.print(f"the custody certificate {layout.CUSTODY_PDF} names the export entry and the manifest's hash and "
+                  f"is signed (PAdES); pyHanko, with {layout.SIGNING_CERT} as the only trust root: {state}")
     vouching = []  # the witness policy and the TSA root, when the demo runs them
     if ctx.settings.witness_policy is not None:
         vouching += ["--witness-policy", str(ctx.settings.witness_policy)]

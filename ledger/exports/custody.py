@@ -1,9 +1,20 @@
-"""The chain-of-custody report (PDF): matter, selection, who exported and when, counts, Bates range, checkpoint."""
+"""The chain-of-custody certificate (PDF), signed (PAdES) with the production-signing key.
+
+It is written after the ``export.produced`` event is logged, because it names that event (its log
+index, the checkpoint that covers it) and the manifest's SHA-256 the event commits to; so it lies
+outside the manifest, in ``EXPORT/``, and its own signature protects it. The certificate that checks
+the signature is ``REPORTS/production-signing-cert.pem``, which the manifest lists.
+"""
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from ledger.exports.signing_key import ProductionSigner
+from ledger.fsutil import write_atomic
 
 _SELECTION_WORDS = {"people": "people (with their consents, estate permissions and depicted assets)",
                     "assets": "assets", "datasets": "datasets (with their versions)",
@@ -34,14 +45,20 @@ CERTIFICATION = (
     "kept in a signed Merkle tree log in the course of regularly conducted activity; that each produced file is "
     "identified by its SHA-256 digital identification in MANIFEST.sha256; that every produced log entry carries an "
     "inclusion proof against the signed checkpoint named above, checkable with the verifier key named above; and "
-    "that the export.produced entry shipped in EXPORT/ commits to the manifest's SHA-256, the counts of files, "
-    "documents and events and the Bates range, so that any addition, omission or alteration after the export is "
-    "detectable by the process described in verifier/SPEC.md.")
+    "that the export.produced entry named above, shipped in EXPORT/ with its inclusion proof, commits to the "
+    "manifest SHA-256 stated above, to the counts of files, documents and events and to the Bates range, so that "
+    "any addition, omission or alteration after the export is detectable by the process described in "
+    "verifier/SPEC.md (clearance verify-export, or the standalone clearance-verify). This certificate is signed "
+    "electronically with the production-signing key whose certificate (SHA-256 fingerprint stated above) is "
+    "produced as REPORTS/production-signing-cert.pem.")
 
 
-def custody_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """The report's rows (label, text), in order; also what the PDF's text says."""
-    bates, checkpoint = summary["bates"], summary["checkpoint"]
+def custody_lines(summary: dict[str, Any], logged: dict[str, Any]) -> list[tuple[str, str]]:
+    """The certificate's rows (label, text), in order; also what the PDF's text says.
+
+    ``logged``: the export as logged (``manifest_sha256``, ``log_index``, ``checkpoint`` {origin, size,
+    root} covering the event, ``certificate_sha256``)."""
+    bates, checkpoint, covering = summary["bates"], summary["checkpoint"], logged["checkpoint"]
     rows = [
         ("Production", summary["production_id"]),
         ("Matter", summary["matter"] or "(none named)"),
@@ -49,19 +66,23 @@ def custody_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("Selection", selection_in_words(summary["selection"])),
         ("Protocol", summary["protocol"]["name"] or "(settings given with the export)"),
         ("Exported by", f"{summary['exported_by']} ({summary.get('exported_by_role', 'role not stated')})"),
-        ("Exported at", summary["exported_at"]),
+        ("Exported at", f"{summary['exported_at']} (UTC)"),
         ("Bates range", f"{bates['begin']} - {bates['end']}"),
-        ("Checkpoint origin", checkpoint["origin"]),
-        ("Checkpoint size", str(checkpoint["size"])),
-        ("Checkpoint root", checkpoint["root"]),
+        ("Manifest SHA-256", logged["manifest_sha256"]),
+        ("Export log entry", f"export.produced, log index {logged['log_index']}"),
+        ("Checkpoint covering the export entry", f"{covering['origin']}, size {covering['size']}, "
+                                                 f"root {covering['root']} (EXPORT/checkpoint.txt)"),
+        ("Checkpoint the produced events are proved in", f"size {checkpoint['size']}, root {checkpoint['root']} "
+                                                         "(LOG/checkpoint.txt)"),
         ("Log verifier key", summary.get("log_key") or "(not stated)"),
-        ("Completeness", "the export.produced log entry, its inclusion proof and a signed checkpoint covering it "
-                         "are in EXPORT/ (outside the manifest, whose SHA-256 the entry holds)"),
+        ("Signing certificate SHA-256", logged["certificate_sha256"]),
         ("Legal holds covering produced records", "; ".join(
             f"{h['id']} ({h['record_kind']} {h['record_id']}, placed by {h['placed_by']} on {h['placed_on']}, "
             f"recorded by {h['recorded_by']})" for h in summary.get("hold_details", []))
          or ", ".join(summary["holds"]) or "none"),
         ("Withheld as privileged", str(summary["withheld"])),
+        ("Fields redacted as privileged", "; ".join(f"{r['record_kind']} {r['bates']}: {', '.join(r['fields'])}"
+                                                    for r in summary.get("redactions", [])) or "none"),
         ("Software", f"{summary['software']['name']} {summary['software']['version']}"),
     ]
     if summary.get("previous"):
@@ -71,12 +92,35 @@ def custody_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def write_custody_report(path: Path, summary: dict[str, Any]) -> None:
+class _Stamp:
+    """A ReportLab time stamp fixed at ``when`` (UTC), so the metadata dates are the export's, whatever
+    ``SOURCE_DATE_EPOCH`` or ReportLab's invariant mode (2000-01-01) would say."""
+
+    def __init__(self, when: datetime) -> None:
+        self.t = when.timestamp()
+        self.lt = when.utctimetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+    @property
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
+
+
+def exported_at(summary: dict[str, Any]) -> datetime:
+    return datetime.strptime(summary["exported_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def render(summary: dict[str, Any], logged: dict[str, Any]) -> bytes:
+    """The unsigned PDF: the same bytes for the same summary (invariant mode), dated when it was exported."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     styles = getSampleStyleSheet()
     cell = styles["BodyText"]
@@ -85,15 +129,57 @@ def write_custody_report(path: Path, summary: dict[str, Any]) -> None:
                                          "checkpoint below; MANIFEST.sha256 lists the SHA-256 of every file."),
                                   cell), Spacer(1, 12)]
     table = Table([[Paragraph(escape(label), cell), Paragraph(escape(text), cell)]
-                   for label, text in custody_lines(summary)], colWidths=[170, 330])
+                   for label, text in custody_lines(summary, logged)], colWidths=[170, 330])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(table)
+    when = exported_at(summary)
     story += [Spacer(1, 14), Paragraph("Certification", styles["Heading2"]), Paragraph(escape(CERTIFICATION), cell),
               Spacer(1, 28), Paragraph(escape(f"Signature: ______________________________   Date: "
-                                              f"{summary['exported_at'][:10]}"), cell),
+                                              f"{when:%Y-%m-%d}"), cell),
               Paragraph(escape(f"{summary['exported_by']} ({summary.get('exported_by_role', '')}), "
-                               f"for {summary.get('producing_party') or 'the producing party'}"), cell)]
-    document = SimpleDocTemplate(str(path), pagesize=letter, title=f"Chain of custody {summary['production_id']}",
+                               f"for {summary.get('producing_party') or 'the producing party'}"), cell),
+              Paragraph(escape("Signed electronically (PAdES) with the production-signing key; the signature covers "
+                               "this whole document."), cell)]
+
+    def canvas(*args: Any, **kwargs: Any) -> Canvas:
+        made = Canvas(*args, **{**kwargs, "invariant": 1})
+        made._doc._timeStamp = _Stamp(when)  # CreationDate and ModDate: the export's time
+        return made
+
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=letter, title=f"Chain of custody {summary['production_id']}",
                                  author=summary["exported_by"], subject=f"Discovery production for "
                                  f"{summary['matter'] or 'no named matter'}", creator="Clearance")
-    document.build(story)  # not invariant: the metadata dates are when it was written, not 2000-01-01
+    document.build(story, canvasmaker=canvas)
+    return out.getvalue()
+
+
+def sign(unsigned: bytes, signer: ProductionSigner, reason: str) -> bytes:
+    """``unsigned`` with a PAdES baseline (B-B) signature of the production-signing key over the whole file."""
+    from asn1crypto import keys, pem
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    _, _, der = pem.unarmor(signer.certificate_pem)
+    certificate = asn1_x509.Certificate.load(der)
+    key = keys.PrivateKeyInfo.load(signer.private_key().private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    registry = SimpleCertificateStore.from_certs([certificate])  # type: ignore[no-untyped-call]  # untyped upstream
+    cms_signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key, cert_registry=registry)
+    meta = signers.PdfSignatureMetadata(field_name="CustodianCertification", md_algorithm="sha256",
+                                        subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
+                                        name=certificate.subject.human_friendly, certify=True,
+                                        docmdp_permissions=fields.MDPPerm.NO_CHANGES)
+    out = io.BytesIO()
+    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(unsigned)), meta, signer=cms_signer, output=out)
+    return out.getvalue()
+
+
+def write_custody_certificate(path: Path, summary: dict[str, Any], logged: dict[str, Any],
+                              signer: ProductionSigner) -> None:
+    """Render, sign and write the certificate at ``path`` (written whole or not at all)."""
+    signed = sign(render(summary, logged), signer, f"Chain of custody of production {summary['production_id']}")
+    write_atomic(path, signed)

@@ -24,11 +24,13 @@ from sqlmodel import Session, col, select
 
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
-from ledger.exports import attachments, endorse, files, layout, text
+from ledger.errors import Conflict
+from ledger.exports import attachments, endorse, files, layout, redaction, text
 from ledger.exports.dat import TIMEZONE, DatWriter, date_and_time, flatten, volume_path
 from ledger.exports.protocol import ProtocolSettings
 from ledger.exports.selection import PRODUCED_KINDS, Subject
 from ledger.log import store
+from ledger.log.events import FIELD_COMMITTED, canonical, redact_fields
 from ledger.log.proof_file import ProofFile
 from ledger.log.tables import LogEntry
 from ledger.records.kinds import KINDS
@@ -79,6 +81,8 @@ class VolumeFiles:
         """SHA-256 of the files hashed as they were written (relative path -> hex)."""
         self.record_fields = {name[2:].lower(): name for name in fields if name.startswith("F_")}
         """Column name -> its ``F_`` field, for the fields this volume produces."""
+        self.redactions: list[dict[str, Any]] = []
+        """Each document produced with fields redacted as privileged: Bates, record kind, fields, designation."""
         self.writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clearance-export")
         self._in_flight: list[tuple[list[tuple[str, str]], Future[list[str]]]] = []
 
@@ -155,11 +159,31 @@ class _Family:
     """(Bates number, image path) for the OPT, in Bates order."""
 
 
+def _produced_payload(entry: LogEntry, envelope: dict[str, Any], kind: str,
+                      fields: list[str]) -> tuple[bytes | None, list[str]]:
+    """The payload as produced (bytes) and the logged fields shown redacted in it.
+
+    A field designated privileged is replaced by its commitment (envelope version 2), so the event still
+    proves; an entry that logs such a field but commits to its payload as a whole cannot be produced."""
+    names = redaction.logged_fields(kind, fields).get(envelope["type"], set()) if fields else set()
+    if entry.payload is None or not names:
+        return entry.payload, []
+    payload = json.loads(entry.payload)
+    present = names & set(payload)
+    if not present:
+        return entry.payload, []
+    if envelope.get("v") != FIELD_COMMITTED:
+        raise Conflict(f"log entry {entry.idx} ({envelope['type']}) holds {', '.join(sorted(present))} of "
+                       f"{kind} {envelope['subject']['id']} but commits to its payload as a whole, so the field cannot "
+                       "be produced redacted; withhold the whole record instead")
+    return canonical(redact_fields(payload, present)), sorted(present)
+
+
 def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: VolumeFiles, numbering: Numbering,
                 settings: ProtocolSettings, size: int, note: str, holds: dict[Subject, list[str]],
-                covering: set[str]) -> None:
+                covering: set[str], redacted: dict[Subject, list[str]] | None = None) -> None:
     """Write a batch of documents; a record with ``parent`` None starts a family, those after it with a parent
-    join it (a batch never splits a family)."""
+    join it (a batch never splits a family). ``redacted``: the fields withheld from a record, by record."""
     rows = _rows(session, batch)
     entries = _entries(session, batch)
     proofs = store.inclusion_proofs(session, [i for doc in batch for i in doc.events], size)
@@ -171,10 +195,19 @@ def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: Volu
                 _write_family(family, volume)
             family = _Family()
         record = rows[(doc.kind, doc.id)]
+        withheld_fields = (redacted or {}).get((doc.kind, doc.id), [])
+        if withheld_fields:
+            record = {**record, **{c: redaction.REDACTED_TEXT for c in redaction.redacted_columns(doc.kind,
+                                                                                                    withheld_fields)}}
         created = entries[doc.created_index]
         envelope = json.loads(created.leaf)
         bates = numbering.take()
-        row = _record_row(doc, record, bates, envelope["payload_sha256"], created.payload, settings, volume)
+        shown, _ = _produced_payload(created, envelope, doc.kind, withheld_fields)
+        row = _record_row(doc, record, bates, envelope["payload_sha256"], shown, settings, volume)
+        if withheld_fields:
+            volume.redactions.append({"bates": bates, "record_kind": doc.kind, "record_id": doc.id,
+                                      "fields": withheld_fields, "created_time": doc.created_time,
+                                      "custodian": doc.custodian})
         if doc.parent is not None:
             row["PARENTID"] = doc.parent
             head = family.rows[0]
@@ -196,10 +229,14 @@ def write_batch(ctx: Clearance, session: Session, batch: list[Doc], volume: Volu
         volume.count(doc.kind)
         for index in doc.events:
             entry = entries[index]
-            payload = None if entry.payload is None else base64.b64encode(entry.payload).decode()
+            leaf = json.loads(entry.leaf)
+            produced, hidden = _produced_payload(entry, leaf, doc.kind, withheld_fields)
+            payload = None if produced is None else base64.b64encode(produced).decode()
             line = {"bates": bates, "docid": doc.id, "index": index, "leaf": base64.b64encode(entry.leaf).decode(),
-                    "envelope": json.loads(entry.leaf), "payload_b64": payload,
-                    "payload": None if entry.payload is None else json.loads(entry.payload)}
+                    "envelope": leaf, "payload_b64": payload,
+                    "payload": None if produced is None else json.loads(produced)}
+            if hidden:
+                line["redacted"] = hidden
             volume.events_file.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
             pending.append((layout.proof_path(index), ProofFile(index, proofs[index], note).render()))
             volume.count("events")

@@ -35,6 +35,7 @@ def _privilege_asserted(session: Session, envelope: Envelope, payload: dict[str,
     row.asserted_by = from_payload(payload.get("asserted_by"), envelope.actor)
     row.asserted_at = _time(envelope)
     row.log_index = envelope.index
+    row.fields = list(payload.get("fields") or [])
     session.add(row)
     session.flush()
 

@@ -32,7 +32,8 @@ class BatesCounter(SQLModel, table=True):
 
 
 class PrivilegeDesignation(SQLModel, table=True):
-    """A record withheld from productions under a privilege, and who asserted it."""
+    """A record withheld from productions under a privilege (or, with ``fields``, only those fields), and who
+    asserted it."""
 
     __tablename__ = "privilege_designations"
     record_kind: str = Field(primary_key=True)
@@ -42,6 +43,8 @@ class PrivilegeDesignation(SQLModel, table=True):
     asserted_by: str
     asserted_at: datetime = Field(sa_type=UTCDateTime)
     log_index: int
+    fields: list[str] = Field(default_factory=list, sa_type=JSON)
+    """Empty: the whole record is withheld. Else the fields withheld (ledger/exports/redaction.py)."""
 
 
 class Production(SQLModel, table=True):

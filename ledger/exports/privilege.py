@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
+
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
-from ledger.errors import FieldProblem, NotFound, ValidationFailed
+from ledger.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from ledger.exports import redaction
 from ledger.exports.models import PrivilegeDesignation
 from ledger.exports.people import Person
 from ledger.exports.selection import PRODUCED_KINDS
-from ledger.log.events import Event
+from ledger.log import store
+from ledger.log.events import FIELD_COMMITTED, Envelope, Event
 from ledger.records.kinds import KINDS
 
 PRIVILEGES = ("attorney-client", "work-product", "common-interest", "joint-defense", "other")
@@ -24,12 +28,15 @@ def _table(kind: str) -> Any:
 
 
 def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege: str, description: str,
-                     actor: str, person: Person | None = None) -> dict[str, Any]:
+                     actor: str, person: Person | None = None, fields: list[str] | None = None) -> dict[str, Any]:
     """Log ``privilege.asserted`` on a record: productions withhold it and list it on the privilege log.
 
-    ``person`` is who asserts it (name and role); the log entry's ``actor`` is the key or ``cli``."""
+    ``person`` is who asserts it (name and role); the log entry's ``actor`` is the key or ``cli``.
+    ``fields``: withhold only these fields (ledger/exports/redaction.py): the record is produced with
+    them redacted, provably, and the privilege log lists them."""
     record_kind = record_kind.replace("-", "_")
     table = _table(record_kind)
+    named = redaction.validate(record_kind, fields) if fields else []
     if privilege not in PRIVILEGES:
         raise ValidationFailed("unknown privilege",
                                problems=[FieldProblem("privilege", f"one of {', '.join(PRIVILEGES)}")])
@@ -37,14 +44,28 @@ def assert_privilege(ctx: Clearance, record_kind: str, record_id: str, privilege
         raise ValidationFailed("a privilege log entry needs a description of what is withheld",
                                problems=[FieldProblem("description", "required (describe it without its content)")])
     with ctx.db.transaction() as session:
-        if session.get(table, record_id) is None:
+        row = session.get(table, record_id)
+        if row is None:
             raise NotFound(f"no {record_kind} with id {record_id!r}")
         payload: dict[str, Any] = {"privilege": privilege, "description": description}
+        if named:
+            _committed_per_field(session, record_kind, row)
+            payload["fields"] = named
         if person is not None:
             payload["asserted_by"] = person.as_json()
         appended = ctx.record(session, [Event("privilege.asserted", payload, record_kind, record_id, actor)])[0]
     return {"record_kind": record_kind, "record_id": record_id, "privilege": privilege, "description": description,
-            "asserted_by": person.label if person else actor, "log_index": appended.index}
+            "fields": named, "asserted_by": person.label if person else actor, "log_index": appended.index}
+
+
+def _committed_per_field(session: Session, kind: str, row: Any) -> None:
+    """Refuse field redaction of a check whose review was logged before reviews committed per field."""
+    index = getattr(row, "review_log_index", None) if kind == "check" else None
+    if index is None:
+        return
+    if Envelope.parse(store.get_entry(session, index).leaf).version != FIELD_COMMITTED:
+        raise Conflict(f"the review of check {row.id} (log entry {index}) was logged before reviews committed to "
+                       "each field, so a redacted field could not be proved; withhold the whole check instead")
 
 
 def withdraw_privilege(ctx: Clearance, record_kind: str, record_id: str, reason: str, actor: str,

@@ -17,10 +17,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ledger.exports import layout
+from ledger.exports.verify_custody import check_custody_certificate
 from ledger.exports.verify_complete import compare, prove_export_event, read_checkpoint
 from ledger.exports.verify_loadfiles import check_dat
 from ledger.exports.verify_report import ExportReport
 from ledger.log import merkle
+from ledger.log.events import FIELD_COMMITTED, fields_digest
 from ledger.log.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from ledger.log.proof_file import ProofFile
 
@@ -89,6 +91,7 @@ def verify_export(root: Path, vkey: str) -> ExportReport:
     events = _events(root, note, verifier, report)
     check_dat(root, summary, events, report)
     _consistency(root, summary, checkpoint, verifier, report)
+    check_custody_certificate(root, summary, report)
     report.logged = prove_export_event(root, verifier, summary.get("production_id"), report)
     if report.logged is not None:
         compare(root, report.logged, report.seen, report)
@@ -125,7 +128,7 @@ def _events(root: Path, note: str, verifier: Verifier, report: ExportReport) -> 
                 except (ValueError, binascii.Error):
                     report.fail(layout.EVENTS, f"line {number}: payload is not base64")
                     continue
-                if hashlib.sha256(payload).hexdigest() != envelope.get("payload_sha256"):
+                if _digest(envelope.get("v"), payload) != envelope.get("payload_sha256"):
                     report.fail(layout.EVENTS, f"line {number} (entry {index}): payload does not match the leaf's hash")
                 elif json.loads(payload) != line.get("payload"):
                     report.fail(layout.EVENTS,
@@ -137,6 +140,16 @@ def _events(root: Path, note: str, verifier: Verifier, report: ExportReport) -> 
             report.count("events")
     report.seen.events = number
     return events
+
+
+def _digest(version: Any, payload: bytes) -> str | None:
+    """The payload hash a leaf of this envelope version commits to (version 2: per field, redactions included)."""
+    if version == FIELD_COMMITTED:
+        try:
+            return fields_digest(json.loads(payload))
+        except ValueError:
+            return None
+    return hashlib.sha256(payload).hexdigest()
 
 
 def _proof(root: Path, index: int, leaf: bytes, note: str, verifier: Verifier, report: ExportReport) -> None:

@@ -137,7 +137,9 @@ def coverage(logged: LoggedExport | None) -> str:
     """The sentence printed after VERIFIED (SPEC.md): what it covers and what it does not."""
     where = f"entry {logged.index}" if logged else "its entry"
     return (f"VERIFIED covers: every file against the manifest; the manifest, the load files, the counts of files, "
-            f"documents and events and the Bates range against the export event logged at {where}; and each "
-            f"produced event's inclusion in the signed log. It does not cover: whether the selection named the "
-            f"right records, anything the log never recorded, records withheld as privileged, or the truth of "
-            f"what the records say.")
+            f"documents and events and the Bates range against the export event logged at {where}; each "
+            f"produced event's inclusion in the signed log, a field redacted as privileged through the salted "
+            f"hash that stands in for it; and the signature of the chain-of-custody certificate against the "
+            f"production's signing certificate. It does not cover: whether the selection named the right "
+            f"records, anything the log never recorded, records withheld and fields redacted as privileged, or "
+            f"the truth of what the records say.")

@@ -22,11 +22,13 @@ from sqlmodel import Session, col, select
 from ledger.context import Clearance
 from ledger.errors import Conflict, FieldProblem, ValidationFailed
 from ledger.exports import files, layout, privilege_log
+from ledger.exports.custody import write_custody_certificate
 from ledger.exports.dat import FIXED_FIELDS, drop_empty_columns, record_field_names
 from ledger.exports.documents import TABLES, Doc, Numbering, VolumeFiles, write_batch
 from ledger.exports.models import BatesCounter, PrivilegeDesignation, Production
 from ledger.exports.people import Person
 from ledger.exports.protocol import ProtocolSettings
+from ledger.exports.signing_key import ProductionSigner, ensure_signer
 from ledger.exports.selection import Selection, Subject, base_subjects, version_assets
 from ledger.log import store
 from ledger.log.events import Event
@@ -132,6 +134,7 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise ValidationFailed(f"{root} exists and is not an empty folder",
                                problems=[FieldProblem("out", "name a new or empty folder")])
+    signer = ensure_signer(ctx.settings.keys_dir, ctx.settings.provider_name)  # before anything is written
     vouched = vouched_checkpoint(ctx, require_quorum=ctx.settings.export_requires_quorum)
     note, checkpoint = vouched.note, vouched.checkpoint  # the note carries the witnesses' cosignatures
     with ctx.db.reader() as session:
@@ -148,8 +151,9 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     chosen = sorted((d for d in docs.values() if selection.keeps(d.created_time, d.custodian)),
                     key=lambda d: d.created_index)
     del docs
-    withheld = [d for d in chosen if (d.kind, d.id) in privileged]
-    produced = in_families([d for d in chosen if (d.kind, d.id) not in privileged], assets_of)
+    whole = {key for key, designation in privileged.items() if not designation.fields}
+    withheld = [d for d in chosen if (d.kind, d.id) in whole]
+    produced = in_families([d for d in chosen if (d.kind, d.id) not in whole], assets_of)
     if not produced:
         raise ValidationFailed("the selection reaches no producible records",
                                problems=[FieldProblem("selection", "no record matched (or all are privileged)")])
@@ -164,12 +168,18 @@ def produce(ctx: Clearance, request: ExportRequest, actor: str) -> dict[str, Any
     try:
         summary, manifest_sha256, appended = _write_volume(ctx, request, actor, root, production_id, note, checkpoint,
                                                         produced, withheld, privileged, holds, previous,
-                                                        previous_note, first, fields, vouched.timestamp_token)
+                                                        previous_note, first, fields, signer,
+                                                        vouched.timestamp_token)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)  # nothing half-written remains
         raise
-    _write_export_proof(ctx, root, appended)  # the event is logged: a failure here leaves the volume to redo
-    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended.index, "path": str(root)}
+    # the event is logged: a failure from here on leaves the volume to redo
+    covering = _write_export_proof(ctx, root, appended)
+    logged = {"manifest_sha256": manifest_sha256, "log_index": appended.index, "checkpoint": covering,
+              "certificate_sha256": summary["signing_certificate"]["sha256"]}
+    write_custody_certificate(root / layout.CUSTODY_PDF, summary, logged, signer)
+    result = {**summary, "manifest_sha256": manifest_sha256, "log_index": appended.index, "path": str(root),
+              "export_checkpoint": covering}
     if request.make_zip:
         result["zip"] = str(files.write_zip(root))
     return result
@@ -179,17 +189,19 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
                   checkpoint: Checkpoint, produced: list[Doc], withheld: list[Doc],
                   privileged: dict[Subject, PrivilegeDesignation], holds: dict[Subject, list[str]],
                   previous: Production | None, previous_note: str | None, first: int,
-                  fields: list[str], timestamp_token: bytes | None = None) -> tuple[dict[str, Any], str, store.Appended]:
+                  fields: list[str], signer: ProductionSigner,
+                  timestamp_token: bytes | None = None) -> tuple[dict[str, Any], str, store.Appended]:
     """Every file of the volume, then the ``export.produced`` event; (summary, manifest hash, log index)."""
     settings, selection = request.protocol, request.selection
     numbering = Numbering(settings, first, first)
     volume = VolumeFiles(root, fields, production_id)
     covering_holds: set[str] = set()
+    redacted = {key: list(designation.fields) for key, designation in privileged.items() if designation.fields}
     try:
         with ctx.db.reader() as session:
             for batch in _batches(produced):
                 write_batch(ctx, session, batch, volume, numbering, settings, checkpoint.size, note, holds,
-                            covering_holds)
+                            covering_holds, redacted)
     finally:
         volume.close()
     if not settings.fields:  # the default field list: no column empty in every row
@@ -202,7 +214,7 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     if previous is not None and previous_note is not None:
         consistency = _write_consistency(ctx, root, previous, previous_note, checkpoint.size)
     privilege_log.write(root / layout.PRIVILEGE_LOG, withheld, privileged, settings.privilege_log,
-                        listed=settings.privilege_handling == "log")
+                        listed=settings.privilege_handling == "log", redactions=volume.redactions)
     summary: dict[str, Any] = {
         "format": layout.FORMAT, "production_id": production_id, "volume": production_id,
         "matter": selection.matter, "selection": selection.as_json(),
@@ -214,16 +226,16 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
         "previous": consistency,
         "counts": dict(sorted(volume.counts.items())),
         "withheld": len(withheld) if settings.privilege_handling == "log" else 0,
+        "redactions": [{"bates": r["bates"], "record_kind": r["record_kind"], "fields": r["fields"]}
+                       for r in volume.redactions],
         "holds": sorted(covering_holds), "hold_details": _hold_details(ctx, covering_holds),
         "exported_by": request.person.name.strip(), "exported_by_role": request.person.role,
         "producing_party": ctx.settings.provider_name or None, "log_key": ctx.log_key.vkey,
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": {"name": "clearance-ledger", "version": _software_version()},
+        "signing_certificate": _write_certificate(root, signer), "custody_certificate": layout.CUSTODY_PDF,
     }
     (root / layout.SUMMARY).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    from ledger.exports.custody import write_custody_report
-
-    write_custody_report(root / layout.CUSTODY_PDF, summary)
     manifest_sha256, listed = files.write_manifest(root, volume.written)
     contents = {"documents": last - first + 1, "events": volume.counts.get("events", 0), "files": len(listed),
                 "sha256": {name: listed[name] for name in layout.LOAD_FILES if name in listed}}
@@ -242,7 +254,18 @@ def _write_volume(ctx: Clearance, request: ExportRequest, actor: str, root: Path
     return summary, manifest_sha256, appended[0]
 
 
-def _write_export_proof(ctx: Clearance, root: Path, appended: store.Appended) -> None:
+def _write_certificate(root: Path, signer: ProductionSigner) -> dict[str, str]:
+    """The production-signing certificate, in the volume (and so in the manifest the export event commits to)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    pem = signer.certificate_pem
+    (root / layout.SIGNING_CERT).write_bytes(pem)
+    fingerprint = x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
+    return {"file": layout.SIGNING_CERT, "sha256": fingerprint}
+
+
+def _write_export_proof(ctx: Clearance, root: Path, appended: store.Appended) -> dict[str, Any]:
     """The ``export.produced`` event, its inclusion proof and the checkpoint covering it, outside the manifest.
 
     The event commits to the manifest's SHA-256, so it cannot be listed in the manifest; with these three
@@ -261,6 +284,8 @@ def _write_export_proof(ctx: Clearance, root: Path, appended: store.Appended) ->
     (root / layout.EXPORT_PROOF).write_text(ProofFile(appended.index, receipt.inclusion_proof,
                                                       receipt.checkpoint).render(), encoding="utf-8")
     (root / layout.EXPORT_CHECKPOINT).write_text(receipt.checkpoint, encoding="utf-8")
+    covering = Checkpoint.parse(receipt.checkpoint)
+    return {"origin": covering.origin, "size": covering.size, "root": base64.b64encode(covering.root).decode()}
 
 
 def exports_dir(ctx: Clearance) -> Path:

@@ -4,13 +4,25 @@ A leaf is the RFC 8785 canonical JSON of an *envelope*: its index, event type,
 time, actor, subject and the SHA-256 of the payload. The payload (the record's
 fields) is stored beside the leaf, so it can be redacted while the leaf, and
 therefore the tree, stays intact.
+
+Envelope version 1 commits to the payload as a whole: ``payload_sha256`` is the
+SHA-256 of its canonical bytes. Version 2 (events made with :meth:`Event.committed`)
+commits to each top-level field apart: the payload carries a random 128-bit salt
+per field under ``_salts``, each field's commitment is the SHA-256 of the canonical
+``[salt, name, value]``, and ``payload_sha256`` is the SHA-256 of the canonical
+object of commitments. A production can then show the payload with one field
+replaced by ``{"redacted": <its commitment>}`` (and its salt left out), and anyone
+can still check it against the leaf, while the salt keeps a short value (a yes, a
+name) from being found by hashing guesses.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +31,10 @@ from typing import Any
 import rfc8785
 
 ENVELOPE_VERSION = 1
+FIELD_COMMITTED = 2
+"""The envelope version whose ``payload_sha256`` commits to each top-level payload field (see above)."""
+SALTS = "_salts"
+REDACTED = "redacted"
 
 
 _MAX_SAFE_INT = 2**53 - 1
@@ -100,6 +116,56 @@ def canonical(value: Any) -> bytes:
     return rfc8785.dumps(value)
 
 
+def field_commitment(salt: str, name: str, value: Any) -> str:
+    return hashlib.sha256(canonical([salt, name, value])).hexdigest()
+
+
+def _is_commitment(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def fields_digest(payload: Any) -> str:
+    """``payload_sha256`` of a version-2 envelope: from each field's salt and value, or its redaction marker.
+
+    Raises ValueError when the payload is not an object, a salt is not a string, or a field has
+    neither a salt nor a well-formed ``{"redacted": <64 hex>}`` marker."""
+    if not isinstance(payload, dict) or not isinstance(payload.get(SALTS, {}), dict):
+        raise ValueError("a field-committed payload is an object with an object of salts")
+    salts = payload.get(SALTS, {})
+    commitments = {}
+    for name, value in payload.items():
+        if name == SALTS:
+            continue
+        salt = salts.get(name)
+        if isinstance(salt, str):
+            commitments[name] = field_commitment(salt, name, value)
+        elif isinstance(value, dict) and list(value) == [REDACTED] and _is_commitment(value[REDACTED]):
+            commitments[name] = value[REDACTED]
+        else:
+            raise ValueError(f"field {name!r} has neither a salt nor a redaction marker")
+    return hashlib.sha256(canonical(commitments)).hexdigest()
+
+
+def payload_digest(version: int, payload: bytes) -> str:
+    """What a leaf of envelope ``version`` says ``payload_sha256`` is for these payload bytes (ValueError if none)."""
+    if version == FIELD_COMMITTED:
+        return fields_digest(json.loads(payload))
+    return hashlib.sha256(payload).hexdigest()
+
+
+def redact_fields(payload: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """A version-2 payload with each of ``names`` replaced by its commitment and its salt dropped."""
+    salts = dict(payload.get(SALTS) or {})
+    shown = {}
+    for name, value in payload.items():
+        if name in names and name != SALTS and isinstance(salts.get(name), str):
+            shown[name] = {REDACTED: field_commitment(salts.pop(name), name, value)}
+        elif name != SALTS:
+            shown[name] = value
+    shown[SALTS] = salts
+    return shown
+
+
 _second_prefix: list[Any] = [None, ""]  # [UNIX second, its "YYYY-MM-DDTHH:MM:SS." text]
 
 
@@ -127,9 +193,21 @@ class Event:
     subject_kind: str | None = None
     subject_id: str | None = None
     actor: str = "system"
+    fields_committed: bool = False
+    """Logged with envelope version 2: the payload holds a salt per field (:meth:`committed`)."""
+
+    @classmethod
+    def committed(cls, type: str, payload: dict[str, Any], subject_kind: str | None = None,
+                  subject_id: str | None = None, actor: str = "system") -> Event:
+        """An event whose leaf commits to each top-level field apart, so a field can later be produced redacted."""
+        salts = {name: base64.b64encode(secrets.token_bytes(16)).decode() for name in payload if name != SALTS}
+        return cls(type, {**payload, SALTS: salts}, subject_kind, subject_id, actor, True)
 
     def payload_bytes(self) -> bytes:
         return canonical(self.payload)
+
+    def payload_sha256(self, payload: bytes) -> str:
+        return fields_digest(self.payload) if self.fields_committed else hashlib.sha256(payload).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -144,10 +222,11 @@ class Envelope:
     subject_id: str | None
     payload_sha256: str
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    version: int = ENVELOPE_VERSION
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "v": ENVELOPE_VERSION,
+            "v": self.version,
             "index": self.index,
             "type": self.type,
             "time": self.time,
@@ -159,14 +238,14 @@ class Envelope:
     def leaf_bytes(self) -> bytes:
         """``canonical(self.to_json())``; the common case is written directly, in RFC 8785 key order."""
         index, kind, sid = self.index, self.subject_kind, self.subject_id
-        if (type(index) is int and -_MAX_SAFE_INT <= index <= _MAX_SAFE_INT and type(self.type) is str
+        if (type(index) is int and type(self.version) is int and -_MAX_SAFE_INT <= index <= _MAX_SAFE_INT and type(self.type) is str
                 and type(self.time) is str and type(self.actor) is str and type(self.payload_sha256) is str
                 and (kind is None or type(kind) is str) and (sid is None or type(sid) is str)):
             text = (f'{{"actor":{_json_str(self.actor)},"index":{index},'
                     f'"payload_sha256":{_json_str(self.payload_sha256)},'
                     f'"subject":{{"id":{"null" if sid is None else _json_str(sid)},'
                     f'"kind":{"null" if kind is None else _json_str(kind)}}},'
-                    f'"time":{_json_str(self.time)},"type":{_json_str(self.type)},"v":{ENVELOPE_VERSION}}}')
+                    f'"time":{_json_str(self.time)},"type":{_json_str(self.type)},"v":{self.version}}}')
             try:
                 return text.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate: the reference implementation raises
@@ -175,15 +254,17 @@ class Envelope:
 
     @classmethod
     def for_event(cls, index: int, event: Event, payload: bytes, time: str | None = None) -> Envelope:
-        if cls is not Envelope:
+        if cls is not Envelope or event.fields_committed:
             return cls(index, event.type, time or now_text(), event.actor, event.subject_kind,
-                       event.subject_id, hashlib.sha256(payload).hexdigest())
+                       event.subject_id, event.payload_sha256(payload),
+                       version=FIELD_COMMITTED if event.fields_committed else ENVELOPE_VERSION)
         # What the generated __init__ does, without one object.__setattr__ per field (appends build
         # one envelope per event).
         envelope = object.__new__(Envelope)
         envelope.__dict__.update(index=index, type=event.type, time=time or now_text(), actor=event.actor,
                                  subject_kind=event.subject_kind, subject_id=event.subject_id,
-                                 payload_sha256=hashlib.sha256(payload).hexdigest(), raw={})
+                                 payload_sha256=hashlib.sha256(payload).hexdigest(), raw={},
+                                 version=ENVELOPE_VERSION)
         return envelope
 
     @classmethod
@@ -192,8 +273,9 @@ class Envelope:
         data = json.loads(leaf)
         if canonical(data) != leaf:
             raise ValueError("leaf is not canonical JSON")
-        if data.get("v") != ENVELOPE_VERSION:
-            raise ValueError(f"unknown envelope version {data.get('v')!r}")
+        version = data.get("v")
+        if type(version) is not int or version not in (ENVELOPE_VERSION, FIELD_COMMITTED):
+            raise ValueError(f"unknown envelope version {version!r}")
         subject = data.get("subject") or {}
         return cls(int(data["index"]), str(data["type"]), str(data["time"]), str(data["actor"]),
-                   subject.get("kind"), subject.get("id"), str(data["payload_sha256"]), data)
+                   subject.get("kind"), subject.get("id"), str(data["payload_sha256"]), data, version)

@@ -47,6 +47,9 @@ class PrivilegeBody(RequestBody):
     record_id: str = Field(min_length=1)
     privilege: Literal[PRIVILEGES]  # type: ignore[valid-type]
     description: str = Field(min_length=1, pattern=r"\S", description="what is withheld, without its content")
+    fields: list[str] = Field(default_factory=list, max_length=20,
+                              description="withhold only these fields (a check's review_reason, reviewer): the record "
+                                          "is produced with them redacted, provably; empty: the whole record")
 
 
 @router.post("/exports", status_code=201, summary="Produce records for discovery (a Bates-numbered volume)",
@@ -92,4 +95,4 @@ def show_protocol(name: str, caller: Caller = Depends(require(*LEGAL)),
 def assert_privilege(body: PrivilegeBody, caller: Caller = Depends(require(*LEGAL)),
                      ctx: Clearance = Depends(get_ctx)) -> dict[str, Any]:
     return privilege.assert_privilege(ctx, body.record_kind, body.record_id, body.privilege, body.description,
-                                      caller.actor, _person(caller))
+                                      caller.actor, _person(caller), body.fields or None)

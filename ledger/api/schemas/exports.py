@@ -138,6 +138,8 @@ class ProductionSummary(_Open):
     software: Software
     manifest_sha256: str
     log_index: int = Field(description="the export.produced entry")
+    redactions: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="documents produced with fields redacted as privileged")
     download: str = Field(description="the route that serves the ZIP")
 
 
@@ -146,5 +148,6 @@ class PrivilegeAsserted(_Open):
     record_id: str
     privilege: str
     description: str
+    fields: list[str] = Field(default_factory=list, description="the fields withheld; empty: the whole record")
     asserted_by: str
     log_index: int = Field(description="the privilege.asserted entry")

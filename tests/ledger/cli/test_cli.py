@@ -50,6 +50,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "is produced as the signed file it was released as" in out and "clearance-verify: production verified" in out
     assert "VERIFIED covers:" in out and "LOAD FILES WELL FORMED" in out
     assert re.search(r"FAIL MANIFEST.sha256: lists \d+ files where logged export entry \d+ produced \d+", out), out
+    # the reviewed check with its reason redacted, provably; the custody certificate signed and validated
+    assert re.search(r"check \S+ \(NLDEMO\d+\) is produced with review_reason REDACTED", out), out
+    assert "is signed (PAdES); pyHanko, with REPORTS/production-signing-cert.pem as the only trust root: validates" \
+        in " ".join(out.split()), out
     return home
 
 

@@ -31,6 +31,10 @@ def test_export_then_verify_then_tamper(tmp_path: Path) -> None:
     unnamed = run(home, "privilege", "assert", "party", "studio", "--privilege", "attorney-client",
                   "--description", "engagement memo", check=False)
     assert unnamed.returncode == 2 and "--actor" in unnamed.stderr.decode()  # who designates it is required
+    partial = run(home, "privilege", "assert", "party", "studio", "--privilege", "attorney-client",
+                  "--description", "engagement memo", "--field", "name", "--actor", "Priya Natarajan", check=False)
+    assert partial.returncode != 0 and "withhold the whole record" in " ".join(partial.stdout.decode().split() +
+                                                                              partial.stderr.decode().split())
     run(home, "privilege", "assert", "party", "studio", "--privilege", "attorney-client",
         "--description", "engagement memo", "--actor", "Priya Natarajan")
     run(home, "export-protocol", "save", "lima", "--prefix", "LIMA", "--padding", "4")

@@ -104,6 +104,36 @@ def edit_the_logged_counts(root: Path) -> None:
     (root / layout.EXPORT_EVENT).write_text(json.dumps(event), encoding="utf-8")
 
 
+def edit_the_custody_certificate(root: Path) -> None:
+    """A byte changed inside what the PDF's signature covers (its header comment)."""
+    data = bytearray((root / layout.CUSTODY_PDF).read_bytes())
+    data[12] ^= 0x01
+    (root / layout.CUSTODY_PDF).write_bytes(bytes(data))
+
+
+def append_to_the_custody_certificate(root: Path) -> None:
+    """An incremental update after signing (here a comment): the signature no longer covers the whole file."""
+    with (root / layout.CUSTODY_PDF).open("ab") as stream:
+        stream.write(b"\n% a later revision\n")
+
+
+def remove_the_custody_certificate(root: Path) -> None:
+    (root / layout.CUSTODY_PDF).unlink()
+
+
+def resign_the_custody_certificate(root: Path) -> None:
+    """A forger's own key signs a new certificate and replaces the production's signing certificate."""
+    from ledger.exports import custody
+    from ledger.exports.signing_key import ensure_signer
+
+    signer = ensure_signer(root.parent / "forger-keys", "Forger")
+    unsigned = custody.render(json.loads((root / layout.SUMMARY).read_text("utf-8")),
+                              {"manifest_sha256": "0" * 64, "log_index": 0, "certificate_sha256": "0" * 64,
+                               "checkpoint": {"origin": "forged", "size": 0, "root": ""}})
+    (root / layout.CUSTODY_PDF).write_bytes(custody.sign(unsigned, signer, "forged"))
+    (root / layout.SIGNING_CERT).write_bytes(signer.certificate_pem)
+
+
 TAMPERS: dict[str, tuple[Tamper, list[tuple[str, str]]]] = {
     "dropped revocation event": (drop_the_revocation, [
         (layout.EVENTS, "holds {events_less} events where logged export entry {entry} produced {events}"),
@@ -124,6 +154,13 @@ TAMPERS: dict[str, tuple[Tamper, list[tuple[str, str]]]] = {
         (layout.EXPORT_EVENT, "missing: nothing proves the production complete")]),
     "logged counts edited": (edit_the_logged_counts, [
         (layout.EXPORT_EVENT, "its payload does not match the leaf's hash")]),
+    "custody certificate edited": (edit_the_custody_certificate, [
+        (layout.CUSTODY_PDF, f"its signature does not verify with {layout.SIGNING_CERT}")]),
+    "custody certificate appended to": (append_to_the_custody_certificate, [
+        (layout.CUSTODY_PDF, "its signature does not cover the whole file (something was added after signing)")]),
+    "custody certificate removed": (remove_the_custody_certificate, [(layout.CUSTODY_PDF, "missing")]),
+    "custody certificate re-signed with another key": (resign_the_custody_certificate, [
+        (layout.MANIFEST, "its SHA-256 is not the one logged export entry {entry} commits to")]),
 }
 
 

@@ -36,7 +36,8 @@ def test_the_three_methods(ctx: Clearance, world: World, tmp_path: Path) -> None
     assert {r["ASSERTED_BY"] for r in by_metadata} == {"counsel", "Priya Natarajan (legal)"}
     by_category = _log(ctx, tmp_path / "categorical", "categorical")
     assert by_category == [{"CATEGORY": "PRIVCAT-0001", "RECORDTYPE": "asset", "PRIVILEGE": "work-product",
-                            "DESCRIPTION": "counsel's annotated copy of a reference work", "COUNT": "2",
+                            "DESCRIPTION": "counsel's annotated copy of a reference work", "WITHHELD": "document",
+                            "COUNT": "2",
                             "DATE_FROM": by_document[0]["DATE"], "DATE_TO": by_document[1]["DATE"],
                             "ASSERTED_BY": "Priya Natarajan (legal); counsel"}]
     for log in (by_document, by_metadata, by_category):  # never a record's id

@@ -13,6 +13,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from clearance_verify.completeness import OUTSIDE_MANIFEST, LoggedExport, Observed, compare, prove_export_event
+from clearance_verify.custody import check_custody_certificate
+from clearance_verify.fields import payload_hash
 from clearance_verify.loadfiles import LoadFileInvalid, read_dat, read_opt
 from clearance_verify.notes import NoteInvalid, SignedCheckpoint, VerifierKey, open_checkpoint, parse_tlog_proof
 from clearance_verify.rfc9162 import ProofInvalid, hash_leaf, verify_consistency, verify_inclusion
@@ -157,7 +159,7 @@ def _events(root: Path, checkpoint: SignedCheckpoint, key: VerifierKey, note: st
                 except (ValueError, binascii.Error):
                     report.fail(where, f"line {number}: payload is not base64")
                     continue
-                if hashlib.sha256(payload).hexdigest() != envelope.get("payload_sha256"):
+                if payload_hash(envelope.get("v"), payload) != envelope.get("payload_sha256"):
                     report.fail(where, f"line {number} (entry {index}): payload does not match the leaf's hash")
                 elif json.loads(payload) != line.get("payload"):
                     report.fail(where, f"line {number} (entry {index}): the payload shown differs from the payload")
@@ -397,6 +399,8 @@ def verify_production(root: Path, log_key: str) -> Report:
     events = _events(root, checkpoint, key, note, report)
     _check_dat(root, summary, events, report)
     _check_consistency(root, summary, key, checkpoint, report)
+    if check_custody_certificate(root, summary, report.fail) and summary.get("custody_certificate"):
+        report.count("signed custody certificates")
     report.logged = prove_export_event(root, key, summary.get("production_id"), report)
     if report.logged is not None:
         compare(root, report.logged, report.seen, report)
