@@ -360,6 +360,9 @@ class IndexSet:
                     continue
                 indexes.channels[name] = ChannelIndex.from_files(name, CHANNEL_METRICS[name], sizing["flat_max"],
                                                                  *blobs, nprobe=sizing["nprobe"])
+            stale = indexes.keypoint_store.stale_files() if indexes.keypoint_store is not None else []
+            if stale:
+                raise IndexCorrupt(f"{stale[0]}: keypoint file of an older format; rebuild the index")
             indexes.generation = int(manifest["generation"])
             indexes.revision = manifest.get("revision")
         except IndexCorrupt:

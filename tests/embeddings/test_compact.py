@@ -60,6 +60,9 @@ def test_small_world_keeps_every_copy_with_keypoints_on_disk(compact_fingerprint
     assert _owners(compact_fingerprinter, reopened, crop_area(0.5)(image)) == {original.stem}
     with pytest.raises(IndexCorrupt, match="tier"):
         IndexSet.open(tmp_path / "ix", TEST_CONFIG)
+    (tmp_path / "ix" / "keypoints" / "0123-0.npz").write_bytes(b"PK")   # a file of the 17 KB-a-frame format
+    with pytest.raises(IndexCorrupt, match="older format"):
+        IndexSet.open(tmp_path / "ix", COMPACT)
 
 
 def test_removal_by_owner_is_exact(compact_fingerprinter: Fingerprinter, shared_data: Path, tmp_path: Path) -> None:
