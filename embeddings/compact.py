@@ -9,9 +9,10 @@ With ``index_tier = "compact"`` an :class:`~embeddings.index.IndexSet` keeps:
   its 8-byte FAISS id, and the frame's key (8-byte id, 4-byte owner number,
   4-byte time, 4-byte frame number): 60 bytes, measured by
   ``benchmarks/scale.py`` (``memory_bytes``);
-* on disk, per asset, :class:`KeypointStore`: one compressed ``.npz`` holding the
-  ORB descriptors and positions of every frame, read only for the candidate
-  assets a check verifies.
+* on disk, per asset, :class:`KeypointStore`: compressed chunk files holding
+  each frame's strongest keypoints (positions as uint16, the leading bits of
+  each ORB descriptor), ~3.6 KB a frame, read only for the candidate assets a
+  check verifies.
 
 A check verifies keypoints (RANSAC homography, as the resident tier does) for
 the assets whose PDQ codes come within ``keypoint_candidate_pdq_distance`` of
@@ -30,7 +31,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
+import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -309,18 +313,80 @@ class AssetKeypoints:
         return int(len(np.unique(self.frame_of)))
 
 
+#: First bytes of a keypoint chunk file (format 2: zlib of header + uint16 positions + descriptors).
+CHUNK_MAGIC = b"CLKP2\n"
+CHUNK_SUFFIX = ".kps"
+
+
+def encode_chunk(owner: str, frames: list[tuple[int, float, np.ndarray, np.ndarray]]) -> bytes:
+    """One chunk file: ``frames`` is (ref, time, xy (k, 2) float, descriptors (k, 32) uint8) per frame.
+
+    Positions are quantised to uint16 on a grid of ``step`` pixels (1/16 px for
+    analysis frames up to 4096 px wide); descriptors stay exact (ORB bits barely
+    compress, and a lossy descriptor would move the calibrated distance). The
+    per-keypoint frame numbers and times of the old ``.npz`` format become one
+    count per frame.
+    """
+    xy = np.concatenate([f[2] for f in frames]).astype(np.float64) if frames else np.zeros((0, 2))
+    step = max(1.0 / 16, float(xy.max(initial=0.0)) / 65535.0)
+    descriptors = np.concatenate([f[3] for f in frames]).astype(np.uint8) if frames else np.zeros((0, 32), np.uint8)
+    header = json.dumps({"owner": owner, "refs": [int(f[0]) for f in frames], "width": int(descriptors.shape[1]),
+                         "times": [float(f[1]) for f in frames], "counts": [int(len(f[3])) for f in frames],
+                         "step": step}).encode("utf-8")
+    quantised = np.clip(np.rint(xy / step), 0, 65535).astype("<u2")
+    payload = struct.pack("<I", len(header)) + header + quantised.tobytes() + descriptors.tobytes()
+    return CHUNK_MAGIC + zlib.compress(payload, 6)
+
+
+def decode_chunk(blob: bytes) -> AssetKeypoints:
+    """The inverse of :func:`encode_chunk`; ValueError for anything that is not such a file."""
+    if not blob.startswith(CHUNK_MAGIC):
+        raise ValueError("not a keypoint chunk (bad magic)")
+    try:
+        payload = zlib.decompress(blob[len(CHUNK_MAGIC):])
+    except zlib.error as exc:
+        raise ValueError(f"damaged keypoint chunk: {exc}") from exc
+    (length,) = struct.unpack_from("<I", payload)
+    header = json.loads(payload[4:4 + length].decode("utf-8"))
+    counts = np.asarray(header["counts"], np.int64)
+    n = int(counts.sum())
+    body = payload[4 + length:]
+    width = int(header["width"])
+    if len(body) != n * 4 + n * width:
+        raise ValueError(f"keypoint chunk holds {len(body)} bytes for {n} keypoints")
+    xy = np.frombuffer(body[:n * 4], "<u2").reshape(n, 2).astype(np.float32) * np.float32(header["step"])
+    descriptors = np.frombuffer(body[n * 4:], np.uint8).reshape(n, width)
+    return AssetKeypoints(str(header["owner"]), np.repeat(np.asarray(header["refs"], np.int32), counts),
+                          np.repeat(np.asarray(header["times"], np.float32), counts), xy, descriptors)
+
+
 class KeypointStore:
-    """Per-asset keypoint files (compressed ``.npz``) in one directory; the on-disk verification tier.
+    """Per-asset keypoint files (format 2, ``.kps``) in one directory; the on-disk verification tier.
+
+    Each registered frame keeps its first ``per_frame`` keypoints (settings
+    ``keypoints_stored_per_frame``, ``keypoints_stored_bits``): the extractor
+    orders them strongest first, round-robin over a 4 x 4 grid of the frame
+    (:func:`embeddings.channels.keypoints.orb_keypoints`), so the prefix is the
+    strongest keypoints spread over the whole picture and a crop keeps its
+    share. Of each 256-bit descriptor the leading ``descriptor_bits`` are kept.
+    More, shorter descriptors found more crops than fewer full ones at the same
+    bytes (230 x 96 bits: ~3.6 KB a frame, against 17 KB for 500 x 256 in the
+    old ``.npz``); ``benchmarks/keypoint_store.py`` measures bytes and recall.
 
     An asset's frames are stored in chunks of :data:`CHUNK_FRAMES` frames
-    (``<sha256 of the owner id>-<chunk>.npz``), so verifying a few frames of a
+    (``<sha256 of the owner id>-<chunk>.kps``), so verifying a few frames of a
     two-hour title reads one or two chunks, not the title. Files are written
     atomically (temp file, fsync, rename); removal deletes every chunk.
     Loaded chunks stay in a small LRU cache (``cache_chunks``).
     """
 
-    def __init__(self, directory: Path | str, *, cache_chunks: int = 256) -> None:
+    def __init__(self, directory: Path | str, *, per_frame: int = 230, descriptor_bits: int = 96,
+                 cache_chunks: int = 256) -> None:
+        if descriptor_bits % 8 or not 8 <= descriptor_bits <= 256:
+            raise ValueError(f"descriptor_bits must be a multiple of 8 from 8 to 256, not {descriptor_bits}")
         self.directory = Path(directory)
+        self.per_frame = per_frame
+        self.descriptor_bits = descriptor_bits
         self.cache_chunks = cache_chunks
         self._cache: OrderedDict[tuple[str, int], AssetKeypoints] = OrderedDict()
         self._frames: dict[str, int] | None = None
@@ -331,7 +397,11 @@ class KeypointStore:
     def chunk_paths(self, owner: str) -> list[Path]:
         if not self.directory.is_dir():
             return []
-        return sorted(self.directory.glob(f"{self._stem(owner)}-*.npz"))
+        return sorted(self.directory.glob(f"{self._stem(owner)}-*{CHUNK_SUFFIX}"))
+
+    def stale_files(self) -> list[Path]:
+        """Files of the old ``.npz`` format (an index written before format 2: rebuild it)."""
+        return sorted(self.directory.glob("*.npz")) if self.directory.is_dir() else []
 
     def put(self, owner: str, fingerprints: "MediaFingerprints") -> int:
         """Store (replace) an asset's keypoints; returns keypoints stored (0: none, and no file)."""
@@ -343,16 +413,10 @@ class KeypointStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         stored = 0
         for chunk in sorted({i // CHUNK_FRAMES for i, _, _ in frames}):
-            part = [(i, t, k) for i, t, k in frames if i // CHUNK_FRAMES == chunk]
-            buffer = io.BytesIO()
-            np.savez_compressed(
-                buffer, owner=np.array(owner, dtype=np.str_),
-                frame_of=np.concatenate([np.full(len(k), i, np.int32) for i, _, k in part]),
-                times=np.concatenate([np.full(len(k), t, np.float32) for _, t, k in part]),
-                xy=np.concatenate([k.xy for _, _, k in part]).astype(np.float16),
-                descriptors=np.concatenate([k.descriptors for _, _, k in part]).astype(np.uint8))
-            _write_atomic(self.directory / f"{self._stem(owner)}-{chunk}.npz", buffer.getvalue())
-            stored += sum(len(k) for _, _, k in part)
+            part = [(i, t, k.xy[:self.per_frame], k.descriptors[:self.per_frame, :self.descriptor_bits // 8])
+                    for i, t, k in frames if i // CHUNK_FRAMES == chunk]
+            _write_atomic(self.directory / f"{self._stem(owner)}-{chunk}{CHUNK_SUFFIX}", encode_chunk(owner, part))
+            stored += sum(len(d) for _, _, _, d in part)
         if self._frames is not None:
             self._frames[owner] = len(frames)
         return stored
@@ -364,9 +428,8 @@ class KeypointStore:
         count = 0
         for path in self.chunk_paths(owner):
             try:
-                with np.load(path, allow_pickle=False) as data:
-                    count += int(data["frame_of"].shape[0])
-            except (OSError, ValueError, KeyError, EOFError):
+                count += len(decode_chunk(path.read_bytes()).frame_of)
+            except (OSError, ValueError, KeyError, EOFError, struct.error):
                 pass
             path.unlink(missing_ok=True)
         if self._frames is not None:
@@ -376,7 +439,7 @@ class KeypointStore:
     def clear(self) -> None:
         """Delete every stored file (a rebuild starts from nothing)."""
         if self.directory.is_dir():
-            for path in self.directory.glob("*.npz"):
+            for path in [*self.directory.glob(f"*{CHUNK_SUFFIX}"), *self.stale_files()]:
                 path.unlink(missing_ok=True)
         self._cache.clear()
         self._frames = {}
@@ -387,7 +450,7 @@ class KeypointStore:
         Raises IndexCorrupt for an unreadable file.
         """
         if refs is None:
-            chunks = [int(p.stem.rsplit("-", 1)[1]) for p in self.chunk_paths(owner)]
+            chunks = [int(p.name[:-len(CHUNK_SUFFIX)].rsplit("-", 1)[1]) for p in self.chunk_paths(owner)]
         else:
             chunks = sorted({r // CHUNK_FRAMES for r in refs})
         parts = [part for part in (self._chunk(owner, c) for c in chunks) if part is not None]
@@ -398,20 +461,21 @@ class KeypointStore:
         return AssetKeypoints(owner, *(np.concatenate([getattr(p, f) for p in parts])
                                        for f in ("frame_of", "times", "xy", "descriptors")))
 
+    def _read(self, path: Path) -> AssetKeypoints:
+        try:
+            return decode_chunk(path.read_bytes())
+        except (OSError, ValueError, KeyError, EOFError, struct.error) as exc:
+            raise IndexCorrupt(f"{path}: unreadable keypoint file ({exc}); rebuild the index") from exc
+
     def _chunk(self, owner: str, chunk: int) -> AssetKeypoints | None:
         held = self._cache.get((owner, chunk))
         if held is not None:
             self._cache.move_to_end((owner, chunk))
             return held
-        path = self.directory / f"{self._stem(owner)}-{chunk}.npz"
+        path = self.directory / f"{self._stem(owner)}-{chunk}{CHUNK_SUFFIX}"
         if not path.is_file():
             return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                loaded = AssetKeypoints(str(data["owner"]), data["frame_of"], data["times"],
-                                        data["xy"].astype(np.float32), data["descriptors"])
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise IndexCorrupt(f"{path}: unreadable keypoint file ({exc}); rebuild the index") from exc
+        loaded = self._read(path)
         self._cache[(owner, chunk)] = loaded
         while len(self._cache) > self.cache_chunks:
             self._cache.popitem(last=False)
@@ -420,20 +484,21 @@ class KeypointStore:
     def frame_counts(self) -> dict[str, int]:
         """Frames stored per owner (read once from the files, then kept up to date)."""
         if self._frames is None:
+            stale = self.stale_files()
+            if stale:
+                raise IndexCorrupt(f"{stale[0]}: keypoint file of an older format; rebuild the index")
             counts: dict[str, int] = {}
             if self.directory.is_dir():
-                for path in self.directory.glob("*.npz"):
-                    try:
-                        with np.load(path, allow_pickle=False) as data:
-                            owner = str(data["owner"])
-                            counts[owner] = counts.get(owner, 0) + int(len(np.unique(data["frame_of"])))
-                    except (OSError, ValueError, KeyError, EOFError) as exc:
-                        raise IndexCorrupt(f"{path}: unreadable keypoint file ({exc}); rebuild the index") from exc
+                for path in self.directory.glob(f"*{CHUNK_SUFFIX}"):
+                    part = self._read(path)
+                    counts[part.owner] = counts.get(part.owner, 0) + part.frames
             self._frames = counts
         return self._frames
 
     def bytes_on_disk(self) -> int:
-        return sum(p.stat().st_size for p in self.directory.glob("*.npz")) if self.directory.is_dir() else 0
+        if not self.directory.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.directory.glob(f"*{CHUNK_SUFFIX}"))
 
 
 def _write_atomic(path: Path, blob: bytes) -> None:

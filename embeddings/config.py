@@ -145,6 +145,13 @@ class EmbeddingsConfig:
     keypoints_exhaustive_max_frames: int = 100
     """Compact tier: while the keypoint store holds at most this many frames, every asset is verified
     (a small world loses nothing); ~5 x 10^4 descriptors, where the resident channel leaves flat search."""
+    keypoints_stored_per_frame: int = 230
+    """Compact tier: keypoints kept on disk per registered frame for verification (the strongest, spread
+    over the frame). With keypoints_stored_bits = 96: ~3.6 KB a frame (limit 4 KB). Recall of the known
+    copies against all 500 full descriptors: benchmarks/results/keypoint_store.json."""
+    keypoints_stored_bits: int = 96
+    """Compact tier: leading bits of each stored ORB descriptor kept on disk (rBRIEF orders its tests most
+    informative first); the descriptor-distance threshold scales with it (64 of 256 -> 24 of 96)."""
 
     def with_(self, **changes: Any) -> "EmbeddingsConfig":
         """A copy with some fields changed."""
@@ -220,6 +227,7 @@ _MINIMUMS: dict[str, float] = {
     "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
     "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
     "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
+    "keypoints_stored_per_frame": 8, "keypoints_stored_bits": 8,
     "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "voice_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
 }
 

@@ -20,6 +20,7 @@ with no frames; a video's sound is heard by the voice channel beside its frames.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -232,8 +233,12 @@ class Fingerprinter:
                 states.append(ChannelState("voice", False, f"{exc.reason} (setting {exc.setting})"))
         self.status = ChannelStatus(tuple(states))
 
-    def fingerprint_file(self, source: str | Path | bytes, *, purpose: Purpose, name: str | None = None) -> MediaFingerprints:
+    def fingerprint_file(self, source: str | Path | bytes, *, purpose: Purpose, name: str | None = None,
+                         decoded: Callable[[DecodedMedia], None] | None = None) -> MediaFingerprints:
         """Decode (see :func:`embeddings.media.load_media` and :mod:`embeddings.audio`) and fingerprint.
+
+        ``decoded`` is handed the decoded pictures (not for sound-only files), so a
+        caller that shows frames afterwards (a check's evidence) need not decode again.
 
         An audio file (by its extension, or by its bytes when unnamed) is heard,
         not looked at: it may be a query or a voice reference, nothing else. A
@@ -247,6 +252,8 @@ class Fingerprinter:
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
         media = load_media(data, self.config, name=label)
+        if decoded is not None:
+            decoded(media)
         fps = self.fingerprint(media, purpose=purpose)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)

@@ -101,7 +101,7 @@ class ChannelIndex:
         self.metric = metric
         self.flat_max = flat_max
         self.nprobe = nprobe
-        self.dim = 256 if metric == "hamming" else dim
+        self.dim = (dim or 256) if metric == "hamming" else dim
         width = (self.dim or 0) // 8 if metric == "hamming" else (self.dim or 0)
         self.vectors = np.zeros((0, width), np.uint8 if metric == "hamming" else np.float32)
         self.ids = np.zeros(0, np.int64)
@@ -313,7 +313,9 @@ class IndexSet:
         if self.compact:
             sizing = self._sizing("pdq")
             self.channels["pdq"] = FrameCodeIndex("pdq", flat_max=sizing["flat_max"], nprobe=sizing["nprobe"])  # type: ignore[assignment]  # duck-typed: the parts matching uses
-            self.keypoint_store = KeypointStore(self.directory / KEYPOINT_STORE)
+            self.keypoint_store = KeypointStore(self.directory / KEYPOINT_STORE,
+                                               per_frame=self.config.keypoints_stored_per_frame,
+                                               descriptor_bits=self.config.keypoints_stored_bits)
         self.generation = 0
         self.revision: str | None = None
 
@@ -358,6 +360,9 @@ class IndexSet:
                     continue
                 indexes.channels[name] = ChannelIndex.from_files(name, CHANNEL_METRICS[name], sizing["flat_max"],
                                                                  *blobs, nprobe=sizing["nprobe"])
+            stale = indexes.keypoint_store.stale_files() if indexes.keypoint_store is not None else []
+            if stale:
+                raise IndexCorrupt(f"{stale[0]}: keypoint file of an older format; rebuild the index")
             indexes.generation = int(manifest["generation"])
             indexes.revision = manifest.get("revision")
         except IndexCorrupt:

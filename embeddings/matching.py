@@ -216,7 +216,7 @@ def candidate_keypoints(indexes: IndexSet, store: KeypointStore, near: dict[str,
     hit frame with its neighbours (the same shot, a second apart), closest first,
     at most :data:`MAX_VERIFIED_FRAMES` frames.
     """
-    channel = ChannelIndex("keypoints", "hamming", flat_max=1 << 40)
+    channel = ChannelIndex("keypoints", "hamming", flat_max=1 << 40, dim=store.descriptor_bits)
     if len(indexes.channels["pdq"]) <= cfg.keypoints_exhaustive_max_frames:
         counts = store.frame_counts()
         if sum(counts.values()) <= cfg.keypoints_exhaustive_max_frames:
@@ -250,11 +250,13 @@ def _keypoint_matches(t: float, keypoints: Keypoints, mirrored: bool, channel: C
                       cfg: EmbeddingsConfig, *, candidates: int = 5) -> list[FrameMatch]:
     if len(channel) == 0:
         return []
-    dist, rows = channel.search(keypoints.descriptors, 3)
+    bits = channel.dim or 256   # the compact tier may store only the leading bits of each descriptor
+    dist, rows = channel.search(np.ascontiguousarray(keypoints.descriptors[:, :bits // 8]), 3)
+    max_distance = cfg.keypoint_max_descriptor_distance * bits / 256
     groups: dict[tuple[int, int], dict[int, tuple[float, int]]] = defaultdict(dict)
     for qi in range(len(keypoints)):
         for d, row in zip(dist[qi], rows[qi]):
-            if row < 0 or d > cfg.keypoint_max_descriptor_distance:
+            if row < 0 or d > max_distance:
                 continue
             key = (int(channel.owner_codes[row]), int(channel.refs[row]))
             held = groups[key].get(qi)
@@ -263,13 +265,15 @@ def _keypoint_matches(t: float, keypoints: Keypoints, mirrored: bool, channel: C
     ranked = sorted(groups.items(), key=lambda item: -len(item[1]))[:candidates]
     found: list[FrameMatch] = []
     for (owner_code, ref), pairs in ranked:
-        if len(pairs) < min(cfg.keypoint_min_inliers, 12):
-            break
+        if len(pairs) < cfg.keypoint_min_inliers:
+            break   # ranked by pairs: no later candidate can reach the inliers either
         # one query point per stored point: keep the closest
         by_stored: dict[int, tuple[float, int]] = {}
         for qi, (d, row) in pairs.items():
             if row not in by_stored or d < by_stored[row][0]:
                 by_stored[row] = (d, qi)
+        if len(by_stored) < cfg.keypoint_min_inliers:
+            continue   # inliers are a subset of these pairs: RANSAC cannot reach the threshold (exact, and cheap)
         stored_rows = np.array(list(by_stored.keys()))
         query_idx = np.array([qi for _, qi in by_stored.values()])
         inliers = verify_homography(keypoints.xy[query_idx], channel.aux[stored_rows])

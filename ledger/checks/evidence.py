@@ -122,12 +122,19 @@ def _asset_source(ctx: Clearance, asset_id: str) -> tuple[bytes | None, str, str
     return data, stored_name(asset.sha256, data) if data is not None else asset_id, asset.sha256
 
 
-def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResult) -> list[dict[str, Any]]:
-    """Thumbnails of the matched frames, stored; returns the evidence entries for ``check.decided``."""
+def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResult, *,
+            decoded: DecodedMedia | None = None) -> list[dict[str, Any]]:
+    """Thumbnails of the matched frames, stored; returns the evidence entries for ``check.decided``.
+
+    ``decoded``: the clip's pictures as the check's fingerprinting decoded them (same
+    settings, same frames); without it the clip is decoded again.
+    """
     chosen = select_matches(result)
     if not chosen:
         return []
     decoder = _Decoder(ctx)
+    if decoded is not None:
+        decoder.decoded["clip"] = decoded
     evidence = []
     for match in chosen:
         item: dict[str, Any] = {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 
-from embeddings import MatchResult, MediaFingerprints
+from embeddings import DecodedMedia, MatchResult, MediaFingerprints
 from embeddings import match as search
 from ledger.context import Clearance, Receipt
 from ledger.errors import Conflict, FieldProblem, MediaRejected, NotFound, ValidationFailed
@@ -198,9 +199,13 @@ def withdraw_asset(ctx: Clearance, asset_id: str, reason: str, actor: str) -> Re
     return erase_fingerprints(ctx, "asset", asset_id, reason, actor)
 
 
-def match_media(ctx: Clearance, data: bytes, name: str) -> tuple[MediaFingerprints, MatchResult]:
-    """Fingerprint a query and search every channel; identical registered files match exactly."""
-    query = fingerprint(ctx, data, name, "query")
+def match_media(ctx: Clearance, data: bytes, name: str, *,
+                decoded: Callable[[DecodedMedia], None] | None = None) -> tuple[MediaFingerprints, MatchResult]:
+    """Fingerprint a query and search every channel; identical registered files match exactly.
+
+    ``decoded`` receives the query's decoded pictures (a check's evidence reuses them).
+    """
+    query = fingerprint(ctx, data, name, "query", decoded=decoded)
     with ctx.db.reader() as session:
         exact = list(session.exec(select(m.Asset.id).where(m.Asset.sha256 == query.sha256)).all())
     return query, search(query, ctx.indexes.current(), ctx.embeddings_config, exact_owners=exact)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexCorrupt, IndexSet, match
-from embeddings.compact import FrameCodeIndex
+from embeddings.compact import CHUNK_MAGIC, FrameCodeIndex, KeypointStore
 from embeddings.media import media_from_image_array
 from embeddings.transforms import crop_area, flip_h, text_overlay
 
@@ -47,7 +47,7 @@ def test_small_world_keeps_every_copy_with_keypoints_on_disk(compact_fingerprint
     assert indexes.channels["keypoints"].vectors.shape[0] == 0          # nothing resident
     stats = indexes.stats()
     assert stats["keypoints"]["frames"] == len(photos) and stats["keypoints"]["owners"] == len(photos)
-    assert 0 < stats["keypoints"]["bytes_on_disk"]
+    assert 0 < stats["keypoints"]["bytes_on_disk"] <= 4096 * len(photos)     # the issue's 4 KB a frame
     memory = indexes.channels["pdq"].memory_bytes()
     assert (memory["pdq_codes"] + memory["faiss_ids"] + memory["keys"]) / len(photos) <= 100
     original = photos[3]
@@ -60,6 +60,9 @@ def test_small_world_keeps_every_copy_with_keypoints_on_disk(compact_fingerprint
     assert _owners(compact_fingerprinter, reopened, crop_area(0.5)(image)) == {original.stem}
     with pytest.raises(IndexCorrupt, match="tier"):
         IndexSet.open(tmp_path / "ix", TEST_CONFIG)
+    (tmp_path / "ix" / "keypoints" / "0123-0.npz").write_bytes(b"PK")   # a file of the 17 KB-a-frame format
+    with pytest.raises(IndexCorrupt, match="older format"):
+        IndexSet.open(tmp_path / "ix", COMPACT)
 
 
 def test_removal_by_owner_is_exact(compact_fingerprinter: Fingerprinter, shared_data: Path, tmp_path: Path) -> None:
@@ -122,3 +125,35 @@ def test_searches_run_on_one_thread_and_restore_the_setting() -> None:
     with one_search_thread():
         assert faiss.omp_get_max_threads() == 1
     assert faiss.omp_get_max_threads() == before
+
+
+def test_stored_keypoints_are_the_strongest_spread_prefix_with_quantised_positions(
+        compact_fingerprinter: Fingerprinter, shared_data: Path, tmp_path: Path) -> None:
+    """What a frame keeps on disk: its first keypoints (strongest, over the grid), leading descriptor bits."""
+    record = compact_fingerprinter.fingerprint_file(_photos(shared_data)[0], purpose="reference")
+    full = record.frames[0].keypoints
+    assert full is not None and len(full) > 230
+    store = KeypointStore(tmp_path / "kp", per_frame=230, descriptor_bits=96)
+    assert store.put("asset-1", record) == 230
+    (path,) = store.chunk_paths("asset-1")
+    assert path.read_bytes().startswith(CHUNK_MAGIC) and path.stat().st_size <= 4096
+    loaded = KeypointStore(tmp_path / "kp").load("asset-1")
+    assert loaded is not None and loaded.owner == "asset-1"
+    assert np.array_equal(loaded.descriptors, full.descriptors[:230, :12])
+    assert np.abs(loaded.xy - full.xy[:230]).max() <= 1 / 32          # uint16 on a 1/16 px grid
+    assert set(loaded.frame_of.tolist()) == {0} and loaded.times.tolist() == [record.frames[0].time_s] * 230
+    assert KeypointStore(tmp_path / "kp").frame_counts() == {"asset-1": 1}
+
+
+def test_damaged_or_old_keypoint_files_say_rebuild(tmp_path: Path) -> None:
+    store = KeypointStore(tmp_path / "kp")
+    store.directory.mkdir(parents=True)
+    (store.directory / f"{store._stem('a')}-0.kps").write_bytes(CHUNK_MAGIC + b"not zlib")
+    with pytest.raises(IndexCorrupt, match="rebuild"):
+        store.load("a")
+    old = KeypointStore(tmp_path / "old")
+    old.directory.mkdir(parents=True)
+    (old.directory / "abc-0.npz").write_bytes(b"PK")
+    with pytest.raises(IndexCorrupt, match="older format"):
+        old.frame_counts()
+

@@ -60,3 +60,26 @@ def test_selection_keeps_the_closest_frames_of_each_owner() -> None:
     owners = [OwnerSummary(o, "asset", 1, 6, 1.0, ["pdq"], 0, 5, None) for o in ("b", "a")]
     chosen = evidence.select_matches(MatchResult({}, grey_match("x").channels, {}, matches, owners), per_owner=2)
     assert [(m.owner, m.query_time_s) for m in chosen] == [("b", 0.0), ("a", 5.0), ("a", 4.0)]
+
+
+def test_the_clip_is_decoded_once_for_fingerprinting_and_evidence(ctx: Clearance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The real matcher hands its decoded frames to the evidence: one decode of the clip per check."""
+    import embeddings
+    import embeddings.fingerprint
+
+    asset = add_work(ctx)
+    clip = drawing(tint=(8, 4, -4))                       # a near-identical copy: matched, with evidence
+    decoded: list[str] = []
+    real = embeddings.fingerprint.load_media
+
+    def counting(data, config=None, **options):  # type: ignore[no-untyped-def]
+        decoded.append(options.get("name"))
+        return real(data, config, **options)
+
+    monkeypatch.setattr(embeddings.fingerprint, "load_media", counting)
+    monkeypatch.setattr(embeddings, "load_media", counting)
+    outcome = check_clip(ctx, REQUEST, clip, "copy.jpg", "test")
+    items = outcome.check["evidence"]
+    assert items and items[0]["owner"] == asset["id"] and items[0]["query"]["sha256"]
+    assert decoded.count("copy.jpg") == 1                  # the asset's own file is decoded for its side
+    assert read_stored(ctx.settings, items[0]["query"]["sha256"])[:3] == b"\xff\xd8\xff"
