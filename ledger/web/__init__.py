@@ -18,7 +18,7 @@ __all__ = ["install"]
 
 def install(app: FastAPI, ctx: Clearance) -> None:
     """Add the console's routes, static files and the offline ``/docs`` and ``/redoc`` to ``app``."""
-    from ledger.web import docs, login, pages_log, pages_records, pages_review
+    from ledger.web import docs, login, media, pages_log, pages_records, pages_review
     from ledger.web.sessions import sessions_for
     from ledger.web.templating import mount_static
 
@@ -26,5 +26,5 @@ def install(app: FastAPI, ctx: Clearance) -> None:
     app.state.web_sessions.check()
     mount_static(app)
     docs.install(app)
-    for module in (login, pages_review, pages_records, pages_log):
+    for module in (login, pages_review, media, pages_records, pages_log):
         app.include_router(module.router, prefix="/ui", include_in_schema=False)
