@@ -170,7 +170,7 @@ def sign(check_id: str, ctx: Clearance = Depends(get_ctx), session: WebSession =
 @router.post("/checks/{check_id}/verify")
 def verify(check_id: str, _: WebSession = Depends(form(*CHECK_READERS))) -> Response:
     """Verify the signed clip: the result is a page of its own (POST, redirect, GET), so reloading it works."""
-    return RedirectResponse(f"/ui/checks/{_valid_id(check_id)}/verification#verify-title", status_code=303)
+    return RedirectResponse(f"/ui/checks/{_valid_id(check_id)}/verification", status_code=303)
 
 
 @router.get("/checks/{check_id}/verification")

@@ -47,6 +47,37 @@ def drawing(shift: int = 0, tint: tuple[int, int, int] = (0, 0, 0), size: tuple[
     return out.getvalue()
 
 
+def video(seconds: float = 8.0, fps: int = 5, shift: int = 0, tint: tuple[int, int, int] = (0, 0, 0)) -> bytes:
+    """An H.264 MP4 of the scene panning slowly (each second differs), for players and range requests."""
+    import av
+    from PIL import Image
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 192, "yuv420p"
+        for i in range(int(seconds * fps)):
+            frame = Image.open(io.BytesIO(drawing(shift=shift - 4 * i, tint=tint, size=(320, 192))))
+            for packet in stream.encode(av.VideoFrame.from_image(frame.convert("RGB"))):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue()
+
+
+def video_match(asset_id: str, times: tuple[float, ...] = (2.0, 3.0, 4.0), offset_s: float = 1.0,
+                score: float = 48.0) -> MatchResult:
+    """Grey PDQ matches of the clip's frames at ``times`` against the work ``offset_s`` later."""
+    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
+                            ChannelState("semantic", False, "no CLIP weights at /srv/clearance/models/clip "
+                                                            "(setting CLEARANCE_EMBEDDINGS_CLIP_WEIGHTS)")))
+    matches = [FrameMatch(asset_id, "asset", "perceptual", "pdq", t, t + offset_s, i, score, 65.0, "hamming_bits",
+                          {"variant": "original"}) for i, t in enumerate(times)]
+    owner = OwnerSummary(asset_id, "asset", len(times), 40, len(times) / 40, ["pdq"], times[0], times[-1], None)
+    return MatchResult({"sha256": "", "kind": "video", "duration_s": 8.0, "frames": 40}, status,
+                       {"pdq_max_distance": 65.0}, matches, [owner])
+
+
 def grey_match(asset_id: str, score: float = 48.0) -> MatchResult:
     status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
                             ChannelState("identity", False, "not needed here")))
