@@ -37,7 +37,8 @@ REASON_CODES = {
     "consent_on_file": "Consent on file",
     "other": "Other",
 }
-"""Why a reviewer decided as they did, as a code kept in ``check.reviewed`` beside the free-text reason."""
+"""Why a reviewer decided as they did, as a code kept in ``check.reviewed`` beside the free-text reason
+(``ReviewRequest.reason_code`` in the API lists the same codes)."""
 
 
 def next_pending(ctx: Clearance, after: str | None = None) -> str | None:

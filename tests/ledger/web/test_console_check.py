@@ -249,3 +249,64 @@ def test_keypoint_regions_lie_where_the_crop_came_from() -> None:
     assert reference_box[2] <= x0 + cw + 2 and reference_box[3] <= y0 + ch + 2
     moved = (query_box[0] + x0, query_box[1] + y0, query_box[2] + x0, query_box[3] + y0)
     assert all(abs(a - b) <= 12 for a, b in zip(moved, reference_box)), (moved, reference_box)
+
+
+def test_the_api_takes_the_same_reason_codes(console: Console, studio: ReviewStudio) -> None:
+    from typing import get_args
+
+    from ledger.api.routers.checks import ReviewRequest
+    from ledger.checks.reviews import REASON_CODES
+
+    [codes] = [a for a in get_args(ReviewRequest.model_fields["reason_code"].annotation) if a is not type(None)]
+    assert set(get_args(codes)) == set(REASON_CODES)
+    client, key = console.client(), {"X-API-Key": console.keys["legal"]}
+    wrong = client.post(f"/v1/reviews/{studio.check_id}", headers=key,
+                        json={"decision": "approve", "reason": "fine", "reason_code": "because"})
+    assert wrong.status_code == 422 and "reason_code" in wrong.text
+    done = client.post(f"/v1/reviews/{studio.check_id}", headers=key,
+                       json={"decision": "approve", "reason": "cleared by the studio", "reason_code": "consent_on_file"})
+    assert done.status_code == 200 and done.json()["check"]["review_reason_code"] == "consent_on_file"
+    assert _payload_of_review(studio.ctx, studio.check_id)["reason_code"] == "consent_on_file"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (DATA / "near-duplicates" / "bridge").is_dir(), reason="../shared/data is absent")
+def test_a_keypoint_match_keeps_where_it_matched_in_both_frames(ctx: Clearance) -> None:
+    """The check stores boxes around the matched keypoints, in each decoded frame, and the page draws them."""
+    import io
+
+    from PIL import Image
+
+    from embeddings import FrameMatch, OwnerSummary
+    from ledger.fingerprints.service import register_asset
+
+    original = Image.open(DATA / "near-duplicates" / "bridge" / "aaa-orig.jpg").convert("RGB")
+    w, h = original.size
+    crop = original.crop(((w - int(w * 0.7)) // 3, (h - int(h * 0.7)) // 3,
+                          (w - int(w * 0.7)) // 3 + int(w * 0.7), (h - int(h * 0.7)) // 3 + int(h * 0.7)))
+    owner = create_record(ctx, KINDS["party"], {"kind": "organisation", "name": "Bridge Co"}, "t").record
+    out = io.BytesIO()
+    original.save(out, format="JPEG", quality=92)
+    asset = register_asset(ctx, {"role": "reference_work", "acquisition_method": "licensed", "title": "The Bridge",
+                                 "rights_holder_id": owner["id"]}, out.getvalue(), "bridge.jpg", "t").written.record
+    clip = io.BytesIO()
+    crop.save(clip, format="JPEG", quality=92)
+    status = ChannelStatus((ChannelState("perceptual", True, "orb"),))
+    match = FrameMatch(asset["id"], "asset", "perceptual", "keypoints", 0.0, 0.0, 0, 30, 24, "inliers",
+                       {"mirrored": False, "candidate_pairs": 80})
+    result = MatchResult({"sha256": "", "kind": "image", "duration_s": None, "frames": 1}, status, {}, [match],
+                         [OwnerSummary(asset["id"], "asset", 1, 1, 1.0, ["keypoints"], 0.0, 0.0, None)])
+    request = CheckRequest(service="gen-svc", project="Bridges", media=["streaming"], territories=["US"])
+    outcome = check_clip(ctx, request, clip.getvalue(), "bridge-crop.jpg", "key:generator",
+                         matcher=lambda _d, _n: result)
+    [item] = outcome.check["evidence"]
+    x0, y0, x1, y1 = item["matched_region"]
+    assert item["region_points"] >= 24
+    # the region on the registered frame (in decoded pixels: the decoder may shrink a large photo) lies
+    # inside the part of it the clip was cropped from
+    k = item["matched"]["width"] / w
+    cx0, cy0, cw, ch = ((w - int(w * 0.7)) // 3) * k, ((h - int(h * 0.7)) // 3) * k, w * 0.7 * k, h * 0.7 * k
+    assert x0 >= cx0 - 3 and y0 >= cy0 - 3 and x1 <= cx0 + cw + 3 and y1 <= cy0 + ch + 3, (item, k)
+    assert item["query_region"][2] <= item["query"]["width"] + 1
+    page = Console(ctx).signed_in("legal").get(f"/ui/checks/{outcome.check['id']}").text
+    assert page.count('class="box region"') == 2 and "matched keypoints" in page
