@@ -158,7 +158,7 @@ def test_a_reviewer_watches_compares_and_decides_one_check_after_another(desk: D
     left, right = clip.bounding_box(), work.bounding_box()
     assert abs(left["y"] - right["y"]) < 2 and right["x"] >= left["x"] + left["width"], "players are not side by side"
     assert page.locator(".timeline .segment").count() == 1  # the matched stretch, 2-4 s, marked
-    page.get_by_role("button", name="Play 2.0–4.0 s").click()
+    page.get_by_role("button", name="Play 2.0\u20134.0 s").click()  # an en dash
     page.wait_for_function("() => !document.querySelector('video.clip-video').paused")
     page.keyboard.press("p")  # pause both
     page.wait_for_function("() => [...document.querySelectorAll('video')].every(v => v.paused)")

@@ -21,7 +21,7 @@ from ledger.records.service import create_record
 from ledger.settings import StrengthSettings
 from ledger.web import check_view
 from ledger.web.media import RangeNotSatisfiable, parse_range
-from tests.ledger.review_studio import ReviewStudio, clip_in_review, drawing, review_studio
+from tests.ledger.review_studio import ReviewStudio, clip_in_review, review_studio
 from tests.ledger.web.console import Console, csrf_of
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
