@@ -137,7 +137,7 @@ def decide(check_id: str, request: Request, decision: str = Form(default=""), re
     caller = session.caller
     reviewer = reviews.Reviewer(caller.name or caller.key_id, caller.role.value)
     decision, after = decision.removesuffix("-next"), decision.endswith("-next")  # "Approve and next"
-    typed = {"decision": decision, "reason": reason, "reason_code": reason_code}
+    typed: dict[str, Any] = {"decision": decision, "reason": reason, "reason_code": reason_code}
     code = reason_code.strip() or None
     note = reason.strip() or (reviews.REASON_CODES.get(code or "") if code and code != "other" else "")
     try:

@@ -203,6 +203,10 @@ def test_an_exception_recorded_from_a_blocked_check_and_a_recheck_linked_both_wa
     assert "Re-check the clip" in legal_page and "is recorded by a registrar or an admin" in legal_page
     assert console.signed_in("auditor").post(f"/ui/checks/{old}/recheck",
                                              data={"csrf_token": csrf_of(page)}).status_code == 403
+    # the tables (recheck_of, review_reason_code included) are what a replay of the log makes
+    log_page = admin.get("/ui/log").text
+    replayed = admin.post("/ui/log/verify", data={"csrf_token": csrf_of(log_page)})
+    assert "table rows match a replay of the log" in replayed.text
 
 
 # ---------------------------------------------------------------- wording and positions
