@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col, select
 
 from ledger import clock, signing
 from ledger.api.deps import ADMINS, LEGAL, READERS, REVOKERS, WRITERS, get_ctx
@@ -68,6 +69,26 @@ def _blocked_people(ctx: Clearance, check: dict[str, Any]) -> list[dict[str, Any
     return [{"id": row.id, "name": row.name, "died_on": row.died_on} for row in rows if row is not None]
 
 
+def _licensable_works(ctx: Clearance, check: dict[str, Any]) -> list[dict[str, Any]]:
+    """Matched works a license could be recorded for from this check (it did not pass), with their rights holder."""
+    if check["verdict"] == "pass":
+        return []
+    ids = sorted({x["subject_id"] for x in check["matches"] if x.get("subject") == "asset"})
+    with ctx.db.reader() as session:
+        rows = [session.get(m.Asset, asset_id) for asset_id in ids]
+        return [{"id": row.id, "title": row.title, "licensor_id": row.rights_holder_id,
+                 "licensor": (holder.name if (holder := session.get(m.Party, row.rights_holder_id)) else None)}
+                for row in rows if row is not None and row.rights_holder_id]
+
+
+def _organisations(ctx: Clearance) -> list[dict[str, str]]:
+    """Who a license may be granted to: the registered organisations, by name."""
+    with ctx.db.reader() as session:
+        rows = session.exec(select(m.Party).where(m.Party.kind == "organisation").order_by(col(m.Party.name))
+                            .limit(500)).all()
+        return [{"id": row.id, "name": row.name} for row in rows]
+
+
 def _check_page(request: Request, ctx: Clearance, session: WebSession, check_id: str,
                 verified: dict[str, Any] | None = None, status: int = 200,
                 typed: dict[str, Any] | None = None, notice: str | None = None) -> Response:
@@ -82,6 +103,7 @@ def _check_page(request: Request, ctx: Clearance, session: WebSession, check_id:
     for item in check["evidence"] or []:
         item["words"] = check_view.score_words(item.get("method"), item["score"], item.get("threshold"), strength)
     blocked_people = _blocked_people(ctx, check)
+    works = _licensable_works(ctx, check) if role in WRITERS else []
     return render(request, "check.html", {
         "check": check, "clip": clip, "history": log, "verified": verified, "titles": titles,
         "plans": check_view.play_plan(check, titles), "clip_is_video": check_view.is_video(
@@ -94,6 +116,7 @@ def _check_page(request: Request, ctx: Clearance, session: WebSession, check_id:
                     and (check["verdict"] == "pass" or check["review_state"] == "approved"),
         "may_recheck": role in RECHECKERS, "may_record": role in WRITERS,
         "blocked_people": blocked_people, "exceptions": [e.value for e in AB1836Exception],
+        "licensable": works, "licensees": _organisations(ctx) if works else [],
         "today": clock.today().isoformat(),
         "rechecks": service.rechecks_of(ctx, check["id"]),
         "recheck_of": clip.get("recheck_of"),
@@ -190,6 +213,29 @@ def recheck(check_id: str, ctx: Clearance = Depends(get_ctx),
     """Check the clip again against the records as they are now: a new check, linked to this one, logged."""
     outcome = service.recheck(ctx, _valid_id(check_id), session.caller.actor)
     return RedirectResponse(f"/ui/checks/{outcome.check['id']}", status_code=303)
+
+
+@router.post("/checks/{check_id}/license")
+async def record_license(check_id: str, request: Request, ctx: Clearance = Depends(get_ctx),
+                         session: WebSession = Depends(form(*WRITERS))) -> Response:
+    """Record a license of a work this check matched, covering the clip's uses, media and territories."""
+    check, clip = service.get_check(ctx, _valid_id(check_id))
+    posted = await request.form()
+    works = {w["id"]: w for w in _licensable_works(ctx, check)}
+    asset_id, licensee = str(posted.get("asset_id") or ""), str(posted.get("licensee_id") or "")
+    problems = []
+    if asset_id not in works:
+        problems.append(FieldProblem("asset_id", "a work this check matched"))
+    if licensee not in {o["id"] for o in _organisations(ctx)}:
+        problems.append(FieldProblem("licensee_id", "a registered organisation"))
+    if problems:
+        raise ValidationFailed("the license form has problems", problems=problems)
+    fields: dict[str, Any] = {
+        "licensor_id": works[asset_id]["licensor_id"], "licensee_id": licensee, "asset_ids": [asset_id],
+        "permitted_uses": clip["uses"], "media": clip["media"], "territories": clip["territories"],
+        "starts_on": str(posted.get("starts_on") or "").strip() or clock.today().isoformat()}
+    written = create_record(ctx, KINDS["license"], fields, session.caller.actor)
+    return RedirectResponse(f"/ui/checks/{check_id}?recorded={written.record['id']}#recheck", status_code=303)
 
 
 @router.post("/checks/{check_id}/exception")

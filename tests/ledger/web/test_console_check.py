@@ -314,3 +314,32 @@ def test_a_keypoint_match_keeps_where_it_matched_in_both_frames(ctx: Clearance) 
     assert item["query_region"][2] <= item["query"]["width"] + 1
     page = Console(ctx).signed_in("legal").get(f"/ui/checks/{outcome.check['id']}").text
     assert page.count('class="box region"') == 2 and "matched keypoints" in page
+
+
+def test_a_license_recorded_from_a_check_in_review_and_the_recheck_passes(console: Console, studio: ReviewStudio) -> None:
+    """The work matched grey and no license covered it; a license of the work for the clip's uses clears it.
+
+    The re-check runs the installation's real matcher on the clip (it finds the work, grey, by keypoints).
+    """
+    ctx = studio.ctx
+    licensee = create_record(ctx, KINDS["party"], {"kind": "organisation", "name": "Northlight"}, "t").record
+    registrar = console.signed_in("registrar")
+    page = registrar.get(f"/ui/checks/{studio.check_id}").text
+    assert "Record a license" in page and "“Lighthouse at Dusk (2019)” from Harbour Pictures" in page
+    refused = registrar.post(f"/ui/checks/{studio.check_id}/license", data={
+        "asset_id": "ast_other", "licensee_id": licensee["id"], "csrf_token": csrf_of(page)})
+    assert refused.status_code == 422 and "asset_id" in refused.text
+    recorded = registrar.post(f"/ui/checks/{studio.check_id}/license", follow_redirects=False, data={
+        "asset_id": studio.asset["id"], "licensee_id": licensee["id"], "starts_on": "2024-01-01",
+        "csrf_token": csrf_of(page)})
+    assert recorded.status_code == 303 and "recorded=lic_" in recorded.headers["location"]
+    again = registrar.post(f"/ui/checks/{studio.check_id}/recheck", data={"csrf_token": csrf_of(page)},
+                           follow_redirects=False)
+    new = again.headers["location"].rsplit("/", 1)[1]
+    with ctx.db.reader() as session:
+        check = session.get(Check, new)
+        assert check.verdict == "pass", check.reasons
+        # the real matcher sees the work again, and the decision rests on the license just recorded
+        assert [x["subject_id"] for x in check.matches] == [studio.asset["id"]]
+        assert check.relied_on == [f"license:{recorded.headers['location'].split('recorded=')[1].split('#')[0]}"]
+    assert "Record a license" not in console.signed_in("legal").get(f"/ui/checks/{studio.check_id}").text
