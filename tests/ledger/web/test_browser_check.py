@@ -30,7 +30,7 @@ from ledger.context import Clearance
 from ledger.fingerprints.service import register_asset
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record
-from tests.ledger.review_studio import REQUEST, clip_in_review, review_studio, video, video_match
+from tests.ledger.review_studio import REQUEST, clip_in_review, review_studio, video, video_match, voice_match
 from tests.ledger.web.console import Console
 from tests.ledger.web.test_console_check import blocked_on_a_late_actor
 
@@ -286,4 +286,24 @@ def test_the_check_page_works_at_390_px_and_by_keyboard(desk: Desk, browser: Any
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Approved by legal-jo" in page.inner_text("aside")
+    context.close()
+
+
+def test_a_voice_match_plays_the_clips_matched_speech_and_stops_at_its_end(desk: Desk, browser: Any) -> None:
+    ctx = desk.console.ctx
+    person = create_record(ctx, KINDS["party"], {"kind": "person", "name": "Mara Quill"}, "t").record
+    heard = check_clip(ctx, REQUEST, video(tone_hz=220), "harbour-voice.mp4", "key:generator",
+                       matcher=lambda _data, _name: voice_match(person["id"], 1.0, 3.0))
+    context = _context(browser)
+    page = context.new_page()
+    _sign_in(page, desk.base, desk.console.keys["legal"])
+    page.goto(f"{desk.base}/ui/checks/{heard.check['id']}")
+    assert "Mara Quill" in page.inner_text("main") and "the matched speech, 1.0–3.0 s" in page.inner_text("main")
+    page.wait_for_function("() => Math.abs(document.querySelector('video.clip-video').currentTime - 1) < 0.05")
+    page.get_by_role("button", name="Play 1.0\u20133.0 s").click()  # an en dash
+    page.wait_for_function("() => !document.querySelector('video.clip-video').paused")
+    page.wait_for_function("() => document.querySelector('video.clip-video').paused", timeout=15000)
+    stopped = page.locator("video.clip-video").evaluate("v => v.currentTime")
+    assert 2.9 <= stopped <= 3.6, f"the player stopped at {stopped} s, not at the end of the matched speech (3 s)"
+    _accessible(page, "check-voice", 1440)
     context.close()
