@@ -298,7 +298,7 @@ def test_a_voice_match_plays_the_clips_matched_speech_and_stops_at_its_end(desk:
     page = context.new_page()
     _sign_in(page, desk.base, desk.console.keys["legal"])
     page.goto(f"{desk.base}/ui/checks/{heard.check['id']}")
-    assert "Mara Quill" in page.inner_text("main") and "the matched speech, 1.0–3.0 s" in page.inner_text("main")
+    assert "Mara Quill" in page.inner_text("main") and "the matched speech, 1.0\u20133.0 s" in page.inner_text("main")
     page.wait_for_function("() => Math.abs(document.querySelector('video.clip-video').currentTime - 1) < 0.05")
     page.get_by_role("button", name="Play 1.0\u20133.0 s").click()  # an en dash
     page.wait_for_function("() => !document.querySelector('video.clip-video').paused")
