@@ -115,3 +115,57 @@ def verify_homography(query_xy: np.ndarray, reference_xy: np.ndarray, *, reproje
     if float(spread.min()) < 20:  # all points on a line or a blob: no real geometric evidence
         return 0
     return int(inliers.sum())
+
+
+Box = tuple[int, int, int, int]
+
+
+def _frame_points(image: np.ndarray, *, max_side: int, count: int, mirrored: bool) -> tuple[Keypoints, np.ndarray]:
+    """Keypoints of a frame and, for each, where it lies in the frame as decoded (x, y pixels)."""
+    inner, (x0, y0, _x1, _y1) = trim_borders(image)
+    grey = analysis_image(image, max_side)
+    if mirrored:
+        grey = np.ascontiguousarray(grey[:, ::-1])
+    points = orb_keypoints(grey, count)
+    scale = grey.shape[1] / inner.shape[1]
+    xs = points.xy[:, 0]
+    if mirrored:
+        xs = grey.shape[1] - 1 - xs
+    decoded = np.stack([xs / scale + x0, points.xy[:, 1] / scale + y0], axis=1) if len(points) else points.xy
+    return points, decoded
+
+
+def _box(points: np.ndarray) -> Box:
+    low, high = points.min(axis=0), points.max(axis=0)
+    return int(low[0]), int(low[1]), int(np.ceil(high[0])), int(np.ceil(high[1]))
+
+
+def matched_regions(query: np.ndarray, reference: np.ndarray, *, max_side: int, count: int,
+                    mirrored: bool = False, max_distance: int = 64) -> tuple[Box, Box, int] | None:
+    """Where a keypoint match lies in each frame: boxes (x0, y0, x1, y1, decoded pixels) around the points
+    the RANSAC homography keeps, on the query frame and on the reference frame, and how many it keeps.
+
+    Run again on the two frames a match names (the index keeps no positions per match), with the
+    matcher's own steps: border trim, analysis size, ORB, Hamming nearest neighbours, homography.
+    None when the pair no longer yields a homography (the matcher searched more candidates).
+    """
+    import cv2
+
+    q_points, q_xy = _frame_points(query, max_side=max_side, count=count, mirrored=mirrored)
+    r_points, r_xy = _frame_points(reference, max_side=max_side, count=count, mirrored=False)
+    if len(q_points) < 8 or len(r_points) < 8:
+        return None
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(q_points.descriptors, r_points.descriptors)
+    pairs = [p for p in pairs if p.distance <= max_distance]
+    if len(pairs) < 8:
+        return None
+    q_idx = np.array([p.queryIdx for p in pairs])
+    r_idx = np.array([p.trainIdx for p in pairs])
+    _matrix, mask = cv2.findHomography(q_points.xy[q_idx].astype(np.float32), r_points.xy[r_idx].astype(np.float32),
+                                       cv2.RANSAC, 8.0, maxIters=2000, confidence=0.995)
+    if mask is None:
+        return None
+    kept = mask.ravel().astype(bool)
+    if kept.sum() < 4:
+        return None
+    return _box(q_xy[q_idx[kept]]), _box(r_xy[r_idx[kept]]), int(kept.sum())

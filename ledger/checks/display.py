@@ -73,8 +73,9 @@ def print_check(console: Console, check: dict[str, Any], clip: dict[str, Any], h
                          + "".join(f"; not run {k}: {v}" for k, v in channels["unavailable"].items())))
     review = check["review_state"]
     if review in ("approved", "rejected"):
+        code = f" [{check['review_reason_code']}]" if check.get("review_reason_code") else ""
         console.print(escape(f"  review: {review} by {check['reviewer']} ({check.get('reviewer_role')}) "
-                             f"at entry {check.get('review_log_index')}: {check['review_reason']}"))
+                             f"at entry {check.get('review_log_index')}{code}: {check['review_reason']}"))
     elif review == "pending":
         console.print("  review: [yellow]awaiting a decision[/yellow]")
     if check.get("signed_sha256"):

@@ -41,6 +41,7 @@ def _reviewed(session: Session, envelope: Envelope, payload: dict[str, Any]) -> 
     row = _check(session, envelope)
     row.review_state = payload["decision"]
     row.review_reason = payload["reason"]
+    row.review_reason_code = payload.get("reason_code")
     reviewer = payload.get("reviewer") or {}
     row.reviewer = reviewer.get("name") or envelope.actor
     row.reviewer_role = reviewer.get("role")

@@ -100,6 +100,11 @@ class _Decoder:
                     self.decoded[key] = f"cannot be decoded again: {error}"
         return self.decoded[key]
 
+    def image(self, key: str, data: bytes | None, name: str, time_s: float | None) -> np.ndarray | None:
+        """The decoded frame nearest ``time_s`` (None when the file cannot be decoded again)."""
+        media = self.media(key, data, name)
+        return None if isinstance(media, str) else _nearest(media, time_s or 0.0).image
+
     def frame(self, key: str, data: bytes | None, name: str, time_s: float | None) -> dict[str, Any]:
         media = self.media(key, data, name)
         if isinstance(media, str):
@@ -148,12 +153,33 @@ def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResul
         if match.owner_kind == "asset":
             data, name, sha = _asset_source(ctx, match.owner)
             item["matched"] = decoder.frame(f"asset:{sha}", data, name, match.matched_time_s)
+            if match.method == "keypoints":
+                item.update(_keypoint_regions(ctx, decoder, match, (f"asset:{sha}", data, name)))
         else:
             item["matched"] = {"sha256": None, "unavailable": "enrolled likeness photos are not kept, "
                                                               "only their face templates"}
         evidence.append(item)
     log.info("kept %d pieces of evidence", len(evidence))
     return evidence
+
+
+def _keypoint_regions(ctx: Clearance, decoder: _Decoder, match: FrameMatch,
+                      work: tuple[str, bytes | None, str]) -> dict[str, Any]:
+    """``query_region`` / ``matched_region``: boxes around the keypoints a keypoint match rests on, in each frame."""
+    from embeddings.channels.keypoints import matched_regions
+
+    query = decoder.image("clip", None, "", match.query_time_s)
+    reference = decoder.image(work[0], work[1], work[2], match.matched_time_s)
+    if query is None or reference is None:
+        return {}
+    cfg = ctx.embeddings_config
+    found = matched_regions(query, reference, max_side=cfg.analysis_max_side, count=cfg.keypoints_per_query_frame,
+                            mirrored=bool(match.detail.get("mirrored")),
+                            max_distance=cfg.keypoint_max_descriptor_distance)
+    if found is None:
+        return {}
+    query_box, matched_box, kept = found
+    return {"query_region": list(query_box), "matched_region": list(matched_box), "region_points": kept}
 
 
 def image(ctx: Clearance, check: dict[str, Any], sha256: str) -> bytes:

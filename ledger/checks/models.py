@@ -39,6 +39,8 @@ class Clip(SQLModel, table=True):
     """The party making the clip under a model license, when the request names one."""
     parent_clip_id: str | None = None
     """The logged clip this one is an edit of (named by the request or by a C2PA parentOf ingredient)."""
+    recheck_of: str | None = None
+    """The check this submission checks again (the same bytes and request, after the records changed)."""
 
 
 class Check(SQLModel, table=True):
@@ -66,6 +68,8 @@ class Check(SQLModel, table=True):
     review_log_index: int | None = None
     """The ``check.reviewed`` entry: a signed approved clip's manifest proves it."""
     review_reason: str | None = None
+    review_reason_code: str | None = None
+    """The reviewer's reason code (``ledger.checks.reviews.REASON_CODES``), when the review gave one."""
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     signed_sha256: str | None = None
     manifest_sha256: str | None = None

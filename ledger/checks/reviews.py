@@ -30,6 +30,17 @@ class Reviewer:
                                    problems=[FieldProblem("reviewer", "1 to 200 characters")])
 
 
+REASON_CODES = {
+    "licensed_elsewhere": "Licensed elsewhere",
+    "fair_use": "Fair use asserted",
+    "not_same_work": "Not the same work",
+    "consent_on_file": "Consent on file",
+    "other": "Other",
+}
+"""Why a reviewer decided as they did, as a code kept in ``check.reviewed`` beside the free-text reason
+(``ReviewRequest.reason_code`` in the API lists the same codes)."""
+
+
 def pending(ctx: Clearance) -> list[dict[str, Any]]:
     with ctx.db.reader() as session:
         rows = session.exec(select(Check).where(Check.review_state == "pending").order_by(col(Check.log_index))).all()
@@ -46,10 +57,14 @@ def pending_page(ctx: Clearance, start: int, limit: int) -> tuple[int, list[dict
 
 
 def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str,
-           reviewer: Reviewer) -> tuple[dict[str, Any], Receipt]:
+           reviewer: Reviewer, reason_code: str | None = None) -> tuple[dict[str, Any], Receipt]:
+    """Record ``check.reviewed``; ``reason_code`` (one of :data:`REASON_CODES`) is logged when given."""
     normalised = {"approve": "approved", "approved": "approved", "reject": "rejected", "rejected": "rejected"}.get(decision)
     if normalised is None:
         raise ValidationFailed("unknown review decision", problems=[FieldProblem("decision", "approve or reject")])
+    if reason_code is not None and reason_code not in REASON_CODES:
+        raise ValidationFailed("unknown reason code",
+                               problems=[FieldProblem("reason_code", ", ".join(REASON_CODES))])
     if not reason.strip():
         raise ValidationFailed("a review needs a reason", problems=[FieldProblem("reason", "must not be empty")])
     with ctx.db.transaction() as session:
@@ -59,9 +74,10 @@ def decide(ctx: Clearance, check_id: str, decision: str, reason: str, actor: str
         if check.review_state != "pending":
             raise Conflict(f"check {check_id} is not awaiting review (verdict {check.verdict}, "
                            f"review {check.review_state})")
+        payload: dict[str, Any] = {"decision": normalised, "reason": reason, "reviewer": asdict(reviewer)}
+        if reason_code is not None:
+            payload["reason_code"] = reason_code
         # committed per field: a privilege designation can produce the reason redacted, still provable
-        appended = ctx.record(session, [Event.committed("check.reviewed", {"decision": normalised, "reason": reason,
-                                                                            "reviewer": asdict(reviewer)},
-                                                        "check", check_id, actor)])[0]
+        appended = ctx.record(session, [Event.committed("check.reviewed", payload, "check", check_id, actor)])[0]
         row = _row_json(check)
     return row, ctx.receipt(appended)

@@ -29,7 +29,7 @@ from ledger.context import Clearance, Receipt
 from ledger.db import table_of
 from ledger.errors import ClearanceError, FieldProblem, NotFound, ValidationFailed
 from ledger.log.events import Event
-from ledger.media_store import read_stored, stored_for
+from ledger.media_store import path_for, read_stored, stored_for
 from ledger.observability import log_context
 from ledger.records import models as m
 
@@ -253,6 +253,36 @@ def _earlier_outcome(ctx: Clearance, decision: Check | CheckFailure) -> CheckOut
 def check_clip(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str,
                matcher: Matcher | None = None) -> CheckOutcome:
     return run(ctx, submit(ctx, request, data, filename, actor), actor, matcher)
+
+
+def recheck(ctx: Clearance, check_id: str, actor: str, matcher: Matcher | None = None) -> CheckOutcome:
+    """Check a decided check's clip again, as a new submission of the same bytes and request.
+
+    Records change after a check (a license or an exception is recorded); a check is never
+    decided twice, so the clip is submitted again with ``recheck_of`` naming the old check and
+    decided afresh. Both entries are logged; :func:`rechecks_of` finds the new checks from the old.
+    """
+    old, clip = get_check(ctx, check_id)
+    fields = set(CheckRequest.model_fields) - {"parent_clip_id"}
+    request = CheckRequest(**{k: v for k, v in clip.items() if k in fields and v is not None})
+    if not path_for(ctx.settings, clip["sha256"]).is_file():
+        raise NotFound(f"the bytes of clip {clip['id']} are no longer in the media store; submit the clip again")
+    clip_id = f"clp_{uuid.uuid4().hex[:20]}"
+    payload = {"sha256": clip["sha256"], "md5": clip["md5"], "sha1": clip["sha1"], "size_bytes": clip["size_bytes"],
+               "filename": clip["filename"], **request.payload(), "recheck_of": old["id"]}
+    if clip.get("parent_clip_id"):
+        payload["parent_clip_id"] = clip["parent_clip_id"]
+    with ctx.db.transaction() as session:
+        ctx.record(session, [Event("clip.submitted", payload, "clip", clip_id, actor)])
+    return run(ctx, clip_id, actor, matcher)
+
+
+def rechecks_of(ctx: Clearance, check_id: str) -> list[dict[str, Any]]:
+    """The checks of the clips submitted again as re-checks of ``check_id``, oldest first."""
+    with ctx.db.reader() as session:
+        clips = select(Clip.id).where(Clip.recheck_of == check_id)
+        rows = session.exec(select(Check).where(col(Check.clip_id).in_(clips)).order_by(col(Check.log_index))).all()
+        return [_row_json(row) for row in rows]
 
 
 def get_check(ctx: Clearance, check_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

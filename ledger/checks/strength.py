@@ -60,6 +60,22 @@ def _closest(pool: list[FrameMatch]) -> FrameMatch | None:
     return min(same, key=lambda m: m.score if m.metric in LOWER_IS_CLOSER else -m.score)
 
 
+SEGMENT_GAP_S = 2.0
+"""Matched frames of an owner at most this far apart form one segment (a frame between them may miss)."""
+
+
+def segments(evidence: list[FrameMatch]) -> list[list[float]]:
+    """The stretches of the clip an owner matched: [start, end] seconds, matched frames merged."""
+    spans = sorted((m.query_time_s, float(m.detail.get("query_end_s", m.query_time_s))) for m in evidence)
+    merged: list[list[float]] = []
+    for start, end in spans:
+        if merged and start - merged[-1][1] <= SEGMENT_GAP_S:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([round(start, 3), round(end, 3)])
+    return [[round(a, 3), round(b, 3)] for a, b in merged]
+
+
 def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, Any]]:
     """One entry per matched owner: subject, channel, best score, strength, timing."""
     owners = []
@@ -78,6 +94,7 @@ def classify(result: MatchResult, settings: StrengthSettings) -> list[dict[str, 
             "query_time_s": best.query_time_s if best else None,
             "matched_time_s": best.matched_time_s if best else None,
             "alignment": None if owner.alignment is None else vars(owner.alignment),
+            "segments": segments(evidence),
             **({"voice_ranges": owner.voice_ranges} if owner.voice_ranges else {}),
         })
     return owners

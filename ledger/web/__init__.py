@@ -19,7 +19,7 @@ __all__ = ["install"]
 
 def install(app: FastAPI, ctx: Clearance) -> None:
     """Add the console's routes, static files, ``/`` (to the console) and the offline ``/docs`` and ``/redoc``."""
-    from ledger.web import docs, login, pages_log, pages_queue, pages_records, pages_review
+    from ledger.web import docs, login, media, pages_log, pages_queue, pages_records, pages_review
     from ledger.web.sessions import sessions_for
     from ledger.web.templating import mount_static
 
@@ -32,5 +32,5 @@ def install(app: FastAPI, ctx: Clearance) -> None:
         """The server's root leads to the console: its home page for a session, else the sign-in page."""
         return RedirectResponse("/ui/", status_code=303)
 
-    for module in (login, pages_queue, pages_review, pages_records, pages_log):
+    for module in (login, pages_queue, pages_review, media, pages_records, pages_log):
         app.include_router(module.router, prefix="/ui", include_in_schema=False)

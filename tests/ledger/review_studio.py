@@ -48,6 +48,61 @@ def drawing(shift: int = 0, tint: tuple[int, int, int] = (0, 0, 0), size: tuple[
     return out.getvalue()
 
 
+def video(seconds: float = 8.0, fps: int = 5, shift: int = 0, tint: tuple[int, int, int] = (0, 0, 0),
+          tone_hz: float | None = None) -> bytes:
+    """An H.264 MP4 of the scene panning slowly (each second differs), for players and range requests;
+    with ``tone_hz``, an AAC sound track of that tone too."""
+    import av
+    from PIL import Image
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 192, "yuv420p"
+        sound = container.add_stream("aac", rate=16000) if tone_hz else None
+        for i in range(int(seconds * fps)):
+            frame = Image.open(io.BytesIO(drawing(shift=shift - 4 * i, tint=tint, size=(320, 192))))
+            for packet in stream.encode(av.VideoFrame.from_image(frame.convert("RGB"))):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+        if sound is not None and tone_hz:
+            rate, size = 16000, 1024
+            t = np.arange(int(seconds * rate)) / rate
+            wave = (0.3 * np.sin(2 * np.pi * tone_hz * t)).astype(np.float32)
+            for start in range(0, len(wave), size):
+                chunk = av.AudioFrame.from_ndarray(wave[None, start:start + size], format="fltp", layout="mono")
+                chunk.sample_rate, chunk.pts = rate, start
+                for packet in sound.encode(chunk):
+                    container.mux(packet)
+            for packet in sound.encode():
+                container.mux(packet)
+    return out.getvalue()
+
+
+def voice_match(person_id: str, start: float = 1.0, end: float = 3.0, score: float = 0.8) -> MatchResult:
+    """A grey voice match: the person's voice heard in the clip from ``start`` to ``end`` seconds."""
+    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("voice", True, "resemblyzer")))
+    match = FrameMatch(person_id, "person", "voice", "voice", start, 0.0, 0, score, 0.78, "cosine",
+                       {"query_end_s": end})
+    owner = OwnerSummary(person_id, "person", 1, 8, 0.125, ["voice"], start, start, None, [[start, end]])
+    return MatchResult({"sha256": "", "kind": "video", "duration_s": 8.0, "frames": 8}, status,
+                       {"voice_min_similarity": 0.78}, [match], [owner])
+
+
+def video_match(asset_id: str, times: tuple[float, ...] = (2.0, 3.0, 4.0), offset_s: float = 1.0,
+                score: float = 48.0) -> MatchResult:
+    """Grey PDQ matches of the clip's frames at ``times`` against the work ``offset_s`` later."""
+    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
+                            ChannelState("semantic", False, "no CLIP weights at /srv/clearance/models/clip "
+                                                            "(setting CLEARANCE_EMBEDDINGS_CLIP_WEIGHTS)")))
+    matches = [FrameMatch(asset_id, "asset", "perceptual", "pdq", t, t + offset_s, i, score, 65.0, "hamming_bits",
+                          {"variant": "original"}) for i, t in enumerate(times)]
+    owner = OwnerSummary(asset_id, "asset", len(times), 40, len(times) / 40, ["pdq"], times[0], times[-1], None)
+    return MatchResult({"sha256": "", "kind": "video", "duration_s": 8.0, "frames": 40}, status,
+                       {"pdq_max_distance": 65.0}, matches, [owner])
+
+
 def grey_match(asset_id: str, score: float = 48.0) -> MatchResult:
     status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
                             ChannelState("identity", False, "not needed here")))

@@ -40,6 +40,8 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 class ReviewRequest(RequestBody):
     decision: Literal["approve", "reject", "approved", "rejected"] = Field(description="approve or reject")
     reason: str = Field(min_length=1, pattern=r"\S", description="why; kept in the log")
+    reason_code: Literal["licensed_elsewhere", "fair_use", "not_same_work", "consent_on_file", "other"] | None = Field(
+        default=None, description="the kind of reason, kept in the log with it (the console asks for one)")
 
 
 def _parse_request(text: str) -> CheckRequest:
@@ -179,7 +181,8 @@ def list_reviews(limit: int = limit_query(), cursor: str | None = cursor_query()
 def review(check_id: str, body: ReviewRequest, ctx: Clearance = Depends(get_ctx),
            caller: Caller = Depends(require(*LEGAL))) -> dict[str, Any]:
     check, receipt = reviews.decide(ctx, _valid_id(check_id, "check_id"), body.decision, body.reason, caller.actor,
-                                     reviews.Reviewer(caller.name or caller.key_id, caller.role.value))
+                                     reviews.Reviewer(caller.name or caller.key_id, caller.role.value),
+                                     body.reason_code)
     return {"check": check, "log": receipt.as_json()}
 
 

@@ -100,7 +100,7 @@ def test_an_owner_entry_carries_its_evidence_and_the_owners_summary() -> None:
         "subject": "asset", "subject_id": "asset-1", "channel": "perceptual", "method": "pdq", "score": 50.0,
         "threshold": float(PDQ_MAX_DISTANCE), "metric": "hamming_bits", "strength": "grey", "share": 0.5,
         "frames_matched": 2, "query_frames": 4, "methods": ["pdq"], "query_time_s": 1.0, "matched_time_s": 3.0,
-        "alignment": {"rate": 1.0, "offset_s": 2.0, "pairs": 3, "inliers": 3}}
+        "alignment": {"rate": 1.0, "offset_s": 2.0, "pairs": 3, "inliers": 3}, "segments": [[1.0, 2.0]]}
     assert isinstance(entry["score"], float) and isinstance(entry["threshold"], float)
 
 
@@ -206,3 +206,10 @@ def test_a_misspelt_limit_stops_the_settings_from_loading_naming_it(tmp_path: Pa
         Settings.load(environ={"CLEARANCE_HOME": str(tmp_path / "home")}, strength={"pdq_strong_max": 20})
     assert [p.field for p in raised.value.problems] == ["[strength] pdq_strong_max"]
     assert "Traceback" not in raised.value.diagnostics()
+
+
+def test_segments_merge_matched_frames_close_together_and_keep_gaps_apart() -> None:
+    result = result_of(evidence("pdq", 50, t=1.0), evidence("pdq", 50, t=2.0), evidence("pdq", 50, t=3.5),
+                       evidence("pdq", 50, t=9.0), query_frames=12)
+    [entry] = classify(result, DEFAULTS)
+    assert entry["segments"] == [[1.0, 3.5], [9.0, 9.0]]

@@ -102,7 +102,11 @@ def test_queue_shows_the_reason_and_strongest_evidence_and_the_check_page_both_f
         image = legal.get(f"/ui/checks/{studio.check_id}/evidence/{side['sha256']}")
         assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
     page = legal.get(f"/ui/checks/{studio.check_id}").text
-    assert "score <strong>48</strong>" in page and "threshold 65" in page and "a lighthouse at dusk" in page
+    # issue 26: the score is said against both lines, so a grey match does not read as over the line
+    assert "PDQ distance (bits of 256 that differ) 48. A match needs 65 or less; 32 or less is strong." in page
+    assert "48 is a match but not a strong one (grey)" in page and "a lighthouse at dusk" in page
+    assert "Lighthouse at Dusk (2019)" in page  # the work by its title
+    assert "Legal basis: 17 U.S.C. § 106" in page and "United States (federal law)" in page
     assert "dana@studio.example" in page and "check.decided" in page and "proved" in page
     # the media store holds other files: only this check's evidence is served from its page
     asset_sha = studio.asset["sha256"]
@@ -114,12 +118,15 @@ def test_approval_records_the_reviewer_signs_and_the_file_proves_it(console: Con
     legal = console.signed_in("legal")
     page = legal.get(f"/ui/checks/{studio.check_id}")
     empty = legal.post(f"/ui/checks/{studio.check_id}/review",
-                       data={"decision": "approve", "reason": "  ", "csrf_token": csrf_of(page.text)})
-    assert empty.status_code == 422 and "reason" in empty.text
+                       data={"decision": "approve", "reason": "  ", "reason_code": "other",
+                             "csrf_token": csrf_of(page.text)})
+    assert empty.status_code == 422 and "a review needs a reason" in empty.text
+    assert 'value="other" required checked' in empty.text  # what was chosen is kept
     done = legal.post(f"/ui/checks/{studio.check_id}/review",
                       data={"decision": "approve", "reason": "a new painting, not a copy",
-                            "csrf_token": csrf_of(page.text)})
+                            "reason_code": "not_same_work", "csrf_token": csrf_of(page.text)})
     assert done.status_code == 200 and "Approved by <strong>legal-jo</strong> (legal)" in done.text
+    assert "Not the same work" in done.text
     assert "clip.signed" in done.text and "check.reviewed" in done.text
     verified = legal.post(f"/ui/checks/{studio.check_id}/verify", data={"csrf_token": csrf_of(done.text)})
     assert verified.status_code == 200
