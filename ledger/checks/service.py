@@ -57,7 +57,7 @@ class CheckOutcome:
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
                                                   "policy_set_hash", "relied_on", "review_state", "evidence",
-                                                  "parent_check_id")}
+                                                  "parent_check_id", "obligations")}
         body["parent_clip_id"] = self.clip.get("parent_clip_id")
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",

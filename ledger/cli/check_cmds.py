@@ -10,7 +10,7 @@ import typer
 from typer._click import Context as ClickContext  # typer vendors click; TyperGroup's methods take this
 from typer.core import TyperGroup
 
-from ledger.checks.display import print_check, print_outcome
+from ledger.checks.display import disclosure_lines, print_check, print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
 from ledger.errors import FieldProblem, ValidationFailed
 from ledger import clock
@@ -220,14 +220,11 @@ def verify(file: Path, as_json: bool = JSON_OPTION,
         if witnesses is not None:
             console.print(f"witnesses: {witnesses['reason']}", markup=False, highlight=False)
         console.print(f"content: {report.content['reason']}")
-        disclosure = report.disclosure
-        if disclosure is not None:
-            shown = ", ".join(f"{k}={disclosure[k]}" for k in ("provider", "system_name", "system_version",
-                                                               "created_at", "identifier") if disclosure[k])
-            state = "complete" if disclosure["complete"] else f"missing {', '.join(disclosure['missing'])}"
-            generated = "AI-generated" if disclosure["ai_generated"] else "not marked AI-generated"
-            console.print(f"AI disclosure (SB 942, EU AI Act 50(2)): {generated}; {state}" + (f": {shown}" if shown else ""),
-                          markup=False)
-        console.print("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
+        if report.disclosure is not None:
+            for line in disclosure_lines(report.disclosure):
+                console.print(line, markup=False, highlight=False)
+        console.print(("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
+                      + ": C2PA trust, log inclusion and content match (the AI disclosure is reported above, "
+                        "not part of this)")
     if not report.ok:
         raise typer.Exit(8)
