@@ -35,6 +35,13 @@ from ledger.provenance.media import media_type_of
 from ledger.records import models as m
 
 
+class DisclosureIncomplete(Conflict):
+    """Signing refused: a field the law requires of the clip's AI disclosure is unknown (``problems`` names it)."""
+
+    title = "AI disclosure incomplete"
+    slug = "disclosure-incomplete"
+
+
 def ensure_dev_credentials(ctx: Clearance) -> DevCredentials | None:
     """Create the development CA and signer at ``init`` unless a production signer is configured."""
     if ctx.settings.c2pa_signer_chain:
@@ -186,7 +193,7 @@ def _disclosure(ctx: Clearance, session: Session, check: Check, clip: Clip, mode
     problems = [FieldProblem(p.field, f"{p.message}; {where[p.field]}" if p.field in where else p.message)
                 for p in disclosure.problems()]
     if problems:
-        raise Conflict(f"refusing to sign check {check.id}: the AI disclosure the law requires of a generated clip "
+        raise DisclosureIncomplete(f"refusing to sign check {check.id}: the AI disclosure the law requires of a generated clip "
                        f"lacks {', '.join(p.field for p in problems)}", problems=problems)
     return disclosure
 

@@ -70,6 +70,11 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
     if "voice" in outcome["channels"]["ran"] and not any(m["channel"] == "voice" for m in outcome["matches"]):
         console.print("  voice: no enrolled voice heard")
     print_obligations(console, outcome.get("obligations") or [])
+    if outcome.get("signing_refused"):
+        refused = outcome["signing_refused"]
+        console.print(escape(f"  NOT signed: {refused['detail']}"))
+        for problem in refused.get("errors") or []:
+            console.print(escape(f"      {problem['field']}: {problem['message']}"))
     if outcome.get("signed"):
         console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
 

@@ -178,20 +178,23 @@ def read_disclosure(assertions: Mapping[str, Any], instance_id: str | None = Non
         "system_name": _text(data.get("system_name")), "system_version": _text(data.get("system_version")),
         "created_at": _text(data.get("created_at")), "identifier": _text(data.get("identifier")),
         "soft_binding": None}
-    fields, missing, conflicts = [], [], []
+    fields: list[dict[str, Any]] = []
+    missing: list[str] = []
+    conflicts: list[str] = []
+    values: dict[str, str | None] = {}
     for spec in FIELDS:
         candidates = (ours[spec.name],) if spec.name == "provider" else (standard[spec.name], ours[spec.name])
         found = [(place, value) for place, value in zip(spec.places, candidates) if value is not None]
         # the ledger's own identifier is preferred to an instance id; both are unique, so both may stand
         value = (found[-1] if spec.name == "identifier" else found[0])[1] if found else None
         conflict = spec.name != "identifier" and len({v for _, v in found}) > 1
+        values[spec.name] = value
         if value is None:
             missing.append(spec.name)
         if conflict:
             conflicts.append(spec.name)
         fields.append({"name": spec.name, "element": spec.element, "present": value is not None, "value": value,
                        "found_in": [place for place, _ in found], "laws": list(spec.laws), "conflict": conflict})
-    values = {f["name"]: f["value"] for f in fields}
     source_type = values["ai_generated"]
     return {"present": bool(data), "label": DISCLOSURE_LABEL if data else None,
             "provider": values["provider"], "system_name": values["system_name"],

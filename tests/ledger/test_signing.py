@@ -179,3 +179,19 @@ def test_verify_reports_a_signed_clip_missing_a_required_field(tmp_path: Path) -
     assert lines[0].endswith("INCOMPLETE: missing provider, system_version, created_at")
     assert "  provider's name: MISSING" in lines
     assert any("serves Cal. Bus. & Prof. Code § 22757.3(b)(1)(A)" in line for line in lines)
+
+
+def test_the_api_keeps_a_passed_check_it_cannot_sign_and_says_why(tmp_path: Path) -> None:
+    ctx, _ = _world(tmp_path, environ={"CLEARANCE_PROVIDER_NAME": "Northlight Pictures LLC"})
+    key, _ = create_key(ctx, "generator")
+    client, auth = TestClient(create_app(ctx)), {"Authorization": f"Bearer {key}"}
+    request = {"service": "gen-svc", "project": "Tidewater", "media": ["streaming"], "territories": ["US"]}
+    checked = client.post("/v1/checks", files={"file": ("clip.jpg", _jpeg(7))},
+                          data={"request": json.dumps(request)}, headers=auth)
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert body["verdict"] == "pass" and body["signed"] is None
+    assert [e["field"] for e in body["signing_refused"]["errors"]] == ["system_version"]
+    refused = client.post(f"/v1/checks/{body['check_id']}/sign", headers=auth)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "system_version"
+    assert "22757.3(b)(1)(B)" in refused.json()["errors"][0]["message"]

@@ -62,6 +62,9 @@ class CheckOutcome(_Open):
     frame_matches: list[dict[str, Any]] = Field(description="frame-level evidence behind the matches (may be empty)")
     log: LogReceipt = Field(description="the check.decided entry")
     signed: SignedClip | None = Field(description="the signed clip, when the check passed and was signed")
+    signing_refused: dict[str, Any] | None = Field(
+        default=None, description="problem details of a passed clip left unsigned: its AI disclosure lacks a field "
+                                  "the law requires (errors name each, e.g. provider, system_version)")
 
 
 class CheckAccepted(_Open):
