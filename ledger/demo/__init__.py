@@ -8,7 +8,9 @@ featuring a union performer whose blanket grant AB 2602's union prong makes
 enforceable, passes and is signed, one copies the unlicensed work and is blocked, one
 shows it small in a corner and goes to review, and one whose prompt names a
 deceased performer without estate permission is blocked. The signed clip is
-verified, a tampered copy fails, and an entry is proved with the public key.
+verified (its AI disclosure shown field by field, with the law each serves), a tampered copy fails,
+and an entry is proved with the public key. An advertisement in New York with a synthetic performer
+is told it needs a visible label (GBL § 396-b(3)).
 """
 
 from __future__ import annotations
@@ -207,8 +209,9 @@ def _show_new_york(ctx: Clearance, console: Console) -> None:
 
 
 def _show_new_york_advertisement(ctx: Clearance, console: Console) -> None:
-    """An advertisement shown in New York with a synthetic performer: cleared, but it must carry a visible label
-    (GBL § 396-b(3)), which the check says and the signed manifest records."""
+    """An advertisement shown in New York with a synthetic performer: the check answers that it must carry a visible
+    label (GBL § 396-b(3)) beside its verdict. The studio model's training licenses cover streaming and theatrical
+    use, not advertising, so this one is blocked too; a cleared one would be signed with the label recorded."""
     console.rule("An advertisement in New York with a synthetic performer (GBL § 396-b)")
     request = CheckRequest(service=world.SERVICE, model_id=world.MODEL, project=world.PROJECT,
                            media=["advertising"], territories=["US-NY"], release_date=RELEASE_DATE,
@@ -216,6 +219,8 @@ def _show_new_york_advertisement(ctx: Clearance, console: Console) -> None:
     outcome = check_clip(ctx, request, generated_clip(synthetic_work(123)), "pier-ad.mp4", "demo").as_json()
     print_outcome(console, outcome, "pier-ad.mp4 (advertising, US-NY)")
     if not outcome["releasable"]:
+        console.print("  the label requirement stands beside any verdict: a cleared advertisement is signed with it "
+                      "recorded in its manifest, and the caller must put the label on screen")
         return
     out = ctx.settings.home / "demo" / "signed-pier-ad.mp4"
     sign_check(ctx, outcome["check_id"], out, "demo")

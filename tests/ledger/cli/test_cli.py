@@ -49,9 +49,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "AI disclosure (SB 942 latent disclosure, EU AI Act Art. 50(2) marking): complete" in out, out
     assert "  provider's name: present: Northlight Pictures" in out, out
     assert "serves Cal. Bus. & Prof. Code § 22757.3(b)(1)(D)" in out and "serves EU AI Act" in out, out
-    assert "pier-ad.mp4 (advertising, US-NY): PASS" in out, out
+    # the advertisement: its training licenses do not cover advertising (block); the label is answered beside it
+    assert "pier-ad.mp4 (advertising, US-NY): BLOCK" in out and "license.media-outside-scope" in out, out
     assert "VISIBLE LABEL REQUIRED (US-NY, N.Y. Gen. Bus. Law § 396-b(3))" in out, out
-    assert "visible label required (US-NY, N.Y. Gen. Bus. Law § 396-b(3))" in out, out
     assert "june-tribute.mp4 (territory US-NY): BLOCK" in out and "ny50f.permission-required" in out, out
     assert "judged under: US-NY" in out, out
     # the production: the held clip as its signed file, verified with its load files, a forged copy caught
