@@ -89,7 +89,8 @@ def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp
     monkeypatch.setenv("CLEARANCE_TODAY", (TODAY + timedelta(days=730)).isoformat())
     moved = run(tmp_path / "home", "demo").stdout.decode()
     story = _story((demo_home / "demo-output.txt").read_text())
-    assert len(story) == 7 and story[-1] == "2026-12-01", story
+    # six verdicts (the New York advertisement's included), the audit, the use date
+    assert len(story) == 8 and story[-1] == "2026-12-01", story
     assert _story(moved) == story
 
 
