@@ -45,6 +45,18 @@ class StrengthSettings(BaseModel):
                                                description="cosine between 256-d speaker embeddings")
 
 
+class GenerativeSystem(BaseModel):
+    """``[generative_systems.<service>]``: the generative AI system behind a generation service, named in the AI
+    disclosure of clips whose request names no registered model (SB 942 asks for its name and version)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=300, description="the system's name")
+    version: str = Field(min_length=1, max_length=100, description="the system's version")
+    provider: str | None = Field(default=None, min_length=1, max_length=300,
+                                 description="its provider, when not the installation's provider_name")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -81,6 +93,10 @@ class Settings(BaseModel):
     provider_name: str | None = Field(default=None, max_length=300,
                                       description="the provider named in signed clips' AI disclosure (SB 942); "
                                                   "default the model's developer")
+    generative_systems: dict[str, GenerativeSystem] = Field(
+        default_factory=dict, description="per generation service (the request's service): the generative AI "
+                                          "system named in the AI disclosure of its clips that name no "
+                                          "registered model; settings file only")
     rate_limit_per_key: str = Field(default="600/minute", description="requests per API key (limits notation)")
     auth_failure_limit: str = Field(default="10/minute",
                                     description="failed authentications per client address before it gets 429")

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from ledger.checks.models import Check, Clip
 from ledger.context import Clearance
-from ledger.errors import ConfigurationError, Conflict, NotFound, ProvenanceError
+from ledger.errors import ConfigurationError, Conflict, FieldProblem, NotFound, ProvenanceError
 from ledger.log import merkle, store
 from ledger.log.events import Envelope, Event, payload_digest
 from ledger.log.sql import StoredCheckpoint
@@ -28,9 +28,17 @@ from ledger.log.note import Checkpoint, NoteError, open_checkpoint
 from ledger.media_store import path_for, store_file
 from ledger.provenance import (
     TRAINED_ALGORITHMIC_MEDIA, AiDisclosure, ClearanceRelease, DevCredentials, GeneratingModel, ReferenceInput,
-    SigningIdentity, TrainingMiningEntry, TrustSettings, create_dev_ca, read_disclosure, sign_clip, verify_file)
+    SigningIdentity, TrainingMiningEntry, TrustSettings, VisibleLabel, create_dev_ca, read_disclosure, sign_clip,
+    verify_file)
 from ledger.provenance.media import media_type_of
 from ledger.records import models as m
+
+
+class DisclosureIncomplete(Conflict):
+    """Signing refused: a field the law requires of the clip's AI disclosure is unknown (``problems`` names it)."""
+
+    title = "AI disclosure incomplete"
+    slug = "disclosure-incomplete"
 
 
 def ensure_dev_credentials(ctx: Clearance) -> DevCredentials | None:
@@ -125,7 +133,7 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
         proved = check.review_log_index if approved and check.review_log_index is not None else check.log_index
         covering = store.checkpoint_covering(session, proved)
         assert clip is not None
-        disclosure = _disclosure(ctx, session, clip, model)
+        disclosure = _disclosure(ctx, session, check, clip, model)
     if covering is None:
         ctx.checkpoint()
         with ctx.db.reader() as session:
@@ -135,7 +143,8 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
         reviewer=check.reviewer if check.review_state == "approved" else None, policy_set_hash=check.policy_set_hash,
         log_index=check.log_index, log_origin=ctx.log_key.origin, checkpoint=_signed(covering).note,
         review_log_index=check.review_log_index if approved else None)
-    generator = GeneratingModel(name=model.name if model else clip.service, version=model.version if model else None,
+    # the action's software agent is the system the disclosure names (a registered model, or the service's system)
+    generator = GeneratingModel(name=disclosure.system_name or clip.service, version=disclosure.system_version,
                                 model_id=model.id if model else None)
     signed = sign_clip(
         path_for(ctx.settings, clip.sha256), Path(out), identity=signing_identity(ctx), release=release,
@@ -154,16 +163,38 @@ def sign_check(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str
             "soft_binding": signed.soft_binding.as_dict() if signed.soft_binding else None}
 
 
-def _disclosure(ctx: Clearance, session: Session, clip: Clip, model: m.AiModel | None) -> AiDisclosure:
-    """SB 942 / Art. 50(2) disclosure: provider (setting, else the model's developer), system, time, clip id."""
-    provider = ctx.settings.provider_name
+def _disclosure(ctx: Clearance, session: Session, check: Check, clip: Clip, model: m.AiModel | None) -> AiDisclosure:
+    """The latent disclosure SB 942 and EU AI Act Art. 50(2) ask of the clip, from the settings and records.
+
+    Provider: the clip's service's ``[generative_systems]`` provider (clips without a model), else the
+    ``provider_name`` setting, else the model's developer. System: the registered model, else the
+    service's ``[generative_systems]`` entry. Time: the clip's ``clip.submitted`` entry. Identifier: the
+    clip id. The check's visible-label obligations are recorded too. A field the law requires that
+    is unknown refuses the signing (409), naming the field and where to supply it.
+    """
+    system = ctx.settings.generative_systems.get(clip.service) if model is None else None
+    provider = (system.provider if system else None) or ctx.settings.provider_name
     if not provider and model is not None and model.developer_id:
         developer = session.get(m.Party, model.developer_id)
         provider = developer.name if developer else None
     submitted = Envelope.parse(store.get_entry(session, clip.log_index).leaf)
-    return AiDisclosure(provider=provider, system_name=model.name if model else clip.service,
-                        system_version=model.version if model else None, created_at=submitted.time,
-                        identifier=f"clearance:clip:{clip.id}", digital_source_type=TRAINED_ALGORITHMIC_MEDIA)
+    labels = tuple(VisibleLabel(law=o["law"], jurisdiction=o["jurisdiction"], label=o["label"], reason=o["reason"])
+                   for o in check.obligations or [] if o.get("kind") == "visible_label")
+    disclosure = AiDisclosure(
+        provider=provider, system_name=model.name if model else system.name if system else clip.service,
+        system_version=model.version if model else system.version if system else None, created_at=submitted.time,
+        identifier=f"clearance:clip:{clip.id}", digital_source_type=TRAINED_ALGORITHMIC_MEDIA, visible_labels=labels)
+    where = {"provider": "set provider_name (CLEARANCE_PROVIDER_NAME)" + (
+                 f", or record the developer_id of model {model.id}" if model else
+                 f", or provider in [generative_systems.{clip.service}]"),
+             "system_version": f"the clip names no registered model (model_id); set name and version in "
+                               f"[generative_systems.{clip.service}] of the settings file"}
+    problems = [FieldProblem(p.field, f"{p.message}; {where[p.field]}" if p.field in where else p.message)
+                for p in disclosure.problems()]
+    if problems:
+        raise DisclosureIncomplete(f"refusing to sign check {check.id}: the AI disclosure the law requires of a generated clip "
+                       f"lacks {', '.join(p.field for p in problems)}", problems=problems)
+    return disclosure
 
 
 @dataclass
@@ -269,7 +300,8 @@ def verify_media(ctx: Clearance, path: Path, *, recover: bool = False, resolver_
             return recovered
     c2pa_report = result.as_dict()
     release = result.active_manifest.clearance if result.active_manifest else None
-    disclosure = read_disclosure(result.active_manifest.assertions) if result.active_manifest else None
+    disclosure = read_disclosure(result.active_manifest.assertions, result.active_manifest.instance_id) \
+        if result.active_manifest else None
     if release is None:
         na = {"ok": None, "reason": "no Clearance assertion in this file"}
         return VerifyReport(c2pa_report, na, dict(na), disclosure)
@@ -302,7 +334,8 @@ def _verify_recovered(ctx: Clearance, path: Path, resolver_url: str | None,
         return None
     result = verify_detached(path, found.store, trust=trust_settings(ctx))
     release = result.active_manifest.clearance if result.active_manifest else None
-    disclosure = read_disclosure(result.active_manifest.assertions) if result.active_manifest else None
+    disclosure = read_disclosure(result.active_manifest.assertions, result.active_manifest.instance_id) \
+        if result.active_manifest else None
     how = f"by {found.by}" + (f" (score {found.score})" if found.score is not None else "")
     with ctx.db.reader() as session:
         check = session.get(Check, release.check_id) if release else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks.models import Clip
+from ledger.checks.obligations import obligations
 from ledger.checks.screening import PromptFindings
 from ledger.log.events import canonical
 from policies import (
@@ -105,4 +106,7 @@ def decide(gathered: Gathered, engine: PolicyEngine) -> dict[str, Any]:
                "inputs_sha256": hashlib.sha256(canonical(inputs)).hexdigest()}
     if gathered.parent_check_id:
         payload["parent_check_id"] = gathered.parent_check_id
+    required = obligations(gathered.clip)
+    if required:  # only when there are some, so earlier entries keep their shape
+        payload["obligations"] = required
     return payload

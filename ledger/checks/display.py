@@ -23,6 +23,29 @@ def print_reasons(console: Console, reasons: list[dict[str, Any]]) -> None:
             console.print(escape(f"      fact: {fact['name']} = {value}"))
 
 
+def print_obligations(console: Console, obligations: list[dict[str, Any]]) -> None:
+    """What must come with the use besides the verdict (a visible label), with its law and reason."""
+    for item in obligations:
+        what = "VISIBLE LABEL REQUIRED" if item["kind"] == "visible_label" else item["kind"]
+        console.print(escape(f"  {what} ({item['jurisdiction']}, {item['law']}): {item['label']}"))
+        console.print(escape(f"      because {item['reason']}"))
+
+
+def disclosure_lines(disclosure: dict[str, Any]) -> list[str]:
+    """``verify``'s AI disclosure: each field present or MISSING with the laws it serves, then the labels required."""
+    state = "complete" if disclosure["complete"] else "INCOMPLETE: " + "; ".join(
+        [f"missing {', '.join(disclosure['missing'])}"] * bool(disclosure["missing"])
+        + [f"places disagree on {', '.join(disclosure['conflicts'])}"] * bool(disclosure["conflicts"]))
+    lines = [f"AI disclosure (SB 942 latent disclosure, EU AI Act Art. 50(2) marking): {state}"]
+    for item in disclosure["fields"]:
+        found = f"present: {item['value']} [{', '.join(item['found_in'])}]" if item["present"] else "MISSING"
+        lines.append(f"  {item['element']}: {found}" + (" (places disagree)" if item["conflict"] else ""))
+        lines.append(f"      serves {'; '.join(item['laws'])}")
+    for label in disclosure.get("visible_labels_required") or []:
+        lines.append(f"  visible label required ({label['jurisdiction']}, {label['law']}): {label['label']}")
+    return lines
+
+
 def print_outcome(console: Console, outcome: dict[str, Any], title: str | None = None) -> None:
     verdict = outcome["verdict"]
     colour = COLOURS[verdict]
@@ -46,6 +69,12 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
                   + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
     if "voice" in outcome["channels"]["ran"] and not any(m["channel"] == "voice" for m in outcome["matches"]):
         console.print("  voice: no enrolled voice heard")
+    print_obligations(console, outcome.get("obligations") or [])
+    if outcome.get("signing_refused"):
+        refused = outcome["signing_refused"]
+        console.print(escape(f"  NOT signed: {refused['detail']}"))
+        for problem in refused.get("errors") or []:
+            console.print(escape(f"      {problem['field']}: {problem['message']}"))
     if outcome.get("signed"):
         console.print(f"  signed clip: {outcome['signed']['path']} (manifest {outcome['signed']['manifest_label']})")
 
@@ -68,6 +97,7 @@ def print_check(console: Console, check: dict[str, Any], clip: dict[str, Any], h
         console.print(escape(f"  prompt names {person['name']} ({person['id']})"))
     for work in check["prompt_findings"].get("works", []):
         console.print(escape(f"  prompt names the work {work['title']} ({work['id']})"))
+    print_obligations(console, check.get("obligations") or [])
     channels = check["channels"]
     console.print(escape(f"  channels run: {', '.join(channels['ran'])}"
                          + "".join(f"; not run {k}: {v}" for k, v in channels["unavailable"].items())))

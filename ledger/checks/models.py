@@ -41,6 +41,8 @@ class Clip(SQLModel, table=True):
     """The logged clip this one is an edit of (named by the request or by a C2PA parentOf ingredient)."""
     recheck_of: str | None = None
     """The check this submission checks again (the same bytes and request, after the records changed)."""
+    synthetic_performer: bool | None = None
+    """Whether a synthetic performer (N.Y. GBL § 396-b(1)) appears, as the request states; None: not stated."""
 
 
 class Check(SQLModel, table=True):
@@ -80,6 +82,8 @@ class Check(SQLModel, table=True):
     """Its value: the ISCC-CODE of the released content, Base64."""
     parent_check_id: str | None = None
     """The check of the clip this one is an edit of."""
+    obligations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    """What must come with the clip's use (a visible label): ledger.checks.obligations."""
 
     @property
     def releasable(self) -> bool:

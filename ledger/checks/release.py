@@ -10,7 +10,7 @@ from ledger.checks.request import CheckRequest
 from ledger.checks.service import CheckOutcome, Matcher, check_clip
 from ledger.context import Clearance
 from ledger.media_store import safe_suffix
-from ledger.signing import sign_check
+from ledger.signing import DisclosureIncomplete, sign_check
 
 SignedPath = Callable[[str], Path]
 """Where the signed clip of a check goes, given the check id."""
@@ -34,8 +34,16 @@ def sign_into(ctx: Clearance, check_id: str, out: Path, actor: str) -> dict[str,
 
 def release(ctx: Clearance, request: CheckRequest, data: bytes, filename: str, actor: str,
             sign_to: SignedPath | None, matcher: Matcher | None = None) -> CheckOutcome:
-    """Check a clip; when it passes and ``sign_to`` says where, sign it there. The outcome carries both."""
+    """Check a clip; when it passes and ``sign_to`` says where, sign it there. The outcome carries both.
+
+    A passed clip whose AI disclosure lacks a field the law requires is left unsigned: the outcome
+    keeps the decided check and says why (``signing_refused``), and signing it later is refused the same
+    way until the settings or records supply the field.
+    """
     outcome = check_clip(ctx, request, data, filename, actor, matcher)
     if outcome.verdict == "pass" and sign_to is not None:
-        outcome.signed = sign_into(ctx, outcome.check["id"], sign_to(outcome.check["id"]), actor)
+        try:
+            outcome.signed = sign_into(ctx, outcome.check["id"], sign_to(outcome.check["id"]), actor)
+        except DisclosureIncomplete as refused:
+            outcome.signing_refused = refused.problem_details()
     return outcome

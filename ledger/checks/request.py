@@ -34,11 +34,16 @@ class CheckRequest(BaseModel):
     licensee_id: str | None = Field(default=None, description="party making the clip under a model license "
                                     "(default: the developer of the clip's model)")
     parent_clip_id: str | None = Field(default=None, description="the logged clip this clip is an edit of")
+    synthetic_performer: bool | None = Field(
+        default=None, description="whether a synthetic performer (an AI-made human not recognisable as any real "
+                                  "person, N.Y. GBL 396-b) appears; unstated, an advertisement reaching New York "
+                                  "is told a visible label is required")
 
     def payload(self) -> dict[str, Any]:
         """The ``clip.submitted`` fields (the lineage fields only when given, so earlier entries keep their shape)."""
         data = self.model_dump(mode="json")
-        return {k: v for k, v in data.items() if v is not None or k not in ("licensee_id", "parent_clip_id")}
+        return {k: v for k, v in data.items()
+                if v is not None or k not in ("licensee_id", "parent_clip_id", "synthetic_performer")}
 
     @field_validator("territories")
     @classmethod

@@ -49,6 +49,8 @@ class CheckOutcome:
     frame_matches: list[dict[str, Any]]
     receipt: Receipt
     signed: dict[str, Any] | None = field(default=None)
+    signing_refused: dict[str, Any] | None = field(default=None)
+    """Why a passed clip was not signed (the AI disclosure lacks a field the law requires)."""
 
     @property
     def verdict(self) -> str:
@@ -57,11 +59,12 @@ class CheckOutcome:
     def as_json(self) -> dict[str, Any]:
         body = {key: self.check[key] for key in ("verdict", "reasons", "matches", "channels", "prompt_findings",
                                                   "policy_set_hash", "relied_on", "review_state", "evidence",
-                                                  "parent_check_id")}
+                                                  "parent_check_id", "obligations")}
         body["parent_clip_id"] = self.clip.get("parent_clip_id")
         return {"check_id": self.check["id"], "clip_id": self.clip["id"], **body,
                 "releasable": self.check["verdict"] == "pass" or self.check["review_state"] == "approved",
-                "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed}
+                "frame_matches": self.frame_matches, "log": self.receipt.as_json(), "signed": self.signed,
+                **({"signing_refused": self.signing_refused} if self.signing_refused else {})}
 
 
 def _row_json(row: SQLModel | None) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import typer
 from typer._click import Context as ClickContext  # typer vendors click; TyperGroup's methods take this
 from typer.core import TyperGroup
 
-from ledger.checks.display import print_check, print_outcome
+from ledger.checks.display import disclosure_lines, print_check, print_outcome
 from ledger.cli.common import JSON_OPTION, console, print_json, ready_context
-from ledger.errors import FieldProblem, ValidationFailed
+from ledger.errors import Conflict, FieldProblem, ValidationFailed
 from ledger import clock
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ def check(file: Path,
           licensee: Optional[str] = typer.Option(None, "--licensee", help="party making the clip under a model "
                                                  "license (default: the model's developer)"),
           parent_clip: Optional[str] = typer.Option(None, "--parent-clip", help="the logged clip this one edits"),
+          synthetic_performer: Optional[bool] = typer.Option(
+              None, "--synthetic-performer/--no-synthetic-performer",
+              help="whether an AI-made human not recognisable as any real person appears (N.Y. GBL 396-b); "
+                   "unstated, an advertisement reaching New York is told it needs a visible label"),
           out: Optional[Path] = typer.Option(None, "--out", help="write the C2PA-signed clip here when it passes"),
           as_json: bool = JSON_OPTION) -> None:
     """Check a clip before release. Exit 0 pass, 10 review, 20 block (other codes: errors)."""
@@ -74,6 +78,7 @@ def check(file: Path,
                                model_id=model, dataset_version_ids=dataset_version, prompt=prompt,
                                reference_asset_ids=reference, declared_people=person, declared_voices=voice,
                                requested_by=requested_by, licensee_id=licensee, parent_clip_id=parent_clip,
+                               synthetic_performer=synthetic_performer,
                                release_date=date.fromisoformat(release_date) if release_date else clock.today())
     except ValidationError as exc:
         from ledger.records.service import problems_from
@@ -88,6 +93,8 @@ def check(file: Path,
         print_json(result)
     else:
         print_outcome(console, result, file.name)
+    if outcome.signing_refused is not None:  # --out was not written: say so by the exit code too
+        raise typer.Exit(Conflict.exit_code)
     raise typer.Exit(EXIT_FOR_VERDICT[outcome.verdict])
 
 
@@ -220,14 +227,11 @@ def verify(file: Path, as_json: bool = JSON_OPTION,
         if witnesses is not None:
             console.print(f"witnesses: {witnesses['reason']}", markup=False, highlight=False)
         console.print(f"content: {report.content['reason']}")
-        disclosure = report.disclosure
-        if disclosure is not None:
-            shown = ", ".join(f"{k}={disclosure[k]}" for k in ("provider", "system_name", "system_version",
-                                                               "created_at", "identifier") if disclosure[k])
-            state = "complete" if disclosure["complete"] else f"missing {', '.join(disclosure['missing'])}"
-            generated = "AI-generated" if disclosure["ai_generated"] else "not marked AI-generated"
-            console.print(f"AI disclosure (SB 942, EU AI Act 50(2)): {generated}; {state}" + (f": {shown}" if shown else ""),
-                          markup=False)
-        console.print("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
+        if report.disclosure is not None:
+            for line in disclosure_lines(report.disclosure):
+                console.print(line, markup=False, highlight=False)
+        console.print(("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]")
+                      + ": C2PA trust, log inclusion and content match (the AI disclosure is reported above, "
+                        "not part of this)")
     if not report.ok:
         raise typer.Exit(8)

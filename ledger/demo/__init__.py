@@ -8,7 +8,9 @@ featuring a union performer whose blanket grant AB 2602's union prong makes
 enforceable, passes and is signed, one copies the unlicensed work and is blocked, one
 shows it small in a corner and goes to review, and one whose prompt names a
 deceased performer without estate permission is blocked. The signed clip is
-verified, a tampered copy fails, and an entry is proved with the public key.
+verified (its AI disclosure shown field by field, with the law each serves), a tampered copy fails,
+and an entry is proved with the public key. An advertisement in New York with a synthetic performer
+is told it needs a visible label (GBL § 396-b(3)).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import clock
-from ledger.checks.display import print_outcome
+from ledger.checks.display import disclosure_lines, print_outcome
 from ledger.checks.request import CheckRequest
 from ledger.checks.service import check_clip
 from ledger.cli.lineage_view import lineage_tree
@@ -203,6 +205,30 @@ def _show_new_york(ctx: Clearance, console: Console) -> None:
     packs = sorted({r["jurisdiction"] for r in outcome["reasons"] if r.get("jurisdiction")})
     console.print(f"  judged under: {', '.join(packs)} (June Alder died 2023-04-02, domiciled in New York; "
                   "California's pack is not chosen for a use in New York only)")
+    _show_new_york_advertisement(ctx, console)
+
+
+def _show_new_york_advertisement(ctx: Clearance, console: Console) -> None:
+    """An advertisement shown in New York with a synthetic performer: the check answers that it must carry a visible
+    label (GBL § 396-b(3)) beside its verdict. The studio model's training licenses cover streaming and theatrical
+    use, not advertising, so this one is blocked too; a cleared one would be signed with the label recorded."""
+    console.rule("An advertisement in New York with a synthetic performer (GBL § 396-b)")
+    request = CheckRequest(service=world.SERVICE, model_id=world.MODEL, project=world.PROJECT,
+                           media=["advertising"], territories=["US-NY"], release_date=RELEASE_DATE,
+                           prompt="an invented spokesperson on a pier", synthetic_performer=True)
+    outcome = check_clip(ctx, request, generated_clip(synthetic_work(123)), "pier-ad.mp4", "demo").as_json()
+    print_outcome(console, outcome, "pier-ad.mp4 (advertising, US-NY)")
+    if not outcome["releasable"]:
+        console.print("  the label requirement stands beside any verdict: a cleared advertisement is signed with it "
+                      "recorded in its manifest, and the caller must put the label on screen")
+        return
+    out = ctx.settings.home / "demo" / "signed-pier-ad.mp4"
+    sign_check(ctx, outcome["check_id"], out, "demo")
+    report = verify_media(ctx, out)
+    console.print(f"  signed and verified ({'ok' if report.ok else 'NOT ok'}); the manifest records the label:")
+    for label in (report.disclosure or {}).get("visible_labels_required") or []:
+        console.print(f"    visible label required ({label['jurisdiction']}, {label['law']}): {label['label']}",
+                      markup=False, highlight=False)
 
 
 def _show_creator_fine_tune(ctx: Clearance, console: Console) -> None:
@@ -235,6 +261,9 @@ def _show_verification(ctx: Clearance, console: Console, signed: Path) -> None:
     console.print(f"{signed.name}: C2PA {report.c2pa['state']}; log: {report.log['reason']}; "
                   f"content: {report.content['reason']} -> "
                   + ("[green]verified[/green]" if report.ok else "[red]NOT verified[/red]"))
+    for line in disclosure_lines(report.disclosure or {"complete": False, "missing": ["all"], "conflicts": [],
+                                                       "fields": []}):
+        console.print(line, markup=False, highlight=False)
     tampered = signed.with_name("tampered-" + signed.name)
     data = bytearray(signed.read_bytes())
     data[len(data) // 2] ^= 0xFF

@@ -13,7 +13,7 @@ from ledger.provenance.assertions import (
     CLEARANCE_LABEL, NO_AI_TRAINING, TRAINED_ALGORITHMIC_MEDIA, ClearanceRelease,
     TrainingMiningEntry,
 )
-from ledger.provenance.disclosure import DISCLOSURE_LABEL, AiDisclosure, read_disclosure
+from ledger.provenance.disclosure import DISCLOSURE_LABEL, AiDisclosure, VisibleLabel, read_disclosure
 from ledger.provenance.keys import (
     DevCredentials, SigningIdentity, create_dev_ca, ecdsa_der_to_raw, signing_certificate_problems,
 )
@@ -30,7 +30,7 @@ __all__ = [
     "CLEARANCE_LABEL", "DISCLOSURE_LABEL", "NO_AI_TRAINING", "SIGNABLE_TYPES", "TRAINED_ALGORITHMIC_MEDIA",
     "Action", "AiDisclosure", "ClearanceRelease", "DevCredentials", "GeneratingModel", "Ingredient", "Manifest",
     "ReferenceInput", "SignedClip", "Signer", "SigningIdentity", "StatusCode",
-    "TrainingMiningEntry", "TrustSettings", "VerificationResult", "create_dev_ca",
+    "TrainingMiningEntry", "TrustSettings", "VerificationResult", "VisibleLabel", "create_dev_ca",
     "ecdsa_der_to_raw", "read_disclosure", "sign_clip", "sign_clip_bytes", "signing_certificate_problems",
     "verify_bytes", "verify_file",
 ]

@@ -8,8 +8,9 @@ The manifest holds:
 * one ingredient per reference input, relationship ``inputTo``;
 * ``cawg.training-mining`` with the configured entries (if any);
 * the Clearance assertion (:data:`CLEARANCE_LABEL`), see :class:`ClearanceRelease`;
-* with a disclosure, the AI-generated disclosure (:mod:`ledger.provenance.disclosure`) and the
-  ``c2pa.created`` action's ``when``.
+* with a disclosure, the AI-generated disclosure (:mod:`ledger.provenance.disclosure`), the
+  ``c2pa.created`` action's ``when`` and the manifest's ``instance_id`` (the disclosure's unique
+  identifier). A disclosure missing a field the law requires is refused before anything is written.
 
 Signing goes from file to file through streams and changes nothing but the
 manifest: the media samples are copied byte for byte. Memory: c2pa-rs 0.91
@@ -137,8 +138,11 @@ def _manifest_definition(title: str, media_type: str, release: ClearanceRelease,
         assertions.append({"label": DISCLOSURE_LABEL, "data": disclosure.as_assertion_data()})
     if soft_binding is not None:
         assertions.append({"label": SOFT_BINDING_LABEL, "data": soft_binding.assertion_data()})
-    return {"claim_generator_info": [CLAIM_GENERATOR], "title": title, "format": media_type,
-            "assertions": assertions}
+    definition = {"claim_generator_info": [CLAIM_GENERATOR], "title": title, "format": media_type,
+                  "assertions": assertions}
+    if disclosure is not None and disclosure.identifier:
+        definition["instance_id"] = disclosure.identifier
+    return definition
 
 
 def _ingredient_definition(index: int, ref: ReferenceInput) -> dict[str, Any]:
@@ -149,6 +153,19 @@ def _ingredient_definition(index: int, ref: ReferenceInput) -> dict[str, Any]:
     if ref.sha256:
         body["description"] = f"sha256:{ref.sha256}"
     return body
+
+
+def _check_disclosure(disclosure: AiDisclosure | None, model: GeneratingModel) -> None:
+    """Refuse a disclosure that lacks a field the law requires, or names another system than the action's agent."""
+    if disclosure is None:
+        return
+    problems = disclosure.problems()
+    if (disclosure.system_name, disclosure.system_version) != (model.name, model.version):
+        problems.append(FieldProblem("system_name", f"the disclosure names {disclosure.system_name} "
+                                     f"{disclosure.system_version}, the generating model {model.name} {model.version}"))
+    if problems:
+        raise ValidationFailed("refusing to sign: the AI disclosure the law requires is incomplete or inconsistent",
+                               problems=problems)
 
 
 def _check_request(release: ClearanceRelease) -> None:
@@ -233,6 +250,7 @@ def sign_clip(source: Path, dest: Path, *, identity: SigningIdentity, release: C
     """
     source, dest = Path(source), Path(dest)
     _check_request(release)
+    _check_disclosure(disclosure, model)
     media_type = media_type_of(source)
     if source.resolve() == dest.resolve():
         raise ValidationFailed("cannot sign a file in place",
@@ -266,6 +284,7 @@ def sign_clip_bytes(data: bytes, *, identity: SigningIdentity, release: Clearanc
                     title: str = "clip", disclosure: AiDisclosure | None = None) -> tuple[bytes, SignedClip]:
     """Sign an in-memory clip (small images, API uploads); returns the signed bytes."""
     _check_request(release)
+    _check_disclosure(disclosure, model)
     media_type = sniff_media_type(data[:32])
     if media_type is None:
         raise MediaRejected(f"{title} is not a format Clearance signs "

@@ -124,6 +124,7 @@ class Manifest:
     training_mining: tuple[TrainingMiningEntry, ...]
     training_mining_label: str | None
     clearance: ClearanceRelease | None
+    instance_id: str | None = None
 
     @property
     def opt_outs(self) -> tuple[TrainingMiningEntry, ...]:
@@ -236,7 +237,7 @@ def _manifest(label: str, data: dict[str, Any], reasons: list[str],
                                      i.get("active_manifest"), i.get("description"))
                           for i in data.get("ingredients") or [] if isinstance(i, dict)),
         assertions=by_label, training_mining=training, training_mining_label=training_label,
-        clearance=clearance)
+        clearance=clearance, instance_id=data.get("instance_id") if isinstance(data.get("instance_id"), str) else None)
 
 
 def _reason(code: StatusCode) -> str:

@@ -24,6 +24,8 @@ from ledger.fingerprints.service import register_asset
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record
 
+from tests.ledger.disclosing import name_generative_system
+
 REQUEST = CheckRequest(service="gen-svc", project="Tidewater", media=["streaming"], territories=["US"],
                        prompt="a lighthouse at dusk, painterly", requested_by="dana@studio.example")
 
@@ -139,6 +141,7 @@ def clip_in_review(ctx: Clearance, asset_id: str, name: str = "lighthouse-varian
 
 
 def review_studio(ctx: Clearance) -> ReviewStudio:
+    name_generative_system(ctx, REQUEST.service)  # an approved clip is signed, with its AI disclosure
     asset = add_work(ctx)
     return ReviewStudio(ctx, asset, clip_in_review(ctx, asset["id"]))
 

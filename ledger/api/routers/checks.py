@@ -105,6 +105,9 @@ def _valid_id(value: str, field: str) -> str:
 
 
 @router.post("/checks/{check_id}/sign", summary="Sign the clip of a passed check or an approved review",
+             description="409 when the check is not releasable, or when the clip's AI disclosure lacks a field the "
+                         "law requires (SB 942: provider, system name and version, time, identifier): `errors` "
+                         "names each and where to supply it",
              response_model=SignedClip, **AS_GIVEN)
 def sign_check(check_id: str, ctx: Clearance = Depends(get_ctx),
                caller: Caller = Depends(require(*SUBMITTERS, Role.legal))) -> dict[str, Any]:

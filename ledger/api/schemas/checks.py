@@ -28,6 +28,17 @@ class SignedClip(_Open):
     download: str = Field(description="the route that serves the signed clip")
 
 
+class Obligation(_Open):
+    """Something the law asks to come with the clip's use, beside the verdict (ledger.checks.obligations)."""
+
+    kind: str = Field(description="visible_label: a label people must see, which the signed manifest cannot give")
+    law: str = Field(description="the clause that asks for it")
+    jurisdiction: str
+    label: str = Field(description="what the label must say")
+    in_force_from: str | None = None
+    reason: str = Field(description="why this use needs it")
+
+
 class CheckOutcome(_Open):
     """A decided check: the verdict with its reasons and evidence, the log receipt, the signed clip when it passed."""
 
@@ -45,9 +56,15 @@ class CheckOutcome(_Open):
     parent_check_id: str | None = Field(description="the check of the clip this one is an edit of")
     parent_clip_id: str | None = Field(description="the clip this one is an edit of")
     releasable: bool = Field(description="passed, or approved in review")
+    obligations: list[Obligation] = Field(default_factory=list,
+                                          description="what must come with the use (e.g. New York's synthetic-"
+                                                      "performer label in an advertisement); empty when nothing")
     frame_matches: list[dict[str, Any]] = Field(description="frame-level evidence behind the matches (may be empty)")
     log: LogReceipt = Field(description="the check.decided entry")
     signed: SignedClip | None = Field(description="the signed clip, when the check passed and was signed")
+    signing_refused: dict[str, Any] | None = Field(
+        default=None, description="problem details of a passed clip left unsigned: its AI disclosure lacks a field "
+                                  "the law requires (errors name each, e.g. provider, system_version)")
 
 
 class CheckAccepted(_Open):
@@ -135,10 +152,24 @@ class ContentMatch(_Open):
     clip_id: str | None = None
 
 
+class DisclosureField(_Open):
+    """One element of the latent disclosure: present or missing, where the manifest carries it, the laws it serves."""
+
+    name: str = Field(description="ai_generated, provider, system_name, system_version, created_at, identifier or "
+                                  "soft_binding")
+    element: str = Field(description="what the law asks for, in words")
+    present: bool
+    value: str | None
+    found_in: list[str] = Field(description="the manifest places holding it, the standard C2PA place first")
+    laws: list[str] = Field(description="the clauses it serves (SB 942 Bus. & Prof. Code 22757.3(b), EU AI Act "
+                                        "Art. 50(2))")
+    conflict: bool = Field(description="its places disagree")
+
+
 class Disclosure(_Open):
     """The AI disclosure the manifest carries (SB 942 / EU AI Act Art. 50(2)), element by element."""
 
-    present: bool
+    present: bool = Field(description="the dev.clearance.ai-disclosure assertion is there")
     label: str | None
     provider: str | None
     system_name: str | None
@@ -146,9 +177,15 @@ class Disclosure(_Open):
     created_at: str | None
     identifier: str | None
     digital_source_type: str | None
+    soft_binding: str | None = Field(default=None, description="the c2pa.soft-binding algorithm (io.iscc.v0)")
     ai_generated: bool
+    fields: list[DisclosureField] = Field(default_factory=list)
     missing: list[str]
-    complete: bool
+    conflicts: list[str] = Field(default_factory=list)
+    visible_labels_required: list[dict[str, str]] = Field(
+        default_factory=list, description="labels people must see that the manifest records as required "
+                                          "(e.g. N.Y. GBL 396-b(3) in an advertisement)")
+    complete: bool = Field(description="every field present and no conflict (a report: not part of ok)")
 
 
 class Verification(_Open):

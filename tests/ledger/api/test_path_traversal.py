@@ -21,6 +21,7 @@ from ledger.context import Clearance
 from ledger.demo.media import synthetic_work
 from ledger.errors import NotFound, ValidationFailed
 from ledger.media_store import path_for, read_stored, store_bytes
+from tests.ledger.disclosing import name_generative_system
 from tests.ledger.api.clients import keyed_client
 
 REQUEST = {"service": "gen-svc", "project": "Tidewater", "media": ["streaming"], "territories": ["US"]}
@@ -82,6 +83,7 @@ def test_media_store_refuses_any_key_that_is_not_a_sha256(ctx: Clearance, outsid
 def test_traversal_in_every_parameter_reads_and_writes_nothing_outside(api, ctx: Clearance, tmp_path: Path,
                                                                         outside: Path) -> None:  # type: ignore[no-untyped-def]
     client, h = api
+    name_generative_system(ctx, REQUEST["service"])  # the passed clip is signed with its AI disclosure
     home = ctx.settings.home
     aimed = "../" * 24 + str(outside).lstrip("/") + "/escape"  # reaches `outside` from any folder
     before_outside, before_tmp = files_under(outside), beside_home(tmp_path)

@@ -29,7 +29,10 @@ class Studio:
     """One installation shared by the tests of this module, with a key per role."""
 
     def __init__(self, home: Path, shared: Path) -> None:
-        self.ctx = Clearance(Settings.load(environ={"CLEARANCE_HOME": str(home)}))
+        # the AI disclosure of signed clips (SB 942) needs a provider and the service's system and version
+        self.ctx = Clearance(Settings.load(environ={"CLEARANCE_HOME": str(home),
+                                                    "CLEARANCE_PROVIDER_NAME": "Tidewater Studio"},
+                                           generative_systems={"gen-svc": {"name": "Gen", "version": "1.0"}}))
         initialise(self.ctx)
         self.shared = shared
         self.headers = {role: {"Authorization": f"Bearer {create_key(self.ctx, role)[0]}"}

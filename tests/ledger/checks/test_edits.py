@@ -11,6 +11,7 @@ from ledger.context import Clearance
 from ledger.provenance import verify_file
 from ledger.signing import sign_check
 from tests.ledger.checks.fakes import matcher_returning, result_of
+from tests.ledger.disclosing import name_generative_system
 from tests.ledger.provenance.conftest import make_image
 
 NO_MATCHES = matcher_returning(result_of())
@@ -24,6 +25,7 @@ def checked(ctx: Clearance, data: bytes, name: str, **fields: object) -> service
 
 def test_an_edits_signed_manifest_carries_its_parent_and_a_resubmission_finds_it(ctx: Clearance,
                                                                                    tmp_path: Path) -> None:
+    name_generative_system(ctx, "gen")  # what the signed clips' AI disclosure names
     parent = checked(ctx, make_image(tmp_path / "first.png", seed=3).read_bytes(), "first.png")
     parent_signed = sign_check(ctx, parent.check["id"], tmp_path / "first.signed.png", "test")
 

@@ -43,7 +43,15 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "ab1836.permission-required" in out and "similarity.grey-match-unlicensed" in out
     assert "-> verified" in out and "-> NOT verified" in out
     assert "cleared by the union prong of AB 2602" in out and "demo-consent-rosa is a blanket grant" in out
-    assert out.count("voice: no enrolled voice heard") == 6, out   # every clip (the New York one and the creator's too)
+    # every clip (the New York ones and the creator's too)
+    assert out.count("voice: no enrolled voice heard") == 7, out
+    # the signed clip's AI disclosure, each field with its law; the New York advertisement's label
+    assert "AI disclosure (SB 942 latent disclosure, EU AI Act Art. 50(2) marking): complete" in out, out
+    assert "  provider's name: present: Northlight Pictures" in out, out
+    assert "serves Cal. Bus. & Prof. Code § 22757.3(b)(1)(D)" in out and "serves EU AI Act" in out, out
+    # the advertisement: its training licenses do not cover advertising (block); the label is answered beside it
+    assert "pier-ad.mp4 (advertising, US-NY): BLOCK" in out and "license.media-outside-scope" in out, out
+    assert "VISIBLE LABEL REQUIRED (US-NY, N.Y. Gen. Bus. Law § 396-b(3))" in out, out
     assert "june-tribute.mp4 (territory US-NY): BLOCK" in out and "ny50f.permission-required" in out, out
     assert "judged under: US-NY" in out, out
     # the production: the held clip as its signed file, verified with its load files, a forged copy caught
@@ -85,7 +93,8 @@ def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp
     monkeypatch.setenv("CLEARANCE_TODAY", (TODAY + timedelta(days=730)).isoformat())
     moved = run(tmp_path / "home", "demo").stdout.decode()
     story = _story((demo_home / "demo-output.txt").read_text())
-    assert len(story) == 7 and story[-1] == "2026-12-01", story
+    # six verdicts (the New York advertisement's included), the audit, the use date
+    assert len(story) == 8 and story[-1] == "2026-12-01", story
     assert _story(moved) == story
 
 

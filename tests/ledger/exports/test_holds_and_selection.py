@@ -23,12 +23,14 @@ from ledger.records import service
 from ledger.records.kinds import KINDS
 from ledger.signing import sign_check
 from tests.ledger.checks.fakes import matcher_returning, result_of
+from tests.ledger.disclosing import name_generative_system
 from tests.ledger.provenance.conftest import make_image
 
 MATTER = "Estate of Vance v. Northlight"
 
 
 def _cleared_clip(ctx: Clearance, tmp_path: Path, seed: int) -> tuple[str, str, Path]:
+    name_generative_system(ctx, "gen")  # what the signed clip's AI disclosure names
     request = CheckRequest.model_validate({"service": "gen", "project": "Short", "media": ["streaming"],
                                            "territories": ["US"]})
     data = make_image(tmp_path / f"clip-{seed}.png", seed=seed).read_bytes()
