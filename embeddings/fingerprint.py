@@ -246,7 +246,7 @@ class Fingerprinter:
                 raise MediaError(label, "is an audio file; this needs an image or a video")
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
-        media = load_media(data, self.config, name=label)
+        media = load_media(data, self.config, name=label, registration=purpose == "reference")
         fps = self.fingerprint(media, purpose=purpose)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
