@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import time
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -56,17 +57,17 @@ class _Sampler:
     interval_s: float
     start_s: float
     out_size: tuple[int, int]
-    time_base: object
+    time_base: Fraction | None
     """The stream's: frames drained from the decoder carry none of their own."""
     next_uniform: float = 0.0
     previous: np.ndarray | None = None
     frames: list[Frame] = field(default_factory=list)
     decoded: int = 0
 
-    def time_of(self, pts: int | None, time_base: object) -> float | None:
+    def time_of(self, pts: int | None, time_base: Fraction | None) -> float | None:
         if pts is None or time_base is None:
             return None
-        return float(pts * time_base) - self.start_s  # type: ignore[operator]  # a Fraction
+        return float(pts * time_base) - self.start_s
 
     def take(self, vframe: VideoFrame, not_before: float | None) -> None:
         """Look at one decoded frame; keep it when it is a grid frame or the first of a shot.
@@ -157,7 +158,7 @@ def decode_for_registration(data: bytes, label: str, container: str, digest: str
                            _fit(info.width, info.height, min(config.frame_max_side, config.analysis_max_side)),
                            stream.time_base)
         decoder = _GroupDecoder(stream, sampler)
-        group: list[Packet] = []
+        group: list[Packet[AVVideoStream]] = []
         packets = 0
         try:
             for packet in handle.demux(stream):
@@ -206,7 +207,7 @@ class _GroupDecoder:
 
     stream: AVVideoStream
     sampler: _Sampler
-    waiting: list[Packet] = field(default_factory=list)
+    waiting: list[Packet[AVVideoStream]] = field(default_factory=list)
     plan_next: float = 0.0
     carried: frozenset[float] = frozenset()
     reset: bool = False
@@ -219,16 +220,16 @@ class _GroupDecoder:
             self.stream.codec_context.skip_frame = mode  # type: ignore[assignment]  # PyAV takes the enum's name
             self.skip = mode
 
-    def _times(self, group: list[Packet]) -> list[float | None]:
+    def _times(self, group: list[Packet[AVVideoStream]]) -> list[float | None]:
         return [self.sampler.time_of(p.pts, p.time_base) for p in group]
 
-    def push(self, group: list[Packet]) -> None:
+    def push(self, group: list[Packet[AVVideoStream]]) -> None:
         """Take the next group (``[]`` at the end) and decode the one before it."""
         if self.waiting:
             self._run(self.waiting, self._times(group))
         self.waiting = group
 
-    def _run(self, group: list[Packet], following: list[float | None]) -> None:
+    def _run(self, group: list[Packet[AVVideoStream]], following: list[float | None]) -> None:
         times = self._times(group)
         key_t = times[0]
         self.plan_next = max(self.plan_next, self.sampler.next_uniform)
