@@ -55,11 +55,31 @@ from embeddings import EmbeddingsConfig, Fingerprinter, load_media  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, index_tier="compact")
 TARGET_FRAMES_PER_S = 25.0
+QUIET_YARDSTICK = {"cpu_s": 0.955, "load_average_1": 1.8, "measured": "2026-12-06 16:51 UTC, this machine, nearly idle"}
+"""The yardstick on this machine when it was nearly idle (before the other engineers' jobs started)."""
 
 
 def conditions() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "cpus_usable": len(os.sched_getaffinity(0)),
             "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
+
+
+def yardstick(path: Path, runs: int = 3) -> float:
+    """CPU seconds to decode every frame of ``path`` in one thread (least of ``runs``): a fixed piece of work
+    whose cost shows how much a busy machine slows CPU-bound work down (cache and memory bandwidth shared),
+    to compare runs made under different loads."""
+    import av
+
+    best = float("inf")
+    for _ in range(runs):
+        cpu = time.process_time()
+        with av.open(str(path)) as handle:
+            stream = handle.streams.video[0]
+            stream.thread_type = "NONE"
+            for _frame in handle.decode(stream):
+                pass
+        best = min(best, time.process_time() - cpu)
+    return round(best, 3)
 
 
 def encode_clip(path: Path, params: str, seconds: float = 10.0, fps: int = 30) -> None:
@@ -223,6 +243,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in clips(Path(tmp), args.clips.split(",")).items():
             print(f"{name} ...", flush=True)
+            if name == "benchmark":
+                report["yardstick_cpu_s"] = {"what": "decoding every frame of the benchmark clip, one thread",
+                                             "value": yardstick(path), "quiet_value": QUIET_YARDSTICK}
             report["clips"][name] = measure(path, args.runs)
             row = report["clips"][name]
             for key in ("before_every_frame_decoded", "after_one_process", "after_one_process_one_core",
