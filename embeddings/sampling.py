@@ -19,9 +19,11 @@ The grid frames are therefore the very frames, at the very timestamps, that
 decoding everything samples. Shot cuts are looked for among the frames that
 were decoded (reference frames and grid frames, and every keyframe); a cut on
 a skipped frame is seen on the next decoded one, and a cut in the undecoded
-tail of a group is not seen at all unless the encoder started a group there,
-which encoders do at cuts. The one-a-second grid covers every second either
-way. Frames come out at ``analysis_max_side``, the size PDQ and ORB work at.
+tail of a group is seen only at the next keyframe, up to a group later (unless
+the encoder started a group at the cut, as encoders do). The one-a-second grid
+covers every second either way. A group's packets are held until it is
+decoded: a file with one keyframe is held whole (it is in memory already).
+Frames come out at ``analysis_max_side``, the size PDQ and ORB work at.
 
 A group whose packets lack timestamps is decoded in full, as are the frames
 before the first keyframe.
