@@ -3,11 +3,9 @@
 Prints a table and writes ``benchmarks/results/scale.json``.
 
 1. ``registration``: a 10 s 720p clip (``benchmarks/fingerprint.py``'s ``make_clip``)
-   registered with every channel registration runs (``purpose="reference"``:
-   SHA-256, decode, PDQ + pHash, ORB keypoints; CLIP only with weights, none here;
-   faces are not computed for assets), median of runs; decoding every frame (what
-   registration does) beside decoding reference frames only (cheaper, not used:
-   see ``load_media``); one process and two processes side by side.
+   registered with every channel registration runs, as ``benchmarks/registration.py``
+   measures it (before and after registration's own decoding, one process, one
+   pinned core, two processes side by side; that script also covers other encodings).
 2. ``memory``: bytes per registered frame by channel, in memory (the compact tier's
    PDQ codes, FAISS ids, keys) and on disk (keypoint files of real frames).
 3. ``sizes``: the compact tier built at each size: the real works of
@@ -31,7 +29,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -63,54 +60,11 @@ def conditions() -> dict[str, Any]:
 
 
 # -- 1. registration ------------------------------------------------------------------
-def _register_once(path: str) -> tuple[int, float]:
-    fingerprinter = Fingerprinter(CONFIG)
-    start = time.perf_counter()
-    record = fingerprinter.fingerprint_file(path, purpose="reference")
-    return len(record.frames), time.perf_counter() - start
-
-
 def registration(clip: Path, runs: int) -> dict[str, Any]:
-    fingerprinter = Fingerprinter(CONFIG)
-    fingerprinter.fingerprint_file(clip, purpose="reference")   # warm the libraries
-    seconds, frames = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        frames = len(fingerprinter.fingerprint_file(clip, purpose="reference").frames)
-        seconds.append(time.perf_counter() - start)
-    decode_all, decode_ref = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        load_media(clip, CONFIG)
-        decode_all.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        media = load_media(clip, CONFIG, reference_frames_only=True)
-        decode_ref.append(time.perf_counter() - start)
-    channels = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fingerprinter.fingerprint(media, purpose="reference")
-        channels.append(time.perf_counter() - start)
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(_register_once, [str(clip)] * 2)             # workers load their libraries
-        start = time.perf_counter()
-        done = pool.map(_register_once, [str(clip)] * (2 * runs))
-        wall = time.perf_counter() - start
-    p50 = statistics.median(seconds)
-    return {
-        "clip": {"duration_s": 10.0, "size": [1280, 720], "sampled_frames": frames,
-                 "sampling": "1 frame a second plus shot cuts"},
-        "channels": "SHA-256, PDQ + pHash, ORB keypoints (CLIP: no weights here; faces: not computed for assets)",
-        "one_process": {"seconds_p50": round(p50, 3), "frames_per_s": round(frames / p50, 2),
-                        "video_seconds_per_s": round(10.0 / p50, 2)},
-        "two_processes": {"files": len(done), "wall_s": round(wall, 3),
-                          "frames_per_s": round(sum(n for n, _ in done) / wall, 2),
-                          "video_seconds_per_s": round(10.0 * len(done) / wall, 2)},
-        "stages_p50_s": {"decode_every_frame": round(statistics.median(decode_all), 3),
-                         "decode_reference_frames_only": round(statistics.median(decode_ref), 3),
-                         "channels": round(statistics.median(channels), 3)},
-        "runs": runs,
-    }
+    """The clip registered as ``benchmarks/registration.py`` measures it (that script covers more encodings)."""
+    from benchmarks.registration import measure
+
+    return measure(clip, runs)
 
 
 # -- the real works and their known copies -------------------------------------------

@@ -73,6 +73,9 @@ class EmbeddingsConfig:
     shot_cut_threshold: float = 0.35      # mean abs. difference of 32x32 grey thumbnails, 0..1
     frame_max_side: int = 960             # decoded frames are downscaled to at most this
     analysis_max_side: int = 640          # perceptual and keypoint work happens at this size
+    decode_threads: int = 0
+    """Threads FFmpeg decodes one video with when registering (0: as many as it likes). 1 where files are
+    fingerprinted in parallel, one per core (a Ray worker, a process pool): threads then only add overhead."""
 
     # channel switches
     perceptual_enabled: bool = True

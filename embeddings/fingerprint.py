@@ -251,7 +251,7 @@ class Fingerprinter:
                 raise MediaError(label, "is an audio file; this needs an image or a video")
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
-        media = load_media(data, self.config, name=label)
+        media = load_media(data, self.config, name=label, registration=purpose == "reference")
         if decoded is not None:
             decoded(media)
         fps = self.fingerprint(media, purpose=purpose)

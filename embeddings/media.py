@@ -18,13 +18,17 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from .config import EmbeddingsConfig
 from .errors import MediaError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.stream import VideoStream as AVVideoStream
 
 MediaKind = Literal["image", "video"]
 
@@ -93,17 +97,19 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
-               *, name: str | None = None, reference_frames_only: bool = False) -> DecodedMedia:
+               *, name: str | None = None, registration: bool = False) -> DecodedMedia:
     """Decode a file (path) or an upload (bytes) into sampled frames.
 
     ``name`` labels bytes in errors and supplies the extension to check the
     sniffed type against (e.g. the upload's filename). Raises MediaError.
-    ``reference_frames_only`` asks the video decoder to skip frames no other
-    frame refers to (most B-frames): a sampled frame then lands on the first
-    reference frame at or after its grid point, and decoding costs about a
-    third less (``benchmarks/scale.py``, "registration"). Registration does NOT
-    use it: registered that way, a copy retimed to 1.25x aligned at rate 1.36
-    (``test_video_copies_match_and_align``), outside its 8 % tolerance.
+
+    ``registration`` decodes a video only as far as registration's sampling
+    needs (:mod:`embeddings.sampling`): the same grid frames as decoding every
+    frame, at the same timestamps, delivered at ``analysis_max_side`` (the size
+    PDQ and ORB work at); frames nothing refers to are not decoded unless they
+    are a grid frame, and each group of pictures stops decoding after its last
+    grid frame. Shot cuts are then seen on the frames that were decoded.
+    Checks decode every frame (``registration=False``).
     """
     config = config or EmbeddingsConfig()
     data, label, suffix = _read_source(source, config, name)
@@ -119,7 +125,11 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
     digest = sha256_bytes(data)
     if kind == "image":
         return _decode_image(data, label, container, digest, config)
-    return _decode_video(data, label, container, digest, config, reference_frames_only=reference_frames_only)
+    if registration:
+        from .sampling import decode_for_registration
+
+        return decode_for_registration(data, label, container, digest, config)
+    return _decode_video(data, label, container, digest, config)
 
 
 def _read_source(source: str | Path | bytes, config: EmbeddingsConfig,
@@ -189,39 +199,67 @@ def _decode_image(data: bytes, label: str, container: str, digest: str,
                         duration_s=None, fps=None, frames=[frame])
 
 
+@dataclass(frozen=True)
+class VideoStream:
+    """What intake knows about a video stream before decoding it: geometry, timing, the sampling grid."""
+
+    width: int
+    height: int
+    duration_s: float | None
+    fps: float | None
+    interval_s: float
+    """The uniform grid's step: ``uniform_interval_s``, stretched so the grid fills ~3/4 of the frame cap."""
+    start_s: float
+    """The stream's first timestamp; frame times are counted from it."""
+
+
+def open_video(data: bytes, label: str, container: str) -> InputContainer:
+    """A PyAV container reading ``data``; MediaError when it cannot be opened."""
+    import av  # imported here: image-only callers need not load FFmpeg
+
+    try:
+        return av.open(io.BytesIO(data), mode="r")
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(label, f"cannot be opened as {container} video: {exc}") from exc
+
+
+def video_stream(handle: InputContainer, label: str, config: EmbeddingsConfig) -> tuple[AVVideoStream, VideoStream]:
+    """The first video stream of an open container, checked against the limits, and its timing."""
+    streams = handle.streams.video
+    if not streams:
+        raise MediaError(label, "contains no video stream")
+    stream = streams[0]
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if not width or not height:
+        raise MediaError(label, "video stream has no frame size (truncated or corrupt)")
+    if width * height > config.max_pixels:
+        raise MediaError(label, f"frames are {width}x{height} = {width * height} pixels",
+                         limit=f"max_pixels={config.max_pixels}")
+    duration = _duration(handle, stream)
+    if duration is not None and duration > config.max_duration_s:
+        raise MediaError(label, f"lasts {duration:.1f} s", limit=f"max_duration_s={config.max_duration_s}")
+    fps = float(stream.average_rate) if stream.average_rate else None
+    interval = config.uniform_interval_s
+    if duration:
+        # keep room for shot cuts: the uniform grid takes at most ~3/4 of the cap
+        interval = max(interval, duration / max(1, int(config.max_frames_per_clip * 0.75)))
+    base = stream.time_base
+    start = float(stream.start_time * base) if stream.start_time is not None and base is not None else 0.0
+    return stream, VideoStream(int(width), int(height), duration, fps, interval, start)
+
+
 def _decode_video(data: bytes, label: str, container: str, digest: str,
-                  config: EmbeddingsConfig, *, reference_frames_only: bool = False) -> DecodedMedia:
+                  config: EmbeddingsConfig) -> DecodedMedia:
     import av  # imported here: image-only callers need not load FFmpeg
 
     started = time.monotonic()
-    try:
-        handle = av.open(io.BytesIO(data), mode="r")
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(label, f"cannot be opened as {container} video: {exc}") from exc
+    handle = open_video(data, label, container)
     with handle:
-        if not handle.streams.video:
-            raise MediaError(label, "contains no video stream")
-        stream = handle.streams.video[0]
+        stream, info = video_stream(handle, label, config)
         stream.thread_type = "AUTO"
-        if reference_frames_only:
-            stream.codec_context.skip_frame = "NONREF"
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if not width or not height:
-            raise MediaError(label, "video stream has no frame size (truncated or corrupt)")
-        if width * height > config.max_pixels:
-            raise MediaError(label, f"frames are {width}x{height} = {width * height} pixels",
-                             limit=f"max_pixels={config.max_pixels}")
-        duration = _duration(handle, stream)
-        if duration is not None and duration > config.max_duration_s:
-            raise MediaError(label, f"lasts {duration:.1f} s", limit=f"max_duration_s={config.max_duration_s}")
-        fps = float(stream.average_rate) if stream.average_rate else None
-        interval = config.uniform_interval_s
-        if duration:
-            # keep room for shot cuts: the uniform grid takes at most ~3/4 of the cap
-            interval = max(interval, duration / max(1, int(config.max_frames_per_clip * 0.75)))
+        width, height, duration, fps = info.width, info.height, info.duration_s, info.fps
+        interval, start = info.interval_s, info.start_s
         out_w, out_h = _fit(width, height, config.frame_max_side)
-        base = stream.time_base
-        start = float(stream.start_time * base) if stream.start_time is not None and base is not None else 0.0
         frames: list[Frame] = []
         previous: np.ndarray | None = None
         next_uniform = 0.0

@@ -125,8 +125,11 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
         _report_registered(done, failed, as_json)
         return
     count = workers or min(len(files), os.cpu_count() or 1)
+    config = ctx.embeddings_config
+    if count > 1 and config.decode_threads == 0:  # one file per core: FFmpeg's own threads would only compete
+        config = config.with_(decode_threads=1)
     with Progress(console=err_console, transient=True) as bar, \
-            ProcessPoolExecutor(count, initializer=_init_worker, initargs=(ctx.embeddings_config,)) as pool:
+            ProcessPoolExecutor(count, initializer=_init_worker, initargs=(config,)) as pool:
         task = bar.add_task("fingerprinting and registering", total=len(files))
         futures = [pool.submit(_fingerprint_in_worker, str(f)) for f in files]
         for future in as_completed(futures):

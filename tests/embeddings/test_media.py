@@ -158,19 +158,6 @@ def _h264_clip(path: Path, seconds: float = 4.0, fps: int = 25) -> Path:
     return path
 
 
-def test_registration_decoding_skips_unreferenced_frames_but_keeps_the_grid_and_the_cut(tmp_path: Path) -> None:
-    path = _h264_clip(tmp_path / "b.mp4")
-    every = load_media(path, EmbeddingsConfig(uniform_interval_s=1.0))
-    sparse = load_media(path, EmbeddingsConfig(uniform_interval_s=1.0), reference_frames_only=True)
-    grid = [f.time_s for f in every.frames if f.reason == "uniform"]
-    assert grid == pytest.approx([0.0, 1.0, 2.0, 3.0], abs=0.05)
-    sparse_grid = [f.time_s for f in sparse.frames if f.reason == "uniform"]
-    assert len(sparse_grid) == len(grid)
-    assert all(0 <= s - g <= 0.25 for s, g in zip(sparse_grid, grid)), sparse_grid   # a few frames late at most
-    cut_or_grid = [f.time_s for f in sparse.frames if abs(f.time_s - 2.0) <= 0.25]
-    assert cut_or_grid, "the shot starting at 2 s is sampled"
-
-
 def test_thumbnails_from_the_luma_plane_agree_with_swscale(tmp_path: Path) -> None:
     from embeddings.media import _thumbnail
 
