@@ -159,9 +159,8 @@ def decide(check_id: str, request: Request, decision: str = Form(default=""), re
         typed["problems"] = [{"field": p.field, "message": p.message} for p in error.problems]
         typed["problem"] = str(error)
         return _check_page(request, ctx, session, check_id, status=422, typed=typed)
-    if check["review_state"] == "approved":
-        _, clip = service.get_check(ctx, check_id)
-        release.sign_into(ctx, check_id, release.signed_store_path(ctx, clip["filename"])(check_id), caller.actor)
+    if check["review_state"] == "approved" and (refused := _sign(ctx, check_id, caller.actor)):
+        return _check_page(request, ctx, session, check_id, notice=f"Approved and logged, but {refused}")
     if after:
         following = queue.next_check(ctx, Criteria(), session.caller.key_id, after=check_id)
         return RedirectResponse(f"/ui/checks/{following}" if following else "/ui/reviews?done=1", status_code=303)
@@ -169,10 +168,22 @@ def decide(check_id: str, request: Request, decision: str = Form(default=""), re
 
 
 @router.post("/checks/{check_id}/sign")
-def sign(check_id: str, ctx: Clearance = Depends(get_ctx), session: WebSession = Depends(form(*SIGNERS))) -> Response:
-    _, clip = service.get_check(ctx, _valid_id(check_id))
-    release.sign_into(ctx, check_id, release.signed_store_path(ctx, clip["filename"])(check_id), session.caller.actor)
+def sign(check_id: str, request: Request, ctx: Clearance = Depends(get_ctx),
+         session: WebSession = Depends(form(*SIGNERS))) -> Response:
+    if refused := _sign(ctx, _valid_id(check_id), session.caller.actor):
+        return _check_page(request, ctx, session, check_id, notice=refused[0].upper() + refused[1:], status=409)
     return RedirectResponse(f"/ui/checks/{check_id}", status_code=303)
+
+
+def _sign(ctx: Clearance, check_id: str, actor: str) -> str | None:
+    """Sign the approved or passed clip; when the law's disclosure fields are unknown, say why it was not signed."""
+    _, clip = service.get_check(ctx, check_id)
+    try:
+        release.sign_into(ctx, check_id, release.signed_store_path(ctx, clip["filename"])(check_id), actor)
+    except signing.DisclosureIncomplete as refused:
+        return (f"the clip was not signed: {refused}. An admin supplies the missing field "
+                "(see the README's \"Disclosure of AI-generated content\"), then signs it here.")
+    return None
 
 
 @router.post("/checks/{check_id}/verify")

@@ -21,7 +21,8 @@ from ledger.records.service import create_record
 from ledger.settings import StrengthSettings
 from ledger.web import check_view
 from ledger.web.media import RangeNotSatisfiable, parse_range
-from tests.ledger.review_studio import ReviewStudio, clip_in_review, review_studio
+from tests.ledger.disclosing import name_generative_system
+from tests.ledger.review_studio import REQUEST, ReviewStudio, clip_in_review, review_studio
 from tests.ledger.web.console import Console, csrf_of
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -343,3 +344,25 @@ def test_a_license_recorded_from_a_check_in_review_and_the_recheck_passes(consol
         assert [x["subject_id"] for x in check.matches] == [studio.asset["id"]]
         assert check.relied_on == [f"license:{recorded.headers['location'].split('recorded=')[1].split('#')[0]}"]
     assert "Record a license" not in console.signed_in("legal").get(f"/ui/checks/{studio.check_id}").text
+
+
+def test_an_approval_whose_clip_cannot_be_signed_stays_on_the_page_and_says_why(
+        console: Console, studio: ReviewStudio) -> None:
+    studio.ctx.settings.provider_name = None  # SB 942 asks the provider's name, which nobody gave
+    studio.ctx.settings.generative_systems.clear()
+    legal = console.signed_in("legal")
+    page = legal.get(f"/ui/checks/{studio.check_id}").text
+    answer = legal.post(f"/ui/checks/{studio.check_id}/review", follow_redirects=False,
+                        data={"decision": "approve", "reason_code": "licensed_elsewhere",
+                              "reason": "Covered by the Harbour output license", "csrf_token": csrf_of(page)})
+    assert answer.status_code == 200 and "Approved and logged, but the clip was not signed" in answer.text
+    assert "provider" in answer.text and "Traceback" not in answer.text
+    assert _payload_of_review(studio.ctx, studio.check_id)["decision"] == "approved"
+    with studio.ctx.db.reader() as session:
+        assert not session.get(Check, studio.check_id).signed_sha256
+    name_generative_system(studio.ctx, REQUEST.service)  # once an admin names them, the page signs it
+    signed = legal.post(f"/ui/checks/{studio.check_id}/sign", follow_redirects=False,
+                        data={"csrf_token": csrf_of(page)})
+    assert signed.status_code == 303
+    with studio.ctx.db.reader() as session:
+        assert session.get(Check, studio.check_id).signed_sha256
