@@ -107,3 +107,55 @@ def test_a_worker_killed_mid_file_is_run_again_by_ray_and_the_file_registers_onc
     assert report.progress.frames > 1
     assert list(_assets(sqlite_ctx)) == [report.results[0].sha256]
     assert verify(sqlite_ctx).ok
+
+
+def _thread_nice(pid: int, tid: int) -> int:
+    """The nice value of one thread (field 19 of /proc/PID/task/TID/stat)."""
+    return int(Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.corpus
+def test_fingerprinting_on_ray_runs_below_the_drivers_priority(
+        sqlite_ctx: Clearance, shared_data: Path, local_ray: None) -> None:
+    """A bulk job's Ray workers fingerprint at the job's nice value, so the API and the database keep the cores
+    of a machine they share with Ray; the driver, which writes to the log, keeps its own priority."""
+    from ledger.bulk.remote import RayFingerprinting
+
+    still = shared_data / "near-duplicates" / "ukbench" / "ukbench08996.jpg"
+    driver_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    wanted = min(19, driver_nice + 7)
+    with RayFingerprinting(nice=wanted) as ray_:
+        ref = ray_.submit(still, sqlite_ctx.embeddings_config)
+        deadline = time.monotonic() + 300
+        while not ray_.finished([ref], 1.0) and time.monotonic() < deadline:
+            pass
+        answer = ray_.answer(ref, still)
+    assert answer.fingerprints is not None, answer.refusal
+    worker = answer.worker_pid
+    assert _thread_nice(worker, worker) == wanted  # Ray runs a task on its worker's main thread
+    assert os.getpriority(os.PRIO_PROCESS, 0) == driver_nice
+
+
+@pytest.mark.corpus
+def test_fingerprint_path_lowers_only_its_own_threads_priority(sqlite_ctx: Clearance, shared_data: Path) -> None:
+    """What a Ray task runs, run on a thread here: that thread ends at the nice value asked for (never lower than
+    it was), and the other threads of the process keep theirs."""
+    from ledger.bulk.remote import fingerprint_path
+
+    still = shared_data / "near-duplicates" / "ukbench" / "ukbench08996.jpg"
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    wanted = min(19, before + 5)
+    seen: dict[str, object] = {}
+
+    def task() -> None:
+        seen["answer"] = fingerprint_path(str(still), sqlite_ctx.embeddings_config, wanted)
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
+        seen["again"] = fingerprint_path(str(still), sqlite_ctx.embeddings_config, 0)  # 0 asks for nothing
+        seen["nice_after"] = os.getpriority(os.PRIO_PROCESS, 0)
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(timeout=300)
+    assert getattr(seen["answer"], "fingerprints", None) is not None
+    assert seen["nice"] == wanted and seen["nice_after"] == wanted
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
