@@ -87,6 +87,7 @@ class BulkJob:
     progress: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     other_stderr: list[str] = field(default_factory=list)
     started: float = 0.0
+    ray_start_failures: list[str] = field(default_factory=list)
     ended: float | None = None
 
     @property
@@ -98,6 +99,10 @@ class BulkJob:
         if self.batch_files:
             args += ["--batch-files", str(self.batch_files)]
         env = {k: v for k, v in self.inst.env.items() if k != "CLEARANCE_RAY_ADDRESS"}  # a Ray instance of its own
+        # A starting raylet gives its Python agents 15 s to report their ports, which a machine loaded far
+        # past its cores misses (the job then stops before registering anything); the load is not about that.
+        env.setdefault("RAY_agent_register_timeout_ms", "120000")
+        self.progress, self.other_stderr, self.ended = [], [], None
         self.started = time.monotonic()
         self.process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         threading.Thread(target=self._read, daemon=True).start()
@@ -118,15 +123,22 @@ class BulkJob:
         assert self.process is not None
         return self.process.pid
 
-    def wait_for_batches(self, batches: int, timeout_s: float) -> None:
-        """Until ``batches`` batches have committed (Ray is up and files are being logged)."""
+    def wait_for_batches(self, batches: int, timeout_s: float, starts: int = 3) -> None:
+        """Until ``batches`` batches have committed (Ray is up and files are being logged). A job that could not
+        start Ray (it then registers nothing and exits 6) is started again, ``starts`` times in all."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.progress and self.progress[-1][1]["batches"] >= batches:
                 return
             if self.process is not None and self.process.poll() is not None and self.ended is not None:
+                why = " | ".join(self.other_stderr[-5:])
+                if self.process.returncode == 6 and "Ray instance" in why and not self.progress and starts > 1:
+                    self.ray_start_failures.append(why[-300:])
+                    starts -= 1
+                    self.start()
+                    continue
                 raise RuntimeError(f"the bulk job ended (exit {self.process.returncode}) before batch {batches}: "
-                                   + " | ".join(self.other_stderr[-5:]))
+                                   + why)
             time.sleep(0.2)
         raise RuntimeError(f"the bulk job committed no batch {batches} in {timeout_s} s")
 

@@ -205,6 +205,7 @@ async def run(inst: Installation, args: argparse.Namespace) -> dict[str, Any]:
             "running_through_the_writes": bulk_running_when_writes_ended,
             "wall_s": round((bulk.ended or time.monotonic()) - bulk.started, 1),
             "stderr_tail": bulk.other_stderr[-5:],
+            "ray_start_failures": bulk.ray_start_failures,  # the job started again (nothing registered)
         }
         bulk_ok = (bulk_exit == 0 and not counted["files_not_registered_exactly_once"]
                    and not counted["assets_not_created_exactly_once"]
