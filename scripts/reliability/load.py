@@ -276,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             inst.start()
             runs.append({**asyncio.run(run(inst, args)), "machine_before_run": before})
+        except RuntimeError as exc:  # a part that did not start or answer: said in one line, nothing saved
+            print(f"load.py: {exc}", file=sys.stderr)
+            return 2
         finally:
             inst.stop()
             inst.remove()

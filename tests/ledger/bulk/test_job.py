@@ -132,7 +132,8 @@ def test_fingerprinting_on_ray_runs_below_the_drivers_priority(
         answer = ray_.answer(ref, still)
     assert answer.fingerprints is not None, answer.refusal
     worker = answer.worker_pid
-    assert _thread_nice(worker, worker) == wanted  # Ray runs a task on its worker's main thread
+    threads = {int(t.name): _thread_nice(worker, int(t.name)) for t in Path(f"/proc/{worker}/task").iterdir()}
+    assert wanted in threads.values(), threads  # the thread that ran the task, and those its models started
     assert os.getpriority(os.PRIO_PROCESS, 0) == driver_nice
 
 
