@@ -51,8 +51,6 @@ class JobOptions:
     """How often Ray runs a file's task again after its worker died."""
     tasks_per_cpu: int = 2
     """Files given to Ray at once, per CPU of the cluster (the rest wait on the driver)."""
-    nice: int = 0
-    """CPU priority (0-19) of fingerprinting on Ray's workers; the driver's database writes keep the normal one."""
 
 
 FileStatus = Literal["registered", "skipped", "refused"]
@@ -161,7 +159,7 @@ def run_job(ctx: Clearance, list_path: Path, options: JobOptions,
     listed = read_list(list_path, ctx.settings.max_import_rows)
     report = JobReport(list_path, JobProgress(len(listed)))
     job = _Job(ctx, options, report, listen)
-    with RayFingerprinting(options.ray_address, options.num_cpus, options.max_retries, options.nice) as ray_:
+    with RayFingerprinting(options.ray_address, options.num_cpus, options.max_retries) as ray_:
         job.run(deque(listed), ray_)
         report.ray = {"address": options.ray_address or "local", "cpus": ray_.cpus if ray_.connected else None,
                       "used": ray_.connected}

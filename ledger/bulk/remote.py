@@ -45,15 +45,13 @@ _fingerprinter: tuple[EmbeddingsConfig, Fingerprinter] | None = None
 """The worker process's fingerprinter (its models load once, on the first file), with the settings it was built for."""
 
 
-def fingerprint_path(path: str, config: EmbeddingsConfig, nice: int = 0) -> Fingerprinted:
-    """The fingerprints of the file at ``path`` for registration (purpose ``reference``), computed at
-    CPU priority ``nice`` (see :func:`lower_own_priority`).
+def fingerprint_path(path: str, config: EmbeddingsConfig) -> Fingerprinted:
+    """The fingerprints of the file at ``path`` for registration (purpose ``reference``).
 
     What makes the file unusable (undecodable, over a limit, unreadable) is answered as a refusal,
     not raised: it is the file's fault, and running the task again would not help."""
     from embeddings import EmbeddingsError, Fingerprinter
 
-    lower_own_priority(nice)  # before the fingerprinter exists: the threads its models start inherit it
     global _fingerprinter
     if _fingerprinter is None or _fingerprinter[0] != config:
         _fingerprinter = (config, Fingerprinter(config))
@@ -64,17 +62,6 @@ def fingerprint_path(path: str, config: EmbeddingsConfig, nice: int = 0) -> Fing
     except OSError as exc:
         return Fingerprinted(path, None, f"{path}: cannot be read ({exc.strerror or exc})", os.getpid())
     return Fingerprinted(path, fingerprints, None, os.getpid())
-
-
-def lower_own_priority(nice: int) -> None:
-    """Run the calling thread at ``nice`` (0-19) if it runs at less, so that fingerprinting takes the CPU
-    the ledger's own processes leave: on the machine the API and the database share, Ray's workers
-    would otherwise take the cores at the API's priority and every record write would wait for them
-    (``scripts/reliability/load.py`` measures that). On Linux a nice value belongs to a thread, and
-    threads started later inherit it; an unprivileged process cannot lower it again, so a Ray worker
-    (which serves one job only) keeps it for the rest of the job."""
-    if nice > 0 and os.getpriority(os.PRIO_PROCESS, 0) < nice:
-        os.setpriority(os.PRIO_PROCESS, 0, min(nice, 19))
 
 
 def local_cpus() -> int:
@@ -93,12 +80,10 @@ class RayFingerprinting:
     cluster and only disconnects. Ray already started in this process (a test, a notebook) is used
     as it is and left running."""
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None, max_retries: int = 3,
-                 nice: int = 0) -> None:
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, max_retries: int = 3) -> None:
         self.address = address
         self.num_cpus = num_cpus
         self.max_retries = max_retries
-        self.nice = nice
         self._started = False
         self._cpus = 1
         self._task: Any = None
@@ -170,7 +155,7 @@ class RayFingerprinting:
             self._connect()
         if self._config_ref is None:
             self._config_ref = ray.put(config)  # one copy in the object store for every task
-        return self._task.remote(str(path), self._config_ref, self.nice)
+        return self._task.remote(str(path), self._config_ref)
 
     def finished(self, pending: list[Any], timeout_s: float) -> list[Any]:
         """Those of ``pending`` that are done (or failed), waiting at most ``timeout_s`` for the first."""

@@ -73,13 +73,12 @@ def print_summary(report: JobReport, as_json: bool) -> None:
 
 
 def register_bulk(ctx: Clearance, list_path: Path, base: dict[str, Any], report_path: Path | None,
-                  ray_address: str | None, ray_cpus: int | None, batch_files: int, as_json: bool,
-                  nice: int = 0) -> None:
+                  ray_address: str | None, ray_cpus: int | None, batch_files: int, as_json: bool) -> None:
     """Run the job with its progress shown; write the report; exit 2 when a file was refused."""
     from ledger.bulk.job import JobOptions, run_job
     from ledger.fsutil import write_atomic
 
-    options = JobOptions(base_fields=base, batch_files=batch_files, num_cpus=ray_cpus, nice=nice,
+    options = JobOptions(base_fields=base, batch_files=batch_files, num_cpus=ray_cpus,
                          ray_address=ray_address or ctx.settings.ray_address)
     with progress_listener() as listen:
         report = run_job(ctx, list_path, options, listen)

@@ -13,11 +13,6 @@ from rich.progress import Progress
 from ledger.cli.common import JSON_OPTION, console, err_console, print_json, ready_context
 from ledger.errors import ClearanceError, FieldProblem, ValidationFailed
 
-BULK_NICE = 10
-"""``register --bulk``'s default CPU priority for fingerprinting on Ray: below the API's, so record writes
-keep the cores while a library registers, but above ``clearance worker``'s 19, which a busy machine can
-starve for minutes (a bulk job is waited on too)."""
-
 MEDIA_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".mp4", ".mov", ".webm", ".mkv"}
 
 person_app = typer.Typer(help="People whose likeness is protected: add, enroll likeness references, erase",
@@ -77,9 +72,6 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
                                                     help="--bulk: CPUs of the Ray instance started here (default: all)"),
              batch_files: int = typer.Option(32, "--batch-files", min=1,
                                              help="--bulk: files logged per transaction"),
-             nice: Optional[int] = typer.Option(None, "--nice", min=0, max=19,
-                                                help=f"--bulk: CPU priority of fingerprinting on Ray, below the "
-                                                     f"API's (default {BULK_NICE}; 0: the same)"),
              title: Optional[str] = typer.Option(None, "--title", help="the work's real title (one file); "
                                                  "without it the file name is used and prompts are not screened for it"),
              titles: Optional[Path] = typer.Option(None, "--titles", help="CSV with columns file,title "
@@ -100,8 +92,8 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
         raise ValidationFailed("--title and --titles name files given on the command line; a --bulk list "
                                "gives each file's title in its 'title' column",
                                problems=[FieldProblem("title", "not with --bulk")])
-    if bulk is None and (report or ray_address or ray_cpus or nice is not None):
-        raise ValidationFailed("--report, --ray-address, --ray-cpus and --nice belong to --bulk LIST",
+    if bulk is None and (report or ray_address or ray_cpus):
+        raise ValidationFailed("--report, --ray-address and --ray-cpus belong to --bulk LIST",
                                problems=[FieldProblem("bulk", "missing")])
     ctx = ready_context()
     base: dict[str, Any] = {"role": role, "acquisition_method": acquisition,
@@ -113,8 +105,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
     if bulk is not None:
         from ledger.cli.bulk_view import register_bulk
 
-        register_bulk(ctx, bulk, base, report, ray_address, ray_cpus, batch_files, as_json,
-                      BULK_NICE if nice is None else nice)
+        register_bulk(ctx, bulk, base, report, ray_address, ray_cpus, batch_files, as_json)
         return
     files = _expand(paths or [])
     if not files:

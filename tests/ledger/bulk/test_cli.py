@@ -75,9 +75,6 @@ def test_bulk_options_without_a_list_or_a_list_with_files_are_refused(sqlite_ctx
     stray = subprocess.run([*CLI, "register", str(tmp_path), "--report", str(tmp_path / "r.json")],
                            env=_env(sqlite_ctx), capture_output=True, text=True, timeout=120)
     assert stray.returncode == 2 and "belong to --bulk LIST" in stray.stderr
-    niced = subprocess.run([*CLI, "register", str(tmp_path), "--nice", "5"], env=_env(sqlite_ctx),
-                           capture_output=True, text=True, timeout=120)
-    assert niced.returncode == 2 and "--nice belong to --bulk LIST" in niced.stderr
     empty = subprocess.run([*CLI, "register", "--bulk", str(listing), "--json"], env=_env(sqlite_ctx),
                            capture_output=True, text=True, timeout=120)
     assert empty.returncode == 0, empty.stderr  # an empty list is done at once, without starting Ray
