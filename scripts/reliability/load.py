@@ -5,7 +5,7 @@ Run: ``.venv/bin/python scripts/reliability/load.py [--runs 5] [--checks 32]`` (
 the studio's size in one command::
 
     .venv/bin/python scripts/reliability/load.py --writes 2000 --clients 64 --checks 64 \\
-        --bulk 160 --runs 2 --target-p99 2
+        --bulk 320 --runs 3 --target-p99 2
 
 Each run starts a fresh installation (``clearance serve --workers N``, N ``clearance worker``
 processes on RabbitMQ), warms it with a burst of writes, times 20 writes alone, then, with
