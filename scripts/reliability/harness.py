@@ -169,22 +169,47 @@ class Installation:
         return bool(json.loads(self.cli("log", "verify", "--json"))["ok"])
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time the processes have used so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def machine_cpu() -> tuple[int, int]:
     """(busy, all) CPU ticks of the whole machine so far, from /proc/stat (idle and iowait count as not busy)."""
     ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+def process_table() -> dict[int, int]:
+    """Every process now: pid -> parent pid (Linux /proc)."""
+    table: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            table[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return table
+
+
+def descendants(root: int) -> list[int]:
+    """The processes ``root`` started, and those they started, all the way down."""
+    table = process_table()
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in table.items():
+            if ppid == parent and pid not in found:
+                found.append(pid)
+                frontier.append(pid)
+    return found
+
+
+def process_cpu() -> dict[int, int]:
+    """User and system CPU ticks of every process now (a process that started since is counted whole)."""
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks
 
 
 def children(pid: int, marker: str) -> list[int]:
