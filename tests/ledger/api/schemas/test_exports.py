@@ -23,5 +23,5 @@ def test_natives_is_documented_and_answered_as_a_boolean() -> None:
 
 def test_privilege_designation() -> None:
     answer = {"record_kind": "asset", "record_id": "ast_1", "privilege": "attorney_client",
-              "description": "counsel's notes", "asserted_by": "key:legal", "log_index": 12}
+              "description": "counsel's notes", "asserted_by": "key:legal", "log_index": 12, "fields": []}
     assert PrivilegeAsserted.model_validate(answer).model_dump(mode="json") == answer
