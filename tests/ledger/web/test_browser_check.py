@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,20 +27,12 @@ from ledger.fingerprints.service import register_asset
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record
 from tests.ledger.review_studio import REQUEST, clip_in_review, review_studio, video, video_match, voice_match
+from tests.ledger.web.browser import ARTIFACTS, ROOT, accessible, browser, needs_chromium, new_context, served, sign_in
 from tests.ledger.web.console import Console
 from tests.ledger.web.test_console_check import blocked_on_a_late_actor
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = Path(os.environ.get("CLEARANCE_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "console"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium "
-                                                      "(apt-get install -y chromium chromium-driver; .ci/run does)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed ('.[test]')")
+pytestmark = [pytest.mark.browser, needs_chromium]
+__all__ = ["browser"]  # the Chromium fixture
 
 
 @dataclass
@@ -59,16 +47,8 @@ class Desk:
     blocked_check: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def desk(sqlite_ctx: Clearance) -> Iterator[Desk]:
-    import uvicorn
-
     ctx = sqlite_ctx
     owner = create_record(ctx, KINDS["party"], {"kind": "organisation", "name": "Harbour Pictures"}, "t").record
     work = register_asset(ctx, {"role": "reference_work", "acquisition_method": "licensed",
@@ -81,55 +61,8 @@ def desk(sqlite_ctx: Clearance) -> Iterator[Desk]:
     third = clip_in_review(ctx, studio.asset["id"], name="lighthouse-third.jpg")
     blocked, _person = blocked_on_a_late_actor(ctx)
     console = Console(ctx)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(console.app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    yield Desk(f"http://127.0.0.1:{port}", console, moving.check["id"], studio.check_id, third.check["id"], blocked)
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox", "--disable-background-networking",
-                                                    "--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
-
-
-def _context(browser: Any, width: int = 1440, height: int = 900) -> Any:
-    # bypass_csp lets the test inject axe-core; the pages themselves run under their CSP otherwise
-    return browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-
-
-def _accessible(page: Any, name: str, width: int) -> None:
-    """Screenshot the page, then fail on any axe-core WCAG 2 A/AA violation or a sideways scroll."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(
-        v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
-    assert violations == [], f"{name}: {violations}"
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
-
-
-def _sign_in(page: Any, base: str, key: str) -> None:
-    page.goto(f"{base}/ui/login")
-    page.get_by_label("API key").fill(key)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "/ui/login" not in page.url, page.inner_text("main")
+    with served(console.app) as base:
+        yield Desk(base, console, moving.check["id"], studio.check_id, third.check["id"], blocked)
 
 
 def _in_view(page: Any, selector: str) -> bool:
@@ -140,11 +73,11 @@ def _in_view(page: Any, selector: str) -> bool:
 
 
 def test_a_reviewer_watches_compares_and_decides_one_check_after_another(desk: Desk, browser: Any) -> None:
-    context = _context(browser)
+    context = new_context(browser, 1440, 900)
     page = context.new_page()
     statuses: list[tuple[str, int]] = []
     page.on("response", lambda r: statuses.append((r.url, r.status)) if "/media/" in r.url else None)
-    _sign_in(page, desk.base, desk.console.keys["legal"])
+    sign_in(page, desk.base, desk.console.keys["legal"])
     page.goto(f"{desk.base}/ui/checks/{desk.video_check}")
 
     # both players start at the match: the clip at 2 s, the work where it matched, 3 s
@@ -169,7 +102,7 @@ def test_a_reviewer_watches_compares_and_decides_one_check_after_another(desk: D
     # one screen: the decision pane is in view beside the evidence, without scrolling
     assert _in_view(page, "#approve-next") and _in_view(page, "video.clip-video")
     assert "Keyboard shortcuts" in page.inner_text("aside")
-    _accessible(page, "check-watch", 1440)
+    accessible(page, "check-watch", 1440, full_page=False)
     if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):
         shutil.copyfile(ARTIFACTS / "check-watch.png", ROOT / "docs" / "console-check.png")
 
@@ -208,15 +141,15 @@ def test_a_reviewer_watches_compares_and_decides_one_check_after_another(desk: D
     assert _in_view(page, "#verify-result") and "Approval: proved" in page.inner_text("#verify-result")
     reloaded = page.reload()
     assert reloaded.status == 200 and "Verified" in page.inner_text("#verify-result")
-    _accessible(page, "check-verified-top", 1440)
+    accessible(page, "check-verified-top", 1440, full_page=False)
     context.close()
 
 
 def test_a_late_reviewer_keeps_the_reason_typed_and_sees_who_decided_first(desk: Desk, browser: Any) -> None:
-    first, second = _context(browser), _context(browser)
+    first, second = new_context(browser, 1440, 900), new_context(browser, 1440, 900)
     mine, theirs = first.new_page(), second.new_page()
-    _sign_in(mine, desk.base, desk.console.keys["admin"])
-    _sign_in(theirs, desk.base, desk.console.keys["legal"])
+    sign_in(mine, desk.base, desk.console.keys["admin"])
+    sign_in(theirs, desk.base, desk.console.keys["legal"])
     for page in (mine, theirs):
         page.goto(f"{desk.base}/ui/checks/{desk.third_check}")
     theirs.get_by_role("radio", name="Not the same work").check()
@@ -230,15 +163,15 @@ def test_a_late_reviewer_keeps_the_reason_typed_and_sees_who_decided_first(desk:
     alert = mine.get_by_role("alert").filter(has_text="decided this check first").inner_text()
     assert "Approved by legal-jo (legal)" in alert and "Not the same work" in alert
     assert mine.locator("#kept-reason").input_value() == "Fair use asserted: Parody of the studio's poster; commentary."
-    _accessible(mine, "check-conflict", 1440)
+    accessible(mine, "check-conflict", 1440, full_page=False)
     first.close()
     second.close()
 
 
 def test_from_a_blocked_check_an_exception_is_recorded_and_the_clip_checked_again(desk: Desk, browser: Any) -> None:
-    context = _context(browser)
+    context = new_context(browser, 1440, 900)
     page = context.new_page()
-    _sign_in(page, desk.base, desk.console.keys["admin"])
+    sign_in(page, desk.base, desk.console.keys["admin"])
     page.goto(f"{desk.base}/ui/checks/{desk.blocked_check}")
     assert "Cal. Civ. Code § 3344.1" in page.inner_text("main") and "California" in page.inner_text("main")
     page.get_by_label("Statutory exception").select_option("documentary")
@@ -259,12 +192,12 @@ def test_from_a_blocked_check_an_exception_is_recorded_and_the_clip_checked_agai
 
 
 def test_the_check_page_works_at_390_px_and_by_keyboard(desk: Desk, browser: Any) -> None:
-    context = _context(browser, 390, 844)
+    context = new_context(browser, 390, 844)
     page = context.new_page()
-    _sign_in(page, desk.base, desk.console.keys["legal"])
+    sign_in(page, desk.base, desk.console.keys["legal"])
     page.goto(f"{desk.base}/ui/checks/{desk.video_check}")
     page.wait_for_function("""() => document.querySelector('video.clip-video').readyState >= 1""")
-    _accessible(page, "check-390", 390)
+    accessible(page, "check-390", 390, full_page=False)
     if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):
         shutil.copyfile(ARTIFACTS / "check-390.png", ROOT / "docs" / "console-check-390.png")
     # every control of the decision is reached with Tab, in order, and the choice is made with the keyboard
@@ -294,9 +227,9 @@ def test_a_voice_match_plays_the_clips_matched_speech_and_stops_at_its_end(desk:
     person = create_record(ctx, KINDS["party"], {"kind": "person", "name": "Mara Quill"}, "t").record
     heard = check_clip(ctx, REQUEST, video(tone_hz=220), "harbour-voice.mp4", "key:generator",
                        matcher=lambda _data, _name: voice_match(person["id"], 1.0, 3.0))
-    context = _context(browser)
+    context = new_context(browser, 1440, 900)
     page = context.new_page()
-    _sign_in(page, desk.base, desk.console.keys["legal"])
+    sign_in(page, desk.base, desk.console.keys["legal"])
     page.goto(f"{desk.base}/ui/checks/{heard.check['id']}")
     assert "Mara Quill" in page.inner_text("main") and "the matched speech, 1.0\u20133.0 s" in page.inner_text("main")
     page.wait_for_function("() => Math.abs(document.querySelector('video.clip-video').currentTime - 1) < 0.05")
@@ -305,5 +238,5 @@ def test_a_voice_match_plays_the_clips_matched_speech_and_stops_at_its_end(desk:
     page.wait_for_function("() => document.querySelector('video.clip-video').paused", timeout=15000)
     stopped = page.locator("video.clip-video").evaluate("v => v.currentTime")
     assert 2.9 <= stopped <= 3.6, f"the player stopped at {stopped} s, not at the end of the matched speech (3 s)"
-    _accessible(page, "check-voice", 1440)
+    accessible(page, "check-voice", 1440, full_page=False)
     context.close()

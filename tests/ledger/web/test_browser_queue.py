@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -25,19 +23,15 @@ from ledger.records.kinds import KINDS
 from ledger.records.service import create_record
 from tests.ledger.review_studio import ReviewStudio, review_studio, team_queue
 from tests.ledger.web.console import Console
-from tests.ledger.web.test_browser import (ARTIFACTS, AXE, CHROMIUM, ROOT, _free_port, _sign_in, _tab_to,
-                                           browser)
+from tests.ledger.web.browser import ARTIFACTS, ROOT, accessible, browser, needs_chromium, new_context, served, sign_in, tab_to
 
 __all__ = ["browser"]  # the Chromium fixture, shared with test_browser
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def team(sqlite_ctx: Clearance) -> Iterator[tuple[str, Console, ReviewStudio, dict[str, str]]]:
-    import uvicorn
-
     studio = review_studio(sqlite_ctx)
     team_queue(studio)
     dataset = create_record(sqlite_ctx, KINDS["dataset"], {"name": "Harbour stills"}, "t").record
@@ -49,32 +43,8 @@ def team(sqlite_ctx: Clearance) -> Iterator[tuple[str, Console, ReviewStudio, di
         "asset_ids": [studio.asset["id"]], "permitted_uses": ["train"], "territories": ["US"],
         "media": ["streaming"], "starts_on": "2024-01-01"}, "t").record
     console = Console(sqlite_ctx)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(console.app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}", console, studio, {"license": lic["id"], "version": version["id"]}
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _check(page: Any, name: str, width: int = 1280) -> None:
-    """Screenshot, no axe-core WCAG 2 A/AA violation, and nothing wider than the viewport."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(
-        v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
-    assert violations == [], f"{name}: {violations}"
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
+    with served(console.app) as base:
+        yield base, console, studio, {"license": lic["id"], "version": version["id"]}
 
 
 def _rows(page: Any) -> list[str]:
@@ -90,17 +60,17 @@ def _filter(page: Any, **chosen: str) -> None:
 
 def test_a_team_filters_sorts_assigns_takes_notes_and_keeps_its_filters(team: Any, browser: Any) -> None:
     base, console, studio, _ids = team
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context = new_context(browser)
     page = context.new_page()
     page.goto(base + "/")
     assert page.url.endswith("/ui/login"), "/ leads to the console's sign-in"
-    _sign_in(page, base, console.keys["legal"])
+    sign_in(page, base, console.keys["legal"])
     assert page.url.endswith("/ui/reviews")
     assert _rows(page) == ["lighthouse-variant.jpg", "harbour-teaser.jpg", "tidewater-pan.jpg", "harbour-poster.jpg"]
     header = page.locator(".queue-table thead").inner_text()
     assert all(word in header for word in ("Age", "Release date", "Service", "Project", "Assigned to"))
     assert "2031-03-01" in page.locator(".queue-table tbody tr", has_text="harbour-teaser.jpg").inner_text()
-    _check(page, "team-queue")
+    accessible(page, "team-queue", 1280)
 
     _filter(page, service="storyboard-svc")
     assert _rows(page) == ["harbour-teaser.jpg", "harbour-poster.jpg"]
@@ -135,7 +105,7 @@ def test_a_team_filters_sorts_assigns_takes_notes_and_keeps_its_filters(team: An
     logged = page.locator("tr", has_text="review.noted").inner_text()
     assert "note by legal-jo (legal)" in logged and "proved" in logged
     assert "assigned to legal-jo" in page.locator("tr", has_text="review.assigned").inner_text()
-    _check(page, "check-team")
+    accessible(page, "check-team", 1280)
 
     # save a filter, sign out and in again: it is still there and applies
     page.goto(f"{base}/ui/reviews?project=Harbour+Lights&sort=release")
@@ -144,12 +114,12 @@ def test_a_team_filters_sorts_assigns_takes_notes_and_keeps_its_filters(team: An
         page.get_by_role("button", name="Save filter").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
-    _sign_in(page, base, console.keys["legal"])
+    sign_in(page, base, console.keys["legal"])
     saved = page.get_by_role("navigation", name="Your saved filters")
     with page.expect_navigation():
         saved.get_by_role("link", name="Harbour by release").click()
     assert _rows(page) == ["harbour-poster.jpg", "harbour-teaser.jpg"]
-    _check(page, "team-queue-saved")
+    accessible(page, "team-queue-saved", 1280)
     context.close()
     if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):
         shutil.copyfile(ARTIFACTS / "team-queue.png", ROOT / "docs" / "console-queue.png")
@@ -159,21 +129,21 @@ def test_on_a_phone_every_page_fits_and_keys_alone_reach_the_filter_and_the_rows
     base, console, studio, ids = team
     context = browser.new_context(viewport=PHONE, bypass_csp=True, is_mobile=True, has_touch=True)
     page = context.new_page()
-    _sign_in(page, base, console.keys["legal"])
-    _check(page, "phone-queue", PHONE["width"])
+    sign_in(page, base, console.keys["legal"])
+    accessible(page, "phone-queue", PHONE["width"])
     if os.environ.get("CLEARANCE_UPDATE_DOCS_SCREENSHOTS"):  # the first screen, as a phone shows it
         page.screenshot(path=str(ROOT / "docs" / "console-queue-phone.png"))
     # keyboard alone: to the service filter, choose, apply, then to the first row's check
     page.locator("body").focus()
-    _tab_to(page, "#f-service")
+    tab_to(page, "#f-service")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.querySelector('#f-service').value") == "storyboard-svc"
-    _tab_to(page, "form.filters button[type=submit]", limit=20)
+    tab_to(page, "form.filters button[type=submit]", limit=20)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "service=storyboard-svc" in page.url and _rows(page) == ["harbour-teaser.jpg", "harbour-poster.jpg"]
-    _tab_to(page, ".queue-table tbody tr:first-child a.button", limit=60)
+    tab_to(page, ".queue-table tbody tr:first-child a.button", limit=60)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/ui/checks/" in page.url
@@ -184,27 +154,27 @@ def test_on_a_phone_every_page_fits_and_keys_alone_reach_the_filter_and_the_rows
                        ("phone-datasets", "/ui/datasets"), ("phone-log", "/ui/log")):
         answer = page.goto(base + path)
         assert answer.status == 200, (path, page.inner_text("main"))
-        _check(page, name, PHONE["width"])
+        accessible(page, name, PHONE["width"])
     context.close()
 
 
 def test_no_dead_ends_search_every_kind_named_impact_audit_report_and_offline_docs(team: Any, browser: Any) -> None:
     base, console, _studio, ids = team
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context = new_context(browser)
     page = context.new_page()
-    _sign_in(page, base, console.keys["legal"])
+    sign_in(page, base, console.keys["legal"])
     page.goto(f"{base}/ui/records")
     page.get_by_label("Search id, name or title").fill("Lighthouse at Dusk")
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     found = page.locator("table").inner_text()
     assert "asset" in found and "Lighthouse at Dusk (2019)" in found, "a title search finds the work by default"
-    _check(page, "records-everywhere")
+    accessible(page, "records-everywhere", 1280)
 
     page.goto(f"{base}/ui/records/licenses/{ids['license']}/revoke")
     impact = page.locator("#impact").locator("..")
     assert "Lighthouse at Dusk (2019)" in impact.inner_text() and "Harbour stills v1" in impact.inner_text()
-    _check(page, "revoke-named")
+    accessible(page, "revoke-named", 1280)
 
     page.goto(f"{base}/ui/datasets")
     with page.expect_navigation():
@@ -231,9 +201,9 @@ def test_no_dead_ends_search_every_kind_named_impact_audit_report_and_offline_do
 
 def test_an_auditor_reads_the_queue_and_notes_but_cannot_assign_or_take(team: Any, browser: Any) -> None:
     base, console, studio, _ids = team
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context = new_context(browser)
     page = context.new_page()
-    _sign_in(page, base, console.keys["auditor"])
+    sign_in(page, base, console.keys["auditor"])
     assert page.url.endswith("/ui/reviews") and len(_rows(page)) == 4
     assert page.get_by_role("button", name="Take the next unassigned check").count() == 0
     assert page.locator("form.assign").count() == 0
