@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fingerprint import SHARED, make_clip  # noqa: E402
 from embeddings import EmbeddingsConfig, Fingerprinter, load_media  # noqa: E402
+from embeddings.sampling import load_for_registration  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, index_tier="compact")
@@ -211,8 +212,8 @@ def measure(path: Path, runs: int, *, parallel: bool = True) -> dict[str, Any]:
     result["before_every_frame_decoded"] = _row(_timed(lambda: before.register(path), runs), duration)
     result["after_one_process"] = _row(_timed(
         lambda: len(after.fingerprint_file(path, purpose="reference").frames), runs), duration)
-    decode = _timed(lambda: len(load_media(path, CONFIG, registration=True).frames), runs)
-    media = load_media(path, CONFIG, registration=True)
+    decode = _timed(lambda: len(load_for_registration(path, CONFIG).frames), runs)
+    media = load_for_registration(path, CONFIG)
     channels = _timed(lambda: len(after.fingerprint(media, purpose="reference").frames), runs)
     result["after_stages_cpu_s_per_frame"] = {"decode_and_sample": round(decode["cpu_s"] / decode["frames"], 4),
                                               "channels": round(channels["cpu_s"] / channels["frames"], 4)}

@@ -37,6 +37,7 @@ from .channels.voice import VoiceEncoder, VoiceWindow, require_vad as _require_v
 from .config import EmbeddingsConfig, setting_name
 from .errors import FingerprintFormatError, MediaError, ModelUnavailable
 from .media import DecodedMedia, load_media, read_source, sha256_bytes, sniff_container
+from .sampling import load_for_registration
 from .status import ChannelState, ChannelStatus
 
 Purpose = Literal["reference", "likeness", "voice", "query"]
@@ -251,7 +252,8 @@ class Fingerprinter:
                 raise MediaError(label, "is an audio file; this needs an image or a video")
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
-        media = load_media(data, self.config, name=label, registration=purpose == "reference")
+        media = (load_for_registration(data, self.config, name=label) if purpose == "reference"
+                 else load_media(data, self.config, name=label))
         if decoded is not None:
             decoded(media)
         fps = self.fingerprint(media, purpose=purpose)

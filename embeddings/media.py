@@ -97,21 +97,34 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
-               *, name: str | None = None, registration: bool = False) -> DecodedMedia:
-    """Decode a file (path) or an upload (bytes) into sampled frames.
+               *, name: str | None = None) -> DecodedMedia:
+    """Decode a file (path) or an upload (bytes) into sampled frames: every frame of a video is decoded.
 
     ``name`` labels bytes in errors and supplies the extension to check the
     sniffed type against (e.g. the upload's filename). Raises MediaError.
-
-    ``registration`` decodes a video only as far as registration's sampling
-    needs (:mod:`embeddings.sampling`): the same grid frames as decoding every
-    frame, at the same timestamps, delivered at ``analysis_max_side`` (the size
-    PDQ and ORB work at); frames nothing refers to are not decoded unless they
-    are a grid frame, and each group of pictures stops decoding after its last
-    grid frame. Shot cuts are then seen on the frames that were decoded.
-    Checks decode every frame (``registration=False``).
+    Registration decodes less: :func:`embeddings.sampling.load_for_registration`.
     """
     config = config or EmbeddingsConfig()
+    source_file = identify(source, config, name)
+    if source_file.kind == "image":
+        return _decode_image(source_file.data, source_file.label, source_file.container, source_file.digest, config)
+    return _decode_video(source_file.data, source_file.label, source_file.container, source_file.digest, config)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A media file read and identified by its contents, before decoding."""
+
+    data: bytes
+    label: str
+    container: str
+    kind: str
+    digest: str
+
+
+def identify(source: str | Path | bytes, config: EmbeddingsConfig, name: str | None) -> SourceFile:
+    """Read ``source`` and tell its container from its first bytes; refuse an unknown type or a name that
+    disagrees with the contents (MediaError)."""
     data, label, suffix = _read_source(source, config, name)
     container = sniff_container(data[:16])
     if container is None:
@@ -122,14 +135,11 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
     if suffix and suffix not in extensions:
         raise MediaError(label, f"named '{suffix}' but its contents are {container.upper()}; "
                          f"the name and the type must agree")
-    digest = sha256_bytes(data)
-    if kind == "image":
-        return _decode_image(data, label, container, digest, config)
-    if registration:
-        from .sampling import decode_for_registration
+    return SourceFile(data, label, container, kind, sha256_bytes(data))
 
-        return decode_for_registration(data, label, container, digest, config)
-    return _decode_video(data, label, container, digest, config)
+
+def decode_image(source_file: SourceFile, config: EmbeddingsConfig) -> DecodedMedia:
+    return _decode_image(source_file.data, source_file.label, source_file.container, source_file.digest, config)
 
 
 def _read_source(source: str | Path | bytes, config: EmbeddingsConfig,

