@@ -31,7 +31,7 @@ from tests.ledger.web.browser import ARTIFACTS, ROOT, accessible, browser, needs
 from tests.ledger.web.console import Console
 from tests.ledger.web.test_console_check import blocked_on_a_late_actor
 
-pytestmark = [pytest.mark.browser, needs_chromium]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 __all__ = ["browser"]  # the Chromium fixture
 
 
