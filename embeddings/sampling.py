@@ -42,7 +42,7 @@ import numpy as np
 
 from .config import EmbeddingsConfig
 from .errors import MediaError
-from .media import (DecodedMedia, Frame, _cap, _fit, _thumbnail, decode_image, identify, open_video,
+from .media import (DecodedMedia, Frame, SourceFile, _cap, _fit, _thumbnail, decode_image, identify, open_video,
                     video_stream)
 
 if TYPE_CHECKING:
@@ -157,14 +157,14 @@ def load_for_registration(source: str | Path | bytes, config: EmbeddingsConfig |
     source_file = identify(source, config, name)
     if source_file.kind == "image":
         return decode_image(source_file, config)
-    return decode_for_registration(source_file.data, source_file.label, source_file.container,
-                                   source_file.digest, config)
+    return _decode_video_for_registration(source_file, config)
 
 
-def decode_for_registration(data: bytes, label: str, container: str, digest: str,
-                            config: EmbeddingsConfig) -> DecodedMedia:
+def _decode_video_for_registration(source_file: SourceFile, config: EmbeddingsConfig) -> DecodedMedia:
     """The frames registration samples from a video (see the module docstring). Raises MediaError."""
     import av
+
+    data, label, container, digest = source_file.data, source_file.label, source_file.container, source_file.digest
 
     started = time.monotonic()
     handle = open_video(data, label, container)
