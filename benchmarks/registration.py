@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fingerprint import SHARED, make_clip  # noqa: E402
 from embeddings import EmbeddingsConfig, Fingerprinter, load_media  # noqa: E402
-from embeddings.sampling import load_for_registration  # noqa: E402
+from embeddings.sampling import load_sampled  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, index_tier="compact")
@@ -172,7 +172,7 @@ _WORKERS: dict[bool, Fingerprinter] = {}
 
 def _worker(every: bool) -> Fingerprinter:
     if every not in _WORKERS:
-        config = CONFIG.with_(decode_threads=1)
+        config = CONFIG.with_(decode_threads=1, fingerprint_threads=1)
         _WORKERS[every] = _Every(config) if every else Fingerprinter(config)
     return _WORKERS[every]
 
@@ -212,8 +212,8 @@ def measure(path: Path, runs: int, *, parallel: bool = True) -> dict[str, Any]:
     result["before_every_frame_decoded"] = _row(_timed(lambda: before.register(path), runs), duration)
     result["after_one_process"] = _row(_timed(
         lambda: len(after.fingerprint_file(path, purpose="reference").frames), runs), duration)
-    decode = _timed(lambda: len(load_for_registration(path, CONFIG).frames), runs)
-    media = load_for_registration(path, CONFIG)
+    decode = _timed(lambda: len(load_sampled(path, CONFIG).frames), runs)
+    media = load_sampled(path, CONFIG)
     channels = _timed(lambda: len(after.fingerprint(media, purpose="reference").frames), runs)
     result["after_stages_cpu_s_per_frame"] = {"decode_and_sample": round(decode["cpu_s"] / decode["frames"], 4),
                                               "channels": round(channels["cpu_s"] / channels["frames"], 4)}

@@ -76,6 +76,9 @@ class EmbeddingsConfig:
     decode_threads: int = 0
     """Threads FFmpeg decodes one video with when registering (0: as many as it likes). 1 where files are
     fingerprinted in parallel, one per core (a Ray worker, a process pool): threads then only add overhead."""
+    fingerprint_threads: int = 2
+    """Threads that fingerprint one file's sampled frames side by side (PDQ, ORB and face detection release
+    the GIL). 1 where files are fingerprinted in parallel, one per core, as for ``decode_threads``."""
 
     # channel switches
     perceptual_enabled: bool = True
@@ -227,7 +230,7 @@ class ConfigField:
 #: Numeric fields with a floor above zero; every other number must be at least 0.
 _MINIMUMS: dict[str, float] = {
     "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
-    "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1,
+    "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1, "fingerprint_threads": 1,
     "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
     "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
     "keypoints_stored_per_frame": 8, "keypoints_stored_bits": 8,

@@ -20,7 +20,9 @@ with no frames; a video's sound is heard by the voice channel beside its frames.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +38,8 @@ from .audio import DecodedAudio, decode_audio, is_audio_only_name, sniff_audio
 from .channels.voice import VoiceEncoder, VoiceWindow, require_vad as _require_vad, speech_only, speech_spans, voice_weights_path
 from .config import EmbeddingsConfig, setting_name
 from .errors import FingerprintFormatError, MediaError, ModelUnavailable
-from .media import DecodedMedia, load_media, read_source, sha256_bytes, sniff_container
-from .sampling import load_for_registration
+from .media import DecodedMedia, Frame, fit_within, load_media, read_source, sha256_bytes, sniff_container
+from .sampling import load_sampled
 from .status import ChannelState, ChannelStatus
 
 Purpose = Literal["reference", "likeness", "voice", "query"]
@@ -233,6 +235,8 @@ class Fingerprinter:
             except ModelUnavailable as exc:
                 states.append(ChannelState("voice", False, f"{exc.reason} (setting {exc.setting})"))
         self.status = ChannelStatus(tuple(states))
+        self._threads: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def fingerprint_file(self, source: str | Path | bytes, *, purpose: Purpose, name: str | None = None,
                          decoded: Callable[[DecodedMedia], None] | None = None) -> MediaFingerprints:
@@ -252,11 +256,23 @@ class Fingerprinter:
                 raise MediaError(label, "is an audio file; this needs an image or a video")
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
-        media = (load_for_registration(data, self.config, name=label) if purpose == "reference"
-                 else load_media(data, self.config, name=label))
+        started: dict[int, Future[FrameFingerprint]] = {}
+        early = None
+        if self.config.fingerprint_threads > 1:
+            def early(frame: Frame) -> None:   # fingerprint each sampled frame while the rest decodes
+                started[id(frame)] = self._pool().submit(self._frame, frame, purpose)
+        try:
+            media = (load_sampled(data, self.config, name=label, on_frame=early) if purpose == "reference"
+                     else load_sampled(data, self.config, name=label, max_side=self.config.frame_max_side,
+                                       on_frame=early) if purpose == "query"
+                     else load_media(data, self.config, name=label))
+        except BaseException:
+            for future in started.values():
+                future.cancel()
+            raise
         if decoded is not None:
             decoded(media)
-        fps = self.fingerprint(media, purpose=purpose)
+        fps = self.fingerprint(media, purpose=purpose, started=started)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
             fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s
@@ -307,25 +323,24 @@ class Fingerprinter:
                                                min_speech_s=cfg.voice_min_window_speech_s)
         fps.audio = f"{fps.speech_s:.1f} s of speech in {audio.duration_s:.1f} s of sound"
 
-    def fingerprint(self, media: DecodedMedia, *, purpose: Purpose) -> MediaFingerprints:
-        """Fingerprints of every sampled frame, for the given purpose."""
-        cfg = self.config
-        query = purpose == "query"
+    def fingerprint(self, media: DecodedMedia, *, purpose: Purpose,
+                    started: Mapping[int, Future[FrameFingerprint]] | None = None) -> MediaFingerprints:
+        """Fingerprints of every sampled frame, for the given purpose.
+
+        Frames are fingerprinted side by side on ``fingerprint_threads`` threads (the channels'
+        native code releases the GIL); the result does not depend on the thread count.
+        ``started``: work already under way on some of the frames, by ``id`` of the frame.
+        """
+        started = dict(started or {})
+        if self.config.fingerprint_threads > 1 and len(media.frames) > 1:
+            for frame in media.frames:
+                if id(frame) not in started:
+                    started[id(frame)] = self._pool().submit(self._frame, frame, purpose)
+        frames = [started.pop(id(frame)).result() if id(frame) in started else self._frame(frame, purpose)
+                  for frame in media.frames]
+        for left_out in started.values():   # frames that max_frames_per_clip left out
+            left_out.cancel()
         visual = purpose in ("reference", "query")
-        frames = [FrameFingerprint(time_s=f.time_s) for f in media.frames]
-        for fp, frame in zip(frames, media.frames):
-            if visual and cfg.perceptual_enabled:
-                hashes = perceptual_hashes(frame.image, dihedral=query)
-                fp.pdq, fp.pdq_quality, fp.phash, fp.pdq_dihedral = hashes.pdq, hashes.pdq_quality, hashes.phash, hashes.pdq_dihedral
-                if cfg.keypoints_enabled:
-                    if query:
-                        fp.keypoints, fp.keypoints_mirrored = query_keypoints(
-                            frame.image, max_side=cfg.analysis_max_side, count=cfg.keypoints_per_query_frame)
-                    else:
-                        fp.keypoints = reference_keypoints(frame.image, max_side=cfg.analysis_max_side,
-                                                           count=cfg.keypoints_per_reference_frame)
-            if self.faces is not None and purpose in ("likeness", "query"):
-                fp.faces = self.faces.faces(frame.image)
         if visual and self.clip is not None and media.frames:
             vectors = self.clip.embed([f.image for f in media.frames])
             for fp, vector in zip(frames, vectors):
@@ -334,6 +349,35 @@ class Fingerprinter:
         return MediaFingerprints(sha256=media.sha256, kind=media.kind, width=media.width, height=media.height,
                                  duration_s=media.duration_s, fps=media.fps, purpose=purpose, frames=frames,
                                  channels=ran, clip_model=self.clip.model_id if (self.clip and visual) else None)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.config.fingerprint_threads, thread_name_prefix="fingerprint")
+            return self._threads
+
+    def _frame(self, frame: Frame, purpose: Purpose) -> FrameFingerprint:
+        """One frame's per-frame channels.
+
+        PDQ, pHash and ORB look at the frame at ``analysis_max_side`` (the size registration
+        decodes to), faces at the frame's own size."""
+        cfg = self.config
+        fp, image = FrameFingerprint(time_s=frame.time_s), frame.image
+        if purpose in ("reference", "query") and cfg.perceptual_enabled:
+            query = purpose == "query"
+            small = fit_within(image, cfg.analysis_max_side)
+            hashes = perceptual_hashes(small, dihedral=query)
+            fp.pdq, fp.pdq_quality, fp.phash, fp.pdq_dihedral = hashes.pdq, hashes.pdq_quality, hashes.phash, hashes.pdq_dihedral
+            if cfg.keypoints_enabled:
+                if query:
+                    fp.keypoints, fp.keypoints_mirrored = query_keypoints(
+                        small, max_side=cfg.analysis_max_side, count=cfg.keypoints_per_query_frame)
+                else:
+                    fp.keypoints = reference_keypoints(small, max_side=cfg.analysis_max_side,
+                                                       count=cfg.keypoints_per_reference_frame)
+        if self.faces is not None and purpose in ("likeness", "query"):
+            fp.faces = self.faces.faces(image)
+        return fp
 
     def _ran(self, purpose: Purpose, kind: str = "image") -> ChannelStatus:
         """The installation's status, narrowed to the channels this purpose uses."""

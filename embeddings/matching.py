@@ -38,6 +38,7 @@ against a video asset) fits ``matched_time = rate * query_time + offset``.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Literal
 
@@ -46,7 +47,7 @@ import numpy as np
 from .channels.keypoints import Keypoints, verify_homography
 from .channels.perceptual import DIHEDRAL
 from .config import EmbeddingsConfig
-from .fingerprint import MediaFingerprints
+from .fingerprint import FrameFingerprint, MediaFingerprints
 from .channels.voice import VoiceWindow
 from .compact import KeypointStore
 from .index import ChannelIndex, IndexSet
@@ -145,12 +146,23 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
     keypoint_channel = indexes.channels["keypoints"]
     if store is not None and near is not None and wants_keypoints:
         keypoint_channel = candidate_keypoints(indexes, store, near, cfg)
-    for frame in query.frames:
+    def local_matches(frame: FrameFingerprint) -> list[FrameMatch]:
+        found: list[FrameMatch] = []
         for keypoints, mirrored in ((frame.keypoints, False), (frame.keypoints_mirrored, True)):
             if keypoints is not None and len(keypoints):
-                matches += _keypoint_matches(frame.time_s, keypoints, mirrored, keypoint_channel, cfg)
+                found += _keypoint_matches(frame.time_s, keypoints, mirrored, keypoint_channel, cfg)
         for face in frame.faces:
-            matches += _face_matches(frame.time_s, face.descriptor, face.box, indexes, cfg)
+            found += _face_matches(frame.time_s, face.descriptor, face.box, indexes, cfg)
+        return found
+
+    # frames side by side: FAISS (one thread per search) and RANSAC release the GIL; order is kept
+    if cfg.fingerprint_threads > 1 and len(query.frames) > 1:
+        with ThreadPoolExecutor(cfg.fingerprint_threads, thread_name_prefix="match") as pool:
+            for found in pool.map(local_matches, query.frames):
+                matches += found
+    else:
+        for frame in query.frames:
+            matches += local_matches(frame)
     for window in query.voice:
         matches += _voice_matches(window, indexes, cfg)
     semantic = query.channels.get("semantic")

@@ -102,7 +102,7 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
 
     ``name`` labels bytes in errors and supplies the extension to check the
     sniffed type against (e.g. the upload's filename). Raises MediaError.
-    Registration decodes less: :func:`embeddings.sampling.load_for_registration`.
+    Fingerprinting (registration and checks) decodes less: :func:`embeddings.sampling.load_sampled`.
     """
     config = config or EmbeddingsConfig()
     source_file = identify(source, config, name)
@@ -181,6 +181,18 @@ def _describe_unknown(head: bytes) -> str:
 def _fit(width: int, height: int, max_side: int) -> tuple[int, int]:
     scale = min(1.0, max_side / max(width, height))
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def fit_within(image: np.ndarray, max_side: int) -> np.ndarray:
+    """``image`` itself when its longer side is at most ``max_side``, else a copy shrunk (area averaging) to fit."""
+    height, width = image.shape[:2]
+    size = _fit(width, height, max_side)
+    if size == (width, height):
+        return image
+    import cv2
+
+    shrunk: np.ndarray = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return shrunk
 
 
 def _decode_image(data: bytes, label: str, container: str, digest: str,

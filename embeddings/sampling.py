@@ -1,8 +1,9 @@
-"""Decoding a video for registration: the frames registration samples, and as little else as possible.
+"""Decoding a video for fingerprinting: the frames sampled, and as little else as possible.
 
-Registration samples what a check samples (see :mod:`embeddings.media`): the
-first frame at or after each point of a uniform grid (one a second), plus a
-frame wherever a shot cut is seen. Decoding every frame to find them costs
+Registration and the check sample alike (the rule :mod:`embeddings.media`
+applies when it decodes everything): the first frame at or after each point of
+a uniform grid (one a second), plus a frame wherever a shot cut is seen. Both
+decode through this module, so one file always gives the same frames. Decoding every frame to find them costs
 about 3 ms a 720p frame on this machine, 30 times the frames kept; here the
 decoder is driven packet by packet, one group of pictures (keyframe to
 keyframe) at a time:
@@ -23,7 +24,9 @@ tail of a group is seen only at the next keyframe, up to a group later (unless
 the encoder started a group at the cut, as encoders do). The one-a-second grid
 covers every second either way. A group's packets are held until it is
 decoded: a file with one keyframe is held whole (it is in memory already).
-Frames come out at ``analysis_max_side``, the size PDQ and ORB work at.
+Frames come out at ``analysis_max_side`` (the size PDQ and ORB work at) for
+registration, and at ``frame_max_side`` for a check, whose faces and evidence
+thumbnails want the larger picture.
 
 A group whose packets lack timestamps is decoded in full, as are the frames
 before the first keyframe.
@@ -35,6 +38,7 @@ import math
 import time
 from fractions import Fraction
 from pathlib import Path
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -67,6 +71,8 @@ class _Sampler:
     previous: np.ndarray | None = None
     frames: list[Frame] = field(default_factory=list)
     decoded: int = 0
+    on_frame: Callable[[Frame], None] | None = None
+    """Handed each sampled frame as soon as it is decoded (work on it can start while decoding goes on)."""
 
     def time_of(self, pts: int | None, time_base: Fraction | None) -> float | None:
         if pts is None or time_base is None:
@@ -96,7 +102,10 @@ class _Sampler:
             reason = "cut"
         if reason is not None:
             rgb = vframe.reformat(width=self.out_size[0], height=self.out_size[1], format="rgb24").to_ndarray()
-            self.frames.append(Frame(time_s=round(max(t, 0.0), 4), image=rgb, reason=reason))
+            frame = Frame(time_s=round(max(t, 0.0), 4), image=rgb, reason=reason)
+            self.frames.append(frame)
+            if self.on_frame is not None:
+                self.on_frame(frame)
 
 
 def _next_grid_point(t: float, interval: float) -> float:
@@ -144,23 +153,29 @@ def plan_group(times: list[float | None], next_uniform: float, interval: float, 
     return GroupPlan(frozenset(targets), last, frozenset(carry), next_uniform)
 
 
-def load_for_registration(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
-                          *, name: str | None = None) -> DecodedMedia:
-    """Decode a file for registration: an image whole; a video only as far as registration's sampling needs.
+def load_sampled(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
+                 *, name: str | None = None, max_side: int | None = None,
+                 on_frame: Callable[[Frame], None] | None = None) -> DecodedMedia:
+    """Decode a file for fingerprinting: an image whole; a video only as far as the sampling needs.
 
     The same grid frames as decoding every frame (:func:`embeddings.media.load_media`), at the same
-    timestamps, delivered at ``analysis_max_side`` (the size PDQ and ORB work at); frames nothing refers
-    to are not decoded unless they are a grid frame, and each group of pictures stops decoding after its
-    last grid frame. Shot cuts are then seen on the frames that were decoded. Checks decode every frame.
+    timestamps; frames nothing refers to are not decoded unless they are a grid frame, and each group
+    of pictures stops decoding after its last grid frame. Shot cuts are then seen on the frames that
+    were decoded. Video frames come out with their longer side at most ``max_side`` (default
+    ``analysis_max_side``, what registration fingerprints at; never above ``frame_max_side``).
+    ``on_frame`` is handed each sampled video frame as it is decoded; the returned media holds the
+    frames kept (``max_frames_per_clip`` may leave some of those out).
     """
     config = config or EmbeddingsConfig()
     source_file = identify(source, config, name)
     if source_file.kind == "image":
         return decode_image(source_file, config)
-    return _decode_video_for_registration(source_file, config)
+    return _decode_video_sampled(source_file, config, min(config.frame_max_side, max_side or config.analysis_max_side),
+                                 on_frame)
 
 
-def _decode_video_for_registration(source_file: SourceFile, config: EmbeddingsConfig) -> DecodedMedia:
+def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max_side: int,
+                          on_frame: Callable[[Frame], None] | None) -> DecodedMedia:
     """The frames registration samples from a video (see the module docstring). Raises MediaError."""
     import av
 
@@ -176,8 +191,8 @@ def _decode_video_for_registration(source_file: SourceFile, config: EmbeddingsCo
             stream.thread_type = "AUTO"
             stream.codec_context.thread_count = config.decode_threads
         sampler = _Sampler(config, info.interval_s, info.start_s,
-                           _fit(info.width, info.height, min(config.frame_max_side, config.analysis_max_side)),
-                           stream.time_base)
+                           _fit(info.width, info.height, max_side),
+                           stream.time_base, on_frame=on_frame)
         decoder = _GroupDecoder(stream, sampler)
         group: list[Packet[AVVideoStream]] = []
         packets = 0

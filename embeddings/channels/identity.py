@@ -9,6 +9,9 @@ Two descriptors closer than ``face_max_distance`` (L2) are taken as one person.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,17 +42,23 @@ def face_models_dir() -> Path:
 
 
 class FaceEmbedder:
-    """Detects faces and computes identity descriptors. Load once, reuse (not thread-safe)."""
+    """Detects faces and computes identity descriptors. Load once, reuse; safe from several threads.
+
+    dlib's detector and networks keep state while they run, so a call borrows one
+    set of models from a shared pool for its duration, and a thread that finds
+    every set busy loads another (~0.2 s, once). Threads therefore never share
+    models, and the sets loaded never outnumber the calls that ran at once.
+    """
 
     def __init__(self, *, upsample: int = 1, max_side: int = 1280, detector_cache: Path | None = None) -> None:
         try:
-            import dlib
+            import dlib  # noqa: F401 - checked here so a missing dlib is reported when the channel loads
         except ImportError as exc:  # pragma: no cover - dlib-bin is a hard dependency
             raise ModelUnavailable("identity", f"dlib cannot be imported: {exc}",
                                    setting="identity_enabled (install dlib-bin)") from exc
-        folder = face_models_dir()
-        self._detector, self._shapes, self._encoder = _load_models(str(folder), detector_cache)
-        self._dlib = dlib
+        self._pool = _model_pool(str(face_models_dir()), detector_cache)
+        with self._pool.borrow():   # loads the first set now, so a broken model file fails here
+            pass
         self.upsample = upsample
         self.max_side = max_side
 
@@ -62,25 +71,59 @@ class FaceEmbedder:
             import cv2
             work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         work = np.ascontiguousarray(work)
-        rects, scores, _ = self._detector.run(work, self.upsample, 0.0)
         found: list[Face] = []
-        for rect, score in zip(rects, scores):
-            shape = self._shapes(work, rect)
-            descriptor = np.asarray(self._encoder.compute_face_descriptor(work, shape, 1), dtype=np.float32)
-            box = (int(max(0, rect.left()) / scale), int(max(0, rect.top()) / scale),
-                   int(min(work.shape[1], rect.right()) / scale), int(min(work.shape[0], rect.bottom()) / scale))
-            found.append(Face(box=box, descriptor=descriptor, detector_score=float(score)))
+        with self._pool.borrow() as models:
+            rects, scores, _ = models.detector.run(work, self.upsample, 0.0)
+            for rect, score in zip(rects, scores):
+                shape = models.shapes(work, rect)
+                descriptor = np.asarray(models.encoder.compute_face_descriptor(work, shape, 1), dtype=np.float32)
+                box = (int(max(0, rect.left()) / scale), int(max(0, rect.top()) / scale),
+                       int(min(work.shape[1], rect.right()) / scale), int(min(work.shape[0], rect.bottom()) / scale))
+                found.append(Face(box=box, descriptor=descriptor, detector_score=float(score)))
         return found
 
 
+@dataclass(frozen=True)
+class _Models:
+    """One set of dlib's models (dlib ships no type information: they are ``Any``)."""
+
+    detector: Any
+    shapes: Any
+    encoder: Any
+
+
+class _ModelPool:
+    """Sets of models not in use, lent one per call (see :class:`FaceEmbedder`)."""
+
+    def __init__(self, folder: str, detector_cache: Path | None) -> None:
+        self._folder, self._cache = folder, detector_cache
+        self._idle: list[_Models] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def borrow(self) -> Iterator[_Models]:
+        with self._lock:
+            models = self._idle.pop() if self._idle else None
+        if models is None:
+            models = _load_models(self._folder, self._cache)
+        try:
+            yield models
+        finally:
+            with self._lock:
+                self._idle.append(models)
+
+
 @lru_cache(maxsize=2)
-def _load_models(folder: str, detector_cache: Path | None = None) -> tuple[Any, Any, Any]:
-    """dlib's detector, shape predictor and encoder (dlib ships no type information: they are ``Any``)."""
+def _model_pool(folder: str, detector_cache: Path | None) -> _ModelPool:
+    return _ModelPool(folder, detector_cache)
+
+
+def _load_models(folder: str, detector_cache: Path | None) -> _Models:
     import dlib
 
-    return (frontal_face_detector(detector_cache),
-            dlib.shape_predictor(str(Path(folder) / SHAPE_PREDICTOR)),
-            dlib.face_recognition_model_v1(str(Path(folder) / RECOGNITION_MODEL)))
+    return _Models(frontal_face_detector(detector_cache),
+                   dlib.shape_predictor(str(Path(folder) / SHAPE_PREDICTOR)),
+                   dlib.face_recognition_model_v1(str(Path(folder) / RECOGNITION_MODEL)))
 
 
 def frontal_face_detector(cache: Path | None) -> Any:

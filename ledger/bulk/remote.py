@@ -54,7 +54,7 @@ def fingerprint_path(path: str, config: EmbeddingsConfig) -> Fingerprinted:
 
     global _fingerprinter
     if config.decode_threads == 0:  # a task holds one CPU: FFmpeg's threads would compete with the other workers
-        config = config.with_(decode_threads=1)
+        config = config.with_(decode_threads=1, fingerprint_threads=1)
     if _fingerprinter is None or _fingerprinter[0] != config:
         _fingerprinter = (config, Fingerprinter(config))
     try:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ledger.checks.strength import LOWER_IS_CLOSER
@@ -81,24 +83,35 @@ def _nearest(media: DecodedMedia, time_s: float) -> Any:
 
 
 class _Decoder:
-    """Decodes each file once per check, remembering failures as reasons."""
+    """Decodes each file once per check, remembering failures as reasons (safe from several threads).
+
+    Files are decoded as fingerprinting decodes them (:func:`embeddings.sampling.load_sampled`, at
+    ``frame_max_side``), so the frames and times are the ones the fingerprints were taken from.
+    """
 
     def __init__(self, ctx: Clearance) -> None:
         self.ctx = ctx
         self.decoded: dict[str, DecodedMedia | str] = {}
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._guard = threading.Lock()
 
     def media(self, key: str, data: bytes | None, name: str) -> DecodedMedia | str:
-        from embeddings import EmbeddingsError, load_media
+        from embeddings import EmbeddingsError
+        from embeddings.sampling import load_sampled
 
-        if key not in self.decoded:
-            if data is None:
-                self.decoded[key] = "the registered file is not in the media store"
-            else:
-                try:
-                    self.decoded[key] = load_media(data, self.ctx.embeddings_config, name=name)
-                except EmbeddingsError as error:
-                    self.decoded[key] = f"cannot be decoded again: {error}"
-        return self.decoded[key]
+        with self._guard:
+            lock = self._locks[key]
+        with lock:   # one decode per file, however many threads want it
+            if key not in self.decoded:
+                if data is None:
+                    self.decoded[key] = "the registered file is not in the media store"
+                else:
+                    config = self.ctx.embeddings_config
+                    try:
+                        self.decoded[key] = load_sampled(data, config, name=name, max_side=config.frame_max_side)
+                    except EmbeddingsError as error:
+                        self.decoded[key] = f"cannot be decoded again: {error}"
+            return self.decoded[key]
 
     def image(self, key: str, data: bytes | None, name: str, time_s: float | None) -> np.ndarray | None:
         """The decoded frame nearest ``time_s`` (None when the file cannot be decoded again)."""
@@ -140,8 +153,8 @@ def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResul
     decoder = _Decoder(ctx)
     if decoded is not None:
         decoder.decoded["clip"] = decoded
-    evidence = []
-    for match in chosen:
+
+    def piece(match: FrameMatch) -> dict[str, Any]:
         item: dict[str, Any] = {
             "owner": match.owner, "owner_kind": match.owner_kind, "channel": match.channel, "method": match.method,
             "score": float(match.score), "threshold": float(match.threshold), "metric": match.metric,
@@ -158,7 +171,11 @@ def capture(ctx: Clearance, clip_data: bytes, clip_name: str, result: MatchResul
         else:
             item["matched"] = {"sha256": None, "unavailable": "enrolled likeness photos are not kept, "
                                                               "only their face templates"}
-        evidence.append(item)
+        return item
+
+    # pieces side by side (decoding, shrinking, JPEG and ORB release the GIL); order is kept
+    with ThreadPoolExecutor(max(1, ctx.embeddings_config.fingerprint_threads), thread_name_prefix="evidence") as pool:
+        evidence = list(pool.map(piece, chosen))
     log.info("kept %d pieces of evidence", len(evidence))
     return evidence
 

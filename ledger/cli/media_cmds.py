@@ -127,7 +127,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
     count = workers or min(len(files), os.cpu_count() or 1)
     config = ctx.embeddings_config
     if count > 1 and config.decode_threads == 0:  # one file per core: FFmpeg's own threads would only compete
-        config = config.with_(decode_threads=1)
+        config = config.with_(decode_threads=1, fingerprint_threads=1)
     with Progress(console=err_console, transient=True) as bar, \
             ProcessPoolExecutor(count, initializer=_init_worker, initargs=(config,)) as pool:
         task = bar.add_task("fingerprinting and registering", total=len(files))

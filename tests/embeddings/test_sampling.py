@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match
-from embeddings.sampling import load_for_registration, plan_group
+from embeddings.sampling import load_sampled, plan_group
 
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, identity_enabled=False)
 
@@ -59,7 +59,7 @@ def test_registration_samples_the_frames_decoding_everything_samples(tmp_path: P
     codec, options = GROUPS[group]
     path = _clip(tmp_path / "clip.mp4", codec=codec, options=options)
     every = load_media(path, CONFIG)
-    registered = load_for_registration(path, CONFIG)
+    registered = load_sampled(path, CONFIG)
     grid = [f.time_s for f in every.frames if f.reason == "uniform"]
     assert grid == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], abs=0.05)
     assert [f.time_s for f in registered.frames if f.reason == "uniform"] == grid   # the very same frames

@@ -64,20 +64,20 @@ def test_selection_keeps_the_closest_frames_of_each_owner() -> None:
 
 def test_the_clip_is_decoded_once_for_fingerprinting_and_evidence(ctx: Clearance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The real matcher hands its decoded frames to the evidence: one decode of the clip per check."""
-    import embeddings
     import embeddings.fingerprint
+    import embeddings.sampling
 
     asset = add_work(ctx)
     clip = drawing(tint=(8, 4, -4))                       # a near-identical copy: matched, with evidence
     decoded: list[str] = []
-    real = embeddings.fingerprint.load_media
+    real = embeddings.sampling.load_sampled
 
     def counting(data, config=None, **options):  # type: ignore[no-untyped-def]
         decoded.append(options.get("name"))
         return real(data, config, **options)
 
-    monkeypatch.setattr(embeddings.fingerprint, "load_media", counting)
-    monkeypatch.setattr(embeddings, "load_media", counting)
+    monkeypatch.setattr(embeddings.fingerprint, "load_sampled", counting)
+    monkeypatch.setattr(embeddings.sampling, "load_sampled", counting)
     outcome = check_clip(ctx, REQUEST, clip, "copy.jpg", "test")
     items = outcome.check["evidence"]
     assert items and items[0]["owner"] == asset["id"] and items[0]["query"]["sha256"]
