@@ -69,7 +69,11 @@ class EmbeddingsConfig:
 
     # frame sampling for video
     uniform_interval_s: float = 1.0       # one frame per interval...
-    max_frames_per_clip: int = 120        # ...plus shot cuts, capped at this
+    max_frames_per_clip: int = 120        # ...plus shot cuts, capped at this (a check's clip, a likeness reference)
+    max_frames_per_asset: int = 10_800
+    """Registration's cap: a registered video is sampled on the uniform grid for its whole length up to
+    this many frames (3 h at one a second, the longest file ``max_duration_s`` admits), so every second
+    of a feature-length title is findable. Frames are fingerprinted as they are decoded, never held."""
     shot_cut_threshold: float = 0.35      # mean abs. difference of 32x32 grey thumbnails, 0..1
     frame_max_side: int = 960             # decoded frames are downscaled to at most this
     analysis_max_side: int = 640          # perceptual and keypoint work happens at this size
@@ -230,7 +234,8 @@ class ConfigField:
 #: Numeric fields with a floor above zero; every other number must be at least 0.
 _MINIMUMS: dict[str, float] = {
     "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
-    "max_frames_per_clip": 1, "frame_max_side": 1, "analysis_max_side": 1, "clip_threads": 1, "fingerprint_threads": 1,
+    "max_frames_per_clip": 1, "max_frames_per_asset": 1, "frame_max_side": 1, "analysis_max_side": 1,
+    "clip_threads": 1, "fingerprint_threads": 1,
     "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,
     "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
     "keypoints_stored_per_frame": 8, "keypoints_stored_bits": 8,

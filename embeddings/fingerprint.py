@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -256,23 +257,20 @@ class Fingerprinter:
                 raise MediaError(label, "is an audio file; this needs an image or a video")
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
-        started: dict[int, Future[FrameFingerprint]] = {}
-        early = None
-        if self.config.fingerprint_threads > 1:
-            def early(frame: Frame) -> None:   # fingerprint each sampled frame while the rest decodes
-                started[id(frame)] = self._pool().submit(self._frame, frame, purpose)
+        work = _FrameWork(self, purpose)
+        whole_title = purpose == "reference" and decoded is None   # a title's frames are not held, only fingerprinted
         try:
-            media = (load_sampled(data, self.config, name=label, on_frame=early) if purpose == "reference"
+            media = (load_sampled(data, self.config, name=label, on_frame=work.start, whole_title=whole_title)
+                     if purpose == "reference"
                      else load_sampled(data, self.config, name=label, max_side=self.config.frame_max_side,
-                                       on_frame=early) if purpose == "query"
+                                       on_frame=work.start) if purpose == "query"
                      else load_media(data, self.config, name=label))
         except BaseException:
-            for future in started.values():
-                future.cancel()
+            work.cancel_rest()
             raise
         if decoded is not None:
             decoded(media)
-        fps = self.fingerprint(media, purpose=purpose, started=started)
+        fps = self.fingerprint(media, purpose=purpose, work=work)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
             fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s
@@ -324,27 +322,20 @@ class Fingerprinter:
         fps.audio = f"{fps.speech_s:.1f} s of speech in {audio.duration_s:.1f} s of sound"
 
     def fingerprint(self, media: DecodedMedia, *, purpose: Purpose,
-                    started: Mapping[int, Future[FrameFingerprint]] | None = None) -> MediaFingerprints:
+                    work: _FrameWork | None = None) -> MediaFingerprints:
         """Fingerprints of every sampled frame, for the given purpose.
 
         Frames are fingerprinted side by side on ``fingerprint_threads`` threads (the channels'
         native code releases the GIL); the result does not depend on the thread count.
-        ``started``: work already under way on some of the frames, by ``id`` of the frame.
+        ``work``: fingerprinting already started on frames as they were decoded.
         """
-        started = dict(started or {})
-        if self.config.fingerprint_threads > 1 and len(media.frames) > 1:
-            for frame in media.frames:
-                if id(frame) not in started:
-                    started[id(frame)] = self._pool().submit(self._frame, frame, purpose)
-        frames = [started.pop(id(frame)).result() if id(frame) in started else self._frame(frame, purpose)
-                  for frame in media.frames]
-        for left_out in started.values():   # frames that max_frames_per_clip left out
-            left_out.cancel()
+        work = work or _FrameWork(self, purpose)
+        for frame in media.frames:
+            if not work.started_on(frame):
+                work.start(frame)
+        frames = [work.result(frame) for frame in media.frames]
+        work.cancel_rest()   # frames the frame cap left out
         visual = purpose in ("reference", "query")
-        if visual and self.clip is not None and media.frames:
-            vectors = self.clip.embed([f.image for f in media.frames])
-            for fp, vector in zip(frames, vectors):
-                fp.clip = vector
         ran = self._ran(purpose, media.kind)
         return MediaFingerprints(sha256=media.sha256, kind=media.kind, width=media.width, height=media.height,
                                  duration_s=media.duration_s, fps=media.fps, purpose=purpose, frames=frames,
@@ -354,6 +345,7 @@ class Fingerprinter:
         with self._pool_lock:
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(self.config.fingerprint_threads, thread_name_prefix="fingerprint")
+                weakref.finalize(self, self._threads.shutdown, wait=False)   # its threads end with the fingerprinter
             return self._threads
 
     def _frame(self, frame: Frame, purpose: Purpose) -> FrameFingerprint:
@@ -377,6 +369,8 @@ class Fingerprinter:
                                                        count=cfg.keypoints_per_reference_frame)
         if self.faces is not None and purpose in ("likeness", "query"):
             fp.faces = self.faces.faces(image)
+        if self.clip is not None and purpose in ("reference", "query"):
+            fp.clip = self.clip.embed([image])[0]
         return fp
 
     def _ran(self, purpose: Purpose, kind: str = "image") -> ChannelStatus:
@@ -389,6 +383,47 @@ class Fingerprinter:
             quiet = "no sound in a still image" if kind == "image" else "sound not decoded (frames only)"
             states = [ChannelState("voice", False, quiet) if s.name == "voice" and s.available else s for s in states]
         return ChannelStatus(tuple(states))
+
+
+class _FrameWork:
+    """Fingerprinting of one file's sampled frames, started as each is decoded, collected by frame time.
+
+    With ``fingerprint_threads`` above 1 a frame goes to the fingerprinter's thread pool, and at most
+    a few frames wait there at once (decoding pauses until one is done), so a long title never piles
+    up decoded pictures; with 1 it is fingerprinted at once, in the decoding thread.
+    """
+
+    def __init__(self, fingerprinter: Fingerprinter, purpose: Purpose) -> None:
+        self._fingerprinter, self._purpose = fingerprinter, purpose
+        threads = fingerprinter.config.fingerprint_threads
+        self._pool = fingerprinter._pool() if threads > 1 else None
+        self._slots = threading.BoundedSemaphore(2 * threads + 2)
+        self._started: dict[float, Future[FrameFingerprint]] = {}
+
+    def started_on(self, frame: Frame) -> bool:
+        return frame.time_s in self._started
+
+    def start(self, frame: Frame) -> None:
+        """Fingerprint ``frame`` (in the pool, or now); its pixels may be let go once this returns."""
+        if frame.image.size == 0:
+            raise RuntimeError(f"the frame at {frame.time_s} s was decoded without pixels and never fingerprinted")
+        if self._pool is None:
+            done: Future[FrameFingerprint] = Future()
+            done.set_result(self._fingerprinter._frame(frame, self._purpose))
+            self._started[frame.time_s] = done
+            return
+        self._slots.acquire()
+        future = self._pool.submit(self._fingerprinter._frame, frame, self._purpose)
+        future.add_done_callback(lambda _: self._slots.release())
+        self._started[frame.time_s] = future
+
+    def result(self, frame: Frame) -> FrameFingerprint:
+        return self._started.pop(frame.time_s).result()
+
+    def cancel_rest(self) -> None:
+        for future in self._started.values():
+            future.cancel()
+        self._started.clear()
 
 
 @lru_cache(maxsize=4)

@@ -245,8 +245,12 @@ def open_video(data: bytes, label: str, container: str) -> InputContainer:
         raise MediaError(label, f"cannot be opened as {container} video: {exc}") from exc
 
 
-def video_stream(handle: InputContainer, label: str, config: EmbeddingsConfig) -> tuple[AVVideoStream, VideoStream]:
-    """The first video stream of an open container, checked against the limits, and its timing."""
+def video_stream(handle: InputContainer, label: str, config: EmbeddingsConfig,
+                 frame_cap: int | None = None) -> tuple[AVVideoStream, VideoStream]:
+    """The first video stream of an open container, checked against the limits, and its timing.
+
+    The sampling grid is stretched so that it fills at most ~3/4 of ``frame_cap`` (default
+    ``max_frames_per_clip``), leaving room for shot cuts."""
     streams = handle.streams.video
     if not streams:
         raise MediaError(label, "contains no video stream")
@@ -264,7 +268,7 @@ def video_stream(handle: InputContainer, label: str, config: EmbeddingsConfig) -
     interval = config.uniform_interval_s
     if duration:
         # keep room for shot cuts: the uniform grid takes at most ~3/4 of the cap
-        interval = max(interval, duration / max(1, int(config.max_frames_per_clip * 0.75)))
+        interval = max(interval, duration / max(1, int((frame_cap or config.max_frames_per_clip) * 0.75)))
     base = stream.time_base
     start = float(stream.start_time * base) if stream.start_time is not None and base is not None else 0.0
     return stream, VideoStream(int(width), int(height), duration, fps, interval, start)
@@ -331,30 +335,27 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
 def _thumbnail(vframe: "object") -> np.ndarray:
     """A 32 x 32 grey thumbnail (0..1) for shot-cut detection.
 
-    For planar YUV frames the luma plane is averaged in blocks with numpy
-    (about 4x cheaper than a swscale conversion of every decoded frame);
-    other pixel formats go through swscale.
+    For planar YUV frames each thumbnail pixel is the mean of 4 x 4 luma samples
+    evenly spread over its block (a nearest-pixel-centre resize to 128 x 128, then
+    4 x 4 block means: about 0.08 ms a 720p frame, 15x cheaper than a swscale
+    conversion; every decoded frame pays it); other pixel formats go through swscale.
     """
+    import cv2
+
     fmt = vframe.format.name  # type: ignore[attr-defined]  # PyAV frame
     if fmt in ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"):
         plane = vframe.planes[0]  # type: ignore[attr-defined]  # PyAV frame
         h, w = int(vframe.height), int(vframe.width)  # type: ignore[attr-defined]  # PyAV frame
         if h >= 64 and w >= 64:
             luma = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
-            rows, cols = _block_samples(h), _block_samples(w)
-            blocks = luma[np.ix_(rows, cols)].astype(np.float32).reshape(32, 4, 32, 4).mean(axis=(1, 3))
+            samples = cv2.resize(luma, (128, 128), interpolation=cv2.INTER_NEAREST_EXACT).astype(np.float32)
+            blocks = cv2.resize(samples, (32, 32), interpolation=cv2.INTER_AREA)
             if not fmt.startswith("yuvj"):   # limited-range luma (16..235) to full range, as swscale's grey
                 blocks = (blocks - 16.0) * (255.0 / 219.0)
             result: np.ndarray = np.clip(blocks, 0.0, 255.0) / 255.0
             return result
     grey: np.ndarray = vframe.reformat(width=32, height=32, format="gray").to_ndarray()  # type: ignore[attr-defined]  # PyAV frame
     return grey.astype(np.float32) / 255.0
-
-
-def _block_samples(size: int) -> np.ndarray:
-    """4 evenly spread sample positions in each of 32 equal blocks of ``size`` pixels."""
-    step = size / 32
-    return (np.arange(32)[:, None] * step + (np.arange(4)[None, :] + 0.5) * step / 4).astype(int).ravel()
 
 
 def _duration(handle: "object", stream: "object") -> float | None:

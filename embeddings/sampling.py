@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from av.video.stream import VideoStream as AVVideoStream
 
 _EPS = 1e-6
+NO_PIXELS = np.zeros((0, 0, 3), np.uint8)
+"""The image of a frame whose pixels were handed on and not kept (see ``load_sampled``'s ``on_frame``)."""
 
 
 @dataclass
@@ -73,6 +75,9 @@ class _Sampler:
     decoded: int = 0
     on_frame: Callable[[Frame], None] | None = None
     """Handed each sampled frame as soon as it is decoded (work on it can start while decoding goes on)."""
+    keep_pixels: bool = True
+    """False: the frames kept carry no pixels once ``on_frame`` has had them (a long title's thousands
+    of frames are not held in memory)."""
 
     def time_of(self, pts: int | None, time_base: Fraction | None) -> float | None:
         if pts is None or time_base is None:
@@ -103,9 +108,9 @@ class _Sampler:
         if reason is not None:
             rgb = vframe.reformat(width=self.out_size[0], height=self.out_size[1], format="rgb24").to_ndarray()
             frame = Frame(time_s=round(max(t, 0.0), 4), image=rgb, reason=reason)
-            self.frames.append(frame)
             if self.on_frame is not None:
                 self.on_frame(frame)
+            self.frames.append(frame if self.keep_pixels else Frame(frame.time_s, NO_PIXELS, frame.reason))
 
 
 def _next_grid_point(t: float, interval: float) -> float:
@@ -155,7 +160,7 @@ def plan_group(times: list[float | None], next_uniform: float, interval: float, 
 
 def load_sampled(source: str | Path | bytes, config: EmbeddingsConfig | None = None,
                  *, name: str | None = None, max_side: int | None = None,
-                 on_frame: Callable[[Frame], None] | None = None) -> DecodedMedia:
+                 on_frame: Callable[[Frame], None] | None = None, whole_title: bool = False) -> DecodedMedia:
     """Decode a file for fingerprinting: an image whole; a video only as far as the sampling needs.
 
     The same grid frames as decoding every frame (:func:`embeddings.media.load_media`), at the same
@@ -164,19 +169,24 @@ def load_sampled(source: str | Path | bytes, config: EmbeddingsConfig | None = N
     were decoded. Video frames come out with their longer side at most ``max_side`` (default
     ``analysis_max_side``, what registration fingerprints at; never above ``frame_max_side``).
     ``on_frame`` is handed each sampled video frame as it is decoded; the returned media holds the
-    frames kept (``max_frames_per_clip`` may leave some of those out).
+    frames kept (the frame cap may leave some of those out).
+
+    ``whole_title`` (registration): sample up to ``max_frames_per_asset`` frames instead of
+    ``max_frames_per_clip``, allow decoding as long as the video runs when that is longer than
+    ``decode_timeout_s``, and, given ``on_frame``, keep no pixels (frames come back with
+    :data:`NO_PIXELS`): the caller fingerprints each frame as it comes.
     """
     config = config or EmbeddingsConfig()
     source_file = identify(source, config, name)
     if source_file.kind == "image":
         return decode_image(source_file, config)
     return _decode_video_sampled(source_file, config, min(config.frame_max_side, max_side or config.analysis_max_side),
-                                 on_frame)
+                                 on_frame, whole_title)
 
 
 def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max_side: int,
-                          on_frame: Callable[[Frame], None] | None) -> DecodedMedia:
-    """The frames registration samples from a video (see the module docstring). Raises MediaError."""
+                          on_frame: Callable[[Frame], None] | None, whole_title: bool) -> DecodedMedia:
+    """The frames sampled from a video (see the module docstring). Raises MediaError."""
     import av
 
     data, label, container, digest = source_file.data, source_file.label, source_file.container, source_file.digest
@@ -184,7 +194,9 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
     started = time.monotonic()
     handle = open_video(data, label, container)
     with handle:
-        stream, info = video_stream(handle, label, config)
+        cap = config.max_frames_per_asset if whole_title else config.max_frames_per_clip
+        stream, info = video_stream(handle, label, config, frame_cap=cap)
+        timeout_s = max(config.decode_timeout_s, info.duration_s or 0.0) if whole_title else config.decode_timeout_s
         if config.decode_threads == 1:
             stream.thread_type = "NONE"
         else:
@@ -192,7 +204,7 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
             stream.codec_context.thread_count = config.decode_threads
         sampler = _Sampler(config, info.interval_s, info.start_s,
                            _fit(info.width, info.height, max_side),
-                           stream.time_base, on_frame=on_frame)
+                           stream.time_base, on_frame=on_frame, keep_pixels=not (whole_title and on_frame))
         decoder = _GroupDecoder(stream, sampler)
         group: list[Packet[AVVideoStream]] = []
         packets = 0
@@ -204,9 +216,10 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
                 if packets > config.max_decoded_frames:
                     raise MediaError(label, f"has more than {config.max_decoded_frames} frames",
                                      limit=f"max_decoded_frames={config.max_decoded_frames}")
-                if time.monotonic() - started > config.decode_timeout_s:
-                    raise MediaError(label, f"took longer than {config.decode_timeout_s:.0f} s to decode",
-                                     limit=f"decode_timeout_s={config.decode_timeout_s}")
+                if time.monotonic() - started > timeout_s:
+                    raise MediaError(label, f"took longer than {timeout_s:.0f} s to decode",
+                                     limit=f"decode_timeout_s={config.decode_timeout_s}"
+                                           + (" (or the video's length, when longer)" if whole_title else ""))
                 t = sampler.time_of(packet.pts, packet.time_base)
                 if t is not None and t > config.max_duration_s:
                     raise MediaError(label, f"runs past {config.max_duration_s:.0f} s",
@@ -227,7 +240,7 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
     frames = sampler.frames
     if not frames:
         raise MediaError(label, "no decodable video frames (truncated or corrupt)")
-    frames = _cap(frames, config.max_frames_per_clip)
+    frames = _cap(frames, cap)
     duration = info.duration_s if info.duration_s is not None else frames[-1].time_s
     return DecodedMedia(source=label, kind="video", container=container, sha256=digest,
                         size_bytes=len(data), width=info.width, height=info.height,

@@ -132,3 +132,30 @@ def test_a_three_second_excerpt_of_a_registered_video_is_found_where_it_was_cut(
         alignment = result.owners[0].alignment
         if alignment is not None:   # where it says where the excerpt sits, it says so rightly
             assert alignment.offset_s + alignment.rate * 1.5 == pytest.approx(start + 1.5, abs=1.0)
+
+
+def test_a_registered_title_is_sampled_every_second_for_its_whole_length(tmp_path: Path) -> None:
+    """Registration's cap is per title (``max_frames_per_asset``): a video longer than a check's frame cap
+    keeps one frame a second instead of a grid stretched to fit ``max_frames_per_clip``."""
+    path = _clip(tmp_path / "title.mp4", seconds=12.0, fps=10)
+    config = CONFIG.with_(max_frames_per_clip=4)
+    checked = load_sampled(path, config, max_side=config.frame_max_side)
+    registered = load_sampled(path, config, whole_title=True)
+    assert len(checked.frames) <= 4
+    grid = [f.time_s for f in registered.frames if f.reason == "uniform"]
+    assert grid == pytest.approx([float(s) for s in range(12)], abs=0.11)
+
+
+def test_a_title_is_fingerprinted_as_it_is_decoded_and_its_pixels_are_not_kept(tmp_path: Path) -> None:
+    """A 2-hour title at one frame a second is 7,200 pictures (5 GB at 640 x 360): registration hands each
+    to the fingerprinter as it is decoded and keeps only its fingerprints, with one or two threads alike."""
+    path = _clip(tmp_path / "title.mp4", seconds=8.0, fps=10)
+    seen: list[tuple[float, tuple[int, ...]]] = []
+    media = load_sampled(path, CONFIG, whole_title=True, on_frame=lambda f: seen.append((f.time_s, f.image.shape)))
+    assert [t for t, _ in seen] == [f.time_s for f in media.frames]
+    assert all(shape[0] > 0 for _, shape in seen) and all(f.image.size == 0 for f in media.frames)
+    results = [Fingerprinter(CONFIG.with_(fingerprint_threads=n)).fingerprint_file(path, purpose="reference")
+               for n in (1, 2)]
+    for fps in results:
+        assert len(fps.frames) == len(media.frames) and all(f.pdq and f.keypoints is not None for f in fps.frames)
+    assert [f.pdq for f in results[0].frames] == [f.pdq for f in results[1].frames]
