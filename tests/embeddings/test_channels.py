@@ -218,3 +218,18 @@ def test_face_detector_cache_is_written_once_and_finds_the_same_faces(shared_dat
     cache.write_bytes(b"torn")                       # a damaged cache is rebuilt, not trusted
     assert len(frontal_face_detector(cache).run(image, 0, 0.0)[0]) == 2 and cache.stat().st_size > 100_000
     assert not list(cache.parent.glob("*.tmp"))
+
+
+def test_two_fingerprinting_threads_find_the_same_faces_as_one(shared_data: Path) -> None:
+    """dlib's models keep state while they run: shared between threads they returned one frame's faces
+    for another. Each call borrows its own set, so a clip fingerprinted on two threads gets exactly the
+    faces, boxes and descriptors that one thread finds."""
+    clip = shared_data / "video" / "short_hamilton_clip.mp4"
+    config = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False)
+    one, two = (Fingerprinter(config.with_(fingerprint_threads=n)).fingerprint_file(clip, purpose="query")
+                for n in (1, 2))
+    assert sum(len(f.faces) for f in one.frames) >= 5
+    for a, b in zip(one.frames, two.frames, strict=True):
+        assert a.time_s == b.time_s and a.pdq == b.pdq
+        assert [face.box for face in a.faces] == [face.box for face in b.faces]
+        assert all(np.array_equal(x.descriptor, y.descriptor) for x, y in zip(a.faces, b.faces))

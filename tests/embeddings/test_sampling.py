@@ -1,7 +1,7 @@
-"""Registration's decoding (embeddings/sampling.py): the frames decoding everything would sample, and copies still found.
+"""Sampled decoding (embeddings/sampling.py): the frames decoding everything would sample, and copies still found.
 
-Registration decodes only what its sampling needs (grid frames in full, other frames only when
-referred to, nothing after a group's last grid frame). These tests hold it to the frames that
+Registration and checks decode only what the sampling needs (grid frames in full, other frames only
+when referred to, nothing after a group's last grid frame), and get the same frames from one file. These tests hold it to the frames that
 decoding every frame samples, across the group structures encoders produce, and show that an
 excerpt of a registered video, re-encoded, is still found where it was cut from.
 """
@@ -74,6 +74,9 @@ def test_registration_samples_the_frames_decoding_everything_samples(tmp_path: P
     # a group's skipped tail and the encoder started no group there) at the next keyframe
     assert [f for f in registered.frames if f.reason == "cut" and 2.59 <= f.time_s < 3.0]
     assert (registered.sha256, registered.duration_s) == (every.sha256, every.duration_s)
+    checked = load_sampled(path, CONFIG, max_side=CONFIG.frame_max_side)   # how a check decodes the file
+    assert [(f.time_s, f.reason) for f in checked.frames] == [(f.time_s, f.reason) for f in registered.frames]
+    assert max(checked.frames[0].image.shape[:2]) == min(CONFIG.frame_max_side, 480)
 
 
 def test_a_group_is_decoded_as_far_as_its_last_grid_frame() -> None:
