@@ -18,6 +18,7 @@ from tests.conftest import PROJECT_ROOT
 from tests.dates import TODAY
 
 
+@pytest.mark.slow   # a child pytest of every dated test (~1 min): CI runs it in its slow step
 @pytest.mark.skipif(os.environ.get("CLEARANCE_CLOCK_MOVED") == "1", reason="already the moved run")
 def test_the_dated_tests_pass_two_years_from_today(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ahead = (TODAY + timedelta(days=730)).isoformat()

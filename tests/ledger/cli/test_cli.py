@@ -120,6 +120,7 @@ def test_demo_runs_twice_and_log_verifies(demo_home: Path) -> None:
     assert b"OK" in run(demo_home, "log", "verify").stdout
 
 
+@pytest.mark.slow   # builds the demo world and tampers with it through CLI processes (~18 s)
 def test_verify_exits_non_zero_naming_the_tampered_row(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "demo")

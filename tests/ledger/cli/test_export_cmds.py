@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.ledger.cli.test_cli import run
 
 VERIFIER_SRC = Path(__file__).resolve().parents[3] / "verifier" / "src"
@@ -19,6 +21,7 @@ def _standalone(volume: Path, vkey: str) -> subprocess.CompletedProcess[str]:
                           env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow   # several CLI processes (~25 s)
 def test_export_then_verify_then_tamper(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")

@@ -21,6 +21,7 @@ def test_parent_options_parse_into_parents() -> None:
     assert "fine_tuned_from" in str(raised.value)
 
 
+@pytest.mark.slow   # several CLI processes (~25 s)
 def test_lineage_on_the_command_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")
