@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from policies.decision import Decision, Verdict
+from policies.engine import PolicyEngine
 from policies.facts import (
     AssetFacts,
     ConsentFacts,
@@ -23,6 +25,15 @@ YESTERDAY = USE_DATE - timedelta(days=1)
 TOMORROW = USE_DATE + timedelta(days=1)
 PROJECT = "feature-nightfall"
 SIGNED_TERMS = "ab" * 32
+
+
+def decided(engine: PolicyEngine, request: PolicyRequest, verdict: Verdict, label: object) -> tuple[Decision, str]:
+    """The engine's decision on ``request``, asserted to be ``verdict``, with its reasons written out
+    (``label`` names the case in the failure message)."""
+    decision = engine.decide(request)
+    explanation = "\n".join(r.describe() for r in decision.reasons)
+    assert decision.verdict is verdict, f"{label}: got {decision.verdict}\n{explanation}"
+    return decision, explanation
 
 
 def years_before(years: int, day: date = USE_DATE) -> date:

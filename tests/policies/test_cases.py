@@ -13,6 +13,7 @@ from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import PolicyRequest
 from tests.policies.builders import (
+    decided,
     SIGNED_TERMS,
     TOMORROW,
     USE_DATE,
@@ -256,9 +257,7 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_policy_case(engine: PolicyEngine, case: Case) -> None:
-    decision = engine.decide(case.request)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is case.verdict, f"{case.name}: got {decision.verdict}\n{explanation}"
+    decision, _explanation = decided(engine, case.request, case.verdict, case.name)
     ids = set(decision.determining_policy_ids)
     assert case.policies <= ids, f"{case.name}: expected {sorted(case.policies)} among {sorted(ids)}"
     if case.verdict is PASS:

@@ -14,7 +14,7 @@ from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import PolicyRequest
 from policies.jurisdictions import jurisdictions
-from tests.policies.builders import SIGNED_TERMS, consent, estate, match, person, release
+from tests.policies.builders import decided, SIGNED_TERMS, consent, estate, match, person, release
 
 PASS, REVIEW, BLOCK = Verdict.PASS, Verdict.REVIEW, Verdict.BLOCK
 GOL_5302 = "N.Y. Gen. Oblig. Law § 5-302"
@@ -93,9 +93,7 @@ CASES: list[tuple[str, PolicyRequest, Verdict, str | None]] = [
 @pytest.mark.parametrize("name, request_, verdict, policy", CASES, ids=[c[0] for c in CASES])
 def test_new_york_case(engine: PolicyEngine, name: str, request_: PolicyRequest, verdict: Verdict,
                        policy: str | None) -> None:
-    decision = engine.decide(request_)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is verdict, f"{name}: got {decision.verdict}\n{explanation}"
+    decision, _explanation = decided(engine, request_, verdict, name)
     if policy is not None:
         reasons = [r for r in decision.reasons if r.policy_id == policy]
         assert reasons, f"{name}: {policy} not among {decision.determining_policy_ids}"

@@ -10,7 +10,7 @@ import pytest
 from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import PolicyRequest
-from tests.policies.builders import USE_DATE, consent, person, release
+from tests.policies.builders import decided, USE_DATE, consent, person, release
 
 PASS, REVIEW, BLOCK = Verdict.PASS, Verdict.REVIEW, Verdict.BLOCK
 
@@ -57,9 +57,7 @@ CASES = [
 @pytest.mark.parametrize("name, request_, verdict, policy", CASES, ids=[c[0] for c in CASES])
 def test_sag_aftra_terms(engine: PolicyEngine, name: str, request_: PolicyRequest, verdict: Verdict,
                          policy: str | None) -> None:
-    decision = engine.decide(request_)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is verdict, f"{name}: got {decision.verdict}\n{explanation}"
+    decision, explanation = decided(engine, request_, verdict, name)
     if policy is not None:
         # a blocked grant leaves the candidate relying on none beside it (no consent: blocked too)
         assert policy in decision.determining_policy_ids, explanation

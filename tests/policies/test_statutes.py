@@ -17,6 +17,7 @@ from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import PolicyRequest
 from tests.policies.builders import (
+    decided,
     PROJECT,
     SIGNED_TERMS,
     TOMORROW,
@@ -329,9 +330,7 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_statute_case(engine: PolicyEngine, case: Case) -> None:
-    decision = engine.decide(case.request)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is case.verdict, f"{case}: got {decision.verdict}\n{explanation}"
+    decision, explanation = decided(engine, case.request, case.verdict, case)
     ids = set(decision.determining_policy_ids)
     assert case.policies <= ids, f"{case}: expected {sorted(case.policies)} among {sorted(ids)}\n{explanation}"
     if case.verdict is PASS:

@@ -9,7 +9,7 @@ import pytest
 from policies.decision import Verdict
 from policies.engine import PolicyEngine
 from policies.facts import ModelFacts, PolicyRequest, RequestContext
-from tests.policies.builders import USE_DATE, consent, estate, person, release
+from tests.policies.builders import decided, USE_DATE, consent, estate, person, release
 
 PASS, REVIEW, BLOCK = Verdict.PASS, Verdict.REVIEW, Verdict.BLOCK
 ELVIS = "Tenn. Code Ann. § 47-25-1104 (ELVIS Act)"
@@ -46,9 +46,7 @@ CASES = [
 @pytest.mark.parametrize("name, request_, verdict, policy", CASES, ids=[c[0] for c in CASES])
 def test_tennessee_case(engine: PolicyEngine, name: str, request_: PolicyRequest, verdict: Verdict,
                         policy: str | None) -> None:
-    decision = engine.decide(request_)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is verdict, f"{name}: got {decision.verdict}\n{explanation}"
+    decision, explanation = decided(engine, request_, verdict, name)
     if policy is not None:
         assert policy in decision.determining_policy_ids, explanation
         if policy.startswith("elvis."):
@@ -94,9 +92,7 @@ LIVING_CASES = [
 @pytest.mark.parametrize("name, request_, verdict, policy", LIVING_CASES, ids=[c[0] for c in LIVING_CASES])
 def test_elvis_living_and_continuation(engine: PolicyEngine, name: str, request_: PolicyRequest, verdict: Verdict,
                                        policy: str | None) -> None:
-    decision = engine.decide(request_)
-    explanation = "\n".join(r.describe() for r in decision.reasons)
-    assert decision.verdict is verdict, f"{name}: got {decision.verdict}\n{explanation}"
+    decision, _explanation = decided(engine, request_, verdict, name)
     if policy is not None:
         [reason, *_] = [r for r in decision.reasons if r.policy_id == policy]
         assert reason.jurisdiction == "US-TN" and reason.clause and reason.clause.startswith("Tenn. Code Ann.")

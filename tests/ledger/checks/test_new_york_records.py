@@ -16,6 +16,7 @@ from ledger.errors import ConfigurationError, ValidationFailed
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record
 from ledger.setup import initialise
+from tests.ledger.upgrading import drop_columns
 
 PROJECT = "Harbor Lights (2026 feature)"
 
@@ -94,11 +95,7 @@ def test_init_adds_the_new_york_columns_to_an_older_database(ctx: Clearance) -> 
                "performer_consents": ["union_represents_proposed_work", "replica_terms_separately_signed",
                                       "governing_law"],
                "estate_permissions": ["ny_registration_number", "ny_registration_date"]}
-    with ctx.db.write_engine.connect() as conn:  # what the previous version created
-        for table, columns in dropped.items():
-            for column in columns:
-                conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
-        conn.commit()
+    drop_columns(ctx, dropped)  # what the previous version created
     with pytest.raises(ConfigurationError, match="clearance init"):
         ctx.check_ready()
     result = initialise(ctx)

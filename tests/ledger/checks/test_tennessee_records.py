@@ -18,6 +18,7 @@ from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_record, get_record
 from ledger.setup import initialise
+from tests.ledger.upgrading import drop_columns
 
 PROJECT = "Graceland Nights (2026 special)"
 
@@ -142,11 +143,7 @@ def test_init_adds_the_tennessee_and_union_columns_to_an_older_database(ctx: Cle
                "ai_models": ["dedicated_person_id", "dedicated_aspects", "elvis_authorization"],
                "performer_consents": ["union_agreement_version", "synthetic_performer_use", "union_notified_on",
                                       "scan_business_reason", "no_use_during_strike", "strike_periods"]}
-    with ctx.db.write_engine.connect() as conn:  # what the previous version created
-        for table, columns in dropped.items():
-            for column in columns:
-                conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
-        conn.commit()
+    drop_columns(ctx, dropped)  # what the previous version created
     with pytest.raises(ConfigurationError, match="clearance init"):
         ctx.check_ready()
     result = initialise(ctx)

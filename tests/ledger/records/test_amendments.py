@@ -25,6 +25,7 @@ from ledger.records.service import create_record, get_record, revoke
 from ledger.setup import initialise
 from tests.ledger.records.builders import studio_world
 from tests.dates import TODAY
+from tests.ledger.upgrading import drop_columns
 
 DOCUMENT = "12" * 32
 NEW_PROJECT = {"project": "Harbor Lights (2027)", "uses": ["generate", "release"], "media": ["theatrical"],
@@ -146,10 +147,7 @@ def test_an_edited_amendment_history_is_caught_by_log_verify(sqlite_ctx: Clearan
 
 def test_a_database_from_before_amendments_is_upgraded_by_init(ctx: Clearance) -> None:
     w = studio_world(ctx)
-    with ctx.db.write_engine.connect() as conn:  # what the previous version created
-        for table in ("licenses", "performer_consents", "estate_permissions"):
-            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN amendments")
-        conn.commit()
+    drop_columns(ctx, {table: ["amendments"] for table in ("licenses", "performer_consents", "estate_permissions")})
     with pytest.raises(ConfigurationError, match="clearance init") as caught:
         ctx.check_ready()
     assert "performer_consents.amendments" in str(caught.value)
