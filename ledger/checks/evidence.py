@@ -85,8 +85,8 @@ def _nearest(media: DecodedMedia, time_s: float) -> Any:
 class _Decoder:
     """Decodes each file once per check, remembering failures as reasons (safe from several threads).
 
-    Files are decoded as fingerprinting decodes them (:func:`embeddings.sampling.load_sampled`, at
-    ``frame_max_side``), so the frames and times are the ones the fingerprints were taken from.
+    The clip's frames are the ones fingerprinting decoded; a registered file's frame is the one shown
+    at the matched time (the time its fingerprints were taken at), found by seeking.
     """
 
     def __init__(self, ctx: Clearance) -> None:
@@ -95,31 +95,37 @@ class _Decoder:
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
 
-    def media(self, key: str, data: bytes | None, name: str) -> DecodedMedia | str:
+    def media(self, key: str, data: bytes | None, name: str, time_s: float | None = None) -> DecodedMedia | str:
+        """The check's clip (``key`` "clip", already decoded by fingerprinting), or a registered file's
+        frame at ``time_s``, found by seeking (a title may be hours long)."""
         from embeddings import EmbeddingsError
-        from embeddings.sampling import load_sampled
+        from embeddings.sampling import frame_at, load_sampled
 
+        whole = key == "clip"
+        if not whole:
+            key = f"{key}@{time_s or 0.0}"
         with self._guard:
             lock = self._locks[key]
-        with lock:   # one decode per file, however many threads want it
+        with lock:   # one decode per frame, however many threads want it
             if key not in self.decoded:
                 if data is None:
                     self.decoded[key] = "the registered file is not in the media store"
                 else:
                     config = self.ctx.embeddings_config
                     try:
-                        self.decoded[key] = load_sampled(data, config, name=name, max_side=config.frame_max_side)
+                        self.decoded[key] = (load_sampled(data, config, name=name, max_side=config.frame_max_side)
+                                             if whole else frame_at(data, time_s or 0.0, config, name=name))
                     except EmbeddingsError as error:
                         self.decoded[key] = f"cannot be decoded again: {error}"
             return self.decoded[key]
 
     def image(self, key: str, data: bytes | None, name: str, time_s: float | None) -> np.ndarray | None:
         """The decoded frame nearest ``time_s`` (None when the file cannot be decoded again)."""
-        media = self.media(key, data, name)
+        media = self.media(key, data, name, time_s)
         return None if isinstance(media, str) else _nearest(media, time_s or 0.0).image
 
     def frame(self, key: str, data: bytes | None, name: str, time_s: float | None) -> dict[str, Any]:
-        media = self.media(key, data, name)
+        media = self.media(key, data, name, time_s)
         if isinstance(media, str):
             return {"sha256": None, "unavailable": media}
         frame = _nearest(media, time_s or 0.0)

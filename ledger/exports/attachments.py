@@ -32,11 +32,11 @@ def still(ctx: Clearance, source: Path, target: Path, image_format: str, bates: 
     """Decode the first sampled frame of stored media into ``target``, endorsed with its Bates number and
     the confidentiality legend; False when it cannot be decoded."""
     from embeddings.errors import MediaError
-    from embeddings.media import load_media
+    from embeddings.sampling import frame_at
     from PIL import Image
 
-    try:
-        decoded = load_media(source, ctx.embeddings_config, name=source.name + extension(source))
+    try:   # the first frame only: a title's production need not decode the whole title
+        decoded = frame_at(source, 0.0, ctx.embeddings_config, name=source.name + extension(source))
     except MediaError as exc:
         logger.warning("no still for %s: %s", source.name, exc)
         return False

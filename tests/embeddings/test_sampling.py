@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match
-from embeddings.sampling import load_sampled, plan_group
+from embeddings.sampling import frame_at, load_sampled, plan_group
 
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, identity_enabled=False)
 
@@ -163,3 +163,15 @@ def test_a_title_is_fingerprinted_as_it_is_decoded_and_its_pixels_are_not_kept(t
     for fps in results:
         assert len(fps.frames) == len(media.frames) and all(f.pdq and f.keypoints is not None for f in fps.frames)
     assert [f.pdq for f in results[0].frames] == [f.pdq for f in results[1].frames]
+
+
+def test_a_registered_frame_is_found_again_by_its_time_without_decoding_the_title(tmp_path: Path) -> None:
+    """A check's evidence shows the registered frame it matched: ``frame_at`` seeks to it by the time its
+    fingerprints were taken at, and gets the very picture registration sampled there."""
+    path = _clip(tmp_path / "title.mp4", seconds=12.0, fps=10, options=_x264("keyint=30:min-keyint=30:scenecut=0"))
+    config = CONFIG.with_(max_frames_per_clip=4)
+    registered = load_sampled(path, config, whole_title=True, max_side=config.frame_max_side)
+    for frame in registered.frames[1::3]:
+        found = frame_at(path, frame.time_s, config).frames
+        assert [f.time_s for f in found] == [frame.time_s]
+        assert float(np.abs(found[0].image.astype(int) - frame.image.astype(int)).mean()) < 1.0, frame.time_s
