@@ -62,6 +62,10 @@ class EmbeddingsConfig:
 
     # limits that protect the service
     max_bytes: int = 512 * 1024 * 1024
+    """The most bytes of media held in memory: an upload, a check's clip, an image, a sound file."""
+    max_title_bytes: int = 256 * 1024**3
+    """The largest video read from disk by its path (registration): such a file is streamed, never held
+    in memory, so it may be a whole title or its master (a 3 h ProRes 4444 1080p master is ~220 GB)."""
     max_pixels: int = 64_000_000          # per image or per video frame (decompression bombs)
     max_duration_s: float = 3 * 3600.0
     max_decoded_frames: int = 500_000     # frames decoded from one video
@@ -233,7 +237,7 @@ class ConfigField:
 
 #: Numeric fields with a floor above zero; every other number must be at least 0.
 _MINIMUMS: dict[str, float] = {
-    "max_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
+    "max_bytes": 1, "max_title_bytes": 1, "max_pixels": 1, "max_decoded_frames": 1, "uniform_interval_s": 1e-3,
     "max_frames_per_clip": 1, "max_frames_per_asset": 1, "frame_max_side": 1, "analysis_max_side": 1,
     "clip_threads": 1, "fingerprint_threads": 1,
     "clip_batch_size": 1, "voice_window_s": 1.6, "voice_min_window_speech_s": 0.5,

@@ -39,7 +39,7 @@ from .audio import DecodedAudio, decode_audio, is_audio_only_name, sniff_audio
 from .channels.voice import VoiceEncoder, VoiceWindow, require_vad as _require_vad, speech_only, speech_spans, voice_weights_path
 from .config import EmbeddingsConfig, setting_name
 from .errors import FingerprintFormatError, MediaError, ModelUnavailable
-from .media import DecodedMedia, Frame, fit_within, load_media, read_source, sha256_bytes, sniff_container
+from .media import DecodedMedia, Frame, fit_within, load_media, peek, read_source, sha256_bytes, sniff_container
 from .sampling import load_sampled
 from .status import ChannelState, ChannelStatus
 
@@ -250,21 +250,22 @@ class Fingerprinter:
         not looked at: it may be a query or a voice reference, nothing else. A
         voice reference may also be a video; its sound is what counts.
         """
-        data, label, suffix = read_source(source, self.config, name)
-        audio_only = is_audio_only_name(label) or (sniff_container(data[:16]) is None and sniff_audio(data[:16]) is not None)
+        head, label = peek(source, name)
+        audio_only = is_audio_only_name(label) or (sniff_container(head) is None and sniff_audio(head) is not None)
         if audio_only or purpose == "voice":
             if purpose not in ("voice", "query"):
                 raise MediaError(label, "is an audio file; this needs an image or a video")
+            data, label, suffix = read_source(source, self.config, name)
             audio = decode_audio(data, label, self.config, suffix=suffix, audio_only=True)
             return self._audio_fingerprints(audio, sha256_bytes(data), purpose)
         work = _FrameWork(self, purpose)
         whole_title = purpose == "reference" and decoded is None   # a title's frames are not held, only fingerprinted
-        try:
-            media = (load_sampled(data, self.config, name=label, on_frame=work.start, whole_title=whole_title)
+        try:   # a video given by its path is streamed from disk (embeddings.media.identify)
+            media = (load_sampled(source, self.config, name=name, on_frame=work.start, whole_title=whole_title)
                      if purpose == "reference"
-                     else load_sampled(data, self.config, name=label, max_side=self.config.frame_max_side,
+                     else load_sampled(source, self.config, name=name, max_side=self.config.frame_max_side,
                                        on_frame=work.start) if purpose == "query"
-                     else load_media(data, self.config, name=label))
+                     else load_media(source, self.config, name=name))
         except BaseException:
             work.cancel_rest()
             raise
@@ -272,6 +273,7 @@ class Fingerprinter:
             decoded(media)
         fps = self.fingerprint(media, purpose=purpose, work=work)
         if purpose == "query" and media.kind == "video" and self._voice_ready:
+            data, label, suffix = read_source(source, self.config, name)   # its sound: a check's clip, held already
             self._hear(fps, decode_audio(data, label, self.config, suffix=suffix, audio_only=False), purpose)
             fps.channels = ChannelStatus(tuple(self._heard(fps) if s.name == "voice" else s
                                                for s in fps.channels.channels))

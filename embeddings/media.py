@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ _FORMATS: dict[str, tuple[MediaKind, frozenset[str]]] = {
     "matroska": ("video", frozenset({".mkv", ".webm"})),
 }
 SUPPORTED_EXTENSIONS = frozenset().union(*(exts for _, exts in _FORMATS.values()))
+_VIDEO_CONTAINERS = frozenset(c for c, (kind, _) in _FORMATS.items() if kind == "video")
 
 
 @dataclass(frozen=True)
@@ -108,34 +110,100 @@ def load_media(source: str | Path | bytes, config: EmbeddingsConfig | None = Non
     source_file = identify(source, config, name)
     if source_file.kind == "image":
         return _decode_image(source_file.data, source_file.label, source_file.container, source_file.digest, config)
-    return _decode_video(source_file.data, source_file.label, source_file.container, source_file.digest, config)
+    return _decode_video(source_file, config)
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A media file read and identified by its contents, before decoding."""
+    """A media file identified by its contents, before decoding.
+
+    Bytes, images and sound are held in ``data``. A video named by its path is not: it is streamed
+    from ``path`` (a title may be many gigabytes), ``data`` is empty, and ``stamp`` (size, change
+    time, inode) is what :meth:`require_unchanged` compares once decoding is done, so fingerprints
+    never describe other bytes than ``digest``."""
 
     data: bytes
     label: str
     container: str
     kind: str
     digest: str
+    path: Path | None = None
+    size_bytes: int = 0
+    stamp: tuple[int, int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.path is None:
+            object.__setattr__(self, "size_bytes", len(self.data))
+
+    def for_decoder(self) -> str | io.BytesIO:
+        """What FFmpeg opens: the file's path when streamed, else the bytes."""
+        return str(self.path) if self.path is not None else io.BytesIO(self.data)
+
+    def require_unchanged(self) -> None:
+        """MediaError when a streamed file was changed or replaced after it was hashed."""
+        if self.path is None or self.stamp is None:
+            return
+        try:
+            now = _stamp(os.stat(self.path))
+        except OSError as exc:
+            raise MediaError(self.label, f"cannot be read: {exc.strerror or exc}") from exc
+        if now != self.stamp:
+            raise MediaError(self.label, "changed while it was being read (its size or change time differs from "
+                                         "when it was hashed); read it again once it is written in full")
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def identify(source: str | Path | bytes, config: EmbeddingsConfig, name: str | None) -> SourceFile:
-    """Read ``source`` and tell its container from its first bytes; refuse an unknown type or a name that
-    disagrees with the contents (MediaError)."""
+    """Identify ``source`` by its contents: its container from its first bytes, its SHA-256; refuse an
+    unknown type or a name that disagrees with the contents (MediaError).
+
+    A video given by its path is hashed as a stream and left on disk (``max_title_bytes``); anything
+    else is read into memory (``max_bytes``)."""
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        streamed = _identify_video_on_disk(Path(source), config, name)
+        if streamed is not None:
+            return streamed
     data, label, suffix = _read_source(source, config, name)
-    container = sniff_container(data[:16])
+    container, kind = _container_of(data[:256], label, suffix)
+    return SourceFile(data, label, container, kind, sha256_bytes(data))
+
+
+def _container_of(head: bytes, label: str, suffix: str) -> tuple[str, str]:
+    container = sniff_container(head[:16])
     if container is None:
-        hint = _describe_unknown(data[:256])
+        hint = _describe_unknown(head[:256])
         raise MediaError(label, f"not a supported image or video ({hint}); "
                          f"expected one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}")
     kind, extensions = _FORMATS[container]
     if suffix and suffix not in extensions:
         raise MediaError(label, f"named '{suffix}' but its contents are {container.upper()}; "
                          f"the name and the type must agree")
-    return SourceFile(data, label, container, kind, sha256_bytes(data))
+    return container, kind
+
+
+def _identify_video_on_disk(path: Path, config: EmbeddingsConfig, name: str | None) -> SourceFile | None:
+    """The streamed SourceFile of a video file; None when ``path`` holds no video (it is read whole)."""
+    label = name or str(path)
+    try:
+        with path.open("rb") as handle:
+            before = os.fstat(handle.fileno())
+            head = handle.read(256)
+            if sniff_container(head[:16]) not in _VIDEO_CONTAINERS:
+                return None
+            container, kind = _container_of(head, label, Path(label).suffix.lower())
+            if before.st_size > config.max_title_bytes:
+                raise MediaError(label, f"is {before.st_size} bytes", limit=f"max_title_bytes={config.max_title_bytes}")
+            handle.seek(0)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise MediaError(label, f"cannot be read: {exc.strerror or exc}") from exc
+    source_file = SourceFile(b"", label, container, kind, digest, path=path, size_bytes=before.st_size,
+                             stamp=_stamp(before))
+    source_file.require_unchanged()   # written to while it was hashed
+    return source_file
 
 
 def decode_image(source_file: SourceFile, config: EmbeddingsConfig) -> DecodedMedia:
@@ -163,6 +231,18 @@ def _read_source(source: str | Path | bytes, config: EmbeddingsConfig,
         raise MediaError(label, "is empty")
     suffix = Path(name or label).suffix.lower() if (name or not isinstance(source, (bytes, bytearray, memoryview))) else ""
     return data, label, suffix
+
+
+def peek(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
+    """A file's first 16 bytes (what its type is told from) and its label, without reading the rest."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source[:16]), name or "<bytes>"
+    label = name or str(source)
+    try:
+        with Path(source).open("rb") as handle:
+            return handle.read(16), label
+    except OSError as exc:
+        raise MediaError(label, f"cannot be read: {exc.strerror or exc}") from exc
 
 
 read_source = _read_source
@@ -235,12 +315,13 @@ class VideoStream:
     """The stream's first timestamp; frame times are counted from it."""
 
 
-def open_video(data: bytes, label: str, container: str) -> InputContainer:
-    """A PyAV container reading ``data``; MediaError when it cannot be opened."""
+def open_video(source_file: SourceFile) -> InputContainer:
+    """A PyAV container reading the file (from disk when streamed); MediaError when it cannot be opened."""
     import av  # imported here: image-only callers need not load FFmpeg
 
+    label, container = source_file.label, source_file.container
     try:
-        return av.open(io.BytesIO(data), mode="r")
+        return av.open(source_file.for_decoder(), mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise MediaError(label, f"cannot be opened as {container} video: {exc}") from exc
 
@@ -274,12 +355,12 @@ def video_stream(handle: InputContainer, label: str, config: EmbeddingsConfig,
     return stream, VideoStream(int(width), int(height), duration, fps, interval, start)
 
 
-def _decode_video(data: bytes, label: str, container: str, digest: str,
-                  config: EmbeddingsConfig) -> DecodedMedia:
+def _decode_video(source_file: SourceFile, config: EmbeddingsConfig) -> DecodedMedia:
     import av  # imported here: image-only callers need not load FFmpeg
 
+    label, container, digest = source_file.label, source_file.container, source_file.digest
     started = time.monotonic()
-    handle = open_video(data, label, container)
+    handle = open_video(source_file)
     with handle:
         stream, info = video_stream(handle, label, config)
         stream.thread_type = "AUTO"
@@ -324,11 +405,12 @@ def _decode_video(data: bytes, label: str, container: str, digest: str,
             # a damaged tail: keep what decoded cleanly, as players do
     if not frames:
         raise MediaError(label, "no decodable video frames (truncated or corrupt)")
+    source_file.require_unchanged()
     frames = _cap(frames, config.max_frames_per_clip)
     if duration is None:
         duration = frames[-1].time_s
     return DecodedMedia(source=label, kind="video", container=container, sha256=digest,
-                        size_bytes=len(data), width=width, height=height,
+                        size_bytes=source_file.size_bytes, width=width, height=height,
                         duration_s=duration, fps=fps, frames=frames)
 
 

@@ -201,7 +201,7 @@ def frame_at(source: str | Path | bytes, time_s: float, config: EmbeddingsConfig
     if source_file.kind == "image":
         return decode_image(source_file, config)
     label = source_file.label
-    handle = open_video(source_file.data, label, source_file.container)
+    handle = open_video(source_file)
     found: Frame | None = None
     with handle:
         stream, info = video_stream(handle, label, config, frame_cap=config.max_frames_per_asset)
@@ -221,8 +221,9 @@ def frame_at(source: str | Path | bytes, time_s: float, config: EmbeddingsConfig
             raise MediaError(label, f"video data cannot be decoded at {time_s:.3f} s: {exc}") from exc
     if found is None:
         raise MediaError(label, f"has no frame at {time_s:.3f} s")
+    source_file.require_unchanged()
     return DecodedMedia(source=label, kind="video", container=source_file.container, sha256=source_file.digest,
-                        size_bytes=len(source_file.data), width=info.width, height=info.height,
+                        size_bytes=source_file.size_bytes, width=info.width, height=info.height,
                         duration_s=info.duration_s, fps=info.fps, frames=[found])
 
 
@@ -231,10 +232,10 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
     """The frames sampled from a video (see the module docstring). Raises MediaError."""
     import av
 
-    data, label, container, digest = source_file.data, source_file.label, source_file.container, source_file.digest
+    label, container, digest = source_file.label, source_file.container, source_file.digest
 
     started = time.monotonic()
-    handle = open_video(data, label, container)
+    handle = open_video(source_file)
     with handle:
         cap = config.max_frames_per_asset if whole_title else config.max_frames_per_clip
         stream, info = video_stream(handle, label, config, frame_cap=cap)
@@ -282,10 +283,11 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
     frames = sampler.frames
     if not frames:
         raise MediaError(label, "no decodable video frames (truncated or corrupt)")
+    source_file.require_unchanged()
     frames = _cap(frames, cap)
     duration = info.duration_s if info.duration_s is not None else frames[-1].time_s
     return DecodedMedia(source=label, kind="video", container=container, sha256=digest,
-                        size_bytes=len(data), width=info.width, height=info.height,
+                        size_bytes=source_file.size_bytes, width=info.width, height=info.height,
                         duration_s=duration, fps=info.fps, frames=frames)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,11 +102,11 @@ def store_bytes(settings: Settings, data: bytes, name: str = "") -> StoredMedia:
 
 
 @contextmanager
-def stored_for(settings: Settings, data: bytes, name: str = "") -> Iterator[StoredMedia]:
-    """Store ``data`` for a write that may still be refused: if the block raises, bytes this call
-    stored are removed again, so a rejected upload leaves nothing in the store. (Bytes that were
-    there before belong to earlier records and stay.)"""
-    stored = store_bytes(settings, data, name)
+def stored_for(settings: Settings, media: bytes | Path, name: str = "", max_bytes: int | None = None) -> Iterator[StoredMedia]:
+    """Store ``media`` (bytes, or a file copied as a stream) for a write that may still be refused: if
+    the block raises, bytes this call stored are removed again, so a rejected upload leaves nothing in
+    the store. (Bytes that were there before belong to earlier records and stay.)"""
+    stored = store_bytes(settings, media, name) if isinstance(media, bytes) else store_file(settings, media, max_bytes)
     try:
         yield stored
     except BaseException:
@@ -113,7 +115,56 @@ def stored_for(settings: Settings, data: bytes, name: str = "") -> Iterator[Stor
         raise
 
 
-def store_file(settings: Settings, source: Path) -> StoredMedia:
+_CHUNK = 1 << 20
+
+
+def store_file(settings: Settings, source: Path, max_bytes: int | None = None) -> StoredMedia:
+    """Copy the file at ``source`` into the store as a stream, hashing what is copied (a title of many
+    gigabytes is never held in memory). ``max_bytes`` defaults to ``max_upload_bytes``; registration
+    from disk passes the larger ``max_title_bytes``. The copy is fsynced before it is renamed into place,
+    and nothing is left behind if it fails."""
+    limit = settings.max_upload_bytes if max_bytes is None else max_bytes
     if not source.is_file():
         raise NotFound(f"{source} does not exist or is not a file")
-    return store_bytes(settings, source.read_bytes(), source.name)
+    too_big = PayloadTooLarge(f"{source.name} is over {limit} bytes, the most stored from one file "
+                              f"({'max_upload_bytes' if max_bytes is None else 'max_title_bytes'})")
+    if source.stat().st_size > limit:
+        raise too_big
+    hashes = [hashlib.sha256(), hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False)]
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=settings.media_dir, prefix=".incoming.", suffix=".tmp")
+    def unreadable(exc: OSError) -> ValidationFailed:   # the file's fault; a full store disk stays an OSError
+        return ValidationFailed(f"{source}: cannot be read ({exc.strerror or exc})")
+
+    try:
+        size = 0
+        try:
+            reading = source.open("rb")
+        except OSError as exc:
+            raise unreadable(exc) from None
+        with reading, os.fdopen(fd, "wb") as writing:
+            while True:
+                try:
+                    chunk = reading.read(_CHUNK)
+                except OSError as exc:
+                    raise unreadable(exc) from None
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:   # it grew while being copied
+                    raise too_big
+                for digest in hashes:
+                    digest.update(chunk)
+                writing.write(chunk)
+            writing.flush()
+            os.fsync(writing.fileno())
+        sha256, md5, sha1 = (digest.hexdigest() for digest in hashes)
+        path = path_for(settings, sha256)
+        created = not path.exists()
+        if created:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    return StoredMedia(sha256, md5, sha1, size, media_type, path, created)

@@ -25,7 +25,7 @@ from ledger.bulk.listing import ListedFile
 from ledger.context import Clearance
 from ledger.errors import ClearanceError
 from ledger.fingerprints.store import added_event, attach_data, encode
-from ledger.media_store import StoredMedia, store_bytes
+from ledger.media_store import StoredMedia, store_file
 from ledger.records import models as m
 from ledger.records.kinds import KINDS
 from ledger.records.service import create_event
@@ -74,18 +74,10 @@ def write_batch(ctx: Clearance, items: list[ReadyToWrite], actor: str) -> list[O
     outcomes: dict[int, Outcome] = {}
     prepared: list[tuple[int, _Prepared]] = []
     for position, item in enumerate(items):
-        try:
-            data = item.listed.path.read_bytes() if item.listed.path else b""
-        except OSError as exc:
-            outcomes[position] = Outcome(item, "refused", why=f"{item.listed.path}: cannot be read "
-                                                              f"({exc.strerror or exc})")
-            continue
-        try:  # a full disk or an unwritable media store is no fault of the file: it stops the job
-            prepared.append((position, _prepare(ctx, item, data)))
-        except ClearanceError as exc:
+        try:  # a full disk or an unwritable media store is no fault of the file (an OSError): it stops the job
+            prepared.append((position, _prepare(ctx, item)))
+        except ClearanceError as exc:   # unreadable, changed since listed, ...
             outcomes[position] = Outcome(item, "refused", why=str(exc))
-        finally:
-            del data
     answers = ctx.db.run_together([_unit(ctx, p, actor) for _, p in prepared])
     for (position, ready), answer in zip(prepared, answers, strict=True):
         if isinstance(answer, BaseException):
@@ -100,13 +92,14 @@ def write_batch(ctx: Clearance, items: list[ReadyToWrite], actor: str) -> list[O
     return done
 
 
-def _prepare(ctx: Clearance, item: ReadyToWrite, data: bytes) -> _Prepared:
-    """Store the bytes and read the file's own C2PA manifest; refuse a file that changed since it was identified."""
+def _prepare(ctx: Clearance, item: ReadyToWrite) -> _Prepared:
+    """Copy the file into the media store (as a stream: a title is never held in memory) and read its own
+    C2PA manifest; refuse a file that changed since it was identified."""
     from ledger.errors import ValidationFailed
 
     path = item.listed.path
     assert path is not None  # only files with a path were fingerprinted
-    stored = store_bytes(ctx.settings, data, path.name)
+    stored = store_file(ctx.settings, path, ctx.embeddings_config.max_title_bytes)
     if stored.sha256 != item.sha256 or item.fingerprints.sha256 != item.sha256:
         if stored.created:
             stored.path.unlink(missing_ok=True)

@@ -137,8 +137,7 @@ def register(paths: Optional[list[Path]] = typer.Argument(None, help="files or f
             try:
                 if error:
                     raise ValidationFailed(error)
-                data = Path(path).read_bytes()
-                result = register_asset(ctx, source_of({**base, **entered.get(path, {})}, Path(path)), data,
+                result = register_asset(ctx, source_of({**base, **entered.get(path, {})}, Path(path)), Path(path),
                                         Path(path).name, "cli", fingerprints=fps)
                 done.append({"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]})
             except ClearanceError as exc:

@@ -8,13 +8,14 @@ stripped manifest by content, can fingerprint without importing registration.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from embeddings import DecodedMedia, EmbeddingsError, MediaFingerprints, ModelUnavailable
 from ledger.context import Clearance
 from ledger.errors import ConfigurationError, MediaRejected
 
 
-def fingerprint(ctx: Clearance, data: bytes, name: str, purpose: str, *,
+def fingerprint(ctx: Clearance, data: bytes | Path, name: str, purpose: str, *,
                 decoded: Callable[[DecodedMedia], None] | None = None) -> MediaFingerprints:
     try:
         return ctx.fingerprinter.fingerprint_file(data, purpose=purpose, name=name, decoded=decoded)  # type: ignore[arg-type]  # purpose is one of the Literal's values at every call site

@@ -38,11 +38,17 @@ def _summary(fps: MediaFingerprints) -> dict[str, Any]:
             "channels": fps.channels.to_dict()}
 
 
-def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes, name: str, actor: str,
+def register_asset(ctx: Clearance, data: dict[str, Any], media: bytes | Path, name: str, actor: str,
                    fingerprints: MediaFingerprints | None = None) -> Registered:
-    """Store the bytes, fingerprint them, and log the asset and its fingerprints in one transaction."""
+    """Store the bytes, fingerprint them, and log the asset and its fingerprints in one transaction.
+
+    ``media`` is an upload's bytes or a file on disk (a title: streamed into the store, never held,
+    up to ``max_title_bytes``). Bytes that differ from what was fingerprinted are refused."""
     fps = fingerprints or fingerprint(ctx, media, name, "reference")  # undecodable media is refused unstored
-    with stored_for(ctx.settings, media, name) as stored:
+    with stored_for(ctx.settings, media, name, ctx.embeddings_config.max_title_bytes) as stored:
+        if stored.sha256 != fps.sha256:
+            raise ValidationFailed(f"{name} changed while it was being registered (SHA-256 {fps.sha256} when "
+                                   f"fingerprinted, {stored.sha256} when stored); register it again")
         derived = {} if data.get("title") else {"title": Path(name).stem or name, "title_source": "derived"}
         fields_ = {**derived, **data, "sha256": stored.sha256, "md5": stored.md5,
                    "sha1": stored.sha1, "size_bytes": stored.size_bytes}

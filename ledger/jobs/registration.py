@@ -54,9 +54,8 @@ def register_file(ctx: Clearance, path: str, base: dict[str, Any], asset_id: str
     if done is not None:
         return done
     try:
-        data = Path(path).read_bytes()
-        fingerprints = (run_cpu_work or _here)(fingerprint, ctx, data, Path(path).name, "reference")
-        result = register_asset(ctx, {**source_of(base, Path(path)), "id": asset_id}, data,
+        fingerprints = (run_cpu_work or _here)(fingerprint, ctx, Path(path), Path(path).name, "reference")
+        result = register_asset(ctx, {**source_of(base, Path(path)), "id": asset_id}, Path(path),
                                 Path(path).name, actor, fingerprints=fingerprints)
         return {"file": path, "asset": result.written.record["id"], "frames": result.fingerprints["frames"]}
     except ClearanceError as exc:

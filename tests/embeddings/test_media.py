@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -167,3 +168,49 @@ def test_thumbnails_from_the_luma_plane_agree_with_swscale(tmp_path: Path) -> No
             ours = _thumbnail(frame)
             reference = frame.reformat(width=32, height=32, format="gray").to_ndarray().astype(np.float32) / 255.0
             assert ours.shape == (32, 32) and float(np.abs(ours - reference).mean()) < 0.05
+
+
+def test_a_video_on_disk_is_streamed_not_held_and_max_bytes_does_not_apply(tmp_path: Path) -> None:
+    """A registered title may be many gigabytes: named by its path it is hashed and decoded from disk."""
+    from embeddings.media import identify
+    from embeddings.sampling import load_sampled
+
+    clip = _video(tmp_path / "title.mp4")
+    small = EmbeddingsConfig(max_bytes=1000)   # the clip is larger: held in memory it would be refused
+    source = identify(clip, small, None)
+    assert source.data == b"" and source.path == clip and source.size_bytes == clip.stat().st_size
+    assert source.digest == hashlib.sha256(clip.read_bytes()).hexdigest()
+    from_disk = load_sampled(clip, small)
+    from_bytes = load_sampled(clip.read_bytes(), name="title.mp4")
+    assert from_disk.sha256 == from_bytes.sha256 and from_disk.size_bytes == from_bytes.size_bytes
+    assert [(f.time_s, f.reason) for f in from_disk.frames] == [(f.time_s, f.reason) for f in from_bytes.frames]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(from_disk.frames, from_bytes.frames, strict=True))
+    with pytest.raises(MediaError) as held:   # the same bytes as an upload are held, so max_bytes applies
+        load_sampled(clip.read_bytes(), small, name="title.mp4")
+    assert held.value.limit == "max_bytes=1000"
+    with pytest.raises(MediaError) as too_big:
+        load_sampled(clip, EmbeddingsConfig(max_title_bytes=1000))
+    assert too_big.value.limit == "max_title_bytes=1000"
+    image = tmp_path / "still.jpg"
+    image.write_bytes(_encode(_photo(), "JPEG"))
+    with pytest.raises(MediaError) as still:   # an image is read whole: max_bytes still guards it
+        load_media(image, small)
+    assert still.value.limit == "max_bytes=1000"
+
+
+def test_a_video_changed_while_it_is_decoded_is_refused(tmp_path: Path) -> None:
+    """Fingerprints never describe other bytes than the SHA-256 they are filed under."""
+    from embeddings.sampling import load_sampled
+
+    clip = _video(tmp_path / "growing.mp4", seconds=4.0)
+
+    def append_once(_frame: object) -> None:
+        if not appended:
+            with clip.open("ab") as handle:
+                handle.write(b"\0" * 64)
+            appended.append(True)
+
+    appended: list[bool] = []
+    with pytest.raises(MediaError, match="changed while it was being read"):
+        load_sampled(clip, on_frame=append_once)
+    assert appended

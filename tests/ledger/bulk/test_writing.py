@@ -58,3 +58,32 @@ def test_a_batch_commits_together_and_a_file_at_fault_is_refused_alone(
 
     again = write_batch(ctx, [good], "cli")  # bytes on record already: skipped inside the transaction
     assert again[0].status == "skipped" and again[0].asset_id == assets[good.sha256].id
+
+
+def test_a_title_larger_than_max_bytes_is_registered_from_disk_without_being_held(
+        tmp_path: Path, backend: str, postgres_available: bool) -> None:
+    """``max_bytes`` bounds what is held in memory; a title on disk is streamed (``max_title_bytes``)."""
+    from tests.ledger.conftest import drop_database, make_database_url
+
+    from ledger.settings import Settings
+    from ledger.setup import initialise
+    from tests.embeddings.test_media import _video
+
+    url, database = make_database_url(backend, tmp_path, postgres_available)
+    settings = Settings.load(environ={"CLEARANCE_HOME": str(tmp_path / "home"), "CLEARANCE_DATABASE_URL": url,
+                                      "CLEARANCE_MAX_BYTES": "2000"})
+    ctx = Clearance(settings)
+    try:
+        initialise(ctx)
+        title = _video(tmp_path / "feature.mp4", seconds=3.0)
+        assert title.stat().st_size > 2000
+        outcome, = write_batch(ctx, [_ready(ctx, 1, title, {"title": "Feature"})], "cli")
+        assert outcome.status == "registered", outcome.why
+        sha256 = hashlib.sha256(title.read_bytes()).hexdigest()
+        assert (ctx.settings.media_dir / sha256[:2] / sha256[2:4] / sha256).read_bytes() == title.read_bytes()
+        with ctx.db.reader() as session:
+            asset = session.exec(select(m.Asset).where(m.Asset.sha256 == sha256)).one()
+        assert asset.size_bytes == title.stat().st_size and asset.title == "Feature"
+    finally:
+        ctx.db.dispose()
+        drop_database(database)
