@@ -17,7 +17,10 @@ since registration skips what a group holds after its last sampled frame:
   earlier figure used; keyframes at 0, 3.5 and 6.7 s);
 - ``gop_2s``: a keyframe every 2 s (a common streaming setting);
 - ``gop_10s``: x264's defaults (keyframes up to 250 frames apart, and at cuts);
-- plus ``chair`` (``chair-orig-22-sd-bar.mp4``, 23 s 480p, as shared).
+- plus ``chair`` (``chair-orig-22-sd-bar.mp4``, 23 s 480p, as shared);
+- and ``master_prores``: the same pictures as a 1080p24 ProRes 422 HQ master in a
+  ``.mov`` (what a studio's library holds: every frame a keyframe, ~20 MB a second),
+  read from disk as a stream.
 
 For each: ``before`` (decoding every frame and sampling from it, what
 registration did before; one process), and ``after`` (registration now) in one
@@ -101,11 +104,30 @@ def encode_clip(path: Path, params: str, seconds: float = 10.0, fps: int = 30) -
             out.mux(packet)
 
 
+def encode_master(path: Path, seconds: float = 10.0, fps: int = 24) -> None:
+    """The benchmark's pictures at 1920x1080 as a ProRes 422 HQ master (FFmpeg's prores_ks, profile 3)."""
+    import av
+
+    with av.open(str(SHARED / "video" / "pattern-hd-no-bar.mp4")) as handle:
+        pictures = [f.to_ndarray(format="rgb24", width=1920, height=1080) for f in handle.decode(video=0)]
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("prores_ks", rate=fps, options={"profile": "3"})
+        stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv422p10le"
+        for i in range(int(seconds * fps)):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pictures[i % len(pictures)], format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
 def clips(folder: Path, wanted: list[str]) -> dict[str, Path]:
     made: dict[str, Path] = {}
     for name in wanted:
         path = folder / f"{name}.mp4"
-        if name == "benchmark":
+        if name == "master_prores":
+            path = folder / f"{name}.mov"
+            encode_master(path)
+        elif name == "benchmark":
             make_clip(path)
         elif name == "gop_2s":
             encode_clip(path, "keyint=60:min-keyint=60:scenecut=0")
@@ -229,7 +251,7 @@ def measure(path: Path, runs: int, *, parallel: bool = True) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--clips", default="benchmark,gop_2s,gop_10s,chair")
+    parser.add_argument("--clips", default="benchmark,gop_2s,gop_10s,chair,master_prores")
     parser.add_argument("--output", default=str(RESULTS / "registration.json"))
     args = parser.parse_args()
     report: dict[str, Any] = {

@@ -79,6 +79,10 @@ class EmbeddingsConfig:
     this many frames (3 h at one a second, the longest file ``max_duration_s`` admits), so every second
     of a feature-length title is findable. Frames are fingerprinted as they are decoded, never held."""
     shot_cut_threshold: float = 0.35      # mean abs. difference of 32x32 grey thumbnails, 0..1
+    cut_probe_interval_s: float = 0.25
+    """Where keyframes come more often than this (an all-intra master: every frame is one), a keyframe
+    holding no grid frame is decoded, to look for shot cuts, only once this long has passed since the
+    last keyframe decoded; the others are skipped. 0 decodes every keyframe."""
     frame_max_side: int = 960             # decoded frames are downscaled to at most this
     analysis_max_side: int = 640          # perceptual and keypoint work happens at this size
     decode_threads: int = 0

@@ -18,6 +18,11 @@ keyframe) at a time:
 - after the group's last grid frame nothing more of it is decoded: the
   decoder is drained and reset, and decoding resumes at the next keyframe.
 
+- a group with no grid frame in it is skipped whole when keyframes come more
+  often than ``cut_probe_interval_s`` (an all-intra master, where every frame
+  is a keyframe): then only one keyframe in that interval is decoded, to look
+  for shot cuts, instead of every frame.
+
 The grid frames are therefore the very frames, at the very timestamps, that
 decoding everything samples. Shot cuts are looked for among the frames that
 were decoded (reference frames and grid frames, and every keyframe); a cut on
@@ -307,6 +312,9 @@ class _GroupDecoder:
     """The decoder was drained and reset before this group: its leading frames lack references."""
     skip: str = "DEFAULT"
     not_before: float | None = None
+    probed: float | None = None
+    """Display time of the last keyframe decoded."""
+    groups_skipped: int = 0
 
     def _skip(self, mode: str) -> None:
         if mode != self.skip:
@@ -334,6 +342,12 @@ class _GroupDecoder:
         else:
             plan = plan_group(times, self.plan_next, self.sampler.interval_s, carried=self.carried, next_leading=leading)
         self.plan_next, self.carried = plan.next_uniform, plan.carried
+        if (group[0].is_keyframe and not plan.targets and not plan.carried and key_t is not None
+                and self.probed is not None and key_t - self.probed < self.sampler.config.cut_probe_interval_s - _EPS):
+            self._skip_group()   # keyframes come densely (an intra master): this one shows nothing needed
+            return
+        if group[0].is_keyframe and key_t is not None:
+            self.probed = key_t
         self.not_before = key_t if self.reset else None
         self.reset = False
         codec = self.stream.codec_context
@@ -342,9 +356,18 @@ class _GroupDecoder:
             for vframe in codec.decode(packet):
                 self.sampler.take(vframe, self.not_before)
         if plan.last < len(group) - 1:   # the rest of the group holds no grid frame: drain, reset, skip it
-            self.drain()
-            codec.flush_buffers()
-            self.reset = True
+            self._reset()
+
+    def _skip_group(self) -> None:
+        """Send none of this group to the decoder; the next group starts from a reset decoder."""
+        self.groups_skipped += 1
+        if not self.reset:
+            self._reset()
+
+    def _reset(self) -> None:
+        self.drain()
+        self.stream.codec_context.flush_buffers()
+        self.reset = True
 
     def drain(self) -> None:
         """The frames the decoder still holds (it reorders), then an end of stream."""

@@ -216,9 +216,9 @@ class _Job:
             if not path.is_file():
                 raise FileNotFoundError(f"{path} does not exist or is not a file")
             size = path.stat().st_size
-            if size > self.ctx.settings.max_upload_bytes:
-                return _refused(listed, f"{path} is {size} bytes; max_upload_bytes is "
-                                        f"{self.ctx.settings.max_upload_bytes}")
+            limit = self.ctx.embeddings_config.max_title_bytes   # a title is streamed from disk, never held
+            if size > limit:
+                return _refused(listed, f"{path} is {size} bytes; max_title_bytes is {limit}")
             with path.open("rb") as handle:
                 sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
         except FileNotFoundError as exc:

@@ -36,7 +36,7 @@ def _fingerprints(ctx: Clearance, signed: SignedManifest) -> MediaFingerprints |
     path = path_for(ctx.settings, signed.signed_sha256)
     if not path.is_file():
         return None
-    fps = fingerprint(ctx, path.read_bytes(), path.name, "reference")
+    fps = fingerprint(ctx, path, path.name, "reference")   # a signed title: streamed from the store
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps(fps.to_dict()), "utf-8")

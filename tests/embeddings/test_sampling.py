@@ -16,20 +16,20 @@ import pytest
 from PIL import Image
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match
-from embeddings.sampling import frame_at, load_sampled, plan_group
+from embeddings.sampling import _Sampler, frame_at, load_sampled, plan_group
 
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, identity_enabled=False)
 
 
 def _clip(path: Path, *, seconds: float = 6.0, fps: int = 25, options: dict[str, str] | None = None,
-          codec: str = "libx264", cut_at: float = 2.6) -> Path:
+          codec: str = "libx264", cut_at: float = 2.6, pix_fmt: str = "yuv420p") -> Path:
     """A 480x270 clip of a drifting random texture, with a hard cut to another texture at ``cut_at`` s."""
     rng = np.random.default_rng(7)
     first = rng.integers(120, 255, (34, 60, 3), dtype=np.uint8)
     second = rng.integers(0, 90, (34, 60, 3), dtype=np.uint8)
     with av.open(str(path), mode="w") as out:
         stream = out.add_stream(codec, rate=fps, options=options or {})
-        stream.width, stream.height, stream.pix_fmt = 480, 270, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = 480, 270, pix_fmt
         for i in range(int(seconds * fps)):
             base = first if i < cut_at * fps else second
             big = np.asarray(Image.fromarray(base).resize((540, 300), Image.Resampling.BILINEAR))
@@ -51,6 +51,7 @@ GROUPS = {
     "groups of 1.6 s": ("libx264", _x264("keyint=40:min-keyint=40:scenecut=0")),
     "open groups of 1.6 s": ("libx264", _x264("keyint=40:min-keyint=40:scenecut=0:open-gop=1")),
     "MPEG-4 part 2, groups of 1.2 s": ("mpeg4", {"g": "30", "bf": "2"}),
+    "all-intra H.264": ("libx264", _x264("keyint=1")),
 }
 
 
@@ -77,6 +78,30 @@ def test_registration_samples_the_frames_decoding_everything_samples(tmp_path: P
     checked = load_sampled(path, CONFIG, max_side=CONFIG.frame_max_side)   # how a check decodes the file
     assert [(f.time_s, f.reason) for f in checked.frames] == [(f.time_s, f.reason) for f in registered.frames]
     assert max(checked.frames[0].image.shape[:2]) == min(CONFIG.frame_max_side, 480)
+
+
+def test_an_all_intra_master_is_decoded_a_few_frames_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every frame of a ProRes master is a keyframe: only grid frames and a keyframe every
+    ``cut_probe_interval_s`` (to see shot cuts) are decoded, not 25 a second."""
+    path = _clip(tmp_path / "master.mov", codec="prores_ks", pix_fmt="yuv422p10le")
+    decoded: list[float] = []
+    take = _Sampler.take
+
+    def counting(self: _Sampler, vframe: av.VideoFrame, not_before: float | None) -> None:
+        decoded.append(float(vframe.time))
+        take(self, vframe, not_before)
+
+    monkeypatch.setattr(_Sampler, "take", counting)
+    registered = load_sampled(path, CONFIG)
+    sparse = len(decoded)
+    decoded.clear()
+    every_keyframe = load_sampled(path, CONFIG.with_(cut_probe_interval_s=0.0))
+    assert len(decoded) == 150 and sparse <= 6 * 5   # 6 s at 25 fps: at most ~5 a second instead of 25
+    grid = [f.time_s for f in every_keyframe.frames if f.reason == "uniform"]
+    assert [f.time_s for f in registered.frames if f.reason == "uniform"] == grid == pytest.approx(
+        [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], abs=0.05)
+    # the second shot (cut at 2.6 s) is seen within a probe interval and a frame of the cut
+    assert [f for f in registered.frames if f.reason == "cut" and 2.59 <= f.time_s < 2.6 + 0.25 + 0.05]
 
 
 def test_a_group_is_decoded_as_far_as_its_last_grid_frame() -> None:
