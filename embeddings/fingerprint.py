@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
 
@@ -350,18 +350,8 @@ class Fingerprinter:
                 weakref.finalize(self, self._threads.shutdown, wait=False)   # its threads end with the fingerprinter
             return self._threads
 
-    def _faces_apart(self, purpose: Purpose) -> bool:
-        """Whether a frame's faces are worth a task of their own beside its other channels (a check's
-        frames: two tasks of ~50 ms each keep both cores busy to the last frame, one of ~100 ms does not)."""
-        return (self.faces is not None and purpose == "query" and self.config.perceptual_enabled
-                and self.config.fingerprint_threads > 1)
-
-    def _face_task(self, frame: Frame) -> list[Face]:
-        assert self.faces is not None
-        return self.faces.faces(frame.image)
-
-    def _frame(self, frame: Frame, purpose: Purpose, *, without_faces: bool = False) -> FrameFingerprint:
-        """One frame's per-frame channels (``without_faces``: all but faces, found by ``_face_task``).
+    def _frame(self, frame: Frame, purpose: Purpose) -> FrameFingerprint:
+        """One frame's per-frame channels.
 
         PDQ, pHash and ORB look at the frame at ``analysis_max_side`` (the size registration
         decodes to), faces at the frame's own size."""
@@ -379,7 +369,7 @@ class Fingerprinter:
                 else:
                     fp.keypoints = reference_keypoints(small, max_side=cfg.analysis_max_side,
                                                        count=cfg.keypoints_per_reference_frame)
-        if self.faces is not None and purpose in ("likeness", "query") and not without_faces:
+        if self.faces is not None and purpose in ("likeness", "query"):
             fp.faces = self.faces.faces(image)
         if self.clip is not None and purpose in ("reference", "query"):
             fp.clip = self.clip.embed([image])[0]
@@ -397,9 +387,6 @@ class Fingerprinter:
         return ChannelStatus(tuple(states))
 
 
-T = TypeVar("T")
-
-
 class _FrameWork:
     """Fingerprinting of one file's sampled frames, started as each is decoded, collected by frame time.
 
@@ -413,9 +400,7 @@ class _FrameWork:
         threads = fingerprinter.config.fingerprint_threads
         self._pool = fingerprinter._pool() if threads > 1 else None
         self._slots = threading.BoundedSemaphore(2 * threads + 2)
-        self._faces_apart = self._pool is not None and fingerprinter._faces_apart(purpose)
         self._started: dict[float, Future[FrameFingerprint]] = {}
-        self._faces: dict[float, Future[list[Face]]] = {}
 
     def started_on(self, frame: Frame) -> bool:
         return frame.time_s in self._started
@@ -429,32 +414,18 @@ class _FrameWork:
             done.set_result(self._fingerprinter._frame(frame, self._purpose))
             self._started[frame.time_s] = done
             return
-        self._started[frame.time_s] = self._submit(self._fingerprinter._frame, frame, self._purpose,
-                                                   without_faces=self._faces_apart)
-        if self._faces_apart:
-            self._faces[frame.time_s] = self._submit(self._fingerprinter._face_task, frame)
-
-    def _submit(self, task: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        assert self._pool is not None
         self._slots.acquire()
-        future = self._pool.submit(task, *args, **kwargs)
+        future = self._pool.submit(self._fingerprinter._frame, frame, self._purpose)
         future.add_done_callback(lambda _: self._slots.release())
-        return future
+        self._started[frame.time_s] = future
 
     def result(self, frame: Frame) -> FrameFingerprint:
-        fp = self._started.pop(frame.time_s).result()
-        faces = self._faces.pop(frame.time_s, None)
-        if faces is not None:
-            fp.faces = faces.result()
-        return fp
+        return self._started.pop(frame.time_s).result()
 
     def cancel_rest(self) -> None:
         for future in self._started.values():
             future.cancel()
-        for faces in self._faces.values():
-            faces.cancel()
         self._started.clear()
-        self._faces.clear()
 
 
 @lru_cache(maxsize=4)
