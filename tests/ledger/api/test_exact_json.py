@@ -193,6 +193,7 @@ def clearance(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(CLI + list(args), env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_the_cli_refuses_them_in_one_line_with_exit_2(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert clearance(home, "init").returncode == 0

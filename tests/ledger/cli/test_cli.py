@@ -65,6 +65,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_log_contract_for_other_tools(demo_home: Path) -> None:
     vkey = run(demo_home, "log", "key").stdout.decode().strip()
     name, key_id, b64 = vkey.split("+", 2)
@@ -98,6 +99,7 @@ def test_the_demo_tells_the_same_story_two_years_from_today(demo_home: Path, tmp
     assert _story(moved) == story
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_the_demo_production_is_cosigned_by_its_witness_and_timestamped(demo_home: Path, tmp_path: Path) -> None:
     """The demo runs counsel's witness and a local TSA: its production carries their cosignature and token."""
     from ledger.witness.cosignature import CosignerVerifier
@@ -115,6 +117,7 @@ def test_the_demo_production_is_cosigned_by_its_witness_and_timestamped(demo_hom
     assert checked.returncode == 0 and "Verification: OK" in checked.stdout, checked.stderr
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_demo_runs_twice_and_log_verifies(demo_home: Path) -> None:
     run(demo_home, "demo")
     assert b"OK" in run(demo_home, "log", "verify").stdout
@@ -131,6 +134,7 @@ def test_verify_exits_non_zero_naming_the_tampered_row(tmp_path: Path) -> None:
     assert b"licenses record demo-license-harbor" in result.stdout and b"territories" in result.stdout
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_records_add_list_show_revoke(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")
@@ -151,6 +155,7 @@ def test_records_add_list_show_revoke(tmp_path: Path) -> None:
     assert added["record"]["id"] in revoked
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_consent_amend_prints_what_changed_and_what_relied_on_it(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")
@@ -248,6 +253,7 @@ def test_import_commits_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
     assert b"OK" in run(home, "log", "verify").stdout
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 def test_a_review_from_the_command_line_names_its_reviewer_and_the_signed_clip_proves_it(
         demo_home: Path, tmp_path: Path) -> None:
     pending = json.loads(run(demo_home, "review", "list", "--json").stdout)

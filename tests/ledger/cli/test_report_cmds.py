@@ -14,6 +14,7 @@ from tests.ledger.cli.test_cli import run
 from tests.ledger.reports.conftest import build_world
 
 
+@pytest.mark.slow   # whole CLI processes end to end (12-23 s): CI's slow step runs it
 @pytest.mark.dated
 def test_audit_summary_and_bom_commands(tmp_path: Path) -> None:
     home = tmp_path / "home"
