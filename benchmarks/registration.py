@@ -90,29 +90,23 @@ def yardstick(path: Path, runs: int = 3) -> float:
 
 def encode_clip(path: Path, params: str, seconds: float = 10.0, fps: int = 30) -> None:
     """The benchmark's pictures at 1280x720, H.264 with the given x264 parameters."""
-    import av
-
-    with av.open(str(SHARED / "video" / "pattern-hd-no-bar.mp4")) as handle:
-        pictures = [f.to_ndarray(format="rgb24", width=1280, height=720) for f in handle.decode(video=0)]
-    with av.open(str(path), mode="w") as out:
-        stream = out.add_stream("libx264", rate=fps, options={"x264-params": params})
-        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
-        for i in range(int(seconds * fps)):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(pictures[i % len(pictures)], format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+    _encode(path, "libx264", {"x264-params": params}, (1280, 720), "yuv420p", seconds, fps)
 
 
 def encode_master(path: Path, seconds: float = 10.0, fps: int = 24) -> None:
     """The benchmark's pictures at 1920x1080 as a ProRes 422 HQ master (FFmpeg's prores_ks, profile 3)."""
+    _encode(path, "prores_ks", {"profile": "3"}, (1920, 1080), "yuv422p10le", seconds, fps)
+
+
+def _encode(path: Path, codec: str, options: dict[str, str], size: tuple[int, int], pix_fmt: str,
+            seconds: float, fps: int) -> None:
     import av
 
     with av.open(str(SHARED / "video" / "pattern-hd-no-bar.mp4")) as handle:
-        pictures = [f.to_ndarray(format="rgb24", width=1920, height=1080) for f in handle.decode(video=0)]
+        pictures = [f.to_ndarray(format="rgb24", width=size[0], height=size[1]) for f in handle.decode(video=0)]
     with av.open(str(path), mode="w") as out:
-        stream = out.add_stream("prores_ks", rate=fps, options={"profile": "3"})
-        stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv422p10le"
+        stream = out.add_stream(codec, rate=fps, options=options)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], pix_fmt
         for i in range(int(seconds * fps)):
             for packet in stream.encode(av.VideoFrame.from_ndarray(pictures[i % len(pictures)], format="rgb24")):
                 out.mux(packet)
