@@ -16,8 +16,7 @@ keyframe) at a time:
   other frames refer to it (FFmpeg's ``skip_frame = NONREF``), which skips
   most B-frames;
 - after the group's last grid frame nothing more of it is decoded: the
-  decoder is drained and reset, and decoding resumes at the next keyframe.
-
+  decoder is drained and reset, and decoding resumes at the next keyframe;
 - a group with no grid frame in it is skipped whole when keyframes come more
   often than ``cut_probe_interval_s`` (an all-intra master, where every frame
   is a keyframe): then only one keyframe in that interval is decoded, to look
@@ -25,7 +24,8 @@ keyframe) at a time:
 
 The grid frames are therefore the very frames, at the very timestamps, that
 decoding everything samples. Shot cuts are looked for among the frames that
-were decoded (reference frames and grid frames, and every keyframe); a cut on
+were decoded (reference frames and grid frames, and the keyframes, at least
+``cut_probe_interval_s`` apart); a cut on
 a skipped frame is seen on the next decoded one, and a cut in the undecoded
 tail of a group is seen only at the next keyframe, up to a group later (unless
 the encoder started a group at the cut, as encoders do). The one-a-second grid
@@ -314,7 +314,6 @@ class _GroupDecoder:
     not_before: float | None = None
     probed: float | None = None
     """Display time of the last keyframe decoded."""
-    groups_skipped: int = 0
 
     def _skip(self, mode: str) -> None:
         if mode != self.skip:
@@ -360,7 +359,6 @@ class _GroupDecoder:
 
     def _skip_group(self) -> None:
         """Send none of this group to the decoder; the next group starts from a reset decoder."""
-        self.groups_skipped += 1
         if not self.reset:
             self._reset()
 

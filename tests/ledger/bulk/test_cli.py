@@ -66,6 +66,7 @@ def test_only_a_bulk_job_loads_ray() -> None:
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_bulk_options_without_a_list_or_a_list_with_files_are_refused(sqlite_ctx: Clearance, tmp_path: Path) -> None:
     listing = tmp_path / "list.csv"
     listing.write_text("path\n")

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.ledger.cli.test_cli import run
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_check_json_names_tennessee_and_the_union_agreement(tmp_path: Path) -> None:
     from PIL import Image
 

@@ -174,6 +174,7 @@ def test_consent_amend_prints_what_changed_and_what_relied_on_it(tmp_path: Path)
     assert b"OK" in run(home, "log", "verify").stdout
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_check_json_names_the_policy_and_the_fact_that_decided_it(tmp_path: Path) -> None:
     """Issue 11: counsel without signed terms is recorded, and the check says which policy and fact blocked it."""
     from PIL import Image
@@ -199,6 +200,7 @@ def test_check_json_names_the_policy_and_the_fact_that_decided_it(tmp_path: Path
     assert facts["context.consent.counsel_signed_terms_sha256"] is None
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")
@@ -210,6 +212,7 @@ def test_bad_input_exit_codes_and_messages(tmp_path: Path) -> None:
     assert uninitialised.returncode == 6 and b"clearance init" in uninitialised.stderr
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_keys_create_prints_the_key_once(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")
@@ -221,6 +224,7 @@ def test_keys_create_prints_the_key_once(tmp_path: Path) -> None:
     assert bad.returncode == 2 and b"role" in bad.stderr
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 def test_import_commits_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run(home, "init")

@@ -84,6 +84,7 @@ def test_serve_with_several_processes_warns_that_console_sessions_are_per_proces
     assert any("3 server processes keep review console sessions apart" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 @pytest.mark.corpus
 def test_a_cli_check_logs_text_lines_with_clip_and_check_ids(tmp_path: Path, shared_data: Path) -> None:
     env = {**os.environ, "CLEARANCE_HOME": str(tmp_path / "home"), "CLEARANCE_LOG_LEVEL": "INFO", "COLUMNS": "200"}

@@ -13,6 +13,7 @@ from ledger.records.acquisition import acquisition_fields
 from tests.ledger.cli.test_cli import run
 
 
+@pytest.mark.slow   # whole CLI processes end to end (7-12 s): CI's slow step runs it
 @pytest.mark.corpus
 def test_register_records_only_the_acquisition_facts_it_is_given(tmp_path: Path, shared_data: Path) -> None:
     home = tmp_path / "home"
