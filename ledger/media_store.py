@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ledger.errors import FieldProblem, NotFound, PayloadTooLarge, ValidationFailed
 from ledger.fsutil import write_atomic
@@ -34,9 +35,16 @@ class StoredMedia:
     """Whether this call wrote the bytes (False when they were stored already)."""
 
 
+def _hashers() -> list[Any]:
+    """The digests every stored file is recorded with: SHA-256 (its key), MD5 and SHA-1 (load files)."""
+    return [hashlib.sha256(), hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False)]
+
+
 def digests(data: bytes) -> tuple[str, str, str]:
-    return (hashlib.sha256(data).hexdigest(), hashlib.md5(data, usedforsecurity=False).hexdigest(),
-            hashlib.sha1(data, usedforsecurity=False).hexdigest())
+    sha256, md5, sha1 = _hashers()
+    for digest in (sha256, md5, sha1):
+        digest.update(data)
+    return sha256.hexdigest(), md5.hexdigest(), sha1.hexdigest()
 
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -130,7 +138,7 @@ def store_file(settings: Settings, source: Path, max_bytes: int | None = None) -
                               f"({'max_upload_bytes' if max_bytes is None else 'max_title_bytes'})")
     if source.stat().st_size > limit:
         raise too_big
-    hashes = [hashlib.sha256(), hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False)]
+    hashes = _hashers()
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=settings.media_dir, prefix=".incoming.", suffix=".tmp")
     def unreadable(exc: OSError) -> ValidationFailed:   # the file's fault; a full store disk stays an OSError
