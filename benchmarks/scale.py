@@ -191,14 +191,40 @@ def check_latency(indexes: IndexSet, clip_query: MediaFingerprints, runs: int) -
             "search_p95_s": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 3), "runs": runs}
 
 
+def nprobe_sweep(indexes: IndexSet, channel: FrameCodeIndex, clip_query: MediaFingerprints,
+                 queries: list[dict[str, Any]], nprobes: list[int], runs: int, flat_recall: float | None,
+                 report: dict[str, Any]) -> dict[str, Any]:
+    """The same IVF searched with each ``nprobe``: check latency and recall of the known copies against flat."""
+    assert channel.index is not None
+    chosen = channel.index.nprobe
+    sweep: dict[str, Any] = {}
+    for nprobe in nprobes:
+        channel.index.nprobe = nprobe
+        latency = check_latency(indexes, clip_query, runs)
+        latency["total_p50_s"] = round(latency["search_p50_s"] + report["check_fingerprint_10s_720p"]["p50_s"]
+                                       + report["rest_of_check"]["p50_s"], 3)
+        copies = recall(indexes, queries)
+        sweep[str(nprobe)] = {"check_10s_720p": latency, "recall": copies["recall"],
+                              "recall_against_flat": round(copies["recall"] / flat_recall, 4) if flat_recall else None,
+                              "false_matches": copies["false_matches"],
+                              "found_by_transformation": {k: f"{v['found']}/{v['of']}"
+                                                          for k, v in copies["by_transformation"].items()}}
+        print(f"   nprobe {nprobe}: search p50 {latency['search_p50_s']} s, recall {copies['recall']}", flush=True)
+    channel.index.nprobe = chosen
+    return sweep
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1e5,1e6,1e7", help="indexed frames, comma-separated")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-registration", action="store_true")
+    parser.add_argument("--nprobes", default="64,128,256",
+                        help="IVF lists searched per query code, comma-separated: each is measured on the same IVF")
     parser.add_argument("--output", default=str(RESULTS / "scale.json"))
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",") if s]
+    nprobes = [int(p) for p in args.nprobes.split(",") if p]
     report: dict[str, Any] = {"benchmark": "scale", "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
                               "conditions_start": conditions(), "sizes": {}}
     if not SHARED.is_dir():
@@ -267,6 +293,9 @@ def main() -> None:
                 else:
                     entry["copies"]["recall_against_flat"] = (round(entry["copies"]["recall"] / flat_recall, 4)
                                                               if flat_recall else None)
+                if kind == "ivf":
+                    entry["nprobe_sweep"] = nprobe_sweep(indexes, channel, clip_query, queries, nprobes, args.runs,
+                                                         flat_recall, report)
                 entry["conditions"] = conditions()
                 row[kind] = entry
                 print(json.dumps({k: v for k, v in entry.items() if k != "copies"}), flush=True)

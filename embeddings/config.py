@@ -150,6 +150,10 @@ class EmbeddingsConfig:
     flat_index_max_vectors: int = 200_000         # face, clip
     keypoints_flat_index_max_vectors: int = 50_000   # ~100 registered frames of 500 descriptors
     pdq_flat_index_max_vectors: int = 2_000_000   # PDQ: IVF loses near-duplicates, so stay exact longer
+    pdq_ivf_nprobe: int = 64
+    """Lists of the PDQ channel's IVF (above pdq_flat_index_max_vectors) searched per query code: more finds
+    more of what the flat index finds (an overlaid copy's code sits far from its original's list) and costs
+    search time in proportion. Recall and latency per value at 10^7 frames: benchmarks/results/scale.json."""
     voice_flat_index_max_vectors: int = 20_000    # voice: one template per person; IVF keeps 10^5 people under 10 ms
     index_tier: str = "resident"
     """"resident": every channel in memory (keypoints too, ~52 KB a registered frame). "compact": PDQ codes
@@ -248,6 +252,7 @@ _MINIMUMS: dict[str, float] = {
     "voice_threads": 1, "face_max_side": 1, "keypoints_per_reference_frame": 1, "keypoints_per_query_frame": 1,
     "keypoints_stored_per_frame": 8, "keypoints_stored_bits": 8,
     "flat_index_max_vectors": 1, "keypoints_flat_index_max_vectors": 1, "voice_flat_index_max_vectors": 1, "pdq_flat_index_max_vectors": 1,
+    "pdq_ivf_nprobe": 1,
 }
 
 

@@ -423,7 +423,7 @@ class IndexSet:
     def _sizing(self, name: str) -> dict[str, int]:
         """Flat-to-IVF threshold and nprobe for a channel (see the module docstring for the figures)."""
         if name == "pdq":
-            return {"flat_max": self.config.pdq_flat_index_max_vectors, "nprobe": 64}
+            return {"flat_max": self.config.pdq_flat_index_max_vectors, "nprobe": self.config.pdq_ivf_nprobe}
         if name == "keypoints":
             return {"flat_max": self.config.keypoints_flat_index_max_vectors, "nprobe": 32}
         if name == "voice":

@@ -109,6 +109,20 @@ def test_frame_codes_switch_to_ivf_and_remove_exactly(tmp_path: Path) -> None:
     assert len(again) == 2_000 and again.key(int(again.search(codes[[7]], 1)[1][0, 0])).time_s == 7.0
 
 
+def test_the_ivf_searches_as_many_lists_as_the_setting_says(tmp_path: Path) -> None:
+    """``pdq_ivf_nprobe`` reaches the IVF a large library's PDQ codes live in, built and reloaded."""
+    config = EmbeddingsConfig(index_tier="compact", pdq_flat_index_max_vectors=1_000, pdq_ivf_nprobe=9)
+    indexes = IndexSet(tmp_path / "ix", config)
+    channel = indexes.channels["pdq"]
+    assert isinstance(channel, FrameCodeIndex)
+    codes = np.random.default_rng(5).integers(0, 256, (2_000, 32), dtype=np.uint8)
+    channel.add("a", codes, np.arange(2_000), np.arange(2_000))
+    assert channel.index_type.startswith("ivf") and channel.index is not None and channel.index.nprobe == 9
+    indexes.save()
+    again = IndexSet.open(tmp_path / "ix", config.with_(pdq_ivf_nprobe=17)).channels["pdq"]
+    assert isinstance(again, FrameCodeIndex) and again.index is not None and again.index.nprobe == 17
+
+
 def test_unknown_tier_is_refused() -> None:
     from embeddings.errors import ConfigError
 
