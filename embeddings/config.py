@@ -86,7 +86,8 @@ class EmbeddingsConfig:
     frame_max_side: int = 960             # decoded frames are downscaled to at most this
     analysis_max_side: int = 640          # perceptual and keypoint work happens at this size
     decode_threads: int = 0
-    """Threads FFmpeg decodes one video with when registering (0: as many as it likes). 1 where files are
+    """Threads one video is decoded on: its closed groups of pictures side by side, a decoder each, their
+    frames sampled in order (embeddings/sampling.py; 0: the usable cores, at most 4). 1 where files are
     fingerprinted in parallel, one per core (a Ray worker, a process pool): threads then only add overhead."""
     fingerprint_threads: int = 2
     """Threads that fingerprint one file's sampled frames side by side (PDQ, ORB and face detection release

@@ -37,17 +37,29 @@ thumbnails want the larger picture.
 
 A group whose packets lack timestamps is decoded in full, as are the frames
 before the first keyframe.
+
+With ``decode_threads`` above 1 (a check's clip, a single ``register``),
+closed groups are decoded side by side, each on a decoder of its own
+(:class:`_ParallelGroups`), and their frames are handed to the sampling rule
+in display order, so the frames, shot cuts and pixels are those of one
+decoder. On the scale benchmark's 10 s 720p clip (three groups) decoding its
+samples took 0.45 s instead of 0.55-0.58 s with FFmpeg's own threads (which
+gain little when most frames are skipped). From the first open group on
+(leading frames that refer to the group before) one decoder takes over.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 
@@ -58,6 +70,7 @@ from .media import (DecodedMedia, Frame, SourceFile, _cap, _fit, _thumbnail, dec
 
 if TYPE_CHECKING:
     from av.packet import Packet
+    from av.video.codeccontext import VideoCodecContext
     from av.video.frame import VideoFrame
     from av.video.stream import VideoStream as AVVideoStream
 
@@ -103,7 +116,15 @@ class _Sampler:
             t = self.decoded / 25.0
         if not_before is not None and t < not_before - _EPS:
             return
-        thumb = _thumbnail(vframe)
+        self.consider(t, _thumbnail(vframe), lambda: self.picture(vframe))
+
+    def picture(self, vframe: VideoFrame) -> np.ndarray:
+        """A decoded frame as RGB at the size frames come out at."""
+        return vframe.reformat(width=self.out_size[0], height=self.out_size[1], format="rgb24").to_ndarray()
+
+    def consider(self, t: float, thumb: np.ndarray, picture: Callable[[], np.ndarray]) -> None:
+        """Apply the rule to the next decoded frame in display order, shown at ``t`` (its grey
+        ``thumb``); ``picture`` gives its pixels when it is kept."""
         is_cut = self.previous is not None and float(np.abs(thumb - self.previous).mean()) > self.config.shot_cut_threshold
         self.previous = thumb
         reason: Literal["uniform", "cut"] | None = None
@@ -113,8 +134,7 @@ class _Sampler:
         elif is_cut:
             reason = "cut"
         if reason is not None:
-            rgb = vframe.reformat(width=self.out_size[0], height=self.out_size[1], format="rgb24").to_ndarray()
-            frame = Frame(time_s=round(max(t, 0.0), 4), image=rgb, reason=reason)
+            frame = Frame(time_s=round(max(t, 0.0), 4), image=picture(), reason=reason)
             if self.on_frame is not None:
                 self.on_frame(frame)
             self.frames.append(frame if self.keep_pixels else Frame(frame.time_s, NO_PIXELS, frame.reason))
@@ -253,7 +273,16 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
         sampler = _Sampler(config, info.interval_s, info.start_s,
                            _fit(info.width, info.height, max_side),
                            stream.time_base, on_frame=on_frame, keep_pixels=not (whole_title and on_frame))
-        decoder = _GroupDecoder(stream, sampler)
+
+        def check_time() -> None:
+            if time.monotonic() - started > timeout_s:
+                raise MediaError(label, f"took longer than {timeout_s:.0f} s to decode",
+                                 limit=f"decode_timeout_s={config.decode_timeout_s}"
+                                       + (" (or the video's length, when longer)" if whole_title else ""))
+
+        workers = group_workers(config)
+        decoder: _GroupDecoder | _ParallelGroups = (
+            _ParallelGroups(stream, sampler, workers, check_time) if workers > 1 else _GroupDecoder(stream, sampler))
         group: list[Packet[AVVideoStream]] = []
         packets = 0
         try:
@@ -264,10 +293,7 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
                 if packets > config.max_decoded_frames:
                     raise MediaError(label, f"has more than {config.max_decoded_frames} frames",
                                      limit=f"max_decoded_frames={config.max_decoded_frames}")
-                if time.monotonic() - started > timeout_s:
-                    raise MediaError(label, f"took longer than {timeout_s:.0f} s to decode",
-                                     limit=f"decode_timeout_s={config.decode_timeout_s}"
-                                           + (" (or the video's length, when longer)" if whole_title else ""))
+                check_time()
                 t = sampler.time_of(packet.pts, packet.time_base)
                 if t is not None and t > config.max_duration_s:
                     raise MediaError(label, f"runs past {config.max_duration_s:.0f} s",
@@ -277,14 +303,16 @@ def _decode_video_sampled(source_file: SourceFile, config: EmbeddingsConfig, max
                     group = []
                 group.append(packet)
             decoder.push(group)
-            decoder.push([])
-            decoder.drain()
+            decoder.finish()
         except MediaError:
             raise
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             if not sampler.frames:
                 raise MediaError(label, f"video data cannot be decoded: {exc}") from exc
             # a damaged tail: keep what decoded cleanly, as players do
+        finally:
+            if isinstance(decoder, _ParallelGroups):
+                decoder.close()
     frames = sampler.frames
     if not frames:
         raise MediaError(label, "no decodable video frames (truncated or corrupt)")
@@ -367,8 +395,165 @@ class _GroupDecoder:
         self.stream.codec_context.flush_buffers()
         self.reset = True
 
+    def finish(self) -> None:
+        """Decode the last group, then what the decoder still holds."""
+        self.push([])
+        self.drain()
+
     def drain(self) -> None:
         """The frames the decoder still holds (it reorders), then an end of stream."""
         self._skip("DEFAULT")
         for vframe in self.stream.codec_context.decode(None):
             self.sampler.take(vframe, self.not_before)
+
+
+def group_workers(config: EmbeddingsConfig) -> int:
+    """Threads a video's groups of pictures are decoded on (``decode_threads``; 0: the usable cores, at most 4)."""
+    if config.decode_threads:
+        return config.decode_threads
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(usable, 4))
+
+
+def _is_closed(group: list[Packet[AVVideoStream]], sampler: _Sampler) -> bool:
+    """True when ``group`` can be decoded on a decoder of its own: it starts with a keyframe, every packet
+    has a time, and none is shown before the keyframe (an open group's leading frames refer to the
+    group before)."""
+    if not group:
+        return True
+    times = [sampler.time_of(p.pts, p.time_base) for p in group]
+    if not group[0].is_keyframe or any(t is None for t in times):
+        return False
+    key_t = times[0]
+    return key_t is not None and all(t is not None and t >= key_t - _EPS for t in times)
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """One frame a group's decoder produced: its time, its grey thumbnail, its pixels when it may be kept."""
+
+    time_s: float
+    thumb: np.ndarray
+    picture: np.ndarray | None
+
+
+def _may_be_kept(previous: _Decoded | None, t: float, thumb: np.ndarray, sampler: _Sampler) -> bool:
+    """Whether the sampler could keep a frame shown at ``t``, knowing only the frame decoded before it in
+    its group: a group's first frame (compared with the group before), a frame at or past a grid point
+    the previous one was short of, a cut. A superset of what :meth:`_Sampler.consider` keeps."""
+    if previous is None:
+        return True
+    interval = sampler.interval_s
+    if math.floor(t / interval + 1e-3) != math.floor(previous.time_s / interval - 1e-3):
+        return True
+    return float(np.abs(thumb - previous.thumb).mean()) > sampler.config.shot_cut_threshold
+
+
+def _decode_group(stream: AVVideoStream, sampler: _Sampler, packets: list[Packet[AVVideoStream]],
+                  targets: frozenset[int]) -> list[_Decoded]:
+    """Decode one closed group on a decoder of its own (grid frames in full, other packets only when
+    referred to), in display order, with pixels for the frames the sampler may keep."""
+    import av
+
+    codec = cast("VideoCodecContext", av.CodecContext.create(stream.codec_context.codec.name, "r"))
+    if stream.codec_context.extradata:
+        codec.extradata = stream.codec_context.extradata
+    codec.thread_type = "NONE"
+    decoded: list[_Decoded] = []
+
+    def look(vframe: VideoFrame) -> None:
+        t = sampler.time_of(vframe.pts, vframe.time_base or sampler.time_base)
+        if t is None:
+            return
+        thumb = _thumbnail(vframe)
+        previous = decoded[-1] if decoded else None
+        picture = sampler.picture(vframe) if _may_be_kept(previous, t, thumb, sampler) else None
+        decoded.append(_Decoded(t, thumb, picture))
+
+    for i, packet in enumerate(packets):
+        codec.skip_frame = "DEFAULT" if i in targets else "NONREF"
+        for vframe in codec.decode(packet):
+            look(vframe)
+    codec.skip_frame = "DEFAULT"
+    for vframe in codec.decode(None):
+        look(vframe)
+    return decoded
+
+
+class _ParallelGroups:
+    """Decodes closed groups of pictures side by side, each on a decoder of its own, and hands their
+    frames to the sampler in display order: the same frames, plans and shot cuts as :class:`_GroupDecoder`,
+    which takes over from the first open group (its leading frames need the group before) to the end.
+
+    At most two groups per worker are in flight, so a long title is never held."""
+
+    def __init__(self, stream: AVVideoStream, sampler: _Sampler, workers: int, check_time: Callable[[], None]) -> None:
+        self.stream, self.sampler, self.check_time = stream, sampler, check_time
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="decode")
+        self.in_flight = 2 * workers
+        self.pending: deque[Future[list[_Decoded]]] = deque()
+        self.waiting: list[Packet[AVVideoStream]] | None = None
+        self.sequential: _GroupDecoder | None = None
+        self.plan_next = 0.0
+        self.probed: float | None = None
+
+    def push(self, group: list[Packet[AVVideoStream]]) -> None:
+        """Take the next group (``[]`` at the end)."""
+        if self.sequential is not None:
+            self.sequential.push(group)
+            return
+        if not _is_closed(group, self.sampler):
+            self._hand_over([*([self.waiting] if self.waiting else []), group])
+            return
+        if self.waiting:
+            self._submit(self.waiting)
+        self.waiting = group or None
+
+    def finish(self) -> None:
+        if self.sequential is not None:
+            self.sequential.finish()
+            return
+        if self.waiting:
+            self._submit(self.waiting)
+            self.waiting = None
+        while self.pending:
+            self._merge(self.pending.popleft())
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, group: list[Packet[AVVideoStream]]) -> None:
+        times = [self.sampler.time_of(p.pts, p.time_base) for p in group]
+        plan = plan_group(times, self.plan_next, self.sampler.interval_s)
+        self.plan_next = plan.next_uniform
+        key_t = float(times[0])  # type: ignore[arg-type]  # _is_closed: every time is known
+        if (not plan.targets and self.probed is not None
+                and key_t - self.probed < self.sampler.config.cut_probe_interval_s - _EPS):
+            return   # keyframes come densely (an intra master): this one shows nothing needed
+        self.probed = key_t
+        self.pending.append(self.pool.submit(_decode_group, self.stream, self.sampler, group[: plan.last + 1],
+                                             plan.targets))
+        while self.pending and (len(self.pending) > self.in_flight or self.pending[0].done()):
+            self._merge(self.pending.popleft())
+
+    def _merge(self, future: Future[list[_Decoded]]) -> None:
+        self.check_time()
+        for frame in future.result():
+            self.sampler.consider(frame.time_s, frame.thumb, _pixels(frame))
+
+    def _hand_over(self, groups: list[list[Packet[AVVideoStream]]]) -> None:
+        """Decode ``groups`` and every later one in sequence, after the groups already sent."""
+        while self.pending:
+            self._merge(self.pending.popleft())
+        self.sequential = _GroupDecoder(self.stream, self.sampler, plan_next=self.plan_next, probed=self.probed)
+        self.waiting = None
+        for group in groups:
+            self.sequential.push(group)
+
+
+def _pixels(frame: _Decoded) -> Callable[[], np.ndarray]:
+    def get() -> np.ndarray:
+        if frame.picture is None:   # _may_be_kept is a superset of what the sampler keeps
+            raise AssertionError(f"a frame at {frame.time_s:.3f} s was kept without its pixels")
+        return frame.picture
+    return get

@@ -8,6 +8,7 @@ excerpt of a registered video, re-encoded, is still found where it was cut from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -80,18 +81,33 @@ def test_registration_samples_the_frames_decoding_everything_samples(tmp_path: P
     assert max(checked.frames[0].image.shape[:2]) == min(CONFIG.frame_max_side, 480)
 
 
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_groups_decoded_side_by_side_give_the_frames_one_decoder_gives(tmp_path: Path, group: str) -> None:
+    """A check's clip is decoded a group of pictures per thread, a title under ``register --bulk`` by one
+    decoder in sequence: the same frames, times, shot cuts and pixels either way (open groups hand over
+    to the one decoder, as their leading frames refer to the group before)."""
+    codec, options = GROUPS[group]
+    path = _clip(tmp_path / "clip.mp4", codec=codec, options=options)
+    in_sequence = load_sampled(path, CONFIG.with_(decode_threads=1), max_side=CONFIG.frame_max_side)
+    side_by_side = load_sampled(path, CONFIG.with_(decode_threads=2), max_side=CONFIG.frame_max_side)
+    assert [(f.time_s, f.reason) for f in side_by_side.frames] == [(f.time_s, f.reason) for f in in_sequence.frames]
+    assert len(side_by_side.frames) >= 7   # the grid's six and the cut
+    for ours, theirs in zip(side_by_side.frames, in_sequence.frames):
+        assert np.array_equal(ours.image, theirs.image), ours.time_s
+
+
 def test_an_all_intra_master_is_decoded_a_few_frames_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every frame of a ProRes master is a keyframe: only grid frames and a keyframe every
     ``cut_probe_interval_s`` (to see shot cuts) are decoded, not 25 a second."""
     path = _clip(tmp_path / "master.mov", codec="prores_ks", pix_fmt="yuv422p10le")
     decoded: list[float] = []
-    take = _Sampler.take
+    consider = _Sampler.consider
 
-    def counting(self: _Sampler, vframe: av.VideoFrame, not_before: float | None) -> None:
-        decoded.append(float(vframe.time))
-        take(self, vframe, not_before)
+    def counting(self: _Sampler, t: float, thumb: np.ndarray, picture: Callable[[], np.ndarray]) -> None:
+        decoded.append(t)
+        consider(self, t, thumb, picture)
 
-    monkeypatch.setattr(_Sampler, "take", counting)
+    monkeypatch.setattr(_Sampler, "consider", counting)
     registered = load_sampled(path, CONFIG)
     sparse = len(decoded)
     decoded.clear()
