@@ -485,12 +485,13 @@ class _ParallelGroups:
     frames to the sampler in display order: the same frames, plans and shot cuts as :class:`_GroupDecoder`,
     which takes over from the first open group (its leading frames need the group before) to the end.
 
-    At most two groups per worker are in flight, so a long title is never held."""
+    At most one group more than there are workers is in flight (and one being read), so a long
+    title is never held."""
 
     def __init__(self, stream: AVVideoStream, sampler: _Sampler, workers: int, check_time: Callable[[], None]) -> None:
         self.stream, self.sampler, self.check_time = stream, sampler, check_time
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="decode")
-        self.in_flight = 2 * workers
+        self.in_flight = workers + 1
         self.pending: deque[Future[list[_Decoded]]] = deque()
         self.waiting: list[Packet[AVVideoStream]] | None = None
         self.sequential: _GroupDecoder | None = None

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from embeddings import EmbeddingsConfig, Fingerprinter, IndexSet, load_media, match
+from embeddings.errors import MediaError
 from embeddings.sampling import _Sampler, frame_at, load_sampled, plan_group
 
 CONFIG = EmbeddingsConfig(semantic_enabled=False, voice_enabled=False, identity_enabled=False)
@@ -94,6 +95,28 @@ def test_groups_decoded_side_by_side_give_the_frames_one_decoder_gives(tmp_path:
     assert len(side_by_side.frames) >= 7   # the grid's six and the cut
     for ours, theirs in zip(side_by_side.frames, in_sequence.frames):
         assert np.array_equal(ours.image, theirs.image), ours.time_s
+
+
+@pytest.mark.parametrize("damage", ["garbage in the middle", "cut short"])
+def test_damaged_video_gives_the_same_frames_on_either_path(tmp_path: Path, damage: str) -> None:
+    """Garbage inside a group, or a file cut short mid-group: groups decoded side by side keep what one
+    decoder keeps (what decoded cleanly), and nothing but a MediaError ever leaves."""
+    path = _clip(tmp_path / "clip.mkv", options=_x264("keyint=40:min-keyint=40:scenecut=0"))
+    data = bytearray(path.read_bytes())
+    if damage == "cut short":
+        data = data[: int(len(data) * 0.6)]
+    else:
+        at = len(data) // 2
+        data[at: at + 2_000] = bytes(range(256)) * 7 + bytes(208)
+    outcomes = []
+    for threads in (1, 2):
+        try:
+            media = load_sampled(bytes(data), CONFIG.with_(decode_threads=threads), name="damaged.mkv")
+            outcomes.append([(f.time_s, f.reason) for f in media.frames])
+        except MediaError as exc:
+            outcomes.append([("refused", str(exc))])
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[1][:3] == [(0.0, "uniform"), (1.0, "uniform"), (2.0, "uniform")]   # what came before the damage
 
 
 def test_an_all_intra_master_is_decoded_a_few_frames_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
