@@ -6,8 +6,10 @@ With ``index_tier = "compact"`` an :class:`~embeddings.index.IndexSet` keeps:
 
 * in memory, per registered frame, only :class:`FrameCodeIndex`: the 32-byte
   PDQ code inside FAISS (flat, or a binary IVF above ``pdq_flat_index_max_vectors``),
-  its 8-byte FAISS id, and the frame's key (8-byte id, 4-byte owner number,
-  4-byte time, 4-byte frame number): 60 bytes, measured by
+  its 8-byte FAISS id, the frame's key (8-byte id, 4-byte owner number,
+  4-byte time, 2-byte frame number), and its 32-byte centre code (the PDQ of
+  its central square, :func:`embeddings.channels.perceptual.centre_code`) with
+  its 8-byte FAISS id in a second binary index: 98 bytes, measured by
   ``benchmarks/scale.py`` (``memory_bytes``);
 * on disk, per asset, :class:`KeypointStore`: compressed chunk files holding
   each frame's strongest keypoints (positions as uint16, the leading bits of
@@ -16,15 +18,19 @@ With ``index_tier = "compact"`` an :class:`~embeddings.index.IndexSet` keeps:
 
 A check verifies keypoints (RANSAC homography, as the resident tier does) for
 the assets whose PDQ codes come within ``keypoint_candidate_pdq_distance`` of
-a query frame (a looser radius than a PDQ match), and for every stored asset
-while the store holds at most ``keypoints_exhaustive_max_frames`` frames, so a
-small world (the demo, the tests) loses nothing to the tier. Above that, a
-copy that neither PDQ nor its looser radius reaches (a tight crop of a
-library frame) is not verified: ``benchmarks/scale.py`` measures that recall
-against the flat index, per transformation, rather than hide it.
+a query frame (a looser radius than a PDQ match), for the assets whose centre
+codes come within ``centre_candidate_pdq_distance`` of one of the query
+frame's central squares (a centred reframing: a 9:16 or square cut, a centred
+crop or zoom), and for every stored asset while the store holds at most
+``keypoints_exhaustive_max_frames`` frames, so a small world (the demo, the
+tests) loses nothing to the tier. Above that, a copy that none of these
+reaches (an off-centre crop of a library frame) is not verified:
+``benchmarks/scale.py`` measures that recall against the flat index, per
+transformation, rather than hide it.
 
-Removal by owner is exact at every size: the owner's PDQ rows leave FAISS
-(flat and IVF alike) and its keypoint file is deleted at once.
+Removal by owner is exact at every size: the owner's PDQ rows and centre codes
+leave FAISS (flat and IVF alike) and its keypoint file is deleted at once.
+Fingerprints recorded before centre codes existed index without one.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ if TYPE_CHECKING:
     from .fingerprint import MediaFingerprints
 
 CODE_BYTES = 32
+#: Highest frame number a key holds (uint16): max_frames_per_asset may not exceed it + 1 in the compact tier.
+MAX_FRAME_NUMBER = int(np.iinfo(np.uint16).max)
 #: Frames per keypoint file of an asset (one file for an image, ~1 per 30 s of video sampled at 1 fps).
 CHUNK_FRAMES = 32
 
@@ -105,12 +113,15 @@ class FrameCodeIndex:
         self.ids = np.zeros(0, np.int64)
         self.owner_codes = np.zeros(0, np.int32)
         self.times = np.zeros(0, np.float32)
-        self.refs = np.zeros(0, np.int32)
+        self.refs = np.zeros(0, np.uint16)
         self.owners: list[str] = []
         self._owner_code: dict[str, int] = {}
         self.next_id = 0
         self.index: faiss.IndexBinary | None = None
         self.index_type = "flat"
+        self.centre: faiss.IndexBinary | None = None
+        """The frames' centre codes (PDQ of the central square), under the same ids; its own flat-to-IVF switch."""
+        self.centre_is_ivf = False
         self.dirty = False
 
     def __len__(self) -> int:
@@ -118,55 +129,75 @@ class FrameCodeIndex:
 
     def add(self, owner: str, vectors: np.ndarray, times: np.ndarray, refs: np.ndarray,
             aux: np.ndarray | None = None) -> int:
-        """Append one owner's frame codes ((n, 32) uint8); returns how many were added."""
-        del aux   # PDQ rows carry no positions
+        """Append one owner's frame codes ((n, 32) uint8) and, as ``aux``, the same frames' centre codes
+        ((n, 32), or None where they have none: fingerprints recorded before centre codes); returns how many."""
         if len(vectors) == 0:
             return 0
-        vectors = np.ascontiguousarray(vectors, dtype=np.uint8)
-        if vectors.ndim != 2 or vectors.shape[1] != CODE_BYTES:
-            raise ValueError(f"{self.name}: codes of width {vectors.shape[-1]} do not fit an index of width {CODE_BYTES}")
+        vectors = self._checked(vectors)
+        centre = None if aux is None else self._checked(aux)
         code = self._owner_code.get(owner)
         if code is None:
             code = len(self.owners)
             self.owners.append(owner)
             self._owner_code[owner] = code
+        self._append(np.full(len(vectors), code, np.int32), vectors, times, refs, centre)
+        return len(vectors)
+
+    def add_bulk(self, owner_codes: np.ndarray, owners: list[str], vectors: np.ndarray, times: np.ndarray,
+                 refs: np.ndarray, centre: np.ndarray | None = None) -> None:
+        """Append many owners' codes at once (``benchmarks/scale.py`` builds 10^7 frames this way)."""
+        base = len(self.owners)
+        for i, owner in enumerate(owners):
+            self.owners.append(owner)
+            self._owner_code[owner] = base + i
+        self._append(np.asarray(owner_codes, np.int32) + base, self._checked(vectors), times, refs,
+                     None if centre is None else self._checked(centre))
+
+    def _checked(self, codes: np.ndarray) -> np.ndarray:
+        codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        if codes.ndim != 2 or codes.shape[1] != CODE_BYTES:
+            raise ValueError(f"{self.name}: codes of width {codes.shape[-1]} do not fit an index of width {CODE_BYTES}")
+        return codes
+
+    def _append(self, owner_codes: np.ndarray, vectors: np.ndarray, times: np.ndarray, refs: np.ndarray,
+                centre: np.ndarray | None) -> None:
+        refs = np.asarray(refs)
+        if len(refs) and (refs.min() < 0 or refs.max() > MAX_FRAME_NUMBER):
+            raise ValueError(f"{self.name}: frame numbers run to {int(refs.max())}; the compact tier numbers at most "
+                             f"{MAX_FRAME_NUMBER + 1} frames an asset (max_frames_per_asset)")
+        if centre is not None and len(centre) != len(vectors):
+            raise ValueError(f"{self.name}: {len(centre)} centre codes for {len(vectors)} frames")
         n = len(vectors)
         ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
         self.next_id += n
         self.ids = np.concatenate([self.ids, ids])
-        self.owner_codes = np.concatenate([self.owner_codes, np.full(n, code, np.int32)])
+        self.owner_codes = np.concatenate([self.owner_codes, owner_codes])
         self.times = np.concatenate([self.times, np.asarray(times, np.float32)])
-        self.refs = np.concatenate([self.refs, np.asarray(refs, np.int32)])
+        self.refs = np.concatenate([self.refs, refs.astype(np.uint16)])
         if self.index is None:
             self.index = self._empty_flat()
         if self.index_type == "flat" and len(self) > self.flat_max:
             self._to_ivf(np.concatenate([self._codes(), vectors]))
         else:
             self.index.add_with_ids(vectors, ids)
+        if centre is not None:
+            self._add_centre(centre, ids)
         self.dirty = True
-        return n
 
-    def add_bulk(self, owner_codes: np.ndarray, owners: list[str], vectors: np.ndarray, times: np.ndarray,
-                 refs: np.ndarray) -> None:
-        """Append many owners' codes at once (``benchmarks/scale.py`` builds 10^7 frames this way)."""
-        base = len(self.owners)
-        for i, owner in enumerate(owners):
-            self.owners.append(owner)
-            self._owner_code[owner] = base + i
-        n = len(vectors)
-        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
-        self.next_id += n
-        self.ids = np.concatenate([self.ids, ids])
-        self.owner_codes = np.concatenate([self.owner_codes, np.asarray(owner_codes, np.int32) + base])
-        self.times = np.concatenate([self.times, np.asarray(times, np.float32)])
-        self.refs = np.concatenate([self.refs, np.asarray(refs, np.int32)])
-        if self.index is None:
-            self.index = self._empty_flat()
-        if self.index_type == "flat" and len(self) > self.flat_max:
-            self._to_ivf(np.concatenate([self._codes(), np.ascontiguousarray(vectors, np.uint8)]))
+    def _add_centre(self, codes: np.ndarray, ids: np.ndarray) -> None:
+        """Centre codes go to a flat index of their own until it holds more than ``flat_max``, then to an IVF."""
+        if self.centre is None:
+            self.centre = self._empty_flat(main=False)
+        if not self.centre_is_ivf and self.centre.ntotal + len(codes) > self.flat_max:
+            held, held_ids = _flat_contents(self.centre)
+            self.centre, _ = _binary_ivf(np.concatenate([held, codes]), np.concatenate([held_ids, ids]), self.dim,
+                                         self.nprobe)
+            self.centre_is_ivf = True
         else:
-            self.index.add_with_ids(np.ascontiguousarray(vectors, np.uint8), ids)
-        self.dirty = True
+            self.centre.add_with_ids(codes, ids)
+
+    def centre_count(self) -> int:
+        return 0 if self.centre is None else int(self.centre.ntotal)
 
     def remove_owner(self, owner: str) -> int:
         """Remove every frame of an owner, from FAISS and the keys; returns how many."""
@@ -178,16 +209,19 @@ class FrameCodeIndex:
         if removed:
             assert self.index is not None
             self.index.remove_ids(np.ascontiguousarray(self.ids[mask]))
+            if self.centre is not None:
+                self.centre.remove_ids(np.ascontiguousarray(self.ids[mask]))
             keep = ~mask
             self.ids, self.owner_codes = self.ids[keep], self.owner_codes[keep]
             self.times, self.refs = self.times[keep], self.refs[keep]
             self.dirty = True
         return removed
 
-    def _empty_flat(self) -> "faiss.IndexBinary":
+    def _empty_flat(self, *, main: bool = True) -> "faiss.IndexBinary":
         import faiss
 
-        self.index_type = "flat"
+        if main:
+            self.index_type = "flat"
         return faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(self.dim))
 
     def _codes(self) -> np.ndarray:
@@ -208,24 +242,24 @@ class FrameCodeIndex:
 
     def _to_ivf(self, codes: np.ndarray) -> None:
         """Switch to a binary IVF (nlist ~ sqrt(n)) over ``codes`` (row order)."""
-        import faiss
-
-        nlist = _nlist(len(codes))
-        index = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(self.dim), self.dim, nlist)
-        index.train(_sample(codes, nlist))
-        index.nprobe = self.nprobe
-        index.add_with_ids(codes, self.ids)
-        self.index = index
+        self.index, nlist = _binary_ivf(codes, self.ids, self.dim, self.nprobe)
         self.index_type = f"ivf{nlist}"
+
+    def search_centre(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest stored centre codes: (Hamming bits, rows), both (len(queries), k); row -1 where none."""
+        return self._search(self.centre, queries, k)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Nearest stored codes: (Hamming bits, rows), both (len(queries), k); row -1 where none."""
+        return self._search(self.index, queries, k)
+
+    def _search(self, index: "faiss.IndexBinary | None", queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         nq = len(queries)
-        if self.index is None or len(self) == 0 or nq == 0:
+        if index is None or index.ntotal == 0 or nq == 0:
             return np.zeros((nq, k), np.float32), np.full((nq, k), -1, np.int64)
-        k_eff = min(k, len(self))
+        k_eff = min(k, int(index.ntotal))
         with one_search_thread():
-            dist, ids = self.index.search(np.ascontiguousarray(queries, dtype=np.uint8), k_eff)
+            dist, ids = index.search(np.ascontiguousarray(queries, dtype=np.uint8), k_eff)
         rows = np.searchsorted(self.ids, ids).clip(0, len(self.ids) - 1)
         rows = np.where((ids >= 0) & (self.ids[rows] == ids), rows, -1)
         if k_eff < k:
@@ -242,8 +276,10 @@ class FrameCodeIndex:
     def memory_bytes(self) -> dict[str, int]:
         """Bytes held in memory, by part (FAISS codes and ids; the keys)."""
         n = len(self)
+        centre = self.centre_count()
         return {"pdq_codes": n * CODE_BYTES, "faiss_ids": n * 8,
                 "keys": int(self.ids.nbytes + self.owner_codes.nbytes + self.times.nbytes + self.refs.nbytes),
+                "centre_codes": centre * CODE_BYTES, "centre_faiss_ids": centre * 8,
                 "owner_names": sum(len(o) + 49 for o in self.owners)}
 
     def to_files(self) -> tuple[bytes, bytes]:
@@ -260,7 +296,8 @@ class FrameCodeIndex:
         buffer = io.BytesIO()
         np.savez(buffer, ids=self.ids, owner_codes=remap[self.owner_codes] if len(self) else self.owner_codes,
                  times=self.times, refs=self.refs, owners=owners,
-                 meta=np.array([self.next_id, 1 if self.index_type != "flat" else 0], np.int64))
+                 meta=np.array([self.next_id, 1 if self.index_type != "flat" else 0, int(self.centre_is_ivf)], np.int64),
+                 **({"centre": faiss.serialize_index_binary(self.centre)} if self.centre is not None else {}))
         return faiss_bytes, buffer.getvalue()
 
     @classmethod
@@ -271,18 +308,49 @@ class FrameCodeIndex:
         data = np.load(io.BytesIO(npz_bytes), allow_pickle=False)
         channel = cls(name, flat_max=flat_max, nprobe=nprobe)
         channel.ids, channel.owner_codes = data["ids"], data["owner_codes"]
-        channel.times, channel.refs = data["times"], data["refs"]
+        refs = np.asarray(data["refs"])
+        if len(refs) and (refs.min() < 0 or refs.max() > MAX_FRAME_NUMBER):
+            raise IndexCorrupt(f"{name}: frame numbers out of range; rebuild the index")
+        channel.times, channel.refs = data["times"], refs.astype(np.uint16)
         channel.owners = [str(o) for o in data["owners"]]
         channel._owner_code = {o: i for i, o in enumerate(channel.owners)}
-        next_id, is_ivf = (int(v) for v in data["meta"])
-        channel.next_id = next_id
+        meta = [int(v) for v in data["meta"]]
+        channel.next_id, is_ivf = meta[0], meta[1]
         channel.index = faiss.deserialize_index_binary(np.frombuffer(faiss_bytes, np.uint8))
         if channel.index.ntotal != len(channel):
             raise IndexCorrupt(f"{name}: FAISS index holds {channel.index.ntotal} codes, keys say {len(channel)}")
         if is_ivf:
             channel.index_type = f"ivf{channel.index.nlist}"
             channel.index.nprobe = nprobe
+        if "centre" in data.files:   # indexes written before centre codes have none
+            channel.centre = faiss.deserialize_index_binary(np.ascontiguousarray(data["centre"], np.uint8))
+            channel.centre_is_ivf = len(meta) > 2 and bool(meta[2])
+            if channel.centre.ntotal > len(channel):
+                raise IndexCorrupt(f"{name}: {channel.centre.ntotal} centre codes for {len(channel)} frames")
+            if channel.centre_is_ivf:
+                channel.centre.nprobe = nprobe
         return channel
+
+
+def _binary_ivf(codes: np.ndarray, ids: np.ndarray, dim: int, nprobe: int) -> "tuple[faiss.IndexBinary, int]":
+    """A binary IVF (nlist ~ sqrt(n)) trained on and holding ``codes`` under ``ids``; (index, nlist)."""
+    import faiss
+
+    nlist = _nlist(len(codes))
+    index = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(dim), dim, nlist)
+    index.train(_sample(codes, nlist))
+    index.nprobe = nprobe
+    index.add_with_ids(codes, ids)
+    return index, nlist
+
+
+def _flat_contents(index: "faiss.IndexBinary") -> tuple[np.ndarray, np.ndarray]:
+    """(codes, ids) held by a flat ``IndexBinaryIDMap``."""
+    import faiss
+
+    inner = faiss.downcast_IndexBinary(index.index)
+    return (faiss.vector_to_array(inner.xb).reshape(-1, CODE_BYTES).copy(),
+            faiss.vector_to_array(index.id_map).astype(np.int64))
 
 
 def _nlist(n: int) -> int:

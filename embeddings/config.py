@@ -157,12 +157,16 @@ class EmbeddingsConfig:
     search time in proportion. Recall and latency per value at 10^7 frames: benchmarks/results/scale.json."""
     voice_flat_index_max_vectors: int = 20_000    # voice: one template per person; IVF keeps 10^5 people under 10 ms
     index_tier: str = "resident"
-    """"resident": every channel in memory (keypoints too, ~52 KB a registered frame). "compact": PDQ codes
-    and slim keys in memory (~60 B a frame), keypoints on disk per asset, verified for candidate assets only
+    """"resident": every channel in memory (keypoints too, ~52 KB a registered frame). "compact": PDQ codes,
+    centre codes and slim keys in memory (~98 B a frame), keypoints on disk per asset, verified for candidate assets only
     (embeddings/compact.py; figures in benchmarks/results/scale.json)."""
     keypoint_candidate_pdq_distance: int = 90
     """Compact tier: assets with a frame this close (PDQ bits) to a query frame get their keypoints verified.
     Looser than pdq_max_distance, below the closest different works (98 bits, calibrate.json)."""
+    centre_candidate_pdq_distance: int = 64
+    """Compact tier: assets with a frame whose centre code (PDQ of its central square) comes this close to one
+    of a query frame's central squares get their keypoints verified: centred reframings (9:16, square, zooms).
+    Centred crops of the shared photographs came within 32 bits, other photographs no closer than 92."""
     keypoint_max_candidate_assets: int = 32
     """Compact tier: at most this many candidate assets (closest first) are verified per check."""
     keypoints_exhaustive_max_frames: int = 100

@@ -33,7 +33,7 @@ import numpy as np
 
 from .channels.identity import Face, FaceEmbedder
 from .channels.keypoints import Keypoints, query_keypoints, reference_keypoints
-from .channels.perceptual import perceptual_hashes
+from .channels.perceptual import centre_code, centre_hypotheses, perceptual_hashes
 from .channels.semantic import ClipEmbedder, load_clip
 from .audio import DecodedAudio, decode_audio, is_audio_only_name, sniff_audio
 from .channels.voice import VoiceEncoder, VoiceWindow, require_vad as _require_vad, speech_only, speech_spans, voice_weights_path
@@ -56,6 +56,8 @@ class FrameFingerprint:
     pdq_quality: int = 0
     phash: str | None = None
     pdq_dihedral: tuple[bytes, ...] = ()          # query only
+    pdq_centre: bytes | None = None               # reference only: PDQ of the central square (centred reframings)
+    pdq_centre_hypotheses: tuple[bytes, ...] = ()  # query only, compact tier: its central squares at 21 sizes
     keypoints: Keypoints | None = None
     keypoints_mirrored: Keypoints | None = None   # query only
     clip: np.ndarray | None = None
@@ -139,6 +141,8 @@ def _frame_to_dict(f: FrameFingerprint) -> dict[str, Any]:
     if f.pdq is not None:
         out["pdq"] = f.pdq.hex()
         out["pdq_quality"] = f.pdq_quality
+    if f.pdq_centre is not None:
+        out["pdq_centre"] = f.pdq_centre.hex()
     if f.phash is not None:
         out["phash"] = f.phash
     if f.keypoints is not None:
@@ -177,6 +181,7 @@ def _frame_from_dict(d: dict[str, Any]) -> FrameFingerprint:
         time_s=float(d["t"]),
         pdq=bytes.fromhex(d["pdq"]) if "pdq" in d else None,
         pdq_quality=int(d.get("pdq_quality", 0)),
+        pdq_centre=bytes.fromhex(d["pdq_centre"]) if "pdq_centre" in d else None,
         phash=d.get("phash"),
         keypoints=keypoints,
         clip=np.frombuffer(_unb64(d["clip"]), np.float32) if "clip" in d else None,
@@ -362,6 +367,10 @@ class Fingerprinter:
             small = fit_within(image, cfg.analysis_max_side)
             hashes = perceptual_hashes(small, dihedral=query)
             fp.pdq, fp.pdq_quality, fp.phash, fp.pdq_dihedral = hashes.pdq, hashes.pdq_quality, hashes.phash, hashes.pdq_dihedral
+            if not query:
+                fp.pdq_centre = centre_code(small)
+            elif cfg.index_tier == "compact":   # the resident tier finds crops by keypoints over every frame
+                fp.pdq_centre_hypotheses = centre_hypotheses(small)
             if cfg.keypoints_enabled:
                 if query:
                     fp.keypoints, fp.keypoints_mirrored = query_keypoints(

@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Iterable, Literal
 
 import numpy as np
 
-from .compact import FrameCodeIndex, KeypointStore, one_search_thread
+from .compact import MAX_FRAME_NUMBER, FrameCodeIndex, KeypointStore, one_search_thread
 from .config import EmbeddingsConfig
 from .errors import ConfigError, IndexCorrupt
 from .fingerprint import MediaFingerprints
@@ -311,6 +311,9 @@ class IndexSet:
             name: ChannelIndex(name, metric, **self._sizing(name)) for name, metric in CHANNEL_METRICS.items()}
         self.keypoint_store: KeypointStore | None = None
         if self.compact:
+            if self.config.max_frames_per_asset > MAX_FRAME_NUMBER + 1:
+                raise ConfigError("max_frames_per_asset", f"at most {MAX_FRAME_NUMBER + 1} with the compact index tier",
+                                  self.config.max_frames_per_asset)
             sizing = self._sizing("pdq")
             self.channels["pdq"] = FrameCodeIndex("pdq", flat_max=sizing["flat_max"], nprobe=sizing["nprobe"])  # type: ignore[assignment]  # duck-typed: the parts matching uses
             self.keypoint_store = KeypointStore(self.directory / KEYPOINT_STORE,
@@ -438,9 +441,12 @@ class IndexSet:
         pdq = [(i, f.time_s, f.pdq) for i, f in enumerate(fingerprints.frames)
                if f.pdq is not None and f.pdq_quality >= cfg.pdq_min_quality]
         if pdq:
+            centre = None   # compact tier: the frames' centre codes, where every one of them has one
+            if self.compact and all(fingerprints.frames[i].pdq_centre is not None for i, _, _ in pdq):
+                centre = np.stack([np.frombuffer(fingerprints.frames[i].pdq_centre or b"", np.uint8) for i, _, _ in pdq])
             added["pdq"] = self.channels["pdq"].add(
                 asset_id, np.stack([np.frombuffer(bits, np.uint8) for _, _, bits in pdq]),
-                np.array([t for _, t, _ in pdq]), np.array([i for i, _, _ in pdq]))
+                np.array([t for _, t, _ in pdq]), np.array([i for i, _, _ in pdq]), aux=centre)
         kp = [(i, f.time_s, f.keypoints) for i, f in enumerate(fingerprints.frames)
               if f.keypoints is not None and len(f.keypoints)]
         if self.keypoint_store is not None:

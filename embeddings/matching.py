@@ -49,7 +49,7 @@ from .channels.perceptual import DIHEDRAL
 from .config import EmbeddingsConfig
 from .fingerprint import FrameFingerprint, MediaFingerprints
 from .channels.voice import VoiceWindow
-from .compact import KeypointStore
+from .compact import FrameCodeIndex, KeypointStore
 from .index import ChannelIndex, IndexSet
 from .status import ChannelState, ChannelStatus
 
@@ -142,6 +142,9 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
     for frame in query.frames:
         matches += _pdq_matches(frame.time_s, frame.pdq_dihedral or ((frame.pdq,) if frame.pdq else ()),
                                 frame.pdq_quality, indexes, cfg, near=near)
+    if near is not None:
+        for frame in query.frames:
+            _centre_candidates(frame.pdq_centre_hypotheses, indexes, cfg, near)
     wants_keypoints = any(f.keypoints is not None and len(f.keypoints) for f in query.frames)
     keypoint_channel = indexes.channels["keypoints"]
     if store is not None and near is not None and wants_keypoints:
@@ -212,6 +215,22 @@ def _pdq_matches(t: float, hashes: tuple[bytes, ...], quality: int, indexes: Ind
                        cfg.pdq_max_distance, "hamming_bits",
                        {"variant": DIHEDRAL[variant] if len(hashes) == len(DIHEDRAL) else "original"})
             for (owner, ref), (d, row, variant) in best.items()]
+
+
+def _centre_candidates(hypotheses: tuple[bytes, ...], indexes: IndexSet, cfg: EmbeddingsConfig,
+                       near: dict[str, dict[int, float]]) -> None:
+    """Compact tier: frames whose centre code comes within ``centre_candidate_pdq_distance`` of one of a
+    query frame's central squares join ``near``, the keypoint candidates (the query may be a centred
+    reframing of them: a crop whose full-frame PDQ is as far as an unrelated picture's)."""
+    channel = indexes.channels["pdq"]
+    if not hypotheses or not isinstance(channel, FrameCodeIndex) or channel.centre_count() == 0:
+        return
+    dist, rows = channel.search_centre(np.stack([np.frombuffer(h, np.uint8) for h in hypotheses]), 4)
+    for d, row in zip(dist.ravel(), rows.ravel()):
+        if row >= 0 and d <= cfg.centre_candidate_pdq_distance:
+            refs = near.setdefault(channel.owner_of(row), {})
+            ref = int(channel.refs[row])
+            refs[ref] = min(float(d), refs.get(ref, float(d)))
 
 
 #: Compact tier: most stored frames one check verifies from disk (closest PDQ candidates first).

@@ -15,7 +15,7 @@ from embeddings import (ConfigError, EmbeddingsConfig, EmbeddingsError, Fingerpr
 from embeddings.config import setting_name
 from embeddings.channels.identity import face_models_dir
 from embeddings.channels.keypoints import query_keypoints, reference_keypoints, verify_homography
-from embeddings.channels.perceptual import hamming, perceptual_hashes, phash, trim_borders
+from embeddings.channels.perceptual import centre_code, centre_hypotheses, hamming, perceptual_hashes, phash, trim_borders
 from embeddings.channels.semantic import build_untrained_clip_for_plumbing_tests, load_clip
 from embeddings.media import media_from_image_array
 from embeddings import transforms as T
@@ -43,6 +43,30 @@ def test_pdq_dihedral_variants_cover_flips_and_rotations(shared_data: Path) -> N
         query = perceptual_hashes(transform(image), dihedral=True)
         assert hamming(query.pdq, reference) > 64                       # the upright hash alone misses
         assert min(hamming(v, reference) for v in query.pdq_dihedral) <= 16
+
+
+def _vertical(image: np.ndarray) -> np.ndarray:
+    h, w = image.shape[:2]
+    width = h * 9 // 16
+    return np.ascontiguousarray(image[:, (w - width) // 2:(w - width) // 2 + width])
+
+
+def test_a_centred_reframing_hashes_its_sources_central_square(shared_data: Path) -> None:
+    """One of a query's central squares is the registered one, scaled: for centred crops, a 9:16 cut
+    (also pillarboxed back to 4:3) and a zoom, not for another photograph or a corner crop."""
+    photos = sorted(p for p in (shared_data / "near-duplicates" / "ukbench").glob("*.jpg") if "_resize" not in p.name)
+    images = [image_of(p) for p in photos[:6]]
+    stored = [centre_code(image) for image in images]
+    pillarbox = T.letterbox(4 / 3, colour=(0, 0, 0))
+    for k, image in enumerate(images):
+        for name, transform in (("centre", T.crop_area(0.5)), ("9:16", _vertical), ("zoom", T.crop(0.7)),
+                                ("9:16 boxed", lambda i: pillarbox(_vertical(i)))):
+            hypotheses = centre_hypotheses(transform(image))
+            assert min(hamming(h, stored[k]) for h in hypotheses) <= 40, (photos[k].name, name)
+            others = [c for j, c in enumerate(stored) if j != k]
+            assert min(hamming(h, c) for h in hypotheses for c in others) > 64, (photos[k].name, name)
+        corner = centre_hypotheses(T.crop_area(0.5, anchor=(0.0, 1.0))(image))
+        assert min(hamming(h, stored[k]) for h in corner) > 64   # the square is cut: not found this way
 
 
 def test_phash_is_imagehashs_phash(shared_data: Path) -> None:
@@ -135,6 +159,10 @@ def test_fingerprints_round_trip_through_json(fingerprinter: Fingerprinter, shar
     assert np.array_equal(back.frames[0].faces[1].descriptor, record.frames[0].faces[1].descriptor)
     assert np.array_equal(back.frames[0].keypoints.descriptors, record.frames[0].keypoints.descriptors)
     assert back.channels.ran == record.channels.ran
+    reference = fingerprinter.fingerprint_file(shared_data / "faces" / "two_people.jpg", purpose="reference")
+    assert reference.frames[0].pdq_centre is not None
+    again = MediaFingerprints.from_dict(json.loads(json.dumps(reference.to_dict())))
+    assert again.frames[0].pdq_centre == reference.frames[0].pdq_centre
 
 
 def test_config_from_mapping_converts_text_to_each_fields_type(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings import EmbeddingsConfig, Fingerprinter, IndexCorrupt, IndexSet, match
+from embeddings import ConfigError, EmbeddingsConfig, Fingerprinter, IndexCorrupt, IndexSet, match
 from embeddings.compact import CHUNK_MAGIC, FrameCodeIndex, KeypointStore
 from embeddings.media import media_from_image_array
 from embeddings.transforms import crop_area, flip_h, text_overlay
@@ -91,6 +91,67 @@ def test_large_world_verifies_the_pdq_candidates_from_disk(compact_fingerprinter
     result = match(query, indexes, config)
     assert {o.owner for o in result.owners} == {original.stem}
     assert "keypoints" in result.owners[0].methods
+
+
+def test_centred_reframings_are_verified_past_the_exhaustive_size(compact_fingerprinter: Fingerprinter,
+                                                                   shared_data: Path, tmp_path: Path) -> None:
+    """A crop's full-frame PDQ is as far from its source as another picture's; the central square of
+    a centred reframing is not: a half-area centre crop and a 9:16 cut are verified and found, with
+    nothing else matched, where only candidates are verified."""
+    config = COMPACT.with_(keypoints_exhaustive_max_frames=0)
+    photos = _photos(shared_data)[:6]
+    indexes = _register(compact_fingerprinter, tmp_path / "ix", photos, config)
+    channel = indexes.channels["pdq"]
+    assert isinstance(channel, FrameCodeIndex) and channel.centre_count() == len(channel) == len(photos)
+    for photo in photos[:3]:
+        image = image_of(photo)
+        height, width = image.shape[:2]
+        vertical = np.ascontiguousarray(image[:, (width - height * 9 // 16) // 2:][:, :height * 9 // 16])
+        for name, copy in (("centre crop", crop_area(0.5)(image)), ("9:16", vertical)):
+            assert _owners(compact_fingerprinter, indexes, copy) == {photo.stem}, (photo.name, name)
+
+
+def test_centre_codes_leave_with_their_owner_and_survive_a_reload(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    codes, centre = (rng.integers(0, 256, (3_000, 32), dtype=np.uint8) for _ in range(2))
+    index = FrameCodeIndex(flat_max=1_000, nprobe=64)
+    index.add("a", codes[:2_000], np.arange(2_000), np.arange(2_000), aux=centre[:2_000])
+    index.add("b", codes[2_000:], np.ones(1_000), np.arange(1_000), aux=centre[2_000:])
+    index.add("old", codes[:5], np.zeros(5), np.arange(5))   # recorded before centre codes: none
+    assert index.centre_is_ivf and index.centre_count() == 3_000 and len(index) == 3_005
+    dist, rows = index.search_centre(centre[[7, 2_500]], 1)
+    assert dist[:, 0].tolist() == [0, 0] and [index.owner_of(r) for r in rows[:, 0]] == ["a", "b"]
+    assert index.remove_owner("b") == 1_000 and index.centre_count() == 2_000
+    _, rows = index.search_centre(centre[[2_500]], 5)
+    assert all(r < 0 or index.owner_of(r) == "a" for r in rows[0])
+    again = FrameCodeIndex.from_files("pdq", 1_000, *index.to_files())
+    assert again.centre_count() == 2_000 and again.key(int(again.search_centre(centre[[9]], 1)[1][0, 0])).ref == 9
+    memory = again.memory_bytes()
+    assert memory["centre_codes"] == 2_000 * 32 and memory["keys"] == len(again) * 18
+
+
+def test_an_index_written_before_centre_codes_still_opens(tmp_path: Path) -> None:
+    """The layout before centre codes (no centre index, two meta values, 32-bit frame numbers) loads as
+    an index without centre codes."""
+    import io
+
+    index = FrameCodeIndex(flat_max=1_000)
+    index.add("a", np.random.default_rng(1).integers(0, 256, (10, 32), dtype=np.uint8), np.arange(10), np.arange(10))
+    faiss_bytes, npz_bytes = index.to_files()
+    data = dict(np.load(io.BytesIO(npz_bytes)))
+    data["meta"], data["refs"] = data["meta"][:2], data["refs"].astype(np.int32)
+    buffer = io.BytesIO()
+    np.savez(buffer, **data)
+    old = FrameCodeIndex.from_files("pdq", 1_000, faiss_bytes, buffer.getvalue())
+    assert len(old) == 10 and old.centre_count() == 0 and old.refs.dtype == np.uint16
+    assert old.search_centre(np.zeros((1, 32), np.uint8), 1)[1][0, 0] == -1
+
+
+def test_the_compact_tier_numbers_at_most_65536_frames_an_asset(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="max_frames_per_asset"):
+        IndexSet(tmp_path / "ix", EmbeddingsConfig(index_tier="compact", max_frames_per_asset=70_000))
+    with pytest.raises(ValueError, match="frame numbers"):
+        FrameCodeIndex(flat_max=10).add("a", np.zeros((1, 32), np.uint8), np.zeros(1), np.array([70_000]))
 
 
 def test_frame_codes_switch_to_ivf_and_remove_exactly(tmp_path: Path) -> None:
