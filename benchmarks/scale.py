@@ -254,7 +254,7 @@ def main() -> None:
             fp_times.append(time.perf_counter() - start)
         report["check_fingerprint_10s_720p"] = {
             "p50_s": round(statistics.median(fp_times), 3), "p95_s": round(max(fp_times), 3), "runs": args.runs,
-            "channels": "PDQ (8 dihedral variants) + pHash, PDQ of the central square at 21 sizes (compact tier), "
+            "channels": "PDQ (8 dihedral variants) + pHash, PDQ of the central square at 11 sizes (compact tier), "
                         "ORB upright and mirrored, dlib faces; voice off (the clip is silent), CLIP off (no weights)"}
         print("check fingerprinting:", report["check_fingerprint_10s_720p"], flush=True)
         report["rest_of_check"] = rest_of_check()

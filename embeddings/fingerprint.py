@@ -57,7 +57,7 @@ class FrameFingerprint:
     phash: str | None = None
     pdq_dihedral: tuple[bytes, ...] = ()          # query only
     pdq_centre: bytes | None = None               # reference only: PDQ of the central square (centred reframings)
-    pdq_centre_hypotheses: tuple[bytes, ...] = ()  # query only, compact tier: its central squares at 21 sizes
+    pdq_centre_hypotheses: tuple[bytes, ...] = ()  # query only, compact tier: its central squares at 11 sizes
     keypoints: Keypoints | None = None
     keypoints_mirrored: Keypoints | None = None   # query only
     clip: np.ndarray | None = None
