@@ -131,7 +131,8 @@ def phash_distance(a: str, b: str) -> int:
 
 #: Side of the registered central square, as a fraction of the frame's shorter side.
 CENTRE_FRACTION = 0.5
-#: Sizes of the central squares a query hashes, as fractions of its shorter side (half to whole, ~7 % apart: 21 sizes 3.5 % apart cost twice the hashing and search for a few bits).
+#: Sizes of the central squares a query hashes, as fractions of its shorter side: half to whole, ~7 % apart
+#: (21 sizes 3.5 % apart cost twice the hashing and search for a few bits less distance).
 CENTRE_HYPOTHESES = tuple(float(r) for r in np.geomspace(0.5, 1.0, 11))
 #: Longest side a query frame is scaled to before its central squares are hashed (PDQ works at 64 x 64).
 _HYPOTHESIS_SIDE = 320
