@@ -187,7 +187,7 @@ class FrameCodeIndex:
     def _add_centre(self, codes: np.ndarray, ids: np.ndarray) -> None:
         """Centre codes go to a flat index of their own until it holds more than ``flat_max``, then to an IVF."""
         if self.centre is None:
-            self.centre = self._empty_flat(main=False)
+            self.centre = _flat_binary(self.dim)
         if not self.centre_is_ivf and self.centre.ntotal + len(codes) > self.flat_max:
             held, held_ids = _flat_contents(self.centre)
             self.centre, _ = _binary_ivf(np.concatenate([held, codes]), np.concatenate([held_ids, ids]), self.dim,
@@ -217,12 +217,9 @@ class FrameCodeIndex:
             self.dirty = True
         return removed
 
-    def _empty_flat(self, *, main: bool = True) -> "faiss.IndexBinary":
-        import faiss
-
-        if main:
-            self.index_type = "flat"
-        return faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(self.dim))
+    def _empty_flat(self) -> "faiss.IndexBinary":
+        self.index_type = "flat"
+        return _flat_binary(self.dim)
 
     def _codes(self) -> np.ndarray:
         """The stored codes in row order, read back from FAISS (no second copy is kept)."""
@@ -231,11 +228,8 @@ class FrameCodeIndex:
         if self.index is None or self.index.ntotal == 0:
             return np.zeros((0, CODE_BYTES), np.uint8)
         if self.index_type == "flat":
-            inner = faiss.downcast_IndexBinary(self.index.index)
-            codes = faiss.vector_to_array(inner.xb).reshape(-1, CODE_BYTES)
-            ids = faiss.vector_to_array(self.index.id_map)
-            order = np.argsort(ids, kind="stable")
-            return np.ascontiguousarray(codes[order])
+            codes, ids = _flat_contents(self.index)
+            return np.ascontiguousarray(codes[np.argsort(ids, kind="stable")])
         ivf = faiss.extract_index_ivf(self.index) if hasattr(faiss, "extract_index_ivf") else self.index
         ivf.make_direct_map()
         return np.stack([ivf.reconstruct(int(i)) for i in self.ids]).astype(np.uint8)
@@ -330,6 +324,13 @@ class FrameCodeIndex:
             if channel.centre_is_ivf:
                 channel.centre.nprobe = nprobe
         return channel
+
+
+def _flat_binary(dim: int) -> "faiss.IndexBinary":
+    """An empty exact binary index keyed by FAISS ids."""
+    import faiss
+
+    return faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(dim))
 
 
 def _binary_ivf(codes: np.ndarray, ids: np.ndarray, dim: int, nprobe: int) -> "tuple[faiss.IndexBinary, int]":

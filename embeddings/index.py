@@ -441,9 +441,10 @@ class IndexSet:
         pdq = [(i, f.time_s, f.pdq) for i, f in enumerate(fingerprints.frames)
                if f.pdq is not None and f.pdq_quality >= cfg.pdq_min_quality]
         if pdq:
-            centre = None   # compact tier: the frames' centre codes, where every one of them has one
-            if self.compact and all(fingerprints.frames[i].pdq_centre is not None for i, _, _ in pdq):
-                centre = np.stack([np.frombuffer(fingerprints.frames[i].pdq_centre or b"", np.uint8) for i, _, _ in pdq])
+            centres = [fingerprints.frames[i].pdq_centre for i, _, _ in pdq]
+            known = [np.frombuffer(c, np.uint8) for c in centres if c is not None]
+            # compact tier: the frames' centre codes, where every one of them has one (older records have none)
+            centre = np.stack(known) if self.compact and len(known) == len(pdq) else None
             added["pdq"] = self.channels["pdq"].add(
                 asset_id, np.stack([np.frombuffer(bits, np.uint8) for _, _, bits in pdq]),
                 np.array([t for _, t, _ in pdq]), np.array([i for i, _, _ in pdq]), aux=centre)

@@ -54,7 +54,7 @@ import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -125,7 +125,7 @@ class _Sampler:
     def consider(self, t: float, thumb: np.ndarray, picture: Callable[[], np.ndarray]) -> None:
         """Apply the rule to the next decoded frame in display order, shown at ``t`` (its grey
         ``thumb``); ``picture`` gives its pixels when it is kept."""
-        is_cut = self.previous is not None and float(np.abs(thumb - self.previous).mean()) > self.config.shot_cut_threshold
+        is_cut = self.previous is not None and _is_cut(thumb, self.previous, self.config)
         self.previous = thumb
         reason: Literal["uniform", "cut"] | None = None
         if t + _EPS >= self.next_uniform:
@@ -138,6 +138,17 @@ class _Sampler:
             if self.on_frame is not None:
                 self.on_frame(frame)
             self.frames.append(frame if self.keep_pixels else Frame(frame.time_s, NO_PIXELS, frame.reason))
+
+
+def _is_cut(thumb: np.ndarray, previous: np.ndarray, config: EmbeddingsConfig) -> bool:
+    """Whether two consecutive decoded frames' thumbnails differ as a shot cut does."""
+    return float(np.abs(thumb - previous).mean()) > config.shot_cut_threshold
+
+
+def _densely_probed(key_t: float, probed: float | None, config: EmbeddingsConfig) -> bool:
+    """Whether a keyframe comes within ``cut_probe_interval_s`` of the last one decoded (an intra master):
+    when it holds no grid frame either, it is not decoded."""
+    return probed is not None and key_t - probed < config.cut_probe_interval_s - _EPS
 
 
 def _next_grid_point(t: float, interval: float) -> float:
@@ -158,7 +169,7 @@ class GroupPlan:
     """The grid point after those planned."""
 
 
-def plan_group(times: list[float | None], next_uniform: float, interval: float, *,
+def plan_group(times: Sequence[float | None], next_uniform: float, interval: float, *,
                carried: frozenset[float] = frozenset(), next_leading: tuple[float, ...] = ()) -> GroupPlan:
     """The plan for one group (``times``: its packets' display times in decode order; ``times[0]`` the keyframe's).
 
@@ -370,7 +381,7 @@ class _GroupDecoder:
             plan = plan_group(times, self.plan_next, self.sampler.interval_s, carried=self.carried, next_leading=leading)
         self.plan_next, self.carried = plan.next_uniform, plan.carried
         if (group[0].is_keyframe and not plan.targets and not plan.carried and key_t is not None
-                and self.probed is not None and key_t - self.probed < self.sampler.config.cut_probe_interval_s - _EPS):
+                and _densely_probed(key_t, self.probed, self.sampler.config)):
             self._skip_group()   # keyframes come densely (an intra master): this one shows nothing needed
             return
         if group[0].is_keyframe and key_t is not None:
@@ -415,17 +426,15 @@ def group_workers(config: EmbeddingsConfig) -> int:
     return max(1, min(usable, 4))
 
 
-def _is_closed(group: list[Packet[AVVideoStream]], sampler: _Sampler) -> bool:
-    """True when ``group`` can be decoded on a decoder of its own: it starts with a keyframe, every packet
-    has a time, and none is shown before the keyframe (an open group's leading frames refer to the
-    group before)."""
-    if not group:
-        return True
+def _closed_times(group: list[Packet[AVVideoStream]], sampler: _Sampler) -> list[float] | None:
+    """The packets' display times when ``group`` can be decoded on a decoder of its own: it starts with a
+    keyframe, every packet has a time, and none is shown before the keyframe (an open group's leading
+    frames refer to the group before); None otherwise."""
     times = [sampler.time_of(p.pts, p.time_base) for p in group]
-    if not group[0].is_keyframe or any(t is None for t in times):
-        return False
-    key_t = times[0]
-    return key_t is not None and all(t is not None and t >= key_t - _EPS for t in times)
+    known = [t for t in times if t is not None]
+    if not group or not group[0].is_keyframe or len(known) < len(times) or min(known) < known[0] - _EPS:
+        return None
+    return known
 
 
 @dataclass(frozen=True)
@@ -446,7 +455,7 @@ def _may_be_kept(previous: _Decoded | None, t: float, thumb: np.ndarray, sampler
     interval = sampler.interval_s
     if math.floor(t / interval + 1e-3) != math.floor(previous.time_s / interval - 1e-3):
         return True
-    return float(np.abs(thumb - previous.thumb).mean()) > sampler.config.shot_cut_threshold
+    return _is_cut(thumb, previous.thumb, sampler.config)
 
 
 def _decode_group(stream: AVVideoStream, sampler: _Sampler, packets: list[Packet[AVVideoStream]],
@@ -493,7 +502,8 @@ class _ParallelGroups:
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="decode")
         self.in_flight = workers + 1
         self.pending: deque[Future[list[_Decoded]]] = deque()
-        self.waiting: list[Packet[AVVideoStream]] | None = None
+        self.waiting: tuple[list[Packet[AVVideoStream]], list[float]] | None = None
+        """The group read last, with its packets' times: decoded once the next one is read."""
         self.sequential: _GroupDecoder | None = None
         self.plan_next = 0.0
         self.probed: float | None = None
@@ -503,19 +513,20 @@ class _ParallelGroups:
         if self.sequential is not None:
             self.sequential.push(group)
             return
-        if not _is_closed(group, self.sampler):
-            self._hand_over([*([self.waiting] if self.waiting else []), group])
+        times = _closed_times(group, self.sampler) if group else []
+        if times is None:
+            self._hand_over([*([self.waiting[0]] if self.waiting else []), group])
             return
         if self.waiting:
-            self._submit(self.waiting)
-        self.waiting = group or None
+            self._submit(*self.waiting)
+        self.waiting = (group, times) if group else None
 
     def finish(self) -> None:
         if self.sequential is not None:
             self.sequential.finish()
             return
         if self.waiting:
-            self._submit(self.waiting)
+            self._submit(*self.waiting)
             self.waiting = None
         while self.pending:
             self._merge(self.pending.popleft())
@@ -523,15 +534,12 @@ class _ParallelGroups:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self, group: list[Packet[AVVideoStream]]) -> None:
-        times = [self.sampler.time_of(p.pts, p.time_base) for p in group]
+    def _submit(self, group: list[Packet[AVVideoStream]], times: list[float]) -> None:
         plan = plan_group(times, self.plan_next, self.sampler.interval_s)
         self.plan_next = plan.next_uniform
-        key_t = float(times[0])  # type: ignore[arg-type]  # _is_closed: every time is known
-        if (not plan.targets and self.probed is not None
-                and key_t - self.probed < self.sampler.config.cut_probe_interval_s - _EPS):
+        if not plan.targets and _densely_probed(times[0], self.probed, self.sampler.config):
             return   # keyframes come densely (an intra master): this one shows nothing needed
-        self.probed = key_t
+        self.probed = times[0]
         self.pending.append(self.pool.submit(_decode_group, self.stream, self.sampler, group[: plan.last + 1],
                                              plan.targets))
         while self.pending and (len(self.pending) > self.in_flight or self.pending[0].done()):
