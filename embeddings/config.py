@@ -166,7 +166,8 @@ class EmbeddingsConfig:
     centre_candidate_pdq_distance: int = 64
     """Compact tier: assets with a frame whose centre code (PDQ of its central square) comes this close to one
     of a query frame's central squares get their keypoints verified: centred reframings (9:16, square, zooms).
-    Centred crops and 9:16 cuts of the shared photographs came within 46 bits, other photographs no closer than 92."""
+    Centred crops, 9:16 cuts and zooms of the shared photographs came within 46 bits, other photographs no closer
+    than 92 (benchmarks/results/centre_codes.json)."""
     keypoint_max_candidate_assets: int = 32
     """Compact tier: at most this many candidate assets (closest first) are verified per check."""
     keypoints_exhaustive_max_frames: int = 100

@@ -43,8 +43,9 @@ closed groups are decoded side by side, each on a decoder of its own
 (:class:`_ParallelGroups`), and their frames are handed to the sampling rule
 in display order, so the frames, shot cuts and pixels are those of one
 decoder. On the scale benchmark's 10 s 720p clip (three groups) decoding its
-samples took 0.45 s instead of 0.55-0.58 s with FFmpeg's own threads (which
-gain little when most frames are skipped). From the first open group on
+samples took 0.40 s, against 0.50 s with FFmpeg's own threads (which gain
+little when most frames are skipped) and 0.59 s on one thread
+(``benchmarks/results/group_decoding.json``). From the first open group on
 (leading frames that refer to the group before) one decoder takes over.
 """
 

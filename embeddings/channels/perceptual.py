@@ -15,7 +15,7 @@ half to all of its shorter side (:func:`centre_hypotheses`): one of them is the
 registered square, scaled. On the ten shared UKBench photographs, centred
 crops of half the area came within 4-18 bits of their source's centre code,
 9:16 cuts within 12-36, centred zooms to 0.6-0.9 within 10-46; other
-photographs no closer than 92. Off-centre crops (a corner, a side) lose part
+photographs no closer than 92 (``benchmarks/results/centre_codes.json``). Off-centre crops (a corner, a side) lose part
 of the square and are not found this way.
 """
 
@@ -150,7 +150,8 @@ def centre_code(image: np.ndarray) -> bytes:
 
     Borders are not trimmed: bars a frame carries sit evenly about its centre, while trimming a
     picture's plain background (a studio wall, a sky) moved the centre of its crops away (centred
-    crops of the shared photographs came within 4-24 bits untrimmed, some 66-110 trimmed)."""
+    crops of the shared photographs came within 4-24 bits untrimmed, some 66-110 trimmed, in a one-off
+    comparison while this was built)."""
     import pdqhash
 
     bits, _quality = pdqhash.compute(_central_square(image, round(CENTRE_FRACTION * min(image.shape[:2]))))
