@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable, Literal
 
 import numpy as np
@@ -149,6 +149,7 @@ def match(query: MediaFingerprints, indexes: IndexSet, config: EmbeddingsConfig 
     keypoint_channel = indexes.channels["keypoints"]
     if store is not None and near is not None and wants_keypoints:
         keypoint_channel = candidate_keypoints(indexes, store, near, cfg)
+    states = _with_coverage(states, indexes, cfg, keypoint_channel if wants_keypoints else None)
     def local_matches(frame: FrameFingerprint) -> list[FrameMatch]:
         found: list[FrameMatch] = []
         for keypoints, mirrored in ((frame.keypoints, False), (frame.keypoints_mirrored, True)):
@@ -236,6 +237,44 @@ def _centre_candidates(hypotheses: tuple[bytes, ...], indexes: IndexSet, cfg: Em
 #: Compact tier: most stored frames one check verifies from disk (closest PDQ candidates first).
 MAX_VERIFIED_FRAMES = 48
 
+#: Which indexes each channel of a :class:`ChannelStatus` searches.
+_INDEXES_OF_CHANNEL = {"perceptual": ("pdq", "keypoints"), "semantic": ("clip",), "identity": ("face",),
+                       "voice": ("voice",)}
+
+
+def verifies_every_frame(indexes: IndexSet, store: KeypointStore, cfg: EmbeddingsConfig) -> bool:
+    """Compact tier: whether the keypoint store is small enough for a check to verify all of it
+    (at most ``keypoints_exhaustive_max_frames`` frames); past it only candidates are verified."""
+    limit = cfg.keypoints_exhaustive_max_frames
+    return len(indexes.channels["pdq"]) <= limit and sum(store.frame_counts().values()) <= limit
+
+
+def _with_coverage(states: list[ChannelState], indexes: IndexSet, cfg: EmbeddingsConfig,
+                   verified: ChannelIndex | None) -> list[ChannelState]:
+    """The channel states with ``coverage`` set where a search left something out: an approximate
+    (IVF) index, or keypoints verified on candidates only (``verified``: the compact tier's
+    throw-away index of the frames this check verified, None when no keypoints were searched)."""
+    gaps: dict[str, list[str]] = {}
+    for channel, names in _INDEXES_OF_CHANNEL.items():
+        for name in names:
+            index = indexes.channels.get(name)
+            if index is not None and index.index_type != "flat" and len(index):
+                gaps.setdefault(channel, []).append(
+                    f"{name} searched approximately: an IVF index of {len(index):,} vectors, {index.nprobe} of "
+                    f"{index.index_type.removeprefix('ivf')} lists per query vector, so a near vector in a list "
+                    "not searched is missed")
+    store = indexes.keypoint_store
+    if verified is not None and store is not None and not verifies_every_frame(indexes, store, cfg):
+        frames = len({(o, int(r)) for o, r in zip(verified.owner_codes.tolist(), verified.refs.tolist())})
+        gaps.setdefault("perceptual", []).append(
+            f"ORB keypoints verified on {frames} stored frames of {len(set(verified.owner_codes.tolist()))} candidate "
+            f"assets only (compact index tier, past keypoints_exhaustive_max_frames = "
+            f"{cfg.keypoints_exhaustive_max_frames}): frames whose PDQ code came within "
+            f"{cfg.keypoint_candidate_pdq_distance:g} bits of a query frame's, or whose centre code came within "
+            f"{cfg.centre_candidate_pdq_distance:g} bits of one of its central squares; a copy neither code brings "
+            "near, such as an off-centre crop (a corner or a side of a frame), is not found")
+    return [replace(s, coverage="; ".join(gaps[s.name])) if s.available and s.name in gaps else s for s in states]
+
 
 def candidate_keypoints(indexes: IndexSet, store: KeypointStore, near: dict[str, dict[int, float]],
                         cfg: EmbeddingsConfig) -> ChannelIndex:
@@ -248,14 +287,12 @@ def candidate_keypoints(indexes: IndexSet, store: KeypointStore, near: dict[str,
     at most :data:`MAX_VERIFIED_FRAMES` frames.
     """
     channel = ChannelIndex("keypoints", "hamming", flat_max=1 << 40, dim=store.descriptor_bits)
-    if len(indexes.channels["pdq"]) <= cfg.keypoints_exhaustive_max_frames:
-        counts = store.frame_counts()
-        if sum(counts.values()) <= cfg.keypoints_exhaustive_max_frames:
-            for owner in sorted(counts):
-                stored = store.load(owner)
-                if stored is not None:
-                    channel.add(owner, stored.descriptors, stored.times, stored.frame_of, aux=stored.xy)
-            return channel
+    if verifies_every_frame(indexes, store, cfg):
+        for owner in sorted(store.frame_counts()):
+            stored = store.load(owner)
+            if stored is not None:
+                channel.add(owner, stored.descriptors, stored.times, stored.frame_of, aux=stored.xy)
+        return channel
     ranked = sorted(near.items(), key=lambda item: min(item[1].values()))[:cfg.keypoint_max_candidate_assets]
     wanted = sorted(((d, owner, ref) for owner, refs in ranked for ref, d in refs.items()))
     budget = MAX_VERIFIED_FRAMES

@@ -31,6 +31,12 @@ def print_obligations(console: Console, obligations: list[dict[str, Any]]) -> No
         console.print(escape(f"      because {item['reason']}"))
 
 
+def print_limits(console: Console, channels: dict[str, Any]) -> None:
+    """Channels that ran but searched in part: what the verdict's "no match" there does not cover."""
+    for name, left_out in (channels.get("limits") or {}).items():
+        console.print(escape(f"  searched in part, {name}: {left_out}"))
+
+
 def disclosure_lines(disclosure: dict[str, Any]) -> list[str]:
     """``verify``'s AI disclosure: each field present or MISSING with the laws it serves, then the labels required."""
     state = "complete" if disclosure["complete"] else "INCOMPLETE: " + "; ".join(
@@ -67,6 +73,7 @@ def print_outcome(console: Console, outcome: dict[str, Any], title: str | None =
     unavailable = outcome["channels"]["unavailable"]
     console.print(f"  channels run: {', '.join(outcome['channels']['ran'])}"
                   + "".join(f"; not run {k}: {v}" for k, v in unavailable.items()))
+    print_limits(console, outcome["channels"])
     if "voice" in outcome["channels"]["ran"] and not any(m["channel"] == "voice" for m in outcome["matches"]):
         console.print("  voice: no enrolled voice heard")
     print_obligations(console, outcome.get("obligations") or [])
@@ -101,6 +108,7 @@ def print_check(console: Console, check: dict[str, Any], clip: dict[str, Any], h
     channels = check["channels"]
     console.print(escape(f"  channels run: {', '.join(channels['ran'])}"
                          + "".join(f"; not run {k}: {v}" for k, v in channels["unavailable"].items())))
+    print_limits(console, channels)
     review = check["review_state"]
     if review in ("approved", "rejected"):
         code = f" [{check['review_reason_code']}]" if check.get("review_reason_code") else ""

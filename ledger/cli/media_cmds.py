@@ -242,6 +242,8 @@ def match(file: Path, as_json: bool = JSON_OPTION) -> None:
     console.print(f"channels run: {', '.join(channels.ran)}")
     for name, why in channels.unavailable.items():
         console.print(f"[yellow]not run[/yellow] {name}: {why}")
+    for name, left_out in channels.limits.items():
+        console.print(f"[yellow]searched in part[/yellow] {name}: {left_out}")
     if not result.owners:
         console.print("no matches")
     for owner in result.owners:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from embeddings import ConfigError, EmbeddingsConfig, Fingerprinter, IndexCorrupt, IndexSet, match
 from embeddings.compact import CHUNK_MAGIC, FrameCodeIndex, KeypointStore
 from embeddings.media import media_from_image_array
+from embeddings.status import ChannelStatus
 from embeddings.transforms import crop_area, flip_h, text_overlay
 
 from .conftest import TEST_CONFIG, image_of
@@ -55,6 +57,8 @@ def test_small_world_keeps_every_copy_with_keypoints_on_disk(compact_fingerprint
     for name, copy in {"crop": crop_area(0.5, anchor=(0.0, 1.0))(image), "caption": text_overlay()(image),
                        "flip": flip_h(image)}.items():
         assert _owners(compact_fingerprinter, indexes, copy) == {original.stem}, name
+    small = match(compact_fingerprinter.fingerprint(media_from_image_array(image), purpose="query"), indexes)
+    assert small.channels.limits == {} and "limits" not in small.to_dict()["channels"]   # every frame verified
     indexes.save(revision="r1")
     reopened = IndexSet.open(tmp_path / "ix", COMPACT)
     assert _owners(compact_fingerprinter, reopened, crop_area(0.5)(image)) == {original.stem}
@@ -91,6 +95,14 @@ def test_large_world_verifies_the_pdq_candidates_from_disk(compact_fingerprinter
     result = match(query, indexes, config)
     assert {o.owner for o in result.owners} == {original.stem}
     assert "keypoints" in result.owners[0].methods
+    # the result says what it did not search: the verdict's "no match" covers the candidates only
+    left_out = result.channels.limits["perceptual"]
+    assert re.search(r"ORB keypoints verified on \d+ stored frames of 1 candidate assets only", left_out), left_out
+    assert "off-centre crop" in left_out and "keypoints_exhaustive_max_frames = 0" in left_out
+    assert set(result.channels.limits) == {"perceptual"}
+    shown = result.to_dict()["channels"]
+    assert shown["limits"] == result.channels.limits
+    assert ChannelStatus.from_dict(shown).limits == result.channels.limits   # kept in stored results
 
 
 def test_centred_reframings_are_verified_past_the_exhaustive_size(compact_fingerprinter: Fingerprinter,
@@ -170,8 +182,9 @@ def test_frame_codes_switch_to_ivf_and_remove_exactly(tmp_path: Path) -> None:
     assert len(again) == 2_000 and again.key(int(again.search(codes[[7]], 1)[1][0, 0])).time_s == 7.0
 
 
-def test_the_ivf_searches_as_many_lists_as_the_setting_says(tmp_path: Path) -> None:
-    """``pdq_ivf_nprobe`` reaches the IVF a large library's PDQ codes live in, built and reloaded."""
+def test_the_ivf_searches_as_many_lists_as_the_setting_says(compact_fingerprinter: Fingerprinter, tmp_path: Path) -> None:
+    """``pdq_ivf_nprobe`` reaches the IVF a large library's PDQ codes live in, built and reloaded; a match
+    result says its PDQ search was approximate."""
     config = EmbeddingsConfig(index_tier="compact", pdq_flat_index_max_vectors=1_000, pdq_ivf_nprobe=9)
     indexes = IndexSet(tmp_path / "ix", config)
     channel = indexes.channels["pdq"]
@@ -180,8 +193,13 @@ def test_the_ivf_searches_as_many_lists_as_the_setting_says(tmp_path: Path) -> N
     channel.add("a", codes, np.arange(2_000), np.arange(2_000))
     assert channel.index_type.startswith("ivf") and channel.index is not None and channel.index.nprobe == 9
     indexes.save()
-    again = IndexSet.open(tmp_path / "ix", config.with_(pdq_ivf_nprobe=17)).channels["pdq"]
+    reopened = IndexSet.open(tmp_path / "ix", config.with_(pdq_ivf_nprobe=17))
+    again = reopened.channels["pdq"]
     assert isinstance(again, FrameCodeIndex) and again.index is not None and again.index.nprobe == 17
+    picture = np.random.default_rng(6).integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    query = compact_fingerprinter.fingerprint(media_from_image_array(picture), purpose="query")
+    left_out = match(query, reopened).channels.limits["perceptual"]
+    assert re.search(r"pdq searched approximately: an IVF index of 2,000 vectors, 17 of \d+ lists", left_out), left_out
 
 
 def test_unknown_tier_is_refused() -> None:

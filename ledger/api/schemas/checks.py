@@ -47,7 +47,8 @@ class CheckOutcome(_Open):
     verdict: str = Field(description="pass, review or block")
     reasons: list[dict[str, Any]] = Field(description="the determining policies, each with its sentence and facts")
     matches: list[dict[str, Any]] = Field(description="the registered works and people the clip resembles, per owner")
-    channels: dict[str, Any] = Field(description="which fingerprint channels ran and which could not, and why")
+    channels: dict[str, Any] = Field(description="which fingerprint channels ran and which could not, and why; "
+                                     "'limits', where present: channel -> what its search left out")
     prompt_findings: dict[str, Any] = Field(description="what screening the prompt found")
     policy_set_hash: str
     relied_on: list[str] = Field(description="the grants that cleared the clip, as kind:id")

@@ -15,11 +15,16 @@ class ChannelState(_Open):
     detail: str = Field(description="what the channel runs, or why it cannot")
     pretrained: bool | None = Field(default=None, description="semantic only: false marks an untrained model "
                                                               "(absent for the other channels)")
+    coverage: str | None = Field(default=None, description="match results only: what this channel's search left out "
+                                                           "where it searched in part (absent when it searched all)")
 
 
 class ChannelStatus(_Open):
     ran: list[str] = Field(description="the channels that ran")
     unavailable: dict[str, str] = Field(description="channel -> why it did not run")
+    limits: dict[str, str] = Field(default_factory=dict, description="channel -> what its search left out, for the "
+                                   "channels that searched in part (an approximate index; in the compact tier, "
+                                   "keypoints verified on candidates only)")
     channels: list[ChannelState]
 
 

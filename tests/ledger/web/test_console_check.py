@@ -210,6 +210,31 @@ def test_an_exception_recorded_from_a_blocked_check_and_a_recheck_linked_both_wa
     assert "table rows match a replay of the log" in replayed.text
 
 
+def test_the_check_page_says_which_channel_searched_in_part_and_what_it_left_out(console: Console) -> None:
+    """A compact library past its exhaustive size verifies keypoints on candidates only: the page says so
+    beside the channels run, so a reviewer reads "no match" as covering what was searched."""
+    left_out = ("ORB keypoints verified on 0 stored frames of 0 candidate assets only (compact index tier): "
+                "an off-centre crop is not found")
+
+    def partial(_data: bytes, _name: str) -> MatchResult:
+        status = ChannelStatus((ChannelState("exact", True, "sha256"),
+                                ChannelState("perceptual", True, "PDQ + pHash + ORB keypoint verification",
+                                             coverage=left_out)))
+        return MatchResult({"sha256": "", "kind": "image", "duration_s": None, "frames": 1}, status, {}, [], [])
+
+    ctx = console.ctx
+    request = CheckRequest(service="gen-svc", project="Harbour Lights", media=["streaming"], territories=["US"],
+                           release_date=date(2030, 6, 1), prompt="an old harbour")
+    outcome = check_clip(ctx, request, b"\x89PNG not decoded: the matcher is given", "harbour.png", "key:generator",
+                         matcher=partial)
+    assert outcome.check["channels"]["limits"] == {"perceptual": left_out}
+    page = console.signed_in("legal").get(f"/ui/checks/{outcome.check['id']}").text
+    assert f"Searched in part, perceptual: {left_out}." in page
+    full = check_clip(ctx, request, b"\x89PNG another clip", "pier.png", "key:generator", matcher=_no_match)
+    assert "limits" not in full.check["channels"]
+    assert "Searched in part" not in console.signed_in("legal").get(f"/ui/checks/{full.check['id']}").text
+
+
 # ---------------------------------------------------------------- wording and positions
 
 def test_score_words_say_where_a_score_lies_between_the_two_lines() -> None:
