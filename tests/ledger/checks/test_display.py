@@ -22,18 +22,24 @@ def _corner_crop(photo: Path, path: Path) -> Path:
     return path
 
 
+def _compact_library_and_a_corner_crop(tmp_path: Path, shared_data: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A home on the compact tier with three UKBench photographs registered, and a corner crop of the second."""
+    monkeypatch.setenv("CLEARANCE_INDEX_TIER", "compact")
+    home = tmp_path / "home"
+    run(home, "init")
+    photos = sorted(p for p in (shared_data / "near-duplicates" / "ukbench").glob("*.jpg") if "_resize" not in p.name)[:3]
+    run(home, "register", *map(str, photos))
+    return home, _corner_crop(photos[1], tmp_path / "corner.png")
+
+
 @pytest.mark.slow
 def test_a_large_compact_library_says_its_keypoints_were_verified_on_candidates_only(
         tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the exhaustive size the compact tier verifies candidates only, so an off-centre crop is not
     found: the check passes, and its output (terminal, JSON, the logged decision) names what was not searched."""
-    monkeypatch.setenv("CLEARANCE_INDEX_TIER", "compact")
     monkeypatch.setenv("CLEARANCE_KEYPOINTS_EXHAUSTIVE_MAX_FRAMES", "0")
-    home = tmp_path / "home"
-    run(home, "init")
-    photos = sorted(p for p in (shared_data / "near-duplicates" / "ukbench").glob("*.jpg") if "_resize" not in p.name)[:3]
-    run(home, "register", *map(str, photos))
-    corner = _corner_crop(photos[1], tmp_path / "corner.png")
+    home, corner = _compact_library_and_a_corner_crop(tmp_path, shared_data, monkeypatch)
 
     matched = run(home, "match", str(corner)).stdout.decode()
     assert "no matches" in matched
@@ -57,12 +63,7 @@ def test_a_large_compact_library_says_its_keypoints_were_verified_on_candidates_
 @pytest.mark.slow
 def test_a_small_library_searched_in_full_prints_no_limits(tmp_path: Path, shared_data: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLEARANCE_INDEX_TIER", "compact")
-    home = tmp_path / "home"
-    run(home, "init")
-    photos = sorted(p for p in (shared_data / "near-duplicates" / "ukbench").glob("*.jpg") if "_resize" not in p.name)[:3]
-    run(home, "register", *map(str, photos))
-    corner = _corner_crop(photos[1], tmp_path / "corner.png")
+    home, corner = _compact_library_and_a_corner_crop(tmp_path, shared_data, monkeypatch)
     matched = run(home, "match", str(corner)).stdout.decode()
     assert "searched in part" not in matched and "no matches" not in matched, matched
     answer = json.loads(run(home, "check", str(corner), "--project", "Short", "--medium", "streaming",
