@@ -66,8 +66,8 @@ class ChannelStatus:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ran": self.ran, "unavailable": self.unavailable,
                                "channels": [c.to_dict() for c in self.channels]}
-        if self.limits:   # only where a search was partial, so earlier records keep their shape
-            out["limits"] = self.limits
+        if limits := self.limits:   # only where a search was partial, so earlier records keep their shape
+            out["limits"] = limits
         return out
 
     @classmethod

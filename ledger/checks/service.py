@@ -227,8 +227,8 @@ def _decide_and_record(ctx: Clearance, clip: Clip, actor: str, matcher: Matcher)
     owners = classify(result, ctx.settings.strength)
     channels = {"ran": result.channels.ran, "unavailable": result.channels.unavailable,
                 "detail": result.channels.to_dict()}
-    if result.channels.limits:   # only where a search was partial, so earlier entries keep their shape
-        channels["limits"] = result.channels.limits
+    if limits := result.channels.limits:   # only where a search was partial, so earlier entries keep their shape
+        channels["limits"] = limits
     with ctx.db.reader() as session:
         gathered = gather(session, clip, owners, channels)
     payload = decide(gathered, ctx.policy_engine)
