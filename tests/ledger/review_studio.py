@@ -93,9 +93,11 @@ def voice_match(person_id: str, start: float = 1.0, end: float = 3.0, score: flo
 
 
 def video_match(asset_id: str, times: tuple[float, ...] = (2.0, 3.0, 4.0), offset_s: float = 1.0,
-                score: float = 48.0) -> MatchResult:
-    """Grey PDQ matches of the clip's frames at ``times`` against the work ``offset_s`` later."""
-    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq"),
+                score: float = 48.0, coverage: str | None = None) -> MatchResult:
+    """Grey PDQ matches of the clip's frames at ``times`` against the work ``offset_s`` later; ``coverage``:
+    what the perceptual search left out (a compact library past its exhaustive size), if anything."""
+    status = ChannelStatus((ChannelState("exact", True, "sha256"), ChannelState("perceptual", True, "pdq",
+                                                                                 coverage=coverage),
                             ChannelState("semantic", False, "no CLIP weights at /srv/clearance/models/clip "
                                                             "(setting CLEARANCE_EMBEDDINGS_CLIP_WEIGHTS)")))
     matches = [FrameMatch(asset_id, "asset", "perceptual", "pdq", t, t + offset_s, i, score, 65.0, "hamming_bits",

@@ -35,6 +35,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 __all__ = ["browser"]  # the Chromium fixture
 
 
+PARTIAL = ("ORB keypoints verified on 6 stored frames of 2 candidate assets only (compact index tier): "
+           "an off-centre crop of any other frame is not found")
+"""What the video check's perceptual search left out: the page must say so beside the channels run."""
+
+
 @dataclass
 class Desk:
     """Checks waiting for review, oldest first: a video clip, two stills; and a clip blocked under AB 1836."""
@@ -55,7 +60,7 @@ def desk(sqlite_ctx: Clearance) -> Iterator[Desk]:
                                 "title": "Harbour Nights (2021)", "rights_holder_id": owner["id"]},
                           video(shift=30), "harbour-nights.mp4", "test").written.record
     moving = check_clip(ctx, REQUEST, video(tint=(25, 10, -10)), "harbour-variant.mp4", "key:generator",
-                        matcher=lambda _data, _name: video_match(work["id"]))
+                        matcher=lambda _data, _name: video_match(work["id"], coverage=PARTIAL))
     assert moving.verdict == "review", moving.check["reasons"]
     studio = review_studio(ctx)
     third = clip_in_review(ctx, studio.asset["id"], name="lighthouse-third.jpg")
@@ -99,6 +104,10 @@ def test_a_reviewer_watches_compares_and_decides_one_check_after_another(desk: D
     text = page.inner_text("main")
     assert "Harbour Nights (2021)" in text and "Legal basis: 17 U.S.C. § 106" in text
     assert "is a match but not a strong one (grey)" in text and "/srv/clearance" not in text
+    assert f"Searched in part, perceptual: {PARTIAL}." in text   # what the verdict does not cover
+    page.get_by_text("Searched in part, perceptual").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "check-searched-in-part.png"))
+    page.evaluate("window.scrollTo(0, 0)")
     # one screen: the decision pane is in view beside the evidence, without scrolling
     assert _in_view(page, "#approve-next") and _in_view(page, "video.clip-video")
     assert "Keyboard shortcuts" in page.inner_text("aside")
